@@ -1,0 +1,72 @@
+// Typed errors: each names the file or argument at fault so a user can fix the input.
+
+/** Base class of every error facerec throws on purpose. */
+export class FacerecError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** An argument or option has a wrong value; `argument` names it. */
+export class InvalidArgumentError extends FacerecError {
+  readonly argument: string;
+  constructor(argument: string, message: string, options?: { cause?: unknown }) {
+    super(`Invalid ${argument}: ${message}`, options);
+    this.argument = argument;
+  }
+}
+
+/** An image could not be decoded or has an unusable shape; `source` is the file or argument. */
+export class InvalidImageError extends FacerecError {
+  readonly source: string;
+  constructor(source: string, message: string, options?: { cause?: unknown }) {
+    super(`Invalid image ${source}: ${message}`, options);
+    this.source = source;
+  }
+}
+
+/** A dataset cannot be used (empty folder, a single person, no images...). */
+export class DatasetError extends FacerecError {
+  readonly path: string;
+  constructor(path: string, message: string, options?: { cause?: unknown }) {
+    super(`Dataset ${path}: ${message}`, options);
+    this.path = path;
+  }
+}
+
+/** A saved model is missing, truncated or of an unknown format; `source` names it. */
+export class ModelFormatError extends FacerecError {
+  readonly source: string;
+  constructor(source: string, message: string, options?: { cause?: unknown }) {
+    super(`Model ${source}: ${message}`, options);
+    this.source = source;
+  }
+}
+
+/** Training cannot go on (the loss became NaN, the data is unusable...). */
+export class TrainingError extends FacerecError {}
+
+/** Work was cancelled through an AbortSignal. */
+export class AbortError extends FacerecError {
+  constructor(message = 'The operation was aborted') {
+    super(message);
+  }
+}
+
+/** No requested backend could be initialised; `failures` lists why for each one tried. */
+export class BackendError extends FacerecError {
+  readonly failures: ReadonlyArray<{ backend: string; reason: string }>;
+  constructor(message: string, failures: ReadonlyArray<{ backend: string; reason: string }>) {
+    super(`${message}\n${failures.map((f) => `  - ${f.backend}: ${f.reason}`).join('\n')}`);
+    this.failures = failures;
+  }
+}
+
+/** Throws AbortError when `signal` is aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    const reason = signal.reason;
+    throw reason instanceof AbortError ? reason : new AbortError(reason instanceof Error ? reason.message : undefined);
+  }
+}

@@ -1,0 +1,22 @@
+// The platform-free image type every input is converted to before it becomes a tensor.
+
+/** Number of channels of a decoded image: gray, RGB or RGBA. */
+export type ChannelCount = 1 | 3 | 4;
+
+/**
+ * A decoded image in row-major, interleaved (HWC) layout with 8-bit or float samples in 0..255.
+ * Node decoders and browser canvases both produce this shape.
+ */
+export interface RawImage {
+  readonly data: Uint8Array | Uint8ClampedArray | Float32Array;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: ChannelCount;
+}
+
+/** One image with the name of the person in it. `source` (a file path, URL...) is used in messages. */
+export interface LabeledImage<I = RawImage> {
+  readonly image: I;
+  readonly label: string;
+  readonly source?: string;
+}

@@ -1,0 +1,11 @@
+// Test helpers that make tensor leaks fail a test.
+import * as tf from '@tensorflow/tfjs-core';
+import { expect } from 'vitest';
+
+/** Runs `fn` and fails when it leaves more tensors alive than it found. */
+export async function expectNoLeak<T>(fn: () => T | Promise<T>): Promise<T> {
+  const before = tf.memory().numTensors;
+  const result = await fn();
+  expect(tf.memory().numTensors, 'tensors leaked').toBe(before);
+  return result;
+}

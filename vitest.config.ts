@@ -1,0 +1,23 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the sources, so they need no build and report real line numbers.
+    alias: {
+      '@facerec/core': src('core'),
+      '@facerec/node': src('node'),
+    },
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts'],
+    exclude: ['packages/web/test/browser/**', '**/node_modules/**'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    // Two cores: the WASM backend uses both threads itself, so test files run one at a time.
+    fileParallelism: false,
+  },
+});
