@@ -13,7 +13,7 @@ export default defineConfig([
     external: [/^@tensorflow\//, /^@facerec\//, 'jpeg-js', 'pngjs'],
   },
   {
-    entry: { cli: 'src/cli/main.ts' },
+    entry: { cli: 'src/cli/bin.ts' },
     format: ['esm'],
     sourcemap: true,
     clean: false,

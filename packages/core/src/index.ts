@@ -1,1 +1,12 @@
-export {};
+// @facerec/core: the platform-free public API. Everything a user imports comes from here.
+export * from './errors/index.js';
+export * from './image/index.js';
+export * from './preprocess/index.js';
+export * from './random/index.js';
+export * from './models/index.js';
+export * from './losses/index.js';
+export * from './metrics/index.js';
+export * from './train/index.js';
+export * from './recognizer/index.js';
+export * from './backends/index.js';
+export { VERSION } from './version.js';

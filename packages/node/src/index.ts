@@ -1,1 +1,11 @@
-export {};
+// @facerec/node: everything from @facerec/core plus Node I/O (images, datasets, model folders) and backends.
+export * from '@facerec/core';
+export * from './image/index.js';
+export * from './dataset/index.js';
+export * from './io/index.js';
+export { initBackend, nodeBackendProviders } from './backends/index.js';
+export type { NodeBackendOptions } from './backends/index.js';
+export { initWasmBackend } from './backends/wasm/index.js';
+export type { WasmBackendInfo } from './backends/wasm/index.js';
+export { runCli } from './cli/main.js';
+export type { CommandIO } from './cli/main.js';

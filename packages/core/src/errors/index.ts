@@ -63,8 +63,17 @@ export class BackendError extends FacerecError {
   }
 }
 
+/**
+ * The part of the standard `AbortSignal` facerec reads. Pass an `AbortController`'s signal; declared
+ * structurally so core needs neither DOM nor Node type libraries.
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+}
+
 /** Throws AbortError when `signal` is aborted. */
-export function throwIfAborted(signal: AbortSignal | undefined): void {
+export function throwIfAborted(signal: AbortSignalLike | undefined): void {
   if (signal?.aborted) {
     const reason = signal.reason;
     throw reason instanceof AbortError ? reason : new AbortError(reason instanceof Error ? reason.message : undefined);

@@ -1,0 +1,52 @@
+// Runs a model's whole preprocessing recipe on one image or on a batch, so training and inference agree.
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError } from '../errors/index.js';
+import { imageToTensor } from '../image/convert.js';
+import type { RawImage } from '../image/types.js';
+import { toChannels } from './color.js';
+import { validatePreprocessingConfig, type PreprocessingConfig } from './config.js';
+import { centerCrop } from './crop.js';
+import { normalize } from './normalize.js';
+import { resize } from './resize.js';
+
+// Assumes a validated config; the exported functions validate once per call.
+function run(image: RawImage | tf.Tensor3D, config: PreprocessingConfig, source: string): tf.Tensor3D {
+  return tf.tidy(() => {
+    let t = imageToTensor(image, source);
+    // Crop and reduce channels before resizing: less work, and the crop uses the original resolution.
+    if (config.crop) t = centerCrop(t, { fraction: config.crop.fraction });
+    t = toChannels(t, config.channels);
+    t = resize(t, config.inputSize, { antialias: true });
+    return normalize(t, config.normalization);
+  });
+}
+
+/**
+ * Turns one image into a network input: crop → channels → resize (bilinear, box-filtered first when shrinking
+ * 2× or more: see {@link ResizeOptions.antialias}) → normalize, as `config` says.
+ * A tensor input is not disposed.
+ *
+ * @param image - A decoded image or a `[height, width, channels]` tensor with values in 0..255.
+ * @param config - The model's preprocessing recipe.
+ * @param source - Names the image in error messages; defaults to `'image'`.
+ * @returns A new float32 `[inputHeight, inputWidth, channels]` tensor.
+ * @throws InvalidImageError for an unusable image; InvalidArgumentError for a bad config.
+ */
+export function preprocessImage(image: RawImage | tf.Tensor3D, config: PreprocessingConfig, source = 'image'): tf.Tensor3D {
+  return run(image, validatePreprocessingConfig(config, 'config'), source);
+}
+
+/**
+ * Preprocesses images of any sizes (see {@link preprocessImage}) and stacks them into one batch.
+ * Errors name the image by its index, e.g. `images[3]`. Tensor inputs are not disposed.
+ *
+ * @returns A new float32 `[images.length, inputHeight, inputWidth, channels]` tensor.
+ * @throws InvalidArgumentError for an empty list or a bad config; InvalidImageError for an unusable image.
+ */
+export function preprocessBatch(images: ReadonlyArray<RawImage | tf.Tensor3D>, config: PreprocessingConfig): tf.Tensor4D {
+  const valid = validatePreprocessingConfig(config, 'config');
+  if (!Array.isArray(images) || images.length === 0) {
+    throw new InvalidArgumentError('images', 'expected a non-empty array of images');
+  }
+  return tf.tidy(() => tf.stack(images.map((image, i) => run(image, valid, `images[${i}]`))) as tf.Tensor4D);
+}

@@ -1,0 +1,328 @@
+// FaceRecognizer: the one obvious way in — fit on labelled faces, predict names, evaluate, save and load.
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { InvalidArgumentError, ModelFormatError } from '../errors/index.js';
+import type { LabeledImage, RawImage } from '../image/types.js';
+import { classificationReport } from '../metrics/index.js';
+import type { ClassificationReport } from '../metrics/index.js';
+import { createModel } from '../models/index.js';
+import type { ArchitectureName } from '../models/index.js';
+import { augmentationPresets, preprocessBatch, preprocessImage } from '../preprocess/index.js';
+import type { AugmentationConfig, PreprocessingConfig } from '../preprocess/index.js';
+import { Trainer } from '../train/index.js';
+import type { TrainerOptions, TrainingResult } from '../train/index.js';
+import { VERSION } from '../version.js';
+import { METADATA_KEY, MODEL_FORMAT, MODEL_FORMAT_VERSION, validateMetadata } from './metadata.js';
+import type { RecognizerMetadata } from './metadata.js';
+
+/** An image FaceRecognizer accepts: decoded pixels or a [h,w,c] tensor with values 0..255. */
+export type FaceImage = RawImage | tf.Tensor3D;
+
+/** The label reported for a face whose confidence is below the threshold. */
+export const UNKNOWN_LABEL = 'unknown';
+
+/** How to build a recognizer. All fields are optional. */
+export interface FaceRecognizerOptions {
+  /** Default 'seed-cnn'. */
+  readonly architecture?: ArchitectureName;
+  /** Model input [height, width]. Default [64, 64]. */
+  readonly inputSize?: readonly [number, number];
+  /** 1 (grayscale, default) or 3 (RGB). */
+  readonly channels?: 1 | 3;
+  /** Default 'standardize' (per image), which makes the model indifferent to overall brightness. */
+  readonly normalization?: PreprocessingConfig['normalization'];
+  /** Optional centre crop applied before resizing. */
+  readonly crop?: PreprocessingConfig['crop'];
+  /** Confidence below which `predict` answers unknown. Default 0.5. */
+  readonly threshold?: number;
+  /** Seed for weight initialisation and training. Default 1. */
+  readonly seed?: number;
+}
+
+/** Training settings for {@link FaceRecognizer.fit}; defaults are a recipe that works on small face sets. */
+export interface FitOptions extends Omit<TrainerOptions, 'numClasses' | 'validationData' | 'augmentation'> {
+  /** A config, the name of a preset ('faces'), or null for none. Default 'faces'. */
+  readonly augmentation?: AugmentationConfig | keyof typeof augmentationPresets | null;
+}
+
+/** One candidate identity with its confidence (softmax probability). */
+export interface Candidate {
+  readonly label: string;
+  readonly confidence: number;
+}
+
+/** The answer for one face. */
+export interface Prediction {
+  /** The person, or {@link UNKNOWN_LABEL} when `unknown`. */
+  readonly label: string;
+  /** The most likely person, even when unknown. */
+  readonly bestMatch: string;
+  /** Probability of `bestMatch`, 0..1. */
+  readonly confidence: number;
+  /** True when `confidence` is below the threshold. */
+  readonly unknown: boolean;
+  /** The top candidates, best first. */
+  readonly candidates: readonly Candidate[];
+}
+
+/** Options of {@link FaceRecognizer.predict}. */
+export interface PredictOptions {
+  /** Overrides the recognizer's threshold for this call. */
+  readonly threshold?: number;
+  /** Number of candidates to return. Default 3. */
+  readonly topK?: number;
+}
+
+/** Classification metrics on a labelled set plus how many faces fell below the threshold. */
+export interface EvaluationReport extends ClassificationReport {
+  readonly threshold: number;
+  /** Fraction of images reported as unknown. */
+  readonly unknownRate: number;
+  /** Accuracy when unknown answers count as wrong. */
+  readonly accuracyWithThreshold: number;
+  /** One entry per image: file (when known), true and predicted person, confidence. */
+  readonly images: ReadonlyArray<{ source?: string; label: string; predicted: string; confidence: number; unknown: boolean }>;
+}
+
+const DEFAULT_FIT: Required<Pick<FitOptions, 'epochs' | 'batchSize' | 'learningRate' | 'labelSmoothing'>> & Pick<FitOptions, 'optimizer' | 'schedule'> = {
+  epochs: 60,
+  batchSize: 32,
+  learningRate: 2e-3,
+  labelSmoothing: 0.1,
+  optimizer: { type: 'adam', weightDecay: 1e-4 },
+  schedule: { type: 'cosine', warmupEpochs: 2 },
+};
+
+function naturalCompare(a: string, b: string): number {
+  return a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' }) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+function checkThreshold(name: string, value: number): number {
+  if (!(value >= 0 && value <= 1)) throw new InvalidArgumentError(name, `must be in [0, 1], got ${value}`);
+  return value;
+}
+
+/**
+ * Recognises the people it was trained on. Train with {@link FaceRecognizer.fit}, then call
+ * {@link FaceRecognizer.predict}; save with {@link FaceRecognizer.save} and restore with {@link FaceRecognizer.load}.
+ */
+export class FaceRecognizer {
+  private model: tfl.LayersModel | undefined;
+  private metadata: RecognizerMetadata | undefined;
+  private readonly options: FaceRecognizerOptions;
+  private currentThreshold: number;
+
+  constructor(options: FaceRecognizerOptions = {}) {
+    this.options = options;
+    this.currentThreshold = checkThreshold('threshold', options.threshold ?? 0.5);
+  }
+
+  /** People the recognizer knows, in class-index order (empty before fit/load). */
+  get labels(): readonly string[] {
+    return this.metadata?.labels ?? [];
+  }
+
+  /** Confidence below which predictions are reported as unknown. */
+  get threshold(): number {
+    return this.currentThreshold;
+  }
+
+  set threshold(value: number) {
+    this.currentThreshold = checkThreshold('threshold', value);
+  }
+
+  /** The preprocessing applied to every image (known after fit/load). */
+  get preprocessing(): PreprocessingConfig | undefined {
+    return this.metadata?.preprocessing;
+  }
+
+  /** The underlying tfjs-layers model (after fit/load), for inspection or export. */
+  get layersModel(): tfl.LayersModel | undefined {
+    return this.model;
+  }
+
+  /** True once the recognizer has been trained or loaded. */
+  get ready(): boolean {
+    return this.model !== undefined;
+  }
+
+  /**
+   * Trains a new model on `dataset` (at least two people). Replaces any previous model. Images are
+   * preprocessed once up front; augmentation then varies them every batch.
+   */
+  async fit(dataset: ReadonlyArray<LabeledImage<FaceImage>>, options: FitOptions = {}): Promise<TrainingResult> {
+    if (!Array.isArray(dataset) || dataset.length === 0) throw new InvalidArgumentError('dataset', 'is empty');
+    const labels = [...new Set(dataset.map((d) => d.label))].sort(naturalCompare);
+    if (labels.length < 2) throw new InvalidArgumentError('dataset', `has ${labels.length} person; recognition needs at least 2`);
+    const preprocessing: PreprocessingConfig = {
+      inputSize: [...(this.options.inputSize ?? [64, 64])] as [number, number],
+      channels: this.options.channels ?? 1,
+      normalization: this.options.normalization ?? 'standardize',
+      ...(this.options.crop ? { crop: this.options.crop } : {}),
+    };
+    const architecture = this.options.architecture ?? 'seed-cnn';
+    const seed = options.seed ?? this.options.seed ?? 1;
+    const index = new Map(labels.map((l, i) => [l, i]));
+    const images = preprocessBatch(dataset.map((d) => d.image), preprocessing);
+    const model = createModel(architecture, {
+      inputShape: [preprocessing.inputSize[0], preprocessing.inputSize[1], preprocessing.channels],
+      numClasses: labels.length,
+      seed,
+    });
+    const augmentation =
+      options.augmentation === undefined ? augmentationPresets.faces
+      : typeof options.augmentation === 'string' ? augmentationPresets[options.augmentation]
+      : options.augmentation;
+    if (augmentation === undefined) {
+      throw new InvalidArgumentError('augmentation', `unknown preset "${String(options.augmentation)}"; use one of ${Object.keys(augmentationPresets).join(', ')}`);
+    }
+    let result: TrainingResult;
+    try {
+      const trainer = new Trainer(model, { ...DEFAULT_FIT, ...options, seed, augmentation, numClasses: labels.length });
+      result = await trainer.fit({ images, labels: Int32Array.from(dataset, (d) => index.get(d.label)!) });
+    } catch (error) {
+      model.dispose();
+      throw error;
+    } finally {
+      images.dispose();
+    }
+    this.model?.dispose();
+    this.model = model;
+    const last = result.history.loss.length - 1;
+    this.metadata = {
+      format: MODEL_FORMAT,
+      formatVersion: MODEL_FORMAT_VERSION,
+      library: VERSION,
+      architecture,
+      labels,
+      preprocessing,
+      threshold: this.currentThreshold,
+      createdAt: new Date().toISOString(),
+      training: {
+        epochs: result.epochsRun,
+        seconds: result.seconds,
+        finalLoss: result.history.loss[last] ?? Number.NaN,
+        finalAccuracy: result.history.accuracy[last] ?? Number.NaN,
+        seed,
+      },
+    };
+    return result;
+  }
+
+  /** Names the person in `image` (a face crop), or answers unknown below the threshold. */
+  async predict(image: FaceImage, options: PredictOptions = {}): Promise<Prediction> {
+    const [prediction] = await this.predictBatch([image], options);
+    return prediction!;
+  }
+
+  /** {@link predict} for many images at once (one batched forward pass per 64 images). */
+  async predictBatch(images: readonly FaceImage[], options: PredictOptions = {}): Promise<Prediction[]> {
+    const { model, metadata } = this.requireModel();
+    const threshold = checkThreshold('threshold', options.threshold ?? this.currentThreshold);
+    const topK = Math.max(1, Math.min(options.topK ?? 3, metadata.labels.length));
+    const out: Prediction[] = [];
+    for (let start = 0; start < images.length; start += 64) {
+      const chunk = images.slice(start, start + 64);
+      const probs = tf.tidy(() => model.predict(preprocessBatch(chunk, metadata.preprocessing)) as tf.Tensor2D);
+      const values = await probs.data();
+      probs.dispose();
+      const k = metadata.labels.length;
+      for (let i = 0; i < chunk.length; i++) {
+        const row = Array.from(values.subarray(i * k, (i + 1) * k), (confidence, c) => ({ label: metadata.labels[c]!, confidence }));
+        row.sort((a, b) => b.confidence - a.confidence);
+        const best = row[0]!;
+        const unknown = best.confidence < threshold;
+        out.push({ label: unknown ? UNKNOWN_LABEL : best.label, bestMatch: best.label, confidence: best.confidence, unknown, candidates: row.slice(0, topK) });
+      }
+    }
+    return out;
+  }
+
+  /** Scores the recognizer on labelled images of people it knows. */
+  async evaluate(dataset: ReadonlyArray<LabeledImage<FaceImage>>, options: { threshold?: number; topK?: number } = {}): Promise<EvaluationReport> {
+    const { metadata } = this.requireModel();
+    if (dataset.length === 0) throw new InvalidArgumentError('dataset', 'is empty');
+    const index = new Map(metadata.labels.map((l, i) => [l, i]));
+    for (const d of dataset) {
+      if (!index.has(d.label)) {
+        throw new InvalidArgumentError('dataset', `person "${d.label}"${d.source ? ` (${d.source})` : ''} is not one the model was trained on`);
+      }
+    }
+    const threshold = checkThreshold('threshold', options.threshold ?? this.currentThreshold);
+    const k = metadata.labels.length;
+    const predictions = await this.predictBatch(dataset.map((d) => d.image), { threshold, topK: k });
+    const scores = new Float32Array(dataset.length * k);
+    predictions.forEach((p, i) => p.candidates.forEach((c) => { scores[i * k + index.get(c.label)!] = c.confidence; }));
+    const yTrue = dataset.map((d) => index.get(d.label)!);
+    const yPred = predictions.map((p) => index.get(p.bestMatch)!);
+    const report = classificationReport({ yTrue, yPred, labels: metadata.labels, scores, topK: [1, 3, 5].filter((t) => t <= k) });
+    const unknown = predictions.filter((p) => p.unknown).length;
+    const rightAndKnown = predictions.filter((p, i) => !p.unknown && yPred[i] === yTrue[i]).length;
+    return {
+      ...report,
+      threshold,
+      unknownRate: unknown / dataset.length,
+      accuracyWithThreshold: rightAndKnown / dataset.length,
+      images: dataset.map((d, i) => ({
+        ...(d.source ? { source: d.source } : {}),
+        label: d.label, predicted: predictions[i]!.bestMatch, confidence: predictions[i]!.confidence, unknown: predictions[i]!.unknown,
+      })),
+    };
+  }
+
+  /**
+   * Saves the model and facerec's metadata through a tfjs IOHandler or URL ('indexeddb://name',
+   * 'downloads://', or a folder handler from @facerec/node).
+   */
+  async save(destination: tf.io.IOHandler | string): Promise<tf.io.SaveResult> {
+    const { model, metadata } = this.requireModel();
+    model.setUserDefinedMetadata({ [METADATA_KEY]: { ...metadata, threshold: this.currentThreshold } as unknown as Record<string, unknown> });
+    return model.save(destination);
+  }
+
+  /** Loads a model saved by {@link save}; throws ModelFormatError when it is not a valid facerec model. */
+  static async load(source: tf.io.IOHandler | string, options: { threshold?: number } = {}): Promise<FaceRecognizer> {
+    const name = typeof source === 'string' ? source : 'model';
+    let model: tfl.LayersModel;
+    try {
+      model = await tfl.loadLayersModel(source);
+    } catch (error) {
+      if (error instanceof ModelFormatError) throw error;
+      throw new ModelFormatError(name, error instanceof Error ? error.message : String(error), { cause: error });
+    }
+    try {
+      const raw = (model.getUserDefinedMetadata() as Record<string, unknown> | undefined)?.[METADATA_KEY];
+      const metadata = validateMetadata(raw, name);
+      const outputs = (model.outputs[0]?.shape ?? []) as number[];
+      if (outputs[outputs.length - 1] !== metadata.labels.length) {
+        throw new ModelFormatError(name, `the model outputs ${outputs[outputs.length - 1]} classes but metadata lists ${metadata.labels.length} people`);
+      }
+      const [h, w] = metadata.preprocessing.inputSize;
+      const input = model.inputs[0]?.shape ?? [];
+      if (input[1] !== h || input[2] !== w || input[3] !== metadata.preprocessing.channels) {
+        throw new ModelFormatError(name, `the model input [${input.slice(1)}] does not match preprocessing ${h}×${w}×${metadata.preprocessing.channels}`);
+      }
+      const recognizer = new FaceRecognizer({ threshold: options.threshold ?? metadata.threshold });
+      recognizer.model = model;
+      recognizer.metadata = metadata;
+      return recognizer;
+    } catch (error) {
+      model.dispose();
+      throw error;
+    }
+  }
+
+  /** Frees the model's tensors. The recognizer can be fitted or loaded again afterwards. */
+  dispose(): void {
+    this.model?.dispose();
+    this.model = undefined;
+    this.metadata = undefined;
+  }
+
+  private requireModel(): { model: tfl.LayersModel; metadata: RecognizerMetadata } {
+    if (!this.model || !this.metadata) {
+      throw new InvalidArgumentError('recognizer', 'has no model yet: call fit() or FaceRecognizer.load() first');
+    }
+    return { model: this.model, metadata: this.metadata };
+  }
+}

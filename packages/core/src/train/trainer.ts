@@ -1,0 +1,381 @@
+// The training loop: batches, augmentation, optimizer steps, validation, schedules, early stopping.
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { InvalidArgumentError, TrainingError, throwIfAborted } from '../errors/index.js';
+import type { AbortSignalLike } from '../errors/index.js';
+import { now } from '../clock.js';
+import { softmaxCrossEntropy } from '../losses/index.js';
+import { createHistory } from '../metrics/index.js';
+import type { TrainingHistory } from '../metrics/index.js';
+import { forwardLogits } from '../models/index.js';
+import { augmentBatch } from '../preprocess/index.js';
+import type { AugmentationConfig } from '../preprocess/index.js';
+import { createRandom } from '../random/index.js';
+import type { Random } from '../random/index.js';
+import { createOptimizer } from './optimizers.js';
+import type { OptimizerConfig, ParameterOptimizer } from './optimizers.js';
+import { learningRateAt, validateSchedule } from './schedules.js';
+import type { LearningRateSchedule } from './schedules.js';
+import { stratifiedSplit } from './split.js';
+
+/** Preprocessed training samples: images [N,H,W,C] and integer class labels. */
+export interface TrainingData {
+  readonly images: tf.Tensor4D;
+  readonly labels: Int32Array;
+}
+
+/** Early stopping: stop when the monitored loss has not improved for `patience` epochs. */
+export interface EarlyStoppingConfig {
+  readonly patience: number;
+  /** Smallest decrease that counts as an improvement. Default 1e-4. */
+  readonly minDelta?: number;
+  /** 'valLoss' (default when there is validation data) or 'loss'. */
+  readonly monitor?: 'valLoss' | 'loss';
+}
+
+/** What one finished epoch reports. */
+export interface EpochLog {
+  /** 1-based. */
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly valLoss?: number;
+  readonly valAccuracy?: number;
+  readonly learningRate: number;
+  readonly seconds: number;
+  readonly imagesPerSecond: number;
+}
+
+/** What one finished batch reports. */
+export interface BatchLog {
+  readonly epoch: number;
+  readonly epochs: number;
+  /** 1-based within the epoch. */
+  readonly batch: number;
+  readonly batches: number;
+  readonly loss: number;
+  readonly accuracy: number;
+  readonly learningRate: number;
+}
+
+/** Settings of a training run. Every field has a default except `numClasses`. */
+export interface TrainerOptions {
+  readonly numClasses: number;
+  /** Default 30. */
+  readonly epochs?: number;
+  /** Default 32. */
+  readonly batchSize?: number;
+  /** Base learning rate. Default 1e-3. */
+  readonly learningRate?: number;
+  /** Default Adam. */
+  readonly optimizer?: OptimizerConfig;
+  /** Default constant. */
+  readonly schedule?: LearningRateSchedule;
+  /** Fraction of each person's images held out for validation (0 = none). Default 0. */
+  readonly validationSplit?: number;
+  /** Explicit validation data (overrides validationSplit). */
+  readonly validationData?: TrainingData;
+  /** Label smoothing ε for the cross-entropy. Default 0. */
+  readonly labelSmoothing?: number;
+  /** Random augmentation of every training batch; null/undefined = none. */
+  readonly augmentation?: AugmentationConfig | null;
+  /** Default: none. */
+  readonly earlyStopping?: EarlyStoppingConfig | null;
+  /** Put back the weights of the best epoch (lowest monitored loss) at the end. Default true with validation. */
+  readonly restoreBestWeights?: boolean;
+  /** Seed for shuffling, the validation split, augmentation and dropout. Default 1. */
+  readonly seed?: number;
+  /** Default true. */
+  readonly shuffle?: boolean;
+  /** Cancels training between batches; the promise then rejects with AbortError. */
+  readonly signal?: AbortSignalLike;
+  readonly onEpochEnd?: (log: EpochLog) => void | Promise<void>;
+  readonly onBatchEnd?: (log: BatchLog) => void | Promise<void>;
+}
+
+/** The outcome of {@link Trainer.fit}. */
+export interface TrainingResult {
+  readonly history: TrainingHistory;
+  readonly epochsRun: number;
+  /** Epoch (1-based) whose weights the model holds at the end. */
+  readonly bestEpoch: number;
+  readonly stoppedEarly: boolean;
+  readonly seconds: number;
+  /** Training images processed per second, averaged over the run. */
+  readonly imagesPerSecond: number;
+}
+
+interface Resolved {
+  numClasses: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  optimizer: OptimizerConfig;
+  schedule: LearningRateSchedule;
+  validationSplit: number;
+  labelSmoothing: number;
+  augmentation: AugmentationConfig | null;
+  earlyStopping: EarlyStoppingConfig | null;
+  restoreBestWeights: boolean | undefined;
+  seed: number;
+  shuffle: boolean;
+}
+
+function resolve(options: TrainerOptions): Resolved {
+  const positiveInt = (name: string, v: number) => {
+    if (!Number.isInteger(v) || v < 1) throw new InvalidArgumentError(name, `must be a positive integer, got ${v}`);
+    return v;
+  };
+  const learningRate = options.learningRate ?? 1e-3;
+  if (!(learningRate > 0 && Number.isFinite(learningRate))) {
+    throw new InvalidArgumentError('learningRate', `must be a positive number, got ${learningRate}`);
+  }
+  const validationSplit = options.validationSplit ?? 0;
+  if (!(validationSplit >= 0 && validationSplit < 1)) {
+    throw new InvalidArgumentError('validationSplit', `must be in [0, 1), got ${validationSplit}`);
+  }
+  if (options.earlyStopping) positiveInt('earlyStopping.patience', options.earlyStopping.patience);
+  return {
+    numClasses: positiveInt('numClasses', options.numClasses),
+    epochs: positiveInt('epochs', options.epochs ?? 30),
+    batchSize: positiveInt('batchSize', options.batchSize ?? 32),
+    learningRate,
+    optimizer: options.optimizer ?? { type: 'adam' },
+    schedule: validateSchedule(options.schedule ?? { type: 'constant' }),
+    validationSplit,
+    labelSmoothing: options.labelSmoothing ?? 0,
+    augmentation: options.augmentation ?? null,
+    earlyStopping: options.earlyStopping ?? null,
+    restoreBestWeights: options.restoreBestWeights,
+    seed: options.seed ?? 1,
+    shuffle: options.shuffle ?? true,
+  };
+}
+
+interface BatchStats {
+  lossSum: number;
+  correct: number;
+  count: number;
+}
+
+/** Dropout layers draw their masks from their `seed`; advancing it per step keeps runs repeatable. */
+function reseedDropout(model: tfl.LayersModel, stepSeed: number): void {
+  for (const layer of model.layers) {
+    if (layer.getClassName() === 'Dropout') (layer as unknown as { seed?: number }).seed = stepSeed;
+  }
+}
+
+/** Trains a classification model (logits → softmax cross-entropy) on in-memory tensors. */
+export class Trainer {
+  private readonly options: Resolved;
+
+  constructor(
+    private readonly model: tfl.LayersModel,
+    private readonly settings: TrainerOptions,
+  ) {
+    this.options = resolve(settings);
+  }
+
+  /** Runs the training loop. The model's weights are updated in place. */
+  async fit(data: TrainingData): Promise<TrainingResult> {
+    const o = this.options;
+    const n = data.labels.length;
+    if (data.images.shape[0] !== n) {
+      throw new InvalidArgumentError('data', `${data.images.shape[0]} images but ${n} labels`);
+    }
+    for (const label of data.labels) {
+      if (!(label >= 0 && label < o.numClasses)) throw new InvalidArgumentError('data.labels', `label ${label} outside [0, ${o.numClasses})`);
+    }
+    const random = createRandom(o.seed);
+    const splitRandom = random.fork();
+    const shuffleRandom = random.fork();
+    const augmentRandom = random.fork();
+    const dropoutRandom = random.fork();
+
+    let trainIdx = Array.from({ length: n }, (_, i) => i);
+    let validation: TrainingData | undefined = this.settings.validationData;
+    let ownedValidation: tf.Tensor | undefined;
+    if (!validation && o.validationSplit > 0) {
+      const split = stratifiedSplit(data.labels, o.validationSplit, splitRandom);
+      trainIdx = split.train;
+      if (split.validation.length > 0) {
+        ownedValidation = tf.gather(data.images, split.validation);
+        validation = { images: ownedValidation as tf.Tensor4D, labels: Int32Array.from(split.validation, (i) => data.labels[i]!) };
+      }
+    }
+    if (trainIdx.length === 0) throw new InvalidArgumentError('data', 'no training images left after the validation split');
+
+    const monitor = o.earlyStopping?.monitor ?? (validation ? 'valLoss' : 'loss');
+    if (monitor === 'valLoss' && !validation) {
+      throw new InvalidArgumentError('earlyStopping.monitor', '"valLoss" needs validationSplit > 0 or validationData');
+    }
+    const restoreBest = o.restoreBestWeights ?? (validation !== undefined || o.earlyStopping !== null);
+
+    const params = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const optimizer = createOptimizer(o.optimizer);
+    const history = createHistory();
+    const batchesPerEpoch = Math.ceil(trainIdx.length / o.batchSize);
+    let best = { loss: Infinity, epoch: 0 };
+    let bestWeights: tf.Tensor[] | undefined;
+    let sinceImproved = 0;
+    let patienceBest = Infinity;
+    let plateauFactor = 1;
+    let sincePlateauImproved = 0;
+    let plateauBest = Infinity;
+    let stoppedEarly = false;
+    let epochsRun = 0;
+    let trainedImages = 0;
+    const started = now();
+
+    try {
+      for (let epoch = 1; epoch <= o.epochs; epoch++) {
+        throwIfAborted(this.settings.signal);
+        const epochStart = now();
+        const order = o.shuffle ? shuffleRandom.shuffle(trainIdx.slice()) : trainIdx;
+        const stats: BatchStats = { lossSum: 0, correct: 0, count: 0 };
+        let learningRate = o.learningRate;
+        for (let b = 0; b < batchesPerEpoch; b++) {
+          throwIfAborted(this.settings.signal);
+          const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
+          const position = epoch - 1 + b / batchesPerEpoch;
+          learningRate = learningRateAt(o.schedule, o.learningRate, position, o.epochs, plateauFactor);
+          reseedDropout(this.model, dropoutRandom.int(2147483647));
+          const [loss, correct] = await this.step(data, idx, params, optimizer, learningRate, augmentRandom);
+          if (!Number.isFinite(loss)) {
+            throw new TrainingError(
+              `the loss became ${loss} at epoch ${epoch}, batch ${b + 1}; lower the learning rate (now ${learningRate.toPrecision(3)}) or check the input data`,
+            );
+          }
+          stats.lossSum += loss * idx.length;
+          stats.correct += correct;
+          stats.count += idx.length;
+          trainedImages += idx.length;
+          await this.settings.onBatchEnd?.({
+            epoch, epochs: o.epochs, batch: b + 1, batches: batchesPerEpoch,
+            loss, accuracy: correct / idx.length, learningRate,
+          });
+        }
+        const val = validation ? await evaluateLoss(this.model, validation, o.batchSize, o.numClasses) : undefined;
+        const seconds = (now() - epochStart) / 1000;
+        const log: EpochLog = {
+          epoch, epochs: o.epochs,
+          loss: stats.lossSum / stats.count, accuracy: stats.correct / stats.count,
+          ...(val ? { valLoss: val.loss, valAccuracy: val.accuracy } : {}),
+          learningRate, seconds, imagesPerSecond: stats.count / seconds,
+        };
+        history.epoch.push(epoch);
+        history.loss.push(log.loss);
+        history.accuracy.push(log.accuracy);
+        history.valLoss.push(log.valLoss ?? Number.NaN);
+        history.valAccuracy.push(log.valAccuracy ?? Number.NaN);
+        history.learningRate.push(learningRate);
+        history.seconds.push(seconds);
+        epochsRun = epoch;
+
+        const monitored = monitor === 'valLoss' ? log.valLoss! : log.loss;
+        const minDelta = o.earlyStopping?.minDelta ?? 1e-4;
+        if (monitored < best.loss) {
+          best = { loss: monitored, epoch };
+          if (restoreBest) {
+            tf.dispose(bestWeights);
+            bestWeights = params.map((p) => tf.clone(p));
+          }
+        }
+        if (monitored < patienceBest - minDelta) {
+          patienceBest = monitored;
+          sinceImproved = 0;
+        } else {
+          sinceImproved += 1;
+        }
+        if (o.schedule.type === 'plateau') {
+          if (monitored < plateauBest - minDelta) {
+            plateauBest = monitored;
+            sincePlateauImproved = 0;
+          } else if (++sincePlateauImproved >= o.schedule.patience) {
+            plateauFactor *= o.schedule.factor;
+            sincePlateauImproved = 0;
+          }
+        }
+        await this.settings.onEpochEnd?.(log);
+        if (o.earlyStopping && sinceImproved >= o.earlyStopping.patience) {
+          stoppedEarly = true;
+          break;
+        }
+      }
+      if (restoreBest && bestWeights && best.epoch !== epochsRun) {
+        params.forEach((p, i) => p.assign(bestWeights![i]!));
+      }
+    } finally {
+      tf.dispose(bestWeights);
+      tf.dispose(ownedValidation);
+      optimizer.dispose();
+    }
+    const seconds = (now() - started) / 1000;
+    return {
+      history, epochsRun,
+      bestEpoch: restoreBest && best.epoch > 0 ? best.epoch : epochsRun,
+      stoppedEarly, seconds, imagesPerSecond: trainedImages / seconds,
+    };
+  }
+
+  /** One optimizer step on the samples `idx`; returns the batch loss and the number classified right. */
+  private async step(
+    data: TrainingData, idx: number[], params: tf.Variable[], optimizer: ParameterOptimizer,
+    learningRate: number, augmentRandom: Random,
+  ): Promise<[number, number]> {
+    const o = this.options;
+    const model = this.model;
+    const idxTensor = tf.tensor1d(idx, 'int32');
+    let correctTensor: tf.Tensor | undefined;
+    let lossTensor: tf.Tensor | undefined;
+    const grads = tf.tidy(() => {
+      let x = tf.gather(data.images, idxTensor) as tf.Tensor4D;
+      if (o.augmentation) x = augmentBatch(x, o.augmentation, augmentRandom);
+      const y = tf.tensor1d(Int32Array.from(idx, (i) => data.labels[i]!), 'int32');
+      const { value, grads: g } = tf.variableGrads(() => {
+        const logits = forwardLogits(model, x, true) as tf.Tensor2D;
+        let loss = softmaxCrossEntropy(y, logits, { labelSmoothing: o.labelSmoothing });
+        const regularization = model.calculateLosses();
+        if (regularization.length > 0) loss = tf.add(loss, tf.addN(regularization)) as tf.Scalar;
+        correctTensor = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32')));
+        return loss;
+      }, params);
+      lossTensor = tf.keep(value);
+      return params.map((p) => g[p.name]!);
+    });
+    try {
+      optimizer.step(params, grads, learningRate);
+      const [lossValue, correctValue] = await Promise.all([lossTensor!.data(), correctTensor!.data()]);
+      return [lossValue[0]!, correctValue[0]!];
+    } finally {
+      tf.dispose([...grads, idxTensor, lossTensor!, correctTensor!]);
+    }
+  }
+}
+
+/** Mean loss and accuracy of `model` on `data` in inference mode. Reads results with `data()` (never `dataSync`). */
+export async function evaluateLoss(
+  model: tfl.LayersModel, data: TrainingData, batchSize: number, numClasses: number,
+): Promise<{ loss: number; accuracy: number }> {
+  const n = data.labels.length;
+  let lossSum = 0;
+  let correct = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const end = Math.min(n, start + batchSize);
+    const stats = tf.tidy(() => {
+      const x = tf.slice(data.images, [start, 0, 0, 0], [end - start, -1, -1, -1]);
+      const y = tf.tensor1d(data.labels.subarray(start, end), 'int32');
+      const logits = forwardLogits(model, x, false) as tf.Tensor2D;
+      if (logits.shape[1] !== numClasses) throw new InvalidArgumentError('model', `outputs ${logits.shape[1]} classes, expected ${numClasses}`);
+      const loss = tf.mul(softmaxCrossEntropy(y, logits), end - start);
+      const right = tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32'));
+      return tf.stack([loss, right]);
+    });
+    const values = await stats.data();
+    stats.dispose();
+    lossSum += values[0]!;
+    correct += values[1]!;
+  }
+  return { loss: lossSum / n, accuracy: correct / n };
+}

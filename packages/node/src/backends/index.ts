@@ -1,0 +1,16 @@
+// Backend selection for Node: 'auto' | 'wasm' | 'cpu', reporting what was chosen and why.
+import { selectBackend } from '@facerec/core';
+import type { BackendRequest, BackendSelection } from '@facerec/core';
+import { nodeBackendProviders } from './providers.js';
+import type { NodeBackendOptions } from './providers.js';
+
+export { nodeBackendProviders } from './providers.js';
+export type { NodeBackendOptions } from './providers.js';
+
+/**
+ * Initialises a tfjs backend for Node and makes it active. 'auto' (default) tries WASM with threads and
+ * facerec's kernels, then CPU; the result says which one runs and why others were skipped.
+ */
+export async function initBackend(request: BackendRequest = 'auto', options: NodeBackendOptions = {}): Promise<BackendSelection> {
+  return selectBackend(request, nodeBackendProviders(options));
+}

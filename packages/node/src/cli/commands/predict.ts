@@ -1,0 +1,49 @@
+// `facerec predict <model> <image...>`: name the person in each image.
+import { FaceRecognizer } from '@facerec/core';
+import { initBackend } from '../../backends/index.js';
+import { readImage } from '../../image/index.js';
+import { fileSystemHandler } from '../../io/index.js';
+import { UsageError, asUsage, intFlag, numberFlag, parse } from '../args.js';
+import type { CommandIO } from '../main.js';
+
+export const predictUsage = `Usage: facerec predict <model-dir> <image...> [options]
+
+Prints the most likely person for each image, or "unknown" below the confidence threshold.
+
+Options:
+  --threshold <x>    confidence threshold for unknown (default: the model's)
+  --top <k>          also list the k best candidates (default 1)
+  --json             print one JSON object per line instead
+  --backend <name>   auto | wasm | cpu (default auto)
+`;
+
+export async function predictCommand(argv: string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    threshold: { type: 'string' }, top: { type: 'string' }, json: { type: 'boolean' }, backend: { type: 'string' },
+    threads: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.out(predictUsage);
+    return 0;
+  }
+  if (positionals.length < 2) throw new UsageError('predict needs a model folder and at least one image');
+  const [modelDir, ...files] = positionals as [string, ...string[]];
+  await initBackend(asUsage(() => (values.backend as 'auto' | 'wasm' | 'cpu' | undefined) ?? 'auto'), {
+    ...(values.threads ? { threads: intFlag(values, 'threads')! } : {}),
+  });
+  const recognizer = await FaceRecognizer.load(fileSystemHandler(modelDir));
+  const threshold = numberFlag(values, 'threshold', 0, 1);
+  const topK = intFlag(values, 'top', 1)!;
+  for (const file of files) {
+    const image = await readImage(file);
+    const p = await recognizer.predict(image, { topK, ...(threshold === undefined ? {} : { threshold }) });
+    if (values.json) {
+      io.out(`${JSON.stringify({ file, label: p.label, confidence: p.confidence, unknown: p.unknown, best_match: p.bestMatch, candidates: p.candidates })}\n`);
+    } else {
+      const extra = topK > 1 ? `  [${p.candidates.map((c) => `${c.label} ${(c.confidence * 100).toFixed(1)}%`).join(', ')}]` : '';
+      io.out(`${file}\t${p.label}\t${(p.confidence * 100).toFixed(1)}%${p.unknown ? ` (best match ${p.bestMatch})` : ''}${extra}\n`);
+    }
+  }
+  recognizer.dispose();
+  return 0;
+}

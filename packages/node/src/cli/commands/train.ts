@@ -1,0 +1,99 @@
+// `facerec train <dir> --out <model>`: train a recognizer on a folder-per-person dataset.
+import path from 'node:path';
+import { ARCHITECTURES, FaceRecognizer, describeBackendSelection } from '@facerec/core';
+import type { ArchitectureName } from '@facerec/core';
+import { initBackend } from '../../backends/index.js';
+import { loadImageFolder } from '../../dataset/index.js';
+import { fileSystemHandler } from '../../io/index.js';
+import { UsageError, asUsage, intFlag, numberFlag, parse, parseSplit } from '../args.js';
+import { ProgressBar } from '../progress.js';
+import type { CommandIO } from '../main.js';
+
+export const trainUsage = `Usage: facerec train <dataset-dir> --out <model-dir> [options]
+
+Trains a face recognizer on a folder with one sub-folder of images per person.
+
+Options:
+  --out <dir>             where to save the model (required; written atomically)
+  --split <spec>          first:N (first N images of each person by file name train, the rest test),
+                          fraction:F[:seed] (F of each person's images test), or none (default)
+  --epochs <n>            training epochs (default 60)
+  --batch-size <n>        images per step (default 32)
+  --lr <x>                base learning rate (default 0.002)
+  --validation-split <f>  fraction of each person's training images for validation (default 0)
+  --architecture <name>   ${ARCHITECTURES.join(' | ')} (default seed-cnn)
+  --input-size <n>        model input height and width in pixels (default 64)
+  --channels <1|3>        grayscale or RGB input (default 1)
+  --no-augment            train without random augmentation
+  --seed <n>              random seed (default 1)
+  --backend <name>        auto | wasm | cpu (default auto)
+  --threads <n>           WASM threads (default: CPU cores)
+  --quiet                 no progress output
+`;
+
+export async function trainCommand(argv: string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    out: { type: 'string' }, split: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
+    lr: { type: 'string' }, 'validation-split': { type: 'string' }, architecture: { type: 'string' },
+    'input-size': { type: 'string' }, channels: { type: 'string' }, 'no-augment': { type: 'boolean' },
+    seed: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' }, quiet: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    io.out(trainUsage);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError('train needs exactly one dataset folder');
+  const out = values.out as string | undefined;
+  if (!out) throw new UsageError('--out <model-dir> is required');
+  const architecture = (values.architecture as string | undefined) ?? 'seed-cnn';
+  if (!ARCHITECTURES.includes(architecture as ArchitectureName)) {
+    throw new UsageError(`--architecture must be one of ${ARCHITECTURES.join(', ')}, got "${architecture}"`);
+  }
+  const channels = intFlag(values, 'channels', 1);
+  if (channels !== 1 && channels !== 3) throw new UsageError(`--channels must be 1 or 3, got ${channels}`);
+  const size = intFlag(values, 'input-size', 64)!;
+  const seed = intFlag(values, 'seed', 1)!;
+  const split = parseSplit(values.split as string | undefined);
+
+  const selection = await initBackend(asUsage(() => (values.backend as 'auto' | 'wasm' | 'cpu' | undefined) ?? 'auto'), {
+    ...(values.threads ? { threads: intFlag(values, 'threads')! } : {}),
+  });
+  if (!values.quiet) io.err(`backend: ${describeBackendSelection(selection)}\n`);
+  const dataset = await loadImageFolder(positionals[0]!, { split });
+  if (!values.quiet) {
+    io.err(`dataset: ${dataset.labels.length} people, ${dataset.train.length} training images, ${dataset.test.length} test images\n`);
+    for (const s of dataset.skipped) io.err(`  skipped ${s.file}: ${s.reason}\n`);
+  }
+  const recognizer = new FaceRecognizer({ architecture: architecture as ArchitectureName, inputSize: [size, size], channels, seed });
+  const progress = new ProgressBar(process.stderr);
+  const result = await asUsageAsync(() =>
+    recognizer.fit(dataset.train, {
+      ...(values.epochs ? { epochs: intFlag(values, 'epochs')! } : {}),
+      ...(values['batch-size'] ? { batchSize: intFlag(values, 'batch-size')! } : {}),
+      ...(values.lr ? { learningRate: numberFlag(values, 'lr', 1e-8, 10)! } : {}),
+      ...(values['validation-split'] ? { validationSplit: numberFlag(values, 'validation-split', 0, 0.9)! } : {}),
+      ...(values['no-augment'] ? { augmentation: null } : {}),
+      seed,
+      ...(values.quiet ? {} : { onBatchEnd: (log) => progress.batch(log), onEpochEnd: (log) => progress.epoch(log) }),
+    }),
+  );
+  await recognizer.save(fileSystemHandler(out));
+  io.out(`trained ${result.epochsRun} epochs in ${result.seconds.toFixed(1)} s (${Math.round(result.imagesPerSecond)} img/s); model saved to ${path.resolve(out)}\n`);
+  if (dataset.test.length > 0) {
+    const report = await recognizer.evaluate(dataset.test);
+    io.out(`test accuracy: ${(report.accuracy * 100).toFixed(2)}% on ${report.count} images\n`);
+  }
+  recognizer.dispose();
+  return 0;
+}
+
+async function asUsageAsync<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    return asUsage(() => {
+      throw error;
+    });
+  }
+}

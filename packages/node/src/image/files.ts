@@ -1,0 +1,35 @@
+// Reading and writing image files: decode from disk, recognise image names, write PNG previews atomically.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidImageError, type RawImage } from '@facerec/core';
+import { errorReason, writeFileAtomic } from '../io/atomic.js';
+import { decodeImage, type DecodeImageOptions } from './decode.js';
+import { encodePng } from './png-encode.js';
+
+/** File extensions (lower case, with dot) that folder scans treat as images. */
+export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.pgm', '.ppm', '.pnm', '.pbm', '.bmp'];
+
+/** True when `name` has an image extension (case-insensitive) and is not hidden (leading dot). */
+export function isImageFile(name: string): boolean {
+  const base = path.basename(name);
+  return !base.startsWith('.') && IMAGE_EXTENSIONS.includes(path.extname(base).toLowerCase());
+}
+
+/**
+ * Reads and decodes one image file.
+ * @throws InvalidImageError naming `file` when it cannot be read or decoded.
+ */
+export async function readImage(file: string, options: DecodeImageOptions = {}): Promise<RawImage> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    throw new InvalidImageError(file, `cannot read file (${errorReason(error)})`, { cause: error });
+  }
+  return decodeImage(bytes, file, options);
+}
+
+/** Writes `image` as a PNG file, atomically (temp file + rename), so readers never see half a file. */
+export async function writeImageFile(file: string, image: RawImage): Promise<void> {
+  await writeFileAtomic(file, encodePng(image));
+}

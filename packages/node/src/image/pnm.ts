@@ -1,0 +1,120 @@
+// Netpbm decoding (PBM P1/P4, PGM P2/P5, PPM P3/P6): header comments, maxval up to 65535, scaled to 0..255.
+import { InvalidImageError, type RawImage } from '@facerec/core';
+import { checkDimensions, type DecodeLimits } from './limits.js';
+
+/** Reads header tokens and ASCII samples, skipping whitespace and `#` comments. */
+class TokenReader {
+  pos: number;
+  constructor(
+    private readonly bytes: Uint8Array,
+    start: number,
+  ) {
+    this.pos = start;
+  }
+
+  /** Moves past whitespace and comments; false at end of data. */
+  skipSpace(): boolean {
+    const b = this.bytes;
+    while (this.pos < b.length) {
+      const c = b[this.pos]!;
+      if (c === 0x23) {
+        while (this.pos < b.length && b[this.pos] !== 0x0a && b[this.pos] !== 0x0d) this.pos++;
+      } else if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
+        this.pos++;
+      } else {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The next unsigned decimal integer, or undefined when data ends or a non-digit follows. */
+  uint(): number | undefined {
+    if (!this.skipSpace()) return undefined;
+    const b = this.bytes;
+    const start = this.pos;
+    let value = 0;
+    while (this.pos < b.length && b[this.pos]! >= 0x30 && b[this.pos]! <= 0x39) {
+      value = value * 10 + (b[this.pos]! - 0x30);
+      this.pos++;
+    }
+    return this.pos === start ? undefined : value;
+  }
+
+  /** The next single '0' or '1' of an ASCII bitmap (P1 allows them unseparated). */
+  bit(): number | undefined {
+    if (!this.skipSpace()) return undefined;
+    const c = this.bytes[this.pos]!;
+    if (c !== 0x30 && c !== 0x31) return undefined;
+    this.pos++;
+    return c - 0x30;
+  }
+}
+
+/** Decodes a PBM, PGM or PPM file; PBM bits become 0 (black, bit 1) or 255 (white, bit 0). */
+export function decodePnm(bytes: Uint8Array, source: string, limits: DecodeLimits = {}): RawImage {
+  const kind = bytes[1]! - 0x30; // 1..6 after detectImageFormat
+  const reader = new TokenReader(bytes, 2);
+  const width = reader.uint();
+  const height = reader.uint();
+  const isBitmap = kind === 1 || kind === 4;
+  const maxval = isBitmap ? 1 : reader.uint();
+  if (width === undefined || height === undefined || maxval === undefined) {
+    throw new InvalidImageError(source, `truncated or malformed P${kind} header`);
+  }
+  checkDimensions(source, width, height, limits);
+  if (maxval < 1 || maxval > 65535) throw new InvalidImageError(source, `maxval ${maxval} is outside 1..65535`);
+
+  const channels = kind === 3 || kind === 6 ? 3 : 1;
+  const count = width * height * channels;
+  const out = new Uint8Array(count);
+  const scale = (v: number, at: number): number => {
+    if (v > maxval) throw new InvalidImageError(source, `sample ${v} at index ${at} exceeds maxval ${maxval}`);
+    return maxval === 255 ? v : Math.round((v * 255) / maxval);
+  };
+
+  if (kind === 1) {
+    for (let i = 0; i < count; i++) {
+      const bit = reader.bit();
+      if (bit === undefined) throw truncated(source, i, count);
+      out[i] = bit ? 0 : 255;
+    }
+  } else if (kind === 2 || kind === 3) {
+    for (let i = 0; i < count; i++) {
+      const v = reader.uint();
+      if (v === undefined) throw truncated(source, i, count);
+      out[i] = scale(v, i);
+    }
+  } else {
+    // Binary raster: exactly one whitespace byte separates it from the last header token.
+    const start = reader.pos + 1;
+    if (kind === 4) {
+      const rowBytes = Math.ceil(width / 8);
+      const needed = rowBytes * height;
+      if (bytes.length - start < needed) throw truncatedBytes(source, bytes.length - start, needed);
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const bit = (bytes[start + y * rowBytes + (x >> 3)]! >> (7 - (x & 7))) & 1;
+          out[y * width + x] = bit ? 0 : 255;
+        }
+      }
+    } else {
+      const wide = maxval > 255;
+      const needed = count * (wide ? 2 : 1);
+      if (bytes.length - start < needed) throw truncatedBytes(source, bytes.length - start, needed);
+      for (let i = 0; i < count; i++) {
+        const v = wide ? (bytes[start + 2 * i]! << 8) | bytes[start + 2 * i + 1]! : bytes[start + i]!;
+        out[i] = scale(v, i);
+      }
+    }
+  }
+  return { data: out, width, height, channels };
+}
+
+function truncated(source: string, got: number, needed: number): InvalidImageError {
+  return new InvalidImageError(source, `truncated: found ${got} of ${needed} samples`);
+}
+
+function truncatedBytes(source: string, got: number, needed: number): InvalidImageError {
+  return new InvalidImageError(source, `truncated: found ${Math.max(0, got)} of ${needed} bytes of pixel data`);
+}

@@ -1,0 +1,103 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FaceRecognizer, InvalidArgumentError, METADATA_KEY, ModelFormatError, UNKNOWN_LABEL, initBackend } from '@facerec/node';
+import type { LabeledImage } from '@facerec/node';
+import { patternImages } from '../../../core/test/helpers/synthetic.js';
+
+const names = ['alice', 'bob', 'carol'];
+let train: LabeledImage[];
+let test: LabeledImage[];
+let recognizer: FaceRecognizer;
+
+function labelled(seed: number, perClass: number): LabeledImage[] {
+  const { images, labels } = patternImages(3, perClass, 24, seed);
+  return images.map((image, i) => ({ image, label: names[labels[i]!]!, source: `synthetic-${seed}-${i}` }));
+}
+
+function memorySink(): { handler: tf.io.IOHandler; artifacts: () => tf.io.ModelArtifacts } {
+  let saved: tf.io.ModelArtifacts | undefined;
+  const handler = tf.io.withSaveHandler(async (artifacts) => {
+    saved = artifacts;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  });
+  return { handler, artifacts: () => saved! };
+}
+
+beforeAll(async () => {
+  await initBackend('wasm');
+  train = labelled(1, 20);
+  test = labelled(2, 8);
+  recognizer = new FaceRecognizer({ inputSize: [24, 24], seed: 1 });
+  await recognizer.fit(train, { epochs: 15, augmentation: null, learningRate: 3e-3 });
+});
+
+describe('FaceRecognizer', () => {
+  it('learns people from labelled images and names them in new images', async () => {
+    expect(recognizer.labels).toEqual(names);
+    const report = await recognizer.evaluate(test);
+    expect(report.accuracy).toBeGreaterThanOrEqual(0.9);
+    expect(report.count).toBe(24);
+    expect(report.images[0]!.source).toBe('synthetic-2-0');
+    const p = await recognizer.predict(test[0]!.image);
+    expect(p.bestMatch).toBe('alice');
+    expect(p.candidates).toHaveLength(3);
+    expect(p.candidates[0]!.confidence).toBeGreaterThanOrEqual(p.candidates[1]!.confidence);
+  });
+
+  it('answers unknown below the threshold, which can be overridden per call', async () => {
+    const sure = await recognizer.predict(test[0]!.image, { threshold: 0 });
+    expect(sure.unknown).toBe(false);
+    const strict = await recognizer.predict(test[0]!.image, { threshold: 1 });
+    expect(strict.unknown).toBe(true);
+    expect(strict.label).toBe(UNKNOWN_LABEL);
+    expect(strict.bestMatch).toBe(sure.bestMatch);
+    expect(() => (recognizer.threshold = 2)).toThrow(InvalidArgumentError);
+  });
+
+  it('keeps the tensor count flat over repeated predictions', async () => {
+    await recognizer.predict(test[1]!.image);
+    const before = tf.memory().numTensors;
+    for (let i = 0; i < 50; i++) await recognizer.predict(test[i % test.length]!.image);
+    await recognizer.predictBatch(test.map((t) => t.image));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('saves and loads: same predictions, labels, preprocessing and threshold', async () => {
+    const sink = memorySink();
+    recognizer.threshold = 0.42;
+    await recognizer.save(sink.handler);
+    const loaded = await FaceRecognizer.load(tf.io.fromMemory(sink.artifacts()));
+    expect(loaded.labels).toEqual(names);
+    expect(loaded.threshold).toBe(0.42);
+    expect(loaded.preprocessing).toEqual(recognizer.preprocessing);
+    const a = await recognizer.predictBatch(test.map((t) => t.image));
+    const b = await loaded.predictBatch(test.map((t) => t.image));
+    b.forEach((p, i) => {
+      expect(p.bestMatch).toBe(a[i]!.bestMatch);
+      expect(p.confidence).toBeCloseTo(a[i]!.confidence, 6);
+    });
+    loaded.dispose();
+    recognizer.threshold = 0.5;
+  });
+
+  it('refuses models without valid facerec metadata, naming the problem', async () => {
+    const sink = memorySink();
+    await recognizer.save(sink.handler);
+    const withMeta = (meta: unknown) => tf.io.fromMemory({ ...sink.artifacts(), userDefinedMetadata: { [METADATA_KEY]: meta } });
+    const good = sink.artifacts().userDefinedMetadata![METADATA_KEY] as Record<string, unknown>;
+    await expect(FaceRecognizer.load(tf.io.fromMemory({ ...sink.artifacts(), userDefinedMetadata: {} }))).rejects.toThrow(/not a facerec model/);
+    await expect(FaceRecognizer.load(withMeta({ ...good, formatVersion: 99 }))).rejects.toThrow(/format version 99/);
+    await expect(FaceRecognizer.load(withMeta({ ...good, labels: ['a', 'b'] }))).rejects.toThrow(/outputs 3 classes but metadata lists 2/);
+    await expect(FaceRecognizer.load(withMeta({ ...good, preprocessing: { inputSize: [24], channels: 1, normalization: 'unit' } }))).rejects.toThrow(ModelFormatError);
+    await expect(FaceRecognizer.load(withMeta({ ...good, threshold: 3 }))).rejects.toThrow(/threshold/);
+  });
+
+  it('rejects unusable input with clear errors', async () => {
+    const fresh = new FaceRecognizer();
+    await expect(fresh.predict(test[0]!.image)).rejects.toThrow(/call fit\(\) or FaceRecognizer.load\(\) first/);
+    await expect(fresh.fit([])).rejects.toThrow(/dataset/);
+    await expect(fresh.fit(train.filter((t) => t.label === 'alice'))).rejects.toThrow(/at least 2/);
+    await expect(recognizer.evaluate([{ ...test[0]!, label: 'dave' }])).rejects.toThrow(/"dave"/);
+    await expect(fresh.fit(train, { augmentation: 'wild' as never })).rejects.toThrow(/unknown preset "wild"/);
+  });
+});
