@@ -7,5 +7,10 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'es2022',
+  platform: 'browser',
+  // import.meta.url (the default .wasm folder) in the CJS build.
+  shims: true,
   external: [/^@tensorflow\//, /^@facerec\//],
+  // Ships tfjs's .wasm files in dist/ and prints the minified bundle size.
+  onSuccess: 'node scripts/after-build.mjs',
 });

@@ -11,12 +11,13 @@ function formatSeconds(seconds: number): string {
 /** Renders progress for an interactive terminal (one updating line) or a log (one line per epoch). */
 export class ProgressBar {
   private readonly started = performance.now();
-  private readonly tty: boolean;
   private lastDraw = 0;
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {
-    this.tty = Boolean(stream.isTTY);
-  }
+  /** `write` receives the text; `tty` chooses one redrawn line (terminal) or a line per epoch (log). */
+  constructor(
+    private readonly write: (text: string) => void,
+    private readonly tty: boolean,
+  ) {}
 
   /** Called after each batch; redraws at most 10 times a second. */
   batch(log: BatchLog): void {
@@ -31,7 +32,7 @@ export class ProgressBar {
     const width = 24;
     const filled = Math.round((width * log.batch) / log.batches);
     const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-    this.stream.write(
+    this.write(
       `\r\x1b[2Kepoch ${log.epoch}/${log.epochs} ${bar} ${log.batch}/${log.batches}  loss ${log.loss.toFixed(4)}  acc ${(log.accuracy * 100).toFixed(1)}%  ETA ${formatSeconds(eta)}`,
     );
   }
@@ -44,6 +45,6 @@ export class ProgressBar {
     const line =
       `epoch ${String(log.epoch).padStart(String(log.epochs).length)}/${log.epochs}  loss ${log.loss.toFixed(4)}  acc ${(log.accuracy * 100).toFixed(1)}%${val}` +
       `  lr ${log.learningRate.toExponential(2)}  ${Math.round(log.imagesPerSecond)} img/s  ETA ${formatSeconds(eta)}`;
-    this.stream.write(this.tty ? `\r\x1b[2K${line}\n` : `${line}\n`);
+    this.write(this.tty ? `\r\x1b[2K${line}\n` : `${line}\n`);
   }
 }

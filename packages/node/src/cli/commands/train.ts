@@ -66,7 +66,7 @@ export async function trainCommand(argv: string[], io: CommandIO): Promise<numbe
     for (const s of dataset.skipped) io.err(`  skipped ${s.file}: ${s.reason}\n`);
   }
   const recognizer = new FaceRecognizer({ architecture: architecture as ArchitectureName, inputSize: [size, size], channels, seed });
-  const progress = new ProgressBar(process.stderr);
+  const progress = new ProgressBar(io.err, Boolean(process.stderr.isTTY));
   const result = await asUsageAsync(() =>
     recognizer.fit(dataset.train, {
       ...(values.epochs ? { epochs: intFlag(values, 'epochs')! } : {}),

@@ -1,0 +1,43 @@
+// Browser recognition speed: ms per 640×480 frame on webgpu, wasm and cpu in headless Chromium → bench-results/web.json.
+// Run with `pnpm bench:web` (builds @facerec/web first). Each backend runs in a fresh page.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { createServer } from 'vite';
+import { chromiumLaunchOptions, ISOLATION_HEADERS } from '../packages/web/scripts/chromium.mjs';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const FRAMES = Number(process.env.BENCH_FRAMES ?? 30);
+const BACKENDS = (process.env.BENCH_BACKENDS ?? 'webgpu,wasm,cpu').split(',');
+
+const server = await createServer({
+  root: join(repo, 'packages/web/bench'),
+  configFile: false,
+  logLevel: 'warn',
+  server: { port: 0, headers: ISOLATION_HEADERS, fs: { allow: [repo] } },
+  optimizeDeps: { include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu'] },
+});
+await server.listen();
+const browser = await chromium.launch(chromiumLaunchOptions());
+console.log(`Chromium ${browser.version()}, ${FRAMES} frames per backend: recognizeFaces on a 640×480 canvas (centred 384 px box → gray 64×64 → seed CNN, 40 people → probabilities)`);
+const results = {};
+try {
+  for (const backend of BACKENDS) {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => console.error(`[${backend}] page error: ${e.message}`));
+    await page.goto(server.resolvedUrls.local[0]);
+    await page.waitForFunction(() => 'runBench' in window, undefined, { timeout: 120_000 });
+    const r = await page.evaluate(([b, n]) => window.runBench(b, n), [backend, FRAMES]);
+    results[r.backend] = { ms_per_frame: r.ms_per_frame, ms_median: r.ms_median, ms_first_frame: r.ms_first_frame, frames: r.frames, details: r.details };
+    console.log(`${r.backend.padEnd(7)} ${r.ms_per_frame.toFixed(1).padStart(7)} ms/frame (median ${r.ms_median.toFixed(1)}, first ${r.ms_first_frame.toFixed(0)} ms)  ${JSON.stringify(r.details)}`);
+    await page.close();
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+const out = join(repo, 'bench-results', 'web.json');
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+console.log(`wrote ${out}`);

@@ -1,0 +1,2 @@
+// Everything the demo uses from facerec, in one place (a real app would import from '@facerec/web' directly).
+export * from '@facerec/web';

@@ -1,0 +1,76 @@
+// Sum, Step, Relu, Add, Multiply, Identity and Cast on wasm vs cpu. Tolerance: exact, Sum rtol 1e-5.
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { expectNoLeak } from '../../../core/test/helpers/memory';
+import { compareWithCpu, randomValues, setUpWasm } from './helpers';
+
+describe('element-wise kernels and reductions on wasm', () => {
+  beforeAll(async () => {
+    await setUpWasm();
+  });
+
+  it('sums over leading axes, keepDims or not, any channel count (rtol 1e-5)', () => {
+    compareWithCpu([{ shape: [32, 62, 62, 32] }], (x) => tf.sum(x!, [0, 1, 2]), 1e-5);
+    compareWithCpu([{ shape: [3, 5, 7, 13] }], (x) => tf.sum(x!, [0, 1, 2], true), 1e-5);
+    compareWithCpu([{ shape: [1, 1, 1, 6] }], (x) => tf.sum(x!, [0, 1, 2]), 1e-5);
+    compareWithCpu([{ shape: [1000, 5] }], (x) => tf.sum(x!, 0), 1e-5);
+    compareWithCpu([{ shape: [4, 6, 3] }], (x) => tf.sum(x!, [0, 1]), 1e-5);
+    compareWithCpu([{ shape: [4, 6, 9] }], (x) => tf.sum(x!, [1, 2]), 1e-5);
+    compareWithCpu([{ shape: [4, 6, 9] }], (x) => tf.sum(x!), 1e-5);
+  });
+
+  it('step keeps NaN and uses alpha below zero (exact)', () => {
+    const values = randomValues(1003, 4);
+    values[0] = NaN;
+    values[1] = 0;
+    values[2] = -0;
+    compareWithCpu([{ shape: [1003], values }], (x) => tf.step(x!), 0);
+    compareWithCpu([{ shape: [17, 59], values: values.slice(0, 1003) }], (x) => tf.step(x!, 0.25), 0);
+  });
+
+  it('relu, same-shape and bias-broadcast add, multiply (exact)', () => {
+    compareWithCpu([{ shape: [5, 7, 3] }], (x) => tf.relu(x!), 0);
+    compareWithCpu([{ shape: [2, 9, 9, 13] }, { shape: [13] }], (a, b) => tf.add(a!, b!), 0);
+    compareWithCpu([{ shape: [4, 3] }, { shape: [1, 3] }], (a, b) => tf.add(a!, b!), 0);
+    compareWithCpu([{ shape: [4, 3] }, { shape: [4, 1] }], (a, b) => tf.add(a!, b!), 0);
+    compareWithCpu([{ shape: [3] }, { shape: [4, 3] }], (a, b) => tf.add(a!, b!), 0);
+    compareWithCpu([{ shape: [5, 11] }, { shape: [5, 11] }], (a, b) => tf.add(a!, b!), 0);
+    compareWithCpu([{ shape: [5, 11] }, { shape: [5, 11] }], (a, b) => tf.mul(a!, b!), 0);
+    compareWithCpu([{ shape: [5, 11] }, { shape: [11] }], (a, b) => tf.mul(a!, b!), 0);
+    compareWithCpu([{ shape: [6], dtype: 'int32', values: new Float32Array([1, 2, 3, -4, 5, 6]) }], (x) => tf.add(x!, x!), 0);
+  });
+
+  it('identity and same-dtype cast share memory; dtype casts still convert (exact)', async () => {
+    tf.setBackend('wasm');
+    const x = tf.tensor([1.5, -2.25, 3], [3]);
+    await expectNoLeak(() => {
+      const y = tf.clone(x);
+      const z = tf.cast(x, 'float32');
+      const i = tf.cast(x, 'int32');
+      expect(Array.from(y.dataSync())).toEqual([1.5, -2.25, 3]);
+      expect(Array.from(z.dataSync())).toEqual([1.5, -2.25, 3]);
+      expect(Array.from(i.dataSync())).toEqual([1, -2, 3]);
+      tf.dispose([y, z, i]);
+    });
+    // The shared buffer outlives the original tensor.
+    const y = tf.clone(x);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual([1.5, -2.25, 3]);
+    y.dispose();
+  });
+
+  it('element-wise loops leak no tensors', async () => {
+    tf.setBackend('wasm');
+    const a = tf.randomNormal([8, 30, 30, 16]);
+    const b = tf.randomNormal([16]);
+    await expectNoLeak(() => {
+      for (let i = 0; i < 3; i++) {
+        tf.tidy(() => {
+          const y = tf.relu(tf.add(a, b));
+          tf.sum(tf.mul(y, tf.step(a)), [0, 1, 2]).dataSync();
+        });
+      }
+    });
+    tf.dispose([a, b]);
+  });
+});

@@ -1,0 +1,16 @@
+// The backends @facerec/web can run on, as providers for core's selectBackend.
+import type { BackendProvider } from '@facerec/core';
+import { browserCpuBackendProvider } from './cpu.js';
+import type { WebBackendOptions } from './options.js';
+import { wasmBackendProvider } from './wasm.js';
+import { webgpuBackendProvider } from './webgpu.js';
+
+/**
+ * WebGPU, then WASM (SIMD, threads when cross-origin isolated), then CPU. Each provider loads its tfjs backend
+ * package only when tried. To keep a backend out of a bundle, pass your own list to `selectBackend`
+ * (e.g. `selectBackend('auto', [wasmBackendProvider(), browserCpuBackendProvider()])`).
+ * A provider for facerec's WASM training kernels will join this list when they run in the browser.
+ */
+export function webBackendProviders(options: WebBackendOptions = {}): BackendProvider[] {
+  return [webgpuBackendProvider(options), wasmBackendProvider(options), browserCpuBackendProvider()];
+}

@@ -1,0 +1,7 @@
+// Faces in browser images: where they are (a locator), who they are, and drawing the answer.
+export { centerSquareBox, centerSquareLocator, wholeImageLocator } from './locate.js';
+export type { CenterSquareOptions, FaceLocator } from './locate.js';
+export { cropFaces, recognizeFaces } from './recognize.js';
+export type { RecognizedFace, RecognizeFacesOptions } from './recognize.js';
+export { drawRecognizedFaces, faceLabel } from './draw.js';
+export type { DrawFacesOptions } from './draw.js';

@@ -1,0 +1,66 @@
+// Browser tests: vitest browser mode in headless Debian Chromium (playwright, no browser download), cross-origin
+// isolated; plus the end-to-end test of the demo page, which drives Chromium from Node.
+/// <reference types="@vitest/browser/providers/playwright" />
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import { chromiumLaunchOptions, ISOLATION_HEADERS } from './scripts/chromium.mjs';
+import { findOrl } from './scripts/datasets.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const orl = findOrl();
+
+export default defineConfig({
+  root,
+  // The tests import '@facerec/web' as a user does: the built package (pnpm test:browser builds it first), so the
+  // exports map, the default .wasm folder and the copied .wasm files are tested too.
+  server: {
+    headers: ISOLATION_HEADERS,
+    fs: { allow: [root, ...(orl ? [orl] : [])] },
+  },
+  define: {
+    // Where the browser fetches ORL faces from ('' when no copy was found: those tests are skipped).
+    __FACEREC_ORL_URL__: JSON.stringify(orl ? `/@fs${orl}` : ''),
+    __FACEREC_ORL_DIR__: JSON.stringify(orl ?? ''),
+  },
+  optimizeDeps: {
+    // Pre-bundled up front so vite does not reload the page mid-run when it discovers them.
+    include: [
+      '@tensorflow/tfjs-core',
+      '@tensorflow/tfjs-layers',
+      '@tensorflow/tfjs-backend-cpu',
+      '@tensorflow/tfjs-backend-wasm',
+      '@tensorflow/tfjs-backend-webgpu',
+    ],
+  },
+  test: {
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    fileParallelism: false,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['packages/web/test/browser/**/*.test.ts'],
+          setupFiles: ['packages/web/test/browser/setup.ts'],
+          browser: {
+            enabled: true,
+            provider: 'playwright',
+            headless: true,
+            screenshotFailures: false,
+            instances: [{ browser: 'chromium', launch: chromiumLaunchOptions() }],
+          },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['packages/web/test/e2e/**/*.e2e.ts'],
+          environment: 'node',
+          pool: 'forks',
+        },
+      },
+    ],
+  },
+});
