@@ -24,8 +24,9 @@ export function toGrayscale<T extends ImageTensor>(t: T): T {
   return tf.tidy(() => {
     const float = tf.cast(t, 'float32') as T;
     if (channels === 1) return float;
-    const rgb = channels === 4 ? dropAlpha(float) : float;
-    return tf.sum(tf.mul(rgb, tf.tensor1d([...LUMA_WEIGHTS], 'float32')), -1, true) as T;
+    // A weighted add of the three channel slices: a reduction over a 3-wide axis is very slow on WebGPU.
+    const [r, g, b] = tf.split(float, channels, -1) as [T, T, T];
+    return tf.add(tf.add(tf.mul(r, LUMA_WEIGHTS[0]), tf.mul(g, LUMA_WEIGHTS[1])), tf.mul(b, LUMA_WEIGHTS[2])) as T;
   });
 }
 

@@ -16,6 +16,7 @@ import { createOptimizer } from './optimizers.js';
 import type { OptimizerConfig, ParameterOptimizer } from './optimizers.js';
 import { learningRateAt, validateSchedule } from './schedules.js';
 import type { LearningRateSchedule } from './schedules.js';
+import { BestWeights, PatienceCounter } from './monitor.js';
 import { stratifiedSplit } from './split.js';
 
 /** Preprocessed training samples: images [N,H,W,C] and integer class labels. */
@@ -216,13 +217,11 @@ export class Trainer {
     const optimizer = createOptimizer(o.optimizer);
     const history = createHistory();
     const batchesPerEpoch = Math.ceil(trainIdx.length / o.batchSize);
-    let best = { loss: Infinity, epoch: 0 };
-    let bestWeights: tf.Tensor[] | undefined;
-    let sinceImproved = 0;
-    let patienceBest = Infinity;
+    const minDelta = o.earlyStopping?.minDelta ?? 1e-4;
+    const best = new BestWeights(restoreBest);
+    const patience = new PatienceCounter(minDelta);
+    const plateau = new PatienceCounter(minDelta);
     let plateauFactor = 1;
-    let sincePlateauImproved = 0;
-    let plateauBest = Infinity;
     let stoppedEarly = false;
     let epochsRun = 0;
     let trainedImages = 0;
@@ -274,28 +273,11 @@ export class Trainer {
         epochsRun = epoch;
 
         const monitored = monitor === 'valLoss' ? log.valLoss! : log.loss;
-        const minDelta = o.earlyStopping?.minDelta ?? 1e-4;
-        if (monitored < best.loss) {
-          best = { loss: monitored, epoch };
-          if (restoreBest) {
-            tf.dispose(bestWeights);
-            bestWeights = params.map((p) => tf.clone(p));
-          }
-        }
-        if (monitored < patienceBest - minDelta) {
-          patienceBest = monitored;
-          sinceImproved = 0;
-        } else {
-          sinceImproved += 1;
-        }
-        if (o.schedule.type === 'plateau') {
-          if (monitored < plateauBest - minDelta) {
-            plateauBest = monitored;
-            sincePlateauImproved = 0;
-          } else if (++sincePlateauImproved >= o.schedule.patience) {
-            plateauFactor *= o.schedule.factor;
-            sincePlateauImproved = 0;
-          }
+        best.offer(monitored, epoch, params);
+        const sinceImproved = patience.update(monitored);
+        if (o.schedule.type === 'plateau' && plateau.update(monitored) >= o.schedule.patience) {
+          plateauFactor *= o.schedule.factor;
+          plateau.reset();
         }
         await this.settings.onEpochEnd?.(log);
         if (o.earlyStopping && sinceImproved >= o.earlyStopping.patience) {
@@ -303,11 +285,9 @@ export class Trainer {
           break;
         }
       }
-      if (restoreBest && bestWeights && best.epoch !== epochsRun) {
-        params.forEach((p, i) => p.assign(bestWeights![i]!));
-      }
+      best.restore(params, epochsRun);
     } finally {
-      tf.dispose(bestWeights);
+      best.dispose();
       tf.dispose(ownedValidation);
       optimizer.dispose();
     }

@@ -79,6 +79,17 @@ describe('Trainer', () => {
     model.dispose();
   });
 
+  it("lowers the learning rate on a plateau ('plateau' schedule)", async () => {
+    const model = newModel();
+    // A learning rate too small to change the loss: every epoch after the first is a plateau.
+    const result = await new Trainer(model, {
+      numClasses: 3, epochs: 4, learningRate: 1e-12, schedule: { type: 'plateau', patience: 1, factor: 0.5 },
+    }).fit(data);
+    const ratios = result.history.learningRate.map((lr) => lr / 1e-12);
+    expect(ratios.map((r) => Number(r.toFixed(6)))).toEqual([1, 1, 0.5, 0.25]);
+    model.dispose();
+  });
+
   it('fails with TrainingError when the loss becomes NaN', async () => {
     const model = newModel();
     const bad = { images: tf.fill([8, 16, 16, 1], Number.NaN) as tf.Tensor4D, labels: new Int32Array(8) };
