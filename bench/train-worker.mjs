@@ -34,7 +34,7 @@ async function layersFit(backend) {
   const x = tf.randomUniform([BATCH * steps, ...SHAPE]);
   const y = tf.oneHot(tf.randomUniform([BATCH * steps], 0, CLASSES, 'int32'), CLASSES);
   try {
-    await model.fit(x.slice(0, BATCH), y.slice(0, BATCH), { batchSize: BATCH, epochs: 1, verbose: 0 });
+    await model.fit(tf.slice(x, 0, BATCH), tf.slice(y, 0, BATCH), { batchSize: BATCH, epochs: 1, verbose: 0 });
     const start = performance.now();
     await model.fit(x, y, { batchSize: BATCH, epochs: 1, verbose: 0, shuffle: false });
     const seconds = (performance.now() - start) / 1000;
