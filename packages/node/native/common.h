@@ -8,6 +8,8 @@
 // The module shares tfjs's linear memory, so it must own no static data and never touch the shadow stack:
 // every helper is inlined and no local ever has its address taken.
 #define INLINE static inline __attribute__((always_inline))
+// Separate wasm functions for big phases of a job: V8 allocates registers per function.
+#define NOINLINE __attribute__((noinline))
 
 typedef v128_t v4;
 
@@ -96,6 +98,37 @@ INLINE v4 activate(v4 x, int act, v4 alpha) {
   if (act == 2) return wasm_f32x4_pmin(wasm_f32x4_pmax(x, zero4()), splat(6.0f));
   if (act == 3) return wasm_v128_bitselect(x, wasm_f32x4_mul(x, alpha), wasm_f32x4_gt(x, zero4()));
   return x;
+}
+
+// Bias (per column; `bias` points at the tile's first column, 0 for none, `cols` of 8 valid) and activation
+// applied to a 4x8 register tile, the shared epilogue of the GEMM-like kernels. Always inlined, so the
+// accumulators stay in registers (no shadow stack).
+INLINE void bias_act_4x8(const float *bias, int cols, int act, v4 alpha, v4 *c00, v4 *c01, v4 *c10, v4 *c11, v4 *c20,
+                         v4 *c21, v4 *c30, v4 *c31) {
+  if (bias) {
+    v4 bl, bh;
+    ld8_n(bias, cols, &bl, &bh);
+    *c00 = wasm_f32x4_add(*c00, bl), *c01 = wasm_f32x4_add(*c01, bh);
+    *c10 = wasm_f32x4_add(*c10, bl), *c11 = wasm_f32x4_add(*c11, bh);
+    *c20 = wasm_f32x4_add(*c20, bl), *c21 = wasm_f32x4_add(*c21, bh);
+    *c30 = wasm_f32x4_add(*c30, bl), *c31 = wasm_f32x4_add(*c31, bh);
+  }
+  if (act) {
+    *c00 = activate(*c00, act, alpha), *c01 = activate(*c01, act, alpha);
+    *c10 = activate(*c10, act, alpha), *c11 = activate(*c11, act, alpha);
+    *c20 = activate(*c20, act, alpha), *c21 = activate(*c21, act, alpha);
+    *c30 = activate(*c30, act, alpha), *c31 = activate(*c31, act, alpha);
+  }
+}
+
+// Transposes the 4x4 block held as four row vectors (out[j] lane i = row i lane j).
+INLINE void transpose4x4(v4 r0, v4 r1, v4 r2, v4 r3, v4 *o0, v4 *o1, v4 *o2, v4 *o3) {
+  v4 ab0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), ab1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+  v4 cd0 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), cd1 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+  *o0 = wasm_i64x2_shuffle(ab0, cd0, 0, 2);
+  *o1 = wasm_i64x2_shuffle(ab0, cd0, 1, 3);
+  *o2 = wasm_i64x2_shuffle(ab1, cd1, 0, 2);
+  *o3 = wasm_i64x2_shuffle(ab1, cd1, 1, 3);
 }
 
 #endif

@@ -22,6 +22,10 @@ __attribute__((export_name("run"))) void run(int job, const void *args, int tid,
     case JOB_CONV_DW_ROWS: job_conv_dw_rows(args, tid, nt); break;
     case JOB_RELU: job_relu(args, tid, nt); break;
     case JOB_ADD: job_add(args, tid, nt); break;
+    case JOB_WINO_PACK_U: job_wino_pack_u(args, tid, nt); break;
+    case JOB_WINO_FWD: job_wino_fwd(args, tid, nt); break;
+    case JOB_WINO_DW: job_wino_dw(args, tid, nt); break;
+    case JOB_WINO_DW_OUT: job_wino_dw_out(args, tid, nt); break;
     default: break;
   }
 }

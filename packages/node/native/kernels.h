@@ -21,6 +21,10 @@ enum {
   JOB_CONV_DW_ROWS = 16,
   JOB_RELU = 17,
   JOB_ADD = 18,
+  JOB_WINO_PACK_U = 19,
+  JOB_WINO_FWD = 20,
+  JOB_WINO_DW = 21,
+  JOB_WINO_DW_OUT = 22,
 };
 
 // Each job reads its arguments from `a` and does the share of thread `tid` out of `nt`.
@@ -42,5 +46,9 @@ void job_adam(const void *a, int tid, int nt);
 void job_conv_dw_rows(const void *a, int tid, int nt);
 void job_relu(const void *a, int tid, int nt);
 void job_add(const void *a, int tid, int nt);
+void job_wino_pack_u(const void *a, int tid, int nt);
+void job_wino_fwd(const void *a, int tid, int nt);
+void job_wino_dw(const void *a, int tid, int nt);
+void job_wino_dw_out(const void *a, int tid, int nt);
 
 #endif

@@ -1,6 +1,9 @@
-// Benchmarks one training step of the seed CNN (batch 32, 64x64x3) on the multi-threaded wasm backend.
+// Benchmarks one training step of the seed CNN (batch 32, 64x64xC) on the multi-threaded wasm backend.
 // Usage: node packages/node/scripts/bench-step.mjs [--steps=20] [--threads=N] [--stock-kernels]
-//        [--optimizer=fused|stock] [--backend=wasm|cpu] [--no-profile]
+//        [--optimizer=fused|stock] [--backend=wasm|cpu] [--no-profile | --profile=shapes] [--channels=3|1]
+//        [--forward-only] [--src]
+// --channels=1 is the grayscale network ORL training uses; --forward-only times inference (predict) instead of
+// a training step; --src bundles src/ even when a built dist/ exists (use it while editing the kernels).
 import { unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -21,10 +24,12 @@ const args = Object.fromEntries(
 const STEPS = Number(args.steps ?? 20);
 const WARMUP = Number(args.warmup ?? 3);
 const BATCH = 32;
+const CHANNELS = Number(args.channels ?? 3);
+const FORWARD_ONLY = Boolean(args['forward-only']);
 
 /** initWasmBackend from the built package when it exports it, else from a throw-away bundle of the sources. */
 async function loadInit() {
-  try {
+  if (!args.src) try {
     const dist = await import(join(here, '..', 'dist', 'index.js'));
     if (typeof dist.initWasmBackend === 'function') return dist.initWasmBackend;
   } catch {
@@ -86,7 +91,7 @@ class FusedAdam extends tf.Optimizer {
 function seedModel() {
   return tfl.sequential({
     layers: [
-      tfl.layers.conv2d({ inputShape: [64, 64, 3], filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
+      tfl.layers.conv2d({ inputShape: [64, 64, CHANNELS], filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
       tfl.layers.maxPooling2d({ poolSize: 2 }),
       tfl.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }),
       tfl.layers.maxPooling2d({ poolSize: 2 }),
@@ -113,9 +118,11 @@ if (info?.fallbackReason) console.log(`fallback: ${info.fallbackReason}`);
 
 const model = seedModel();
 const optimizer = useFused ? new FusedAdam(1e-3) : tf.train.adam(1e-3);
-const x = tf.randomNormal([BATCH, 64, 64, 3], 0, 1, 'float32', 11);
+const x = tf.randomNormal([BATCH, 64, 64, CHANNELS], 0, 1, 'float32', 11);
 const y = tf.oneHot(tf.randomUniform([BATCH], 0, 40, 'int32', 12), 40);
-const step = () => optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true })), true);
+const step = FORWARD_ONLY
+  ? () => tf.tidy(() => tf.sum(model.predict(x)))
+  : () => optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x, { training: true })), true);
 
 for (let i = 0; i < WARMUP; i++) {
   const l = step();
@@ -134,24 +141,30 @@ for (let i = 0; i < STEPS; i++) {
 const ms = median(times);
 if (args.verbose) console.log(times.map((t) => t.toFixed(0)).join(" "));
 console.log(
-  `seed CNN step (batch ${BATCH}): median ${ms.toFixed(1)} ms/step, ${((BATCH * 1000) / ms).toFixed(1)} img/s ` +
-    `(min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}, ${STEPS} steps, last loss ${loss.toFixed(4)})`,
+  `seed CNN ${FORWARD_ONLY ? 'forward' : 'step'} (batch ${BATCH}, 64x64x${CHANNELS}): median ${ms.toFixed(1)} ms/step, ${((BATCH * 1000) / ms).toFixed(1)} img/s ` +
+    `(min ${Math.min(...times).toFixed(1)}, max ${Math.max(...times).toFixed(1)}, ${STEPS} steps, last ${FORWARD_ONLY ? 'output sum' : 'loss'} ${loss.toFixed(4)})`,
 );
 
 if (args.profile !== 'false' && !args['no-profile']) {
-  const prof = await tf.profile(() => step());
+  // Kernel times summed over --profile-steps steps (default 5) and divided by it: single steps are noisy.
+  const PSTEPS = Number(args['profile-steps'] ?? 5);
   const agg = new Map();
-  for (const k of prof.kernels) {
-    const e = agg.get(k.name) ?? { ms: 0, n: 0 };
-    e.ms += k.kernelTimeMs;
-    e.n++;
-    agg.set(k.name, e);
+  for (let ps = 0; ps < PSTEPS; ps++) {
+    const prof = await tf.profile(() => step());
+    for (const k of prof.kernels) {
+      // --profile=shapes splits each kernel's time by its output shapes.
+      const key = args.profile === 'shapes' ? `${k.name} ${k.outputShapes.map((s) => `[${s}]`).join('')}` : k.name;
+      const e = agg.get(key) ?? { ms: 0, n: 0 };
+      e.ms += k.kernelTimeMs / PSTEPS;
+      e.n += 1 / PSTEPS;
+      agg.set(key, e);
+    }
+    tf.dispose(prof.result);
   }
   const total = [...agg.values()].reduce((s, e) => s + e.ms, 0);
-  console.log(`profile of one step (sum of kernel times ${total.toFixed(1)} ms):`);
+  console.log(`profile of one step, mean of ${PSTEPS} (sum of kernel times ${total.toFixed(1)} ms):`);
   for (const [name, e] of [...agg.entries()].sort((a, b) => b[1].ms - a[1].ms)) {
-    console.log(`  ${name.padEnd(24)} ${e.ms.toFixed(2).padStart(8)} ms  x${e.n}`);
+    console.log(`  ${name.padEnd(args.profile === 'shapes' ? 48 : 24)} ${e.ms.toFixed(2).padStart(8)} ms  x${Math.round(e.n)}`);
   }
-  tf.dispose(prof.result);
 }
 process.exit(0);

@@ -1,8 +1,11 @@
-// Sum, Step, Relu, Add, Multiply, Identity and Cast on wasm vs cpu. Tolerance: exact, Sum rtol 1e-5.
+// Sum, Step, Relu, Add, Multiply, Identity, Cast and the fused relu gradient on wasm vs cpu. Tolerance: exact,
+// Sum rtol 1e-5.
+// Registers tfjs's gradients (tfjs-core alone does not), before the backend replaces Relu's.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectNoLeak } from '../../../core/test/helpers/memory';
-import { compareWithCpu, randomValues, setUpWasm } from './helpers';
+import { compareWithCpu, expectClose, randomValues, runOn, setUpWasm } from './helpers';
 
 describe('element-wise kernels and reductions on wasm', () => {
   beforeAll(async () => {
@@ -38,6 +41,27 @@ describe('element-wise kernels and reductions on wasm', () => {
     compareWithCpu([{ shape: [5, 11] }, { shape: [5, 11] }], (a, b) => tf.mul(a!, b!), 0);
     compareWithCpu([{ shape: [5, 11] }, { shape: [11] }], (a, b) => tf.mul(a!, b!), 0);
     compareWithCpu([{ shape: [6], dtype: 'int32', values: new Float32Array([1, 2, 3, -4, 5, 6]) }], (x) => tf.add(x!, x!), 0);
+  });
+
+  it('relu gradient in one pass: NaN, zeros, second order (exact)', async () => {
+    const values = randomValues(2 * 9 * 7 * 5, 6);
+    values[0] = NaN;
+    values[1] = 0;
+    values[2] = -0;
+    const dy = randomValues(values.length, 7);
+    dy[3] = NaN;
+    const inputs = [{ shape: [2, 9, 7, 5], values }, { shape: [2, 9, 7, 5], values: dy }];
+    compareWithCpu(inputs, (x, d) => tf.grad((v: tf.Tensor) => tf.relu(v))(x!, d!), 0);
+    // Second order: d/dx sum(relu'(x) dy * x) = dy step(x) (tfjs's own formulation fails to differentiate).
+    const second = runOn('wasm', inputs, (x, d) => tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.grad((u: tf.Tensor) => tf.relu(u))(v, d!), v)))(x!));
+    expectClose(second, runOn('cpu', inputs, (x, d) => tf.mul(d!, tf.step(x!))), 0);
+    tf.setBackend('wasm');
+    expect(tf.getKernel('FacerecReluGrad', 'wasm')).toBeDefined();
+    const x = tf.tensor(values, [2, 9, 7, 5]);
+    await expectNoLeak(() => {
+      tf.grad((v: tf.Tensor) => tf.sum(tf.relu(v)))(x).dispose();
+    });
+    x.dispose();
   });
 
   it('identity and same-dtype cast share memory; dtype casts still convert (exact)', async () => {

@@ -4,13 +4,19 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { expectNoLeak } from '../../../core/test/helpers/memory';
 import { compareWithCpu, setUpWasm } from './helpers';
 
-// [M, K, N] including sizes that are not multiples of the 4x8 tiles and the seed CNN's dense layers.
+// [M, K, N] including sizes that are not multiples of the 4x8 tiles and the seed CNN's dense layers. Paths:
+// B read in place (M <= 64, B not transposed; ragged last panels), the transposed product C^T = B^T A^T
+// (N > M, no bias; K past the 512 block exercises its transposed partial sums), packed B otherwise.
 const SIZES: [number, number, number][] = [
   [1, 1, 1],
   [7, 13, 9],
   [32, 300, 128],
   [5, 1030, 3],
   [33, 17, 40],
+  [6, 1100, 37],
+  [70, 40, 9],
+  [70, 40, 90],
+  [3, 600, 20],
 ];
 
 describe('matrix multiply on wasm', () => {
@@ -31,6 +37,9 @@ describe('matrix multiply on wasm', () => {
     compareWithCpu([{ shape: [3, 6, 10] }, { shape: [10, 5] }], (a, b) => tf.matMul(a!, b!));
     compareWithCpu([{ shape: [6, 10] }, { shape: [4, 5, 10] }], (a, b) => tf.matMul(a!, b!, false, true));
     compareWithCpu([{ shape: [2, 3, 7, 4] }, { shape: [2, 3, 4, 9] }], (a, b) => tf.matMul(a!, b!));
+    compareWithCpu([{ shape: [2, 5, 30] }, { shape: [2, 17, 30] }], (a, b) => tf.matMul(a!, b!, false, true));
+    compareWithCpu([{ shape: [2, 30, 5] }, { shape: [2, 30, 17] }], (a, b) => tf.matMul(a!, b!, true, false));
+    compareWithCpu([{ shape: [3, 5, 30] }, { shape: [17, 30] }], (a, b) => tf.matMul(a!, b!, false, true));
   });
 
   for (const activation of ['linear', 'relu', 'relu6', 'leakyrelu', 'elu', 'sigmoid'] as const) {

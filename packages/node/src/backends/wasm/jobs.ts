@@ -18,6 +18,10 @@ export const JOB = {
   CONV_DW_ROWS: 16,
   RELU: 17,
   ADD: 18,
+  WINO_PACK_U: 19,
+  WINO_FWD: 20,
+  WINO_DW: 21,
+  WINO_DW_OUT: 22,
 } as const;
 
 /** Jobs smaller than this many multiply-adds (or elements) stay on the main thread. */

@@ -8,6 +8,7 @@ import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2d-back
 import { add, multiply, relu, step } from './kernels/eltwise';
 import { cast, identity } from './kernels/identity';
 import { maxPool, maxPoolGrad } from './kernels/max-pool';
+import { installReluGradient, reluGrad, RELU_GRAD_KERNEL_NAME } from './kernels/relu-grad';
 import { sum } from './kernels/sum';
 import type { KernelRuntime } from './runtime';
 
@@ -28,6 +29,7 @@ const KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   ['BatchMatMul', batchMatMul],
   ['_FusedMatMul', fusedMatMul],
   [ADAM_KERNEL_NAME, adamUpdate],
+  [RELU_GRAD_KERNEL_NAME, reluGrad],
 ];
 
 /** Registers every kernel on `rt` for backend 'wasm'; returns their names. */
@@ -46,5 +48,6 @@ export function registerKernels(rt: KernelRuntime): string[] {
     });
     names.push(kernelName);
   }
+  installReluGradient();
   return names;
 }

@@ -4,6 +4,13 @@ import { JOB, SLOT } from '../jobs';
 import type { KernelRuntime } from '../runtime';
 import { activationCode, applyStockActivation, fallback, isF32, isInlineActivation, parallel, type KernelFactory } from './common';
 
+/** Largest row count for which B is read in place rather than packed. */
+const IN_PLACE_MAX_M = 64;
+
+function biasPtr(rt: KernelRuntime, bias: TensorInfo | undefined): number {
+  return bias ? rt.offset(bias) : 0;
+}
+
 /** Returns null for cases left to the stock kernel (e.g. batch shapes that broadcast partially). */
 export function matMul(
   rt: KernelRuntime,
@@ -38,18 +45,45 @@ export function matMul(
   if (batch * M * N === 0) return out;
   if (K === 0) return null;
   const P = Math.ceil(N / 8);
+  const aBatch = batchA === 1 ? 0 : M * K;
+  // A(m, k) strides of the stored left operand.
+  const [ars, aks] = transposeA ? [1, M] : [K, 1];
+  const work = batch * M * N * K;
+  if (!transposeB && M <= IN_PLACE_MAX_M && N >= 8 && rt.overreadSafe(rt.offset(b), batchB * K * N * 4, 32)) {
+    // Few rows: every element of B is used only ceil(M/4) times, so packing it (a full copy) costs about
+    // as much as the multiply; its rows are read in place instead.
+    rt.run(
+      JOB.MATMUL,
+      [rt.offset(a), rt.offset(b), biasPtr(rt, bias), rt.offset(out), M, N, K, batch, aBatch, ars, aks,
+        batchB === 1 ? 0 : K * N, act, { f: alpha }, N, 8, 0],
+      parallel(work),
+    );
+    return out;
+  }
+  if (bias === undefined && N > M && batchA === batchB) {
+    // C^T = B^T A^T: pack the smaller A^T instead of B, and store the result transposed.
+    const PM = Math.ceil(M / 8);
+    const ap = rt.scratch(SLOT.PACKED, batchA * PM * K * 32);
+    // A^T(k, m) strides of the stored left operand.
+    const [ks, ms] = transposeA ? [M, 1] : [1, K];
+    rt.run(JOB.PACK_B, [rt.offset(a), ap, K, M, ks, ms, batchA, M * K], parallel(batchA * K * M));
+    const [brs, bks] = transposeB ? [K, 1] : [1, N];
+    rt.run(
+      JOB.MATMUL,
+      [rt.offset(b), ap, 0, rt.offset(out), N, M, K, batch, K * N, brs, bks, PM * K * 8, act, { f: alpha }, 8, K * 8, 1],
+      parallel(work),
+    );
+    return out;
+  }
   const bp = rt.scratch(SLOT.PACKED, batchB * P * K * 32);
   // B(k, n) strides of the stored operand.
   const [ks, ns] = transposeB ? [1, K] : [N, 1];
   rt.run(JOB.PACK_B, [rt.offset(b), bp, K, N, ks, ns, batchB, K * N], parallel(batchB * K * N));
-  const [ars, aks] = transposeA ? [1, M] : [K, 1];
   rt.run(
     JOB.MATMUL,
-    [
-      rt.offset(a), bp, bias ? rt.offset(bias) : 0, rt.offset(out), M, N, K, batch,
-      batchA === 1 ? 0 : M * K, ars, aks, 0, act, { f: alpha }, batchB === 1 && batch > 1 ? 1 : 0,
-    ],
-    parallel(batch * M * N * K),
+    [rt.offset(a), bp, biasPtr(rt, bias), rt.offset(out), M, N, K, batch, aBatch, ars, aks,
+      batchB === 1 ? 0 : P * K * 8, act, { f: alpha }, 8, K * 8, 0],
+    parallel(work),
   );
   return out;
 }

@@ -3,6 +3,7 @@ import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { JOB, SLOT } from '../jobs';
 import type { KernelRuntime } from '../runtime';
 import { fallback, isF32, paddedInput, parallel, type KernelCall, type KernelFactory } from './common';
+import { winogradConv, winogradFilterGrad, winogradShape } from './winograd';
 
 type Shape4 = [number, number, number, number];
 
@@ -32,6 +33,10 @@ export function backpropFilter(rt: KernelRuntime, x: TensorInfo, dy: TensorInfo,
   if (N * Ho * Wo === 0) return rt.zeros(filterShape);
   const out = rt.output(filterShape);
   if (MD * Co === 0) return out;
+  if (winogradShape(info)) {
+    winogradFilterGrad(rt, rt.offset(x), rt.offset(dy), rt.offset(out), info);
+    return out;
+  }
   const work = N * Ho * Wo * Co * MD;
   const L = KW * Ci;
   if (L >= 16) {
@@ -63,6 +68,12 @@ export function backpropInput(rt: KernelRuntime, dy: TensorInfo, filter: TensorI
   const { filterHeight: KH, filterWidth: KW, strideHeight: sh, strideWidth: sw, padInfo } = info;
   const out = rt.output(inputShape);
   if (N * H * W * Ci === 0) return out;
+  if (winogradShape(info)) {
+    // A 3x3 stride-1 conv of dy (padded by 2 - pad, read in place) with the rotated, transposed filter.
+    const dims = { N, H: Ho, W: Wo, Ci: Co, Ho: H, Wo: W, Co: Ci, pt: KH - 1 - padInfo.top, pl: KW - 1 - padInfo.left };
+    winogradConv(rt, rt.offset(dy), rt.offset(filter), 0, rt.offset(out), dims, true, 0, 0);
+    return out;
+  }
   const Hq = H + KH - 1, Wq = W + KW - 1;
   const dyp = rt.scratch(SLOT.PADDED, N * Hq * Wq * Co * 4);
   rt.run(
@@ -73,7 +84,7 @@ export function backpropInput(rt: KernelRuntime, dy: TensorInfo, filter: TensorI
   const K = KH * KW * Co;
   const wp = rt.scratch(SLOT.PACKED, Math.ceil(Ci / 8) * K * 32);
   rt.run(JOB.PACK_W_DX, [rt.offset(filter), wp, KH, KW, Ci, Co], parallel(K * Ci));
-  const packA = rt.scratch(SLOT.THREAD, rt.threads * K * 16);
+  const packA = rt.scratch(SLOT.THREAD, rt.threads * Math.ceil((K * 4) / 16) * 64);
   rt.run(
     JOB.CONV_FWD,
     [dyp, wp, 0, rt.offset(out), N, Hq, Wq, Co, H, W, Ci, KH, KW, 1, 1, 0, { f: 0 }, packA],

@@ -13,6 +13,7 @@ import {
   type KernelCall,
   type KernelFactory,
 } from './common';
+import { winogradConv, winogradShape } from './winograd';
 
 /** Runs the forward conv; returns null when the case is not ours (the caller falls back). */
 export function convForward(
@@ -43,11 +44,17 @@ export function convForward(
   if (bias !== undefined && util.sizeFromShape(bias.shape) !== Co) return null;
   const out = rt.output([N, Ho, Wo, Co]);
   if (N * Ho * Wo * Co === 0) return out;
+  if (winogradShape(info)) {
+    const { inHeight: H, inWidth: W, padInfo } = info;
+    const dims = { N, H, W, Ci, Ho, Wo, Co, pt: padInfo.top, pl: padInfo.left };
+    winogradConv(rt, rt.offset(x), rt.offset(filter), bias ? rt.offset(bias) : 0, rt.offset(out), dims, false, act, alpha);
+    return out;
+  }
   const { ptr: xp, Hp, Wp } = paddedInput(rt, x, info, SLOT.PADDED);
   const K = KH * KW * Ci;
   const wp = rt.scratch(SLOT.PACKED, Math.ceil(Co / 8) * K * 32);
   rt.run(JOB.PACK_B, [rt.offset(filter), wp, K, Co, Co, 1, 1, 0], parallel(K * Co));
-  const packA = rt.scratch(SLOT.THREAD, rt.threads * K * 16);
+  const packA = rt.scratch(SLOT.THREAD, rt.threads * Math.ceil((K * 4) / 16) * 64);
   rt.run(
     JOB.CONV_FWD,
     [xp, wp, bias ? rt.offset(bias) : 0, rt.offset(out), N, Hp, Wp, Ci, Ho, Wo, Co, KH, KW, sh, sw, act, { f: alpha }, packA],
