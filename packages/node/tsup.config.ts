@@ -10,7 +10,7 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
     shims: true,
-    external: [/^@tensorflow\//, /^@facerec\//, 'jpeg-js', 'pngjs'],
+    external: [/^@tensorflow\//, /^@facerec\//, 'jpeg-js', 'pngjs', 'webgpu'],
   },
   {
     entry: { cli: 'src/cli/bin.ts' },
@@ -20,6 +20,6 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
     banner: { js: '#!/usr/bin/env node' },
-    external: [/^@tensorflow\//, /^@facerec\//, 'jpeg-js', 'pngjs'],
+    external: [/^@tensorflow\//, /^@facerec\//, 'jpeg-js', 'pngjs', 'webgpu'],
   },
 ]);

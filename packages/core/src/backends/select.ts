@@ -12,13 +12,18 @@ export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'gpu', 'webg
 /** Details a backend reports once initialised (thread count, adapter name...). */
 export type BackendDetails = Readonly<Record<string, string | number | boolean | readonly string[]>>;
 
+/** What selection tells a provider: 'auto' may make it stricter (WebGPU skips software adapters there). */
+export interface BackendInitContext {
+  readonly request: BackendRequest;
+}
+
 /** A backend a platform package can start. */
 export interface BackendProvider {
   readonly name: 'webgpu' | 'wasm' | 'cpu';
   /** Higher is tried first by 'auto'. */
   readonly priority: number;
   /** Initialises the backend and makes it tfjs's active backend; throws, with the reason, when it cannot. */
-  init(): Promise<BackendDetails>;
+  init(context?: BackendInitContext): Promise<BackendDetails>;
 }
 
 /** One backend tried during selection. */
@@ -62,7 +67,7 @@ export async function selectBackend(request: BackendRequest, providers: readonly
   for (const provider of list) {
     const start = now();
     try {
-      const details = await provider.init();
+      const details = await provider.init({ request });
       if (tf.getBackend() !== provider.name) throw new Error(`tfjs reports backend "${tf.getBackend()}" after initialising`);
       attempts.push({ backend: provider.name, ok: true, milliseconds: now() - start });
       return { backend: provider.name, details, attempts };

@@ -4,17 +4,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '@facerec/node';
 import { findDataset } from '../../../core/test/helpers/datasets.js';
+import { runCapture } from '../fixtures/cli.js';
 import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
 
 const orl = findDataset('orl');
-const run = async (...argv: string[]) => {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-};
+const run = runCapture;
 
 let data = '';
 let model = '';

@@ -6,8 +6,6 @@ export { webBackendProviders } from './providers.js';
 export { webgpuBackendProvider } from './webgpu.js';
 export { wasmBackendProvider, defaultWasmPath } from './wasm.js';
 export { browserCpuBackendProvider } from './cpu.js';
-export { onWebGpuError } from './gpu-errors.js';
-export type { WebGpuErrorReport } from './gpu-errors.js';
 export { warmup } from './warmup.js';
 export type { WarmupOptions, WarmupResult } from './warmup.js';
 export { TRAINING_KERNEL } from './options.js';

@@ -1,7 +1,7 @@
 // The WebGPU backend provider: used when the browser exposes an adapter (SwiftShader counts, and says so).
 import * as tf from '@tensorflow/tfjs-core';
+import { watchGpuDevice } from '@facerec/core';
 import type { BackendDetails, BackendProvider } from '@facerec/core';
-import { watchGpuDevice } from './gpu-errors.js';
 import type { WebBackendOptions } from './options.js';
 
 /** The part of the WebGPU API the provider reads; declared here so users need no @webgpu/types. */

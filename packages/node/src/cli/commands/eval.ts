@@ -1,6 +1,7 @@
 // `facerec eval <model> <dir>`: accuracy, a per-person table, a confusion matrix file and optional JSON.
 import path from 'node:path';
 import { FaceRecognizer, describeBackendSelection } from '@facerec/core';
+import type { BackendRequest } from '@facerec/core';
 import { initBackend } from '../../backends/index.js';
 import { loadImageFolder } from '../../dataset/index.js';
 import { encodePng } from '../../image/index.js';
@@ -19,7 +20,7 @@ Options:
   --json <file>         write { accuracy, per_person, images, ... } to this file
   --confusion <file>    confusion matrix as .html (default confusion-matrix.html) or .png
   --threshold <x>       confidence threshold for unknown (default: the model's)
-  --backend <name>      auto | wasm | cpu (default auto)
+  --backend <name>      auto | gpu | wasm | cpu (default auto; gpu: WebGPU, any adapter)
   --threads <n>         WASM threads
   --quiet               print only the accuracy line
 `;
@@ -36,7 +37,7 @@ export async function evalCommand(argv: string[], io: CommandIO): Promise<number
   if (positionals.length !== 2) throw new UsageError('eval needs a model folder and a dataset folder');
   const [modelDir, dataDir] = positionals as [string, string];
   const split = parseSplit(values.split as string | undefined);
-  const selection = await initBackend(asUsage(() => (values.backend as 'auto' | 'wasm' | 'cpu' | undefined) ?? 'auto'), {
+  const selection = await initBackend(asUsage(() => (values.backend as BackendRequest | undefined) ?? 'auto'), {
     ...(values.threads ? { threads: intFlag(values, 'threads')! } : {}),
   });
   if (!values.quiet) io.err(`backend: ${describeBackendSelection(selection)}\n`);

@@ -1,5 +1,6 @@
 // `facerec predict <model> <image...>`: name the person in each image.
 import { FaceRecognizer } from '@facerec/core';
+import type { BackendRequest } from '@facerec/core';
 import { initBackend } from '../../backends/index.js';
 import { readImage } from '../../image/index.js';
 import { fileSystemHandler } from '../../io/index.js';
@@ -14,7 +15,7 @@ Options:
   --threshold <x>    confidence threshold for unknown (default: the model's)
   --top <k>          also list the k best candidates (default 1)
   --json             print one JSON object per line instead
-  --backend <name>   auto | wasm | cpu (default auto)
+  --backend <name>   auto | gpu | wasm | cpu (default auto; gpu: WebGPU, any adapter)
 `;
 
 export async function predictCommand(argv: string[], io: CommandIO): Promise<number> {
@@ -28,7 +29,7 @@ export async function predictCommand(argv: string[], io: CommandIO): Promise<num
   }
   if (positionals.length < 2) throw new UsageError('predict needs a model folder and at least one image');
   const [modelDir, ...files] = positionals as [string, ...string[]];
-  await initBackend(asUsage(() => (values.backend as 'auto' | 'wasm' | 'cpu' | undefined) ?? 'auto'), {
+  await initBackend(asUsage(() => (values.backend as BackendRequest | undefined) ?? 'auto'), {
     ...(values.threads ? { threads: intFlag(values, 'threads')! } : {}),
   });
   const recognizer = await FaceRecognizer.load(fileSystemHandler(modelDir));

@@ -1,7 +1,7 @@
 // `facerec train <dir> --out <model>`: train a recognizer on a folder-per-person dataset.
 import path from 'node:path';
 import { ARCHITECTURES, FaceRecognizer, describeBackendSelection } from '@facerec/core';
-import type { ArchitectureName } from '@facerec/core';
+import type { ArchitectureName, BackendRequest } from '@facerec/core';
 import { initBackend } from '../../backends/index.js';
 import { loadImageFolder } from '../../dataset/index.js';
 import { fileSystemHandler } from '../../io/index.js';
@@ -26,7 +26,7 @@ Options:
   --channels <1|3>        grayscale or RGB input (default 1)
   --no-augment            train without random augmentation
   --seed <n>              random seed (default 1)
-  --backend <name>        auto | wasm | cpu (default auto)
+  --backend <name>        auto | gpu | wasm | cpu (default auto; gpu: WebGPU, any adapter)
   --threads <n>           WASM threads (default: CPU cores)
   --quiet                 no progress output
 `;
@@ -56,7 +56,7 @@ export async function trainCommand(argv: string[], io: CommandIO): Promise<numbe
   const seed = intFlag(values, 'seed', 1)!;
   const split = parseSplit(values.split as string | undefined);
 
-  const selection = await initBackend(asUsage(() => (values.backend as 'auto' | 'wasm' | 'cpu' | undefined) ?? 'auto'), {
+  const selection = await initBackend(asUsage(() => (values.backend as BackendRequest | undefined) ?? 'auto'), {
     ...(values.threads ? { threads: intFlag(values, 'threads')! } : {}),
   });
   if (!values.quiet) io.err(`backend: ${describeBackendSelection(selection)}\n`);

@@ -1,4 +1,4 @@
-// Collects WebGPU validation errors (`uncapturederror`), which tfjs only lets the browser print to the console.
+// Collects WebGPU errors (`uncapturederror`), which tfjs only lets the browser or Dawn print to the console.
 
 /** A WebGPU error the device reported outside any error scope (e.g. a shader that failed to compile). */
 export interface WebGpuErrorReport {
@@ -32,7 +32,7 @@ export function onWebGpuError(listener: (report: WebGpuErrorReport) => void): ()
   return () => listeners.delete(listener);
 }
 
-/** Starts forwarding `device`'s uncaptured errors to the listeners (once per device). */
+/** Starts forwarding `device`'s uncaptured errors to the listeners (once per device); for platform packages. */
 export function watchGpuDevice(device: unknown): void {
   if (typeof device !== 'object' || device === null || watched.has(device)) return;
   watched.add(device);
@@ -41,7 +41,9 @@ export function watchGpuDevice(device: unknown): void {
       message: String(event.error?.message ?? 'unknown WebGPU error'),
       type: TYPES[event.error?.constructor?.name ?? ''] ?? 'unknown',
     };
-    if (listeners.size === 0) console.error(`facerec: WebGPU ${report.type} error: ${report.message}`);
+    // Core is built without DOM or Node types, so the console is reached through globalThis.
+    const log = (globalThis as { console?: { error(message: string): void } }).console;
+    if (listeners.size === 0) log?.error(`facerec: WebGPU ${report.type} error: ${report.message}`);
     for (const listener of listeners) listener(report);
   });
 }

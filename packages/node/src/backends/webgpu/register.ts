@@ -1,0 +1,29 @@
+// Registers facerec's WGSL kernels for tfjs's 'webgpu' backend, each keeping the stock kernel it replaces as fallback.
+import * as tf from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilter } from './kernels/conv2d-backprop-filter';
+
+type Factory = (stock: tf.KernelFunc | null) => tf.KernelFunc;
+
+const KERNELS: ReadonlyArray<readonly [string, Factory]> = [['Conv2DBackpropFilter', conv2dBackpropFilter]];
+
+/** The stock kernels replaced, so they can be put back (benchmarks compare both). */
+const stockKernels = new Map<string, tf.KernelConfig | undefined>();
+let active = false;
+
+/**
+ * Switches between facerec's WGSL kernels (true) and tfjs-backend-webgpu's stock ones (false) for 'webgpu';
+ * returns the names of facerec's kernels now registered.
+ */
+export function useWebGpuFastKernels(enabled: boolean): string[] {
+  if (enabled !== active) {
+    for (const [kernelName, factory] of KERNELS) {
+      if (!stockKernels.has(kernelName)) stockKernels.set(kernelName, tf.getKernel(kernelName, 'webgpu'));
+      const stock = stockKernels.get(kernelName);
+      if (tf.getKernel(kernelName, 'webgpu')) tf.unregisterKernel(kernelName, 'webgpu');
+      if (enabled) tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: factory(stock?.kernelFunc ?? null) });
+      else if (stock) tf.registerKernel(stock);
+    }
+    active = enabled;
+  }
+  return active ? KERNELS.map(([name]) => name) : [];
+}
