@@ -6,4 +6,5 @@ export type { OptimizerConfig, ParameterOptimizer } from './optimizers.js';
 export { learningRateAt, validateSchedule } from './schedules.js';
 export type { LearningRateSchedule } from './schedules.js';
 export { stratifiedSplit } from './split.js';
+export type { WeightAveragingConfig } from './averaging.js';
 export type { IndexSplit } from './split.js';

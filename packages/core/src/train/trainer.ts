@@ -16,6 +16,8 @@ import { createOptimizer } from './optimizers.js';
 import type { OptimizerConfig, ParameterOptimizer } from './optimizers.js';
 import { learningRateAt, validateSchedule } from './schedules.js';
 import type { LearningRateSchedule } from './schedules.js';
+import { WeightAverager } from './averaging.js';
+import type { WeightAveragingConfig } from './averaging.js';
 import { BestWeights, PatienceCounter } from './monitor.js';
 import { stratifiedSplit } from './split.js';
 
@@ -85,6 +87,11 @@ export interface TrainerOptions {
   readonly earlyStopping?: EarlyStoppingConfig | null;
   /** Put back the weights of the best epoch (lowest monitored loss) at the end. Default true with validation. */
   readonly restoreBestWeights?: boolean;
+  /**
+   * Average the weights over the last steps (exponential moving average) and end with the average, which often
+   * generalises better on small datasets. Replaces best-weights restoring (which must then not be asked for). Default: off.
+   */
+  readonly weightAveraging?: WeightAveragingConfig | null;
   /** Seed for shuffling, the validation split, augmentation and dropout. Default 1. */
   readonly seed?: number;
   /** Default true. */
@@ -119,6 +126,7 @@ interface Resolved {
   augmentation: AugmentationConfig | null;
   earlyStopping: EarlyStoppingConfig | null;
   restoreBestWeights: boolean | undefined;
+  weightAveraging: WeightAveragingConfig | null;
   seed: number;
   shuffle: boolean;
 }
@@ -137,6 +145,13 @@ function resolve(options: TrainerOptions): Resolved {
     throw new InvalidArgumentError('validationSplit', `must be in [0, 1), got ${validationSplit}`);
   }
   if (options.earlyStopping) positiveInt('earlyStopping.patience', options.earlyStopping.patience);
+  const decay = options.weightAveraging?.decay;
+  if (decay !== undefined && !(decay > 0 && decay < 1)) {
+    throw new InvalidArgumentError('weightAveraging.decay', `must be in (0, 1), got ${decay}`);
+  }
+  if (options.weightAveraging && options.restoreBestWeights) {
+    throw new InvalidArgumentError('restoreBestWeights', 'cannot be combined with weightAveraging: both choose the final weights');
+  }
   return {
     numClasses: positiveInt('numClasses', options.numClasses),
     epochs: positiveInt('epochs', options.epochs ?? 30),
@@ -149,6 +164,7 @@ function resolve(options: TrainerOptions): Resolved {
     augmentation: options.augmentation ?? null,
     earlyStopping: options.earlyStopping ?? null,
     restoreBestWeights: options.restoreBestWeights,
+    weightAveraging: options.weightAveraging ?? null,
     seed: options.seed ?? 1,
     shuffle: options.shuffle ?? true,
   };
@@ -211,10 +227,11 @@ export class Trainer {
     if (monitor === 'valLoss' && !validation) {
       throw new InvalidArgumentError('earlyStopping.monitor', '"valLoss" needs validationSplit > 0 or validationData');
     }
-    const restoreBest = o.restoreBestWeights ?? (validation !== undefined || o.earlyStopping !== null);
+    const restoreBest = o.weightAveraging ? false : (o.restoreBestWeights ?? (validation !== undefined || o.earlyStopping !== null));
 
     const params = this.model.trainableWeights.map((w) => w.read() as tf.Variable);
     const optimizer = createOptimizer(o.optimizer);
+    const averager = o.weightAveraging ? new WeightAverager(this.model.weights.map((w) => w.read() as tf.Variable), o.weightAveraging.decay) : undefined;
     const history = createHistory();
     const batchesPerEpoch = Math.ceil(trainIdx.length / o.batchSize);
     const minDelta = o.earlyStopping?.minDelta ?? 1e-4;
@@ -241,6 +258,7 @@ export class Trainer {
           learningRate = learningRateAt(o.schedule, o.learningRate, position, o.epochs, plateauFactor);
           reseedDropout(this.model, dropoutRandom.int(2147483647));
           const [loss, correct] = await this.step(data, idx, params, optimizer, learningRate, augmentRandom);
+          averager?.update();
           if (!Number.isFinite(loss)) {
             throw new TrainingError(
               `the loss became ${loss} at epoch ${epoch}, batch ${b + 1}; lower the learning rate (now ${learningRate.toPrecision(3)}) or check the input data`,
@@ -286,8 +304,10 @@ export class Trainer {
         }
       }
       best.restore(params, epochsRun);
+      averager?.apply();
     } finally {
       best.dispose();
+      averager?.dispose();
       tf.dispose(ownedValidation);
       optimizer.dispose();
     }

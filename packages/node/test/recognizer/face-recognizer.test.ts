@@ -54,6 +54,27 @@ describe('FaceRecognizer', () => {
     expect(() => (recognizer.threshold = 2)).toThrow(InvalidArgumentError);
   });
 
+  it('averages each image with its mirror image unless flip is false', async () => {
+    const { width, height, channels, data } = test[0]!.image;
+    const mirrored = new Uint8Array(data.length);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        for (let c = 0; c < channels; c++) mirrored[(y * width + x) * channels + c] = data[(y * width + width - 1 - x) * channels + c]!;
+      }
+    }
+    const mirror = { ...test[0]!.image, data: mirrored };
+    const all = { topK: 3 };
+    const [a, b] = await recognizer.predictBatch([test[0]!.image, mirror], all);
+    // With flip both see the same pair of images, so they agree to rounding.
+    a!.candidates.forEach((c, i) => expect(b!.candidates[i]!.confidence).toBeCloseTo(c.confidence, 5));
+    const [p, q] = await recognizer.predictBatch([test[0]!.image, mirror], { ...all, flip: false });
+    expect(Math.abs(p!.candidates[0]!.confidence - q!.candidates[0]!.confidence)).toBeGreaterThan(1e-4);
+    const confidenceOf = (r: typeof p, label: string) => r!.candidates.find((c) => c.label === label)!.confidence;
+    for (const { label } of a!.candidates) {
+      expect((confidenceOf(p, label) + confidenceOf(q, label)) / 2).toBeCloseTo(confidenceOf(a, label), 4);
+    }
+  });
+
   it('keeps the tensor count flat over repeated predictions', async () => {
     await recognizer.predict(test[1]!.image);
     const before = tf.memory().numTensors;
