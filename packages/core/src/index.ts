@@ -9,4 +9,8 @@ export * from './metrics/index.js';
 export * from './train/index.js';
 export * from './recognizer/index.js';
 export * from './backends/index.js';
+export * from './faces/index.js';
+export * from './verification/index.js';
+export * from './gallery/index.js';
 export { VERSION } from './version.js';
+export { EmbeddingClassifier, type EmbeddingClassifierOptions, type EmbeddingClassifierState, type EmbeddingFitOptions } from './recognizer/embedding-classifier.js';

@@ -1,7 +1,7 @@
 // FaceRecognizer: the one obvious way in — fit on labelled faces, predict names, evaluate, save and load.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InvalidArgumentError, ModelFormatError } from '../errors/index.js';
+import { InvalidArgumentError, ModelFormatError, throwIfAborted } from '../errors/index.js';
 import type { LabeledImage, RawImage } from '../image/types.js';
 import { classificationReport } from '../metrics/index.js';
 import type { ClassificationReport } from '../metrics/index.js';
@@ -12,6 +12,9 @@ import type { AugmentationConfig, PreprocessingConfig } from '../preprocess/inde
 import { Trainer } from '../train/index.js';
 import type { TrainerOptions, TrainingResult } from '../train/index.js';
 import { VERSION } from '../version.js';
+import { now } from '../clock.js';
+import type { FacePipeline } from '../faces/pipeline.js';
+import { EmbeddingClassifier } from './embedding-classifier.js';
 import { METADATA_KEY, MODEL_FORMAT, MODEL_FORMAT_VERSION, validateMetadata } from './metadata.js';
 import type { RecognizerMetadata } from './metadata.js';
 
@@ -37,6 +40,20 @@ export interface FaceRecognizerOptions {
   readonly threshold?: number;
   /** Seed for weight initialisation and training. Default 1. */
   readonly seed?: number;
+  /**
+   * Transfer learning for a few photos per person: a pretrained face pipeline (`loadFacePipeline()` from
+   * `@facerec/node`) used as frozen backbone. `fit` then embeds each photo's main face once and learns
+   * `head` on the embeddings instead of training the CNN; `architecture`, `inputSize`, `channels`,
+   * `normalization` and `crop` are ignored. The caller owns (and disposes) the pipeline.
+   */
+  readonly backbone?: FacePipeline;
+  /**
+   * With a `backbone`: `'class-mean'` (default; nearest normalised mean embedding, confidence = cosine
+   * similarity, best for 1–5 photos per person) or `'softmax'` (a linear softmax layer trained on the
+   * embeddings, confidence = probability). The threshold defaults to the embedder's calibrated cosine
+   * threshold for class means and 0.5 for softmax.
+   */
+  readonly head?: 'class-mean' | 'softmax';
 }
 
 /** Training settings for {@link FaceRecognizer.fit}; defaults are a recipe that works on small face sets. */
@@ -57,7 +74,7 @@ export interface Prediction {
   readonly label: string;
   /** The most likely person, even when unknown. */
   readonly bestMatch: string;
-  /** Probability of `bestMatch`, 0..1. */
+  /** Probability of `bestMatch`, 0..1 (its cosine similarity, −1..1, with a pretrained backbone's class-mean head). */
   readonly confidence: number;
   /** True when `confidence` is below the threshold. */
   readonly unknown: boolean;
@@ -74,7 +91,7 @@ export interface PredictOptions {
   /**
    * Average the probabilities of each image and its mirror image. Faces are close to symmetric and training
    * flips them, so this is a cheap second opinion (one more forward pass): on ORL it added 0.5–1 point of
-   * accuracy for most seeds. Default true.
+   * accuracy for most seeds. Default true; ignored with a pretrained backbone.
    */
   readonly flip?: boolean;
 }
@@ -119,15 +136,21 @@ export class FaceRecognizer {
   private metadata: RecognizerMetadata | undefined;
   private readonly options: FaceRecognizerOptions;
   private currentThreshold: number;
+  /** Set after `fit` with a backbone: the few-shot classifier on pretrained embeddings. */
+  private pretrained: EmbeddingClassifier | undefined;
 
   constructor(options: FaceRecognizerOptions = {}) {
     this.options = options;
-    this.currentThreshold = checkThreshold('threshold', options.threshold ?? 0.5);
+    if (options.head !== undefined && options.head !== 'class-mean' && options.head !== 'softmax') {
+      throw new InvalidArgumentError('head', `must be 'class-mean' or 'softmax', got ${String(options.head)}`);
+    }
+    const pretrainedDefault = options.backbone ? (options.head === 'softmax' ? 0.5 : options.backbone.embedder.spec.threshold) : 0.5;
+    this.currentThreshold = checkThreshold('threshold', options.threshold ?? pretrainedDefault);
   }
 
   /** People the recognizer knows, in class-index order (empty before fit/load). */
   get labels(): readonly string[] {
-    return this.metadata?.labels ?? [];
+    return this.pretrained?.labels ?? this.metadata?.labels ?? [];
   }
 
   /** Confidence below which predictions are reported as unknown. */
@@ -151,7 +174,7 @@ export class FaceRecognizer {
 
   /** True once the recognizer has been trained or loaded. */
   get ready(): boolean {
-    return this.model !== undefined;
+    return this.model !== undefined || this.pretrained !== undefined;
   }
 
   /**
@@ -162,6 +185,7 @@ export class FaceRecognizer {
     if (!Array.isArray(dataset) || dataset.length === 0) throw new InvalidArgumentError('dataset', 'is empty');
     const labels = [...new Set(dataset.map((d) => d.label))].sort(naturalCompare);
     if (labels.length < 2) throw new InvalidArgumentError('dataset', `has ${labels.length} person; recognition needs at least 2`);
+    if (this.options.backbone) return this.fitPretrained(this.options.backbone, dataset, labels, options);
     const preprocessing: PreprocessingConfig = {
       inputSize: [...(this.options.inputSize ?? [64, 64])] as [number, number],
       channels: this.options.channels ?? 1,
@@ -228,8 +252,13 @@ export class FaceRecognizer {
 
   /** {@link predict} for many images at once (one batched forward pass per 64 images). */
   async predictBatch(images: readonly FaceImage[], options: PredictOptions = {}): Promise<Prediction[]> {
-    const { model, metadata } = this.requireModel();
     const threshold = checkThreshold('threshold', options.threshold ?? this.currentThreshold);
+    if (this.pretrained) {
+      const out: Prediction[] = [];
+      for (const image of images) out.push(await this.pretrained.predict(image, { threshold, topK: options.topK ?? 3 }));
+      return out;
+    }
+    const { model, metadata } = this.requireModel();
     const topK = Math.max(1, Math.min(options.topK ?? 3, metadata.labels.length));
     const flip = options.flip ?? true;
     const out: Prediction[] = [];
@@ -257,22 +286,22 @@ export class FaceRecognizer {
 
   /** Scores the recognizer on labelled images of people it knows. */
   async evaluate(dataset: ReadonlyArray<LabeledImage<FaceImage>>, options: { threshold?: number; topK?: number; flip?: boolean } = {}): Promise<EvaluationReport> {
-    const { metadata } = this.requireModel();
+    const known = this.pretrained ? this.pretrained.labels : this.requireModel().metadata.labels;
     if (dataset.length === 0) throw new InvalidArgumentError('dataset', 'is empty');
-    const index = new Map(metadata.labels.map((l, i) => [l, i]));
+    const index = new Map(known.map((l, i) => [l, i]));
     for (const d of dataset) {
       if (!index.has(d.label)) {
         throw new InvalidArgumentError('dataset', `person "${d.label}"${d.source ? ` (${d.source})` : ''} is not one the model was trained on`);
       }
     }
     const threshold = checkThreshold('threshold', options.threshold ?? this.currentThreshold);
-    const k = metadata.labels.length;
+    const k = known.length;
     const predictions = await this.predictBatch(dataset.map((d) => d.image), { threshold, topK: k, flip: options.flip });
     const scores = new Float32Array(dataset.length * k);
     predictions.forEach((p, i) => p.candidates.forEach((c) => { scores[i * k + index.get(c.label)!] = c.confidence; }));
     const yTrue = dataset.map((d) => index.get(d.label)!);
     const yPred = predictions.map((p) => index.get(p.bestMatch)!);
-    const report = classificationReport({ yTrue, yPred, labels: metadata.labels, scores, topK: [1, 3, 5].filter((t) => t <= k) });
+    const report = classificationReport({ yTrue, yPred, labels: known, scores, topK: [1, 3, 5].filter((t) => t <= k) });
     const unknown = predictions.filter((p) => p.unknown).length;
     const rightAndKnown = predictions.filter((p, i) => !p.unknown && yPred[i] === yTrue[i]).length;
     return {
@@ -292,6 +321,9 @@ export class FaceRecognizer {
    * 'downloads://', or a folder handler from @facerec/node).
    */
   async save(destination: tf.io.IOHandler | string): Promise<tf.io.SaveResult> {
+    if (this.pretrained) {
+      throw new InvalidArgumentError('recognizer', 'was fitted on a pretrained backbone, which is not a tfjs model to save; keep people on a pretrained embedder in a Gallery (saveGallery) instead');
+    }
     const { model, metadata } = this.requireModel();
     model.setUserDefinedMetadata({ [METADATA_KEY]: { ...metadata, threshold: this.currentThreshold } as unknown as Record<string, unknown> });
     return model.save(destination);
@@ -334,6 +366,38 @@ export class FaceRecognizer {
     this.model?.dispose();
     this.model = undefined;
     this.metadata = undefined;
+    this.pretrained = undefined;
+  }
+
+  /**
+   * Few-shot fit on a frozen pretrained embedder: embeds every photo's main face once, then learns class
+   * means or a softmax head (see {@link FaceRecognizerOptions.backbone}). The history holds one entry: the
+   * accuracy of the learnt classifier on its own training embeddings.
+   */
+  private async fitPretrained(backbone: FacePipeline, dataset: ReadonlyArray<LabeledImage<FaceImage>>, labels: readonly string[], options: FitOptions): Promise<TrainingResult> {
+    const started = now();
+    const method = this.options.head === 'softmax' ? 'head' : 'class-mean';
+    const classifier = new EmbeddingClassifier(backbone, { method, threshold: this.currentThreshold });
+    const embeddings: Float32Array[] = [];
+    for (const item of dataset) {
+      throwIfAborted(options.signal);
+      embeddings.push(await classifier.embed(item.image));
+    }
+    classifier.fitEmbeddings(embeddings, dataset.map((d) => d.label), labels);
+    const correct = embeddings.filter((e, i) => classifier.predictEmbedding(e).bestMatch === dataset[i]!.label).length;
+    const seconds = (now() - started) / 1000;
+    this.model?.dispose();
+    this.model = undefined;
+    this.metadata = undefined;
+    this.pretrained = classifier;
+    return {
+      history: { epoch: [1], loss: [Number.NaN], accuracy: [correct / dataset.length], valLoss: [], valAccuracy: [], learningRate: [], seconds: [seconds] },
+      epochsRun: 1,
+      bestEpoch: 1,
+      stoppedEarly: false,
+      seconds,
+      imagesPerSecond: dataset.length / Math.max(seconds, 1e-9),
+    };
   }
 
   private requireModel(): { model: tfl.LayersModel; metadata: RecognizerMetadata } {

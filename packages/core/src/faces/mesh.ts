@@ -1,0 +1,63 @@
+// Refines the five landmarks with MediaPipe's face mesh (468 points) run on a rotated crop around each detected face.
+import * as tf from '@tensorflow/tfjs-core';
+import type { Affine, Box, Point } from './geometry.js';
+import { applyAffine } from './geometry.js';
+import type { FaceGraphModel } from './graph-model.js';
+import type { FiveLandmarks } from './landmarks.js';
+import { warpAffine } from './warp.js';
+
+const INPUT = 192;
+/** Mesh indices: eye (image left) contour, eye (image right) contour, nose tip, mouth corners. */
+const EYE_LEFT = [33, 133, 159, 145];
+const EYE_RIGHT = [362, 263, 386, 374];
+const NOSE_TIP = 1;
+const MOUTH_LEFT = 61;
+const MOUTH_RIGHT = 291;
+
+/** Base name of the face mesh model's files. */
+export const MESH_FILE = 'facemesh';
+
+/**
+ * Runs the face mesh on a square crop around each face (1.5× the detector box, rotated so the eyes are
+ * level) and reads precise eye centres, nose tip and mouth corners from it.
+ */
+export class LandmarkRefiner {
+  constructor(private readonly model: FaceGraphModel) {}
+
+  /** Five refined landmarks per face; `eyes` are the detector's rough eye centres, used for the rotation. */
+  async refine(image: tf.Tensor3D, faces: ReadonlyArray<{ box: Box; eyes: readonly [Point, Point] }>): Promise<FiveLandmarks[]> {
+    if (faces.length === 0) return [];
+    const matrices = faces.map(({ box, eyes }) => cropMatrix(box, eyes));
+    const mesh = tf.tidy(() => {
+      const crops = warpAffine(image, matrices, [INPUT, INPUT]);
+      const rgb = crops.shape[3] === 1 ? tf.tile(crops, [1, 1, 1, 3]) : crops;
+      const out = this.model.execute(tf.div(rgb, 255), 'Identity_2:0') as tf.Tensor;
+      return tf.reshape(out, [faces.length, 468, 3]);
+    });
+    const values = (await mesh.data()) as Float32Array;
+    mesh.dispose();
+    return matrices.map((m, f) => {
+      const at = (i: number): Point => applyAffine(m, { x: values[(f * 468 + i) * 3]!, y: values[(f * 468 + i) * 3 + 1]! });
+      const mean = (ids: number[]): Point => {
+        const ps = ids.map(at);
+        return { x: ps.reduce((s, p) => s + p.x, 0) / ps.length, y: ps.reduce((s, p) => s + p.y, 0) / ps.length };
+      };
+      return [mean(EYE_LEFT), mean(EYE_RIGHT), at(NOSE_TIP), at(MOUTH_LEFT), at(MOUTH_RIGHT)] as const;
+    });
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+/** Crop pixel (u, v) of the 192×192 input → image pixel: centred on the box, 1.5× its size, rotated with the eyes. */
+function cropMatrix(box: Box, eyes: readonly [Point, Point]): Affine {
+  const angle = Math.atan2(eyes[1].y - eyes[0].y, eyes[1].x - eyes[0].x);
+  const side = Math.max(box.width, box.height) * 1.5;
+  const s = side / INPUT;
+  const c = Math.cos(angle) * s, n = Math.sin(angle) * s;
+  const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+  // x_img = cx + R·s·(u − 96), y likewise.
+  return [c, -n, cx - c * INPUT / 2 + n * INPUT / 2, n, c, cy - n * INPUT / 2 - c * INPUT / 2];
+}

@@ -1,0 +1,46 @@
+// Non-maximum suppression on plain numbers: keeps one detection per face, blending the boxes that overlap it.
+import { iou, type Box, type Point } from './geometry.js';
+
+/** A detection before suppression: box, score and keypoints in image pixels. */
+export interface Candidate {
+  readonly box: Box;
+  readonly score: number;
+  readonly keypoints: readonly Point[];
+}
+
+/**
+ * Weighted non-maximum suppression (as BlazeFace's authors recommend): candidates are taken best first;
+ * every remaining one overlapping the best by more than `iouThreshold` joins its cluster, and the cluster's
+ * box and keypoints are the score-weighted mean. Averaging steadies boxes and landmarks between
+ * neighbouring anchors and overlapping windows. Returns at most `maxResults`, best first.
+ */
+export function weightedNms(candidates: readonly Candidate[], iouThreshold: number, maxResults = Infinity): Candidate[] {
+  const remaining = [...candidates].sort((a, b) => b.score - a.score);
+  const kept: Candidate[] = [];
+  while (remaining.length > 0 && kept.length < maxResults) {
+    const best = remaining[0]!;
+    const cluster: Candidate[] = [];
+    for (let i = remaining.length - 1; i >= 0; i--) {
+      if (i === 0 || iou(best.box, remaining[i]!.box) > iouThreshold) cluster.push(...remaining.splice(i, 1));
+    }
+    kept.push(blend(best, cluster));
+  }
+  return kept;
+}
+
+function blend(best: Candidate, cluster: readonly Candidate[]): Candidate {
+  let total = 0, x = 0, y = 0, w = 0, h = 0;
+  const kx = best.keypoints.map(() => 0);
+  const ky = best.keypoints.map(() => 0);
+  for (const c of cluster) {
+    const s = c.score;
+    total += s;
+    x += s * c.box.x; y += s * c.box.y; w += s * c.box.width; h += s * c.box.height;
+    c.keypoints.forEach((p, k) => { kx[k] += s * p.x; ky[k] += s * p.y; });
+  }
+  return {
+    box: { x: x / total, y: y / total, width: w / total, height: h / total },
+    score: best.score,
+    keypoints: kx.map((v, k) => ({ x: v / total, y: ky[k]! / total })),
+  };
+}

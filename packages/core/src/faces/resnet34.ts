@@ -1,0 +1,114 @@
+// dlib's ResNet-34 face descriptor (128-d, 150×150), built with tfjs ops from face-api's weight manifest and file.
+import * as tf from '@tensorflow/tfjs-core';
+import { ModelFormatError } from '../errors/index.js';
+import type { EmbeddingNet } from './embedder.js';
+
+/** One convolution with its affine "scale" layer folded in: y = conv(x, filters) + bias. */
+interface FoldedConv {
+  readonly filters: tf.Tensor4D;
+  readonly bias: tf.Tensor1D;
+}
+
+/** Blocks in order: name, whether it halves the resolution. The stem (`conv32_down`) and `fc` are separate. */
+const BLOCKS: ReadonlyArray<readonly [string, boolean]> = [
+  ['conv32_1', false], ['conv32_2', false], ['conv32_3', false],
+  ['conv64_down', true], ['conv64_1', false], ['conv64_2', false], ['conv64_3', false],
+  ['conv128_down', true], ['conv128_1', false], ['conv128_2', false],
+  ['conv256_down', true], ['conv256_1', false], ['conv256_2', false], ['conv256_down_out', true],
+];
+
+/** dlib's mean face colour (RGB), subtracted before scaling to about −0.5..0.5. */
+const MEAN_RGB = [122.782, 117.001, 104.298] as const;
+
+/**
+ * The ResNet-34 of dlib's `dlib_face_recognition_resnet_model_v1` (as converted by face-api:
+ * `face_recognition_model-weights_manifest.json` + `.bin`). Each convolution's scale layer is folded into
+ * its filters and bias once at load, so inference runs one fused conv per layer.
+ */
+export class ResNet34Descriptor implements EmbeddingNet {
+  private constructor(private readonly convs: Map<string, FoldedConv>, private readonly fc: tf.Tensor2D) {}
+
+  /**
+   * Builds the network from a tfjs weights manifest (parsed JSON) and its weight bytes.
+   * @throws ModelFormatError naming `source` when a weight is missing, misshapen or the bytes are truncated.
+   */
+  static fromWeights(manifest: unknown, weights: readonly Uint8Array[], source: string): ResNet34Descriptor {
+    if (!Array.isArray(manifest)) throw new ModelFormatError(source, 'expected a weights manifest (a JSON array of weight groups)');
+    const specs = manifest.flatMap((g: { weights?: tf.io.WeightsManifestEntry[] }) => g.weights ?? []);
+    const expected = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * (s.quantization ? 1 : 4), 0);
+    const actual = weights.reduce((n, w) => n + w.byteLength, 0);
+    if (actual !== expected) throw new ModelFormatError(source, `weight file is ${actual < expected ? 'truncated' : 'too long'}: ${actual} bytes, the manifest needs ${expected}`);
+    const bytes = new Uint8Array(actual);
+    let offset = 0;
+    for (const w of weights) { bytes.set(w, offset); offset += w.byteLength; }
+    let map: tf.NamedTensorMap;
+    try {
+      map = tf.io.decodeWeights(bytes.buffer, specs);
+    } catch (error) {
+      throw new ModelFormatError(source, `cannot decode the weights (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    }
+    try {
+      const take = (name: string, rank: number): tf.Tensor => {
+        const t = map[name];
+        if (!t || t.rank !== rank) throw new ModelFormatError(source, `weight ${name} is missing or not rank ${rank}; is this face-api's face_recognition_model?`);
+        return t;
+      };
+      const fold = (prefix: string): FoldedConv => tf.tidy(() => {
+        const filters = take(`${prefix}/conv/filters`, 4) as tf.Tensor4D;
+        const scale = take(`${prefix}/scale/weights`, 1);
+        const shift = take(`${prefix}/scale/biases`, 1);
+        // (conv(x, w) + b)·s + β = conv(x, w·s) + (b·s + β): one fused op at run time.
+        return { filters: tf.keep(tf.mul(filters, scale)) as tf.Tensor4D, bias: tf.keep(tf.add(tf.mul(take(`${prefix}/conv/bias`, 1), scale), shift)) as tf.Tensor1D };
+      });
+      const convs = new Map<string, FoldedConv>([['conv32_down', fold('conv32_down')]]);
+      for (const [name] of BLOCKS) {
+        convs.set(`${name}/conv1`, fold(`${name}/conv1`));
+        convs.set(`${name}/conv2`, fold(`${name}/conv2`));
+      }
+      const fc = tf.clone(take('fc', 2)) as tf.Tensor2D;
+      if (fc.shape[0] !== 256) throw new ModelFormatError(source, `fc has shape [${fc.shape.join(', ')}], expected [256, 128]`);
+      return new ResNet34Descriptor(convs, fc);
+    } finally {
+      Object.values(map).forEach((t) => t.dispose());
+    }
+  }
+
+  /** `[n, 150, 150, 3]` RGB in 0..255 → `[n, 128]` descriptors (not normalised). */
+  embed(batch: tf.Tensor4D): tf.Tensor2D {
+    return tf.tidy(() => {
+      let x = tf.div(tf.sub(batch, tf.tensor1d([...MEAN_RGB])), 255) as tf.Tensor4D;
+      x = this.conv('conv32_down', x, 2, true, 'valid');
+      x = tf.maxPool(x, 3, 2, 'valid');
+      for (const [name, down] of BLOCKS) x = down ? this.downBlock(name, x) : this.block(name, x);
+      return tf.matMul(tf.mean(x, [1, 2]) as tf.Tensor2D, this.fc);
+    });
+  }
+
+  /** Frees the weights. */
+  dispose(): void {
+    for (const c of this.convs.values()) { c.filters.dispose(); c.bias.dispose(); }
+    this.fc.dispose();
+  }
+
+  private conv(name: string, x: tf.Tensor4D, stride: 1 | 2, relu: boolean, pad: 'same' | 'valid'): tf.Tensor4D {
+    const c = this.convs.get(name)!;
+    return tf.fused.conv2d({ x, filter: c.filters, strides: stride, pad, bias: c.bias, activation: relu ? 'relu' : 'linear' });
+  }
+
+  private block(name: string, x: tf.Tensor4D): tf.Tensor4D {
+    const y = this.conv(`${name}/conv2`, this.conv(`${name}/conv1`, x, 1, true, 'same'), 1, false, 'same');
+    return tf.relu(tf.add(y, x)) as tf.Tensor4D;
+  }
+
+  /** Halves the resolution; the shortcut is a 2×2 average with zero channels appended (dlib's "avg_pool + pad"). */
+  private downBlock(name: string, x: tf.Tensor4D): tf.Tensor4D {
+    let y = this.conv(`${name}/conv2`, this.conv(`${name}/conv1`, x, 2, true, 'valid'), 1, false, 'same');
+    let shortcut = tf.avgPool(x, 2, 2, 'valid') as tf.Tensor4D;
+    const [, sh, sw, sc] = shortcut.shape;
+    const [, yh, yw, yc] = y.shape;
+    // A strided valid conv can come out one row/column short of the pooled shortcut: pad it with zeros.
+    if (yh < sh || yw < sw) y = tf.pad(y, [[0, 0], [0, sh - yh], [0, sw - yw], [0, 0]]);
+    if (sc < yc) shortcut = tf.pad(shortcut, [[0, 0], [0, 0], [0, 0], [0, yc - sc]]);
+    return tf.relu(tf.add(y, shortcut)) as tf.Tensor4D;
+  }
+}

@@ -1,0 +1,60 @@
+// Batched affine warps with tensor ops: many crops (one per face) out of one image in a single gather.
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError } from '../errors/index.js';
+import type { Affine } from './geometry.js';
+
+/**
+ * Samples `matrices.length` crops of `[height, width]` from `image` (`[H, W, C]`) with bilinear interpolation.
+ * Each matrix maps an output pixel centre (x + 0.5, y + 0.5) to an input position in pixels (same
+ * convention), so crops may be rotated and scaled. Pixels outside the image read `fill` (default 0).
+ * Returns a new `[n, height, width, C]` float32 tensor; `image` is not disposed.
+ *
+ * @throws InvalidArgumentError for a non-3-D image, an empty matrix list or a bad size.
+ */
+export function warpAffine(image: tf.Tensor3D, matrices: readonly Affine[], size: readonly [number, number], fill = 0): tf.Tensor4D {
+  if (image.rank !== 3) throw new InvalidArgumentError('image', `expected [height, width, channels], got [${image.shape.join(', ')}]`);
+  if (matrices.length === 0) throw new InvalidArgumentError('matrices', 'is empty');
+  const [outH, outW] = size;
+  if (!(Number.isInteger(outH) && Number.isInteger(outW) && outH > 0 && outW > 0)) {
+    throw new InvalidArgumentError('size', `expected positive integers, got [${size.join(', ')}]`);
+  }
+  const [H, W, C] = image.shape;
+  const n = matrices.length;
+  const count = n * outH * outW;
+  // Index arithmetic stays in JS: four corner indices and weights per output pixel.
+  const idx = new Int32Array(count * 4);
+  const wts = new Float32Array(count * 4);
+  const border = H * W; // one extra "pixel" holding the fill value
+  let o = 0;
+  for (const m of matrices) {
+    for (let y = 0; y < outH; y++) {
+      for (let x = 0; x < outW; x++, o++) {
+        const cx = x + 0.5, cy = y + 0.5;
+        const sx = m[0] * cx + m[1] * cy + m[2] - 0.5;
+        const sy = m[3] * cx + m[4] * cy + m[5] - 0.5;
+        const x0 = Math.floor(sx), y0 = Math.floor(sy);
+        const fx = sx - x0, fy = sy - y0;
+        const corners: Array<[number, number, number]> = [
+          [x0, y0, (1 - fx) * (1 - fy)], [x0 + 1, y0, fx * (1 - fy)], [x0, y0 + 1, (1 - fx) * fy], [x0 + 1, y0 + 1, fx * fy],
+        ];
+        for (let k = 0; k < 4; k++) {
+          const [px, py, w] = corners[k]!;
+          const inside = px >= 0 && px < W && py >= 0 && py < H;
+          idx[o * 4 + k] = inside ? py * W + px : border;
+          wts[o * 4 + k] = w;
+        }
+      }
+    }
+  }
+  return tf.tidy(() => {
+    const flat = tf.concat([tf.reshape(tf.cast(image, 'float32'), [H * W, C]), tf.fill([1, C], fill)], 0);
+    const gathered = tf.gather(flat, tf.tensor1d(idx, 'int32')); // [count*4, C]
+    const weighted = tf.mul(tf.reshape(gathered, [count, 4, C]), tf.tensor3d(wts, [count, 4, 1]));
+    return tf.reshape(tf.sum(weighted, 1), [n, outH, outW, C]);
+  });
+}
+
+/** The matrix that maps an output crop of `size` onto the box (x, y, w, h) of the input, unrotated. */
+export function boxToCropMatrix(box: { x: number; y: number; width: number; height: number }, size: readonly [number, number]): Affine {
+  return [box.width / size[1], 0, box.x, 0, box.height / size[0], box.y];
+}

@@ -1,0 +1,92 @@
+// Tests for FaceRecognizer with a pretrained backbone (transfer learning): fit learns class means or a softmax head on embeddings.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../../src/errors/index.js';
+import type { FacePipeline } from '../../src/faces/index.js';
+import type { RawImage } from '../../src/image/types.js';
+import { FaceRecognizer } from '../../src/recognizer/index.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+let before = 0;
+beforeEach(() => {
+  before = tf.memory().numTensors;
+});
+afterEach(() => {
+  expect(tf.memory().numTensors).toBe(before);
+});
+
+/**
+ * A stand-in for a pretrained pipeline: finds no face (so the classifier embeds the image as a face crop)
+ * and embeds an image as its normalised mean colour, so a person is a colour direction.
+ */
+const embedded: number[] = [];
+const fakePipeline = {
+  detect: async () => [],
+  embedder: {
+    spec: { name: 'mean-colour', dimensions: 3, threshold: 0.9 },
+    embedFaces: async (image: tf.Tensor3D) => {
+      embedded.push(image.shape[0]);
+      const mean = tf.tidy(() => tf.mean(image, [0, 1]));
+      const v = (await mean.data()) as Float32Array;
+      mean.dispose();
+      const n = Math.hypot(...v);
+      return [Float32Array.from(v, (x) => x / n)];
+    },
+  },
+} as unknown as FacePipeline;
+
+let seed = 3;
+const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+/** A 6×6 RGB image whose colour is `rgb` plus noise. */
+function photo(rgb: readonly number[]): RawImage {
+  const data = new Uint8Array(6 * 6 * 3);
+  for (let p = 0; p < 36; p++) for (let c = 0; c < 3; c++) data[p * 3 + c] = Math.max(0, Math.min(255, rgb[c]! + (rand() - 0.5) * 80));
+  return { data, width: 6, height: 6, channels: 3 };
+}
+const people: Record<string, readonly number[]> = { red: [200, 30, 30], green: [30, 200, 30], blue: [30, 30, 200] };
+const dataset = (perPerson: number) => Object.entries(people).flatMap(([label, rgb]) => Array.from({ length: perPerson }, () => ({ label, image: photo(rgb) })));
+
+describe('FaceRecognizer with a pretrained backbone', () => {
+  it('fits class means from one photo per person, names new photos, answers unknown, and cannot be saved as a tfjs model', async () => {
+    const r = new FaceRecognizer({ backbone: fakePipeline });
+    expect(r.threshold).toBe(0.9); // the embedder's calibrated threshold
+    embedded.length = 0;
+    const result = await r.fit(dataset(1));
+    expect(embedded).toHaveLength(3); // each training photo embedded once, no CNN training
+    expect(result.epochsRun).toBe(1);
+    expect(result.history.accuracy[0]).toBe(1);
+    expect(r.ready).toBe(true);
+    expect(r.labels).toEqual(['blue', 'green', 'red']);
+    const test = dataset(4);
+    const report = await r.evaluate(test);
+    expect(report.accuracy).toBe(1);
+    const grey = await r.predict(photo([120, 120, 120]));
+    // Grey is at cosine ≈ 0.6 from every colour: below 0.9.
+    expect(grey.unknown).toBe(true);
+    expect(grey.label).toBe('unknown');
+    expect((await r.predict(photo([120, 120, 120]), { threshold: 0.1 })).unknown).toBe(false);
+    await expect(r.save('memory://x')).rejects.toThrow(InvalidArgumentError);
+    r.dispose();
+    expect(r.ready).toBe(false);
+  });
+
+  it('trains a softmax head whose confidences are probabilities', async () => {
+    const r = new FaceRecognizer({ backbone: fakePipeline, head: 'softmax' });
+    expect(r.threshold).toBe(0.5);
+    await r.fit(dataset(2));
+    const preds = await r.predictBatch(dataset(3).map((d) => d.image), { topK: 3 });
+    const truth = dataset(3).map((d) => d.label);
+    preds.forEach((p, i) => {
+      expect(p.bestMatch).toBe(truth[i]);
+      expect(p.candidates.reduce((s, c) => s + c.confidence, 0)).toBeCloseTo(1, 4);
+    });
+    r.dispose();
+  });
+
+  it('rejects an unknown head', () => {
+    expect(() => new FaceRecognizer({ backbone: fakePipeline, head: 'knn' as never })).toThrow(/head/);
+  });
+});

@@ -1,0 +1,131 @@
+// Tests for the Gallery on plain embeddings: enrol, remove, 1:N matching by hand-computed scores, verify, save data, memory.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidArgumentError, ModelFormatError } from '../../src/errors/index.js';
+import { EmbeddingStore, Gallery, UNKNOWN } from '../../src/gallery/index.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+let before = 0;
+beforeEach(() => {
+  before = tf.memory().numTensors;
+});
+afterEach(() => {
+  expect(tf.memory().numTensors).toBe(before);
+});
+
+const v = (...xs: number[]) => Float32Array.from(xs);
+const info = { embedder: 'test', dimensions: 3, threshold: 0.5 };
+
+describe('EmbeddingStore', () => {
+  it('grows, removes by swapping in the last row, and keeps labels aligned', () => {
+    const s = new EmbeddingStore(2, 1);
+    s.add('a', [1, 0]);
+    s.add('b', [0, 1]);
+    s.add('a', [2, 2]);
+    s.add('c', [3, 3]);
+    expect(s.remove('a')).toBe(2);
+    expect(s.labels).toEqual(['c', 'b']);
+    expect(Array.from(s.matrix())).toEqual([3, 3, 0, 1]);
+    expect(() => s.add('x', [1])).toThrow(InvalidArgumentError);
+    expect(() => s.add('x', [1, NaN])).toThrow(/not finite/);
+  });
+});
+
+describe('Gallery.match', () => {
+  it('scores every person by their best embedding and answers unknown below the threshold', async () => {
+    const g = new Gallery(undefined, info);
+    await g.enroll('ann', [v(1, 0, 0), v(0.6, 0.8, 0)]);
+    await g.enroll('bob', [v(0, 0, 1)]);
+    expect(g.labels()).toEqual(['ann', 'bob']);
+    expect(g.size).toBe(3);
+    // Query (0.8, 0.6, 0): ann's rows give 0.8 and 0.48 + 0.48 = 0.96; bob's gives 0.
+    const [m1, m2] = g.match([v(0.8, 0.6, 0), v(0.6, 0, 0.8)], { topK: 2 });
+    expect(m1!.label).toBe('ann');
+    expect(m1!.score).toBeCloseTo(0.96, 6);
+    expect(m1!.candidates.map((c) => c.label)).toEqual(['ann', 'bob']);
+    expect(m1!.candidates[1]!.score).toBeCloseTo(0, 6);
+    // Query (0.6, 0, 0.8): bob 0.8, ann 0.6 → bob; with threshold 0.9 → unknown (best match still listed).
+    expect(m2!.label).toBe('bob');
+    const [strict] = g.match([v(0.6, 0, 0.8)], { threshold: 0.9 });
+    expect(strict!.label).toBe(UNKNOWN);
+    expect(strict!.candidates[0]!.label).toBe('bob');
+    g.dispose();
+  });
+  it('re-uploads the matrix only after a change and sees removals', async () => {
+    const g = new Gallery(undefined, info);
+    await g.enroll('ann', [v(1, 0, 0)]);
+    await g.enroll('bob', [v(0, 1, 0)]);
+    expect(g.match([v(1, 0, 0)])[0]!.label).toBe('ann');
+    expect(g.remove('ann')).toBe(true);
+    expect(g.remove('ann')).toBe(false);
+    const [m] = g.match([v(1, 0, 0)]);
+    expect(m!.label).toBe(UNKNOWN);
+    expect(m!.candidates.map((c) => c.label)).toEqual(['bob']);
+    g.dispose();
+  });
+  it('normalises enrolled embeddings and rejects bad input', async () => {
+    const g = new Gallery(undefined, info);
+    await g.enroll('ann', [v(3, 4, 0)]);
+    expect(g.match([v(0.6, 0.8, 0)])[0]!.score).toBeCloseTo(1, 6);
+    await expect(g.enroll('unknown', [v(1, 0, 0)])).rejects.toThrow(/reserved/);
+    await expect(g.enroll('x', [v(0, 0, 0)])).rejects.toThrow(/zero/);
+    expect(() => g.match([v(1, 0)])).toThrow(/3-d/);
+    await expect(g.identify({ data: new Uint8Array(1), width: 1, height: 1, channels: 1 })).rejects.toThrow(/no FacePipeline/);
+    g.dispose();
+  });
+  it('answers unknown on an empty gallery', () => {
+    const g = new Gallery(undefined, info);
+    expect(g.match([v(1, 0, 0)])).toEqual([{ label: UNKNOWN, score: -1, candidates: [] }]);
+  });
+});
+
+describe('Gallery.verify', () => {
+  it('compares two embeddings against the threshold', async () => {
+    const g = new Gallery(undefined, info);
+    const r = await g.verify(v(1, 0, 0), v(0.6, 0.8, 0));
+    expect(r.score).toBeCloseTo(0.6, 6);
+    expect(r).toMatchObject({ same: true, threshold: 0.5 });
+    expect((await g.verify(v(1, 0, 0), v(0.6, 0.8, 0), { threshold: 0.7 })).same).toBe(false);
+  });
+});
+
+describe('Gallery data', () => {
+  it('round-trips through toData/fromData and checks the index', async () => {
+    const g = new Gallery(undefined, info);
+    await g.enroll('ann', [v(1, 0, 0), v(0, 1, 0)]);
+    await g.enroll('bob', [v(0, 0, 1)]);
+    const data = g.toData();
+    expect(data.index).toEqual({ format: 'facerec-gallery', formatVersion: 1, embedder: 'test', dimensions: 3, threshold: 0.5, rows: ['ann', 'ann', 'bob'] });
+    const back = Gallery.fromData(data);
+    expect(back.labels()).toEqual(['ann', 'bob']);
+    expect(back.match([v(0, 0, 1)])[0]!.label).toBe('bob');
+    expect(() => Gallery.fromData({ index: { ...data.index, formatVersion: 2 }, embeddings: data.embeddings }, undefined, 'g')).toThrow(ModelFormatError);
+    expect(() => Gallery.fromData({ index: data.index, embeddings: data.embeddings.subarray(1) }, undefined, 'g')).toThrow(/embedding file holds 8 values/);
+    g.dispose();
+    back.dispose();
+  });
+});
+
+describe('1:N at scale', () => {
+  // Speed is measured by bench/gallery.mjs (pnpm bench:gallery), not asserted here.
+  it('finds the right person among 10,000 enrolled embeddings (2,000 people) and stays correct after removals', async () => {
+    const d = 128, n = 10_000;
+    const g = new Gallery(undefined, { embedder: 'test', dimensions: d, threshold: 0.5 });
+    let seed = 1;
+    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+    const rows = Array.from({ length: n }, () => Float32Array.from({ length: d }, rand));
+    for (let i = 0; i < n; i++) await g.enroll(`p${i % 2000}`, [rows[i]!]);
+    expect(g.size).toBe(n);
+    const noisy = (r: Float32Array) => r.map((x) => x + rand() * 0.2) as Float32Array;
+    for (const i of [0, 1234, 9999]) expect(g.match([noisy(rows[i]!)])[0]!.label).toBe(`p${i % 2000}`);
+    g.remove('p1234');
+    expect(g.size).toBe(n - 5);
+    const [m] = g.match([noisy(rows[1234]!)]);
+    expect(m!.candidates.map((c) => c.label)).not.toContain('p1234');
+    expect(g.match([noisy(rows[1235]!)])[0]!.label).toBe('p1235');
+    g.dispose();
+  });
+});
