@@ -11,3 +11,7 @@ export { initWebGpuBackend, useWebGpuFastKernels } from './backends/webgpu/index
 export type { InitWebGpuBackendOptions, WebGpuBackendInfo } from './backends/webgpu/index.js';
 export { runCli } from './cli/main.js';
 export type { CommandIO } from './cli/main.js';
+export * from './models/index.js';
+export * from './gallery/index.js';
+export { evaluateLfw } from './cli/commands/lfw.js';
+export type { LfwResult, EvaluateLfwOptions } from './cli/commands/lfw.js';

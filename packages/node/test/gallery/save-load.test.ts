@@ -1,0 +1,71 @@
+// Gallery folders: atomic save/load, and a process killed while saving never loses an enrolled person.
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { GALLERY_EMBEDDINGS, GALLERY_INDEX, Gallery, ModelFormatError, loadGallery, saveGallery } from '@facerec/node';
+import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
+
+afterAll(removeTempDirs);
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+const info = { embedder: 'test', dimensions: 8, threshold: 0.4 };
+const unit = (i: number) => Float32Array.from({ length: 8 }, (_, k) => Math.sin(i * 7.3 + k));
+
+describe('saveGallery / loadGallery', () => {
+  it('round-trips people, embeddings and threshold, and replaces the folder', async () => {
+    const dir = path.join(await makeTempDir(), 'gallery');
+    const g = new Gallery(undefined, info);
+    await g.enroll('ann', [unit(1), unit(2)]);
+    await g.enroll('bob', [unit(3)]);
+    await saveGallery(g, dir);
+    const back = await loadGallery(dir);
+    expect(back.labels()).toEqual(['ann', 'bob']);
+    expect(back.threshold).toBe(0.4);
+    expect(Array.from(back.toData().embeddings)).toEqual(Array.from(g.toData().embeddings));
+    expect((await readFile(path.join(dir, GALLERY_EMBEDDINGS))).byteLength).toBe(3 * 8 * 4);
+    back.remove('ann');
+    await saveGallery(back, dir);
+    expect((await loadGallery(dir)).labels()).toEqual(['bob']);
+  });
+
+  it('names a truncated embedding file and a foreign index', async () => {
+    const dir = path.join(await makeTempDir(), 'gallery');
+    const g = new Gallery(undefined, info);
+    await g.enroll('ann', [unit(1)]);
+    await saveGallery(g, dir);
+    const bin = path.join(dir, GALLERY_EMBEDDINGS);
+    await writeFile(bin, (await readFile(bin)).subarray(0, 16));
+    await expect(loadGallery(dir)).rejects.toThrow(/embedding file holds 4 values, the index needs 1 × 8/);
+    await writeFile(path.join(dir, GALLERY_INDEX), '{"format": "other"}');
+    await expect(loadGallery(dir)).rejects.toThrow(ModelFormatError);
+  });
+
+  it('keeps every enrolled person when the saving process is killed at a random moment', async () => {
+    const dir = path.join(await makeTempDir(), 'gallery');
+    // The child saves 30 people, says so, then keeps enrolling and saving bigger galleries until killed.
+    const script = `
+      import { Gallery, saveGallery } from '@facerec/node';
+      const unit = (i) => Float32Array.from({ length: 8 }, (_, k) => Math.sin(i * 7.3 + k));
+      const g = new Gallery(undefined, { embedder: 'test', dimensions: 8, threshold: 0.4 });
+      for (let i = 0; i < 30; i++) await g.enroll('person' + i, [unit(i)]);
+      await saveGallery(g, process.argv[1]);
+      console.log('saved');
+      for (let i = 30; ; i++) { await g.enroll('person' + i, Array.from({ length: 50 }, (_, k) => unit(i * 100 + k))); await saveGallery(g, process.argv[1]); }
+    `;
+    for (const delay of [30, 120, 400]) {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script, dir], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('saved')) resolve(); });
+        child.on('exit', (code) => reject(new Error(`child exited early with ${code}`)));
+      });
+      await new Promise((r) => setTimeout(r, delay));
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGKILL');
+      await exited;
+      const g = await loadGallery(dir);
+      for (let i = 0; i < 30; i++) expect(g.labels()).toContain(`person${i}`);
+      expect(g.size).toBe(30 + (g.labels().length - 30) * 50);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,139 @@
+// Pretrained pipeline on real faces (lfw-dev): verification on a subset of pairs, multi-face collages, memory over 1,000 identify calls.
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  Gallery, evaluateLfw, initBackend, iou, loadFacePipeline, readImage, type Box, type FacePipeline, type RawImage,
+} from '@facerec/node';
+import { findDataset } from '../../../core/test/helpers/datasets.js';
+import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
+import { writeFile } from 'node:fs/promises';
+
+const lfw = findDataset('lfw-dev');
+afterAll(removeTempDirs);
+
+/** The first `n` same and `n` different pairs of every fold, as an LFW pairs file. */
+async function pairsSubset(n: number): Promise<string> {
+  const lines = readFileSync(path.join(lfw.dir!, 'pairs.txt'), 'utf8').trim().split('\n');
+  const [folds, per] = lines[0]!.split(/\s+/).map(Number) as [number, number];
+  const kept = [`${folds}\t${n}`];
+  for (let f = 0; f < folds; f++) for (const part of [0, 1]) kept.push(...lines.slice(1 + f * 2 * per + part * per, 1 + f * 2 * per + part * per + n));
+  const file = path.join(await makeTempDir(), 'pairs.txt');
+  await writeFile(file, `${kept.join('\n')}\n`);
+  return file;
+}
+
+describe.skipIf(!lfw.dir)(`pretrained pipeline on lfw-dev ${lfw.reason}`, () => {
+  let pipeline: FacePipeline;
+  beforeAll(async () => {
+    await initBackend('wasm');
+    pipeline = await loadFacePipeline();
+  });
+  afterAll(() => pipeline?.dispose());
+
+  it('verifies 100 LFW pairs (5 folds × 10 + 10) with the protocol: accuracy ≥ 95%, no detection failure', async () => {
+    const before = tf.memory().numTensors;
+    const r = await evaluateLfw({ pairs: await pairsSubset(10), images: path.join(lfw.dir!, 'images'), pipeline });
+    expect(r.pairs).toBe(100);
+    expect(r.accuracy_mean).toBeGreaterThanOrEqual(0.95);
+    expect(r.auc).toBeGreaterThanOrEqual(0.98);
+    expect(r.detection_failures).toBeLessThanOrEqual(Math.floor(r.images * 0.01));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('finds ≥ 95% and names ≥ 90% of 4–8 LFW faces pasted at different scales on 1280×720 collages', async () => {
+    const root = path.join(lfw.dir!, 'images');
+    // People with at least two photos: the first is enrolled, the second goes into a collage.
+    const photos = (p: string) => readdirSync(path.join(root, p)).filter((f) => f.endsWith('.jpg')).sort();
+    const people = readdirSync(root).sort().filter((p) => photos(p).length >= 2).slice(0, 30);
+    const gallery = new Gallery(pipeline);
+    for (const p of people) {
+      const { added } = await gallery.enroll(p, [await readImage(path.join(root, p, photos(p)[0]!))]);
+      expect(added).toBe(1);
+    }
+    let seed = 7;
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    let total = 0, found = 0, named = 0, next = 0;
+    while (next < people.length) {
+      const count = Math.min(4 + Math.floor(rand() * 5), people.length - next);
+      const chosen = people.slice(next, next + count);
+      next += count;
+      const { canvas, placed } = await collage(chosen.map((p) => path.join(root, p, photos(p)[1]!)), rand);
+      const faces = await gallery.identify(canvas);
+      placed.forEach((box, i) => {
+        total++;
+        // The LFW face sits in the middle ~45% of each pasted photo.
+        const face: Box = { x: box.x + box.width * 0.27, y: box.y + box.height * 0.27, width: box.width * 0.46, height: box.height * 0.46 };
+        const hit = faces.find((f) => iou(f.box, face) > 0.3);
+        if (hit) found++;
+        if (hit?.label === chosen[i]) named++;
+      });
+    }
+    gallery.dispose();
+    console.log(`collages: ${found}/${total} faces found, ${named}/${total} named`);
+    expect(total).toBe(people.length);
+    expect(found / total).toBeGreaterThanOrEqual(0.95);
+    expect(named / total).toBeGreaterThanOrEqual(0.9);
+  }, 300_000);
+
+  it('finds faces in dim, low-contrast grayscale photos (a quarter of the contrast, mean brightness 40)', async () => {
+    const root = path.join(lfw.dir!, 'images');
+    const people = readdirSync(root).sort().slice(100, 120);
+    let found = 0;
+    for (const p of people) {
+      const file = readdirSync(path.join(root, p)).sort()[0]!;
+      const img = await readImage(path.join(root, p, file));
+      const dim = Uint8Array.from(img.data, (v) => Math.round(40 + (v - 128) * 0.25));
+      const faces = await pipeline.detect({ ...img, data: dim });
+      // The face is in the middle of an LFW photo.
+      if (faces.some((f) => Math.abs(f.box.x + f.box.width / 2 - img.width / 2) < img.width * 0.15)) found++;
+    }
+    expect(found).toBe(people.length);
+  });
+
+  it('keeps numTensors flat over 1,000 identify calls', async () => {
+    const fast = await loadFacePipeline({ preset: 'fast' });
+    const gallery = new Gallery(fast);
+    const root = path.join(lfw.dir!, 'images');
+    await gallery.enroll('Abel_Pacheco', [await readImage(path.join(root, 'Abel_Pacheco', 'Abel_Pacheco_0001.jpg'))]);
+    // (Abel_Pacheco_0001 and _0004 are both in lfw-dev's pairs.)
+    // A small copy of another photo keeps 1,000 calls quick.
+    const big = await readImage(path.join(root, 'Abel_Pacheco', 'Abel_Pacheco_0004.jpg'));
+    const small = tf.tidy(() => tf.image.resizeBilinear(tf.tensor3d(new Float32Array(big.data), [big.height, big.width, big.channels]), [96, 96]));
+    await gallery.identify(small, { minFaceSize: 24 });
+    const before = tf.memory().numTensors;
+    let named = 0;
+    for (let i = 0; i < 1000; i++) {
+      const faces = await gallery.identify(small, { minFaceSize: 24 });
+      if (faces[0]?.label === 'Abel_Pacheco') named++;
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    expect(named).toBe(1000);
+    small.dispose();
+    gallery.dispose();
+    fast.dispose();
+  }, 300_000);
+});
+
+/** Pastes the photos, each scaled to a side of 110–330 px, without overlap on a grey 1280×720 canvas. */
+async function collage(files: string[], rand: () => number): Promise<{ canvas: RawImage; placed: Box[] }> {
+  const W = 1280, H = 720;
+  const data = new Uint8Array(W * H).fill(96);
+  const placed: Box[] = [];
+  for (const file of files) {
+    const img = await readImage(file);
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const side = Math.round(110 + rand() * 220);
+      const box = { x: Math.floor(rand() * (W - side)), y: Math.floor(rand() * (H - side)), width: side, height: side };
+      if (placed.some((p) => box.x < p.x + p.width + 10 && p.x < box.x + side + 10 && box.y < p.y + p.height + 10 && p.y < box.y + side + 10)) continue;
+      const scaled = tf.tidy(() => tf.image.resizeBilinear(tf.tensor3d(new Float32Array(img.data), [img.height, img.width, img.channels]), [side, side], false, true));
+      const pixels = scaled.dataSync();
+      scaled.dispose();
+      for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) data[(box.y + y) * W + box.x + x] = pixels[(y * side + x) * img.channels]!;
+      placed.push(box);
+      break;
+    }
+  }
+  return { canvas: { data, width: W, height: H, channels: 1 }, placed };
+}
