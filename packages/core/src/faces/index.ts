@@ -11,3 +11,4 @@ export { FACERES, MOBILEFACE, DLIB, EMBEDDERS, FACE_PRESETS, FUSION_THRESHOLD, D
 export { FacePipeline, mainFace, type DetectedFace, type EmbeddedFace, type PipelineImage } from './pipeline.js';
 export { ResNet34Descriptor } from './resnet34.js';
 export { LandmarkRefiner, MESH_FILE } from './mesh.js';
+export { buildFacePipeline, readGraphModel, readEmbeddingNet, resolveEmbedderSpecs, MODELS_PACKAGE, type FacePipelineOptions, type ModelFile, type ModelFileReader, type ModelPackage } from './load.js';

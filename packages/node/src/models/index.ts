@@ -1,3 +1,3 @@
 // Public API of the models folder: locating and loading the pretrained face networks.
-export { locateModelDir, MODELS_PACKAGE } from './locate.js';
-export { loadFacePipeline, loadGraphModelFile, loadEmbeddingNet, resolveEmbedderSpecs, type LoadFacePipelineOptions } from './load.js';
+export { locateModelDir } from './locate.js';
+export { loadFacePipeline, loadGraphModelFile, loadEmbeddingNet, type LoadFacePipelineOptions } from './load.js';

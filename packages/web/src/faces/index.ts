@@ -5,3 +5,5 @@ export { cropFaces, recognizeFaces } from './recognize.js';
 export type { RecognizedFace, RecognizeFacesOptions } from './recognize.js';
 export { drawRecognizedFaces, faceLabel } from './draw.js';
 export type { DrawFacesOptions } from './draw.js';
+export { loadFacePipelineFromUrl, urlModelReader } from './pretrained.js';
+export type { LoadFacePipelineFromUrlOptions } from './pretrained.js';
