@@ -20,6 +20,8 @@ export default defineConfig([
     target: 'node20',
     platform: 'node',
     banner: { js: '#!/usr/bin/env node' },
+    // __filename in ESM: the model locator also looks for the model packages from facerec's own folder.
+    shims: true,
     external: [/^@tensorflow\//, /^@facerec\//, 'jpeg-js', 'pngjs', 'webgpu'],
   },
 ]);

@@ -1,6 +1,8 @@
 // The pretrained-model commands end to end on lfw-dev photos: enroll, identify --out, verify, lfw --json.
 import { readFile, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeImage, runCli } from '@facerec/node';
@@ -61,13 +63,20 @@ describe.skipIf(!lfw.dir)(`facerec enroll / identify / verify / lfw ${lfw.reason
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/LFW protocol, 2 folds, 20 pairs/);
     const result = JSON.parse(await readFile(json, 'utf8'));
-    for (const key of ['accuracy_mean', 'accuracy_std', 'auc', 'eer', 'tar_at_far_1e-3', 'pairs', 'ms_per_face']) expect(result).toHaveProperty(key);
+    for (const key of ['accuracy_mean', 'accuracy_std', 'auc', 'eer', 'tar_at_far_1e-3', 'pairs', 'ms_per_face', 'far_at_default_threshold']) expect(result).toHaveProperty(key);
     expect(result.pairs).toBe(20);
     expect(result.accuracy_mean).toBeGreaterThanOrEqual(0.85);
     const bad = await run('lfw', '--pairs', path.join(work, 'nope.txt'), '--images', work);
     expect(bad.code).toBe(1);
     expect(bad.err).toMatch(/nope\.txt: cannot read the pairs file/);
   }, 120_000);
+
+  const bin = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+  it.skipIf(!existsSync(bin))('the built bin finds the models from its own folder, whatever the working directory', async () => {
+    const elsewhere = await makeTempDir();
+    const out = execFileSync(process.execPath, [bin, 'verify', img('Abel_Pacheco', 1), img('Abel_Pacheco', 4), '--backend', 'wasm', '--json'], { cwd: elsewhere }).toString();
+    expect(JSON.parse(out)).toMatchObject({ same: true });
+  }, 60_000);
 
   it('explains usage errors', async () => {
     expect((await run('enroll', 'g')).code).toBe(2);

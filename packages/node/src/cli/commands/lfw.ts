@@ -48,6 +48,10 @@ export interface LfwResult {
   /** The cosine threshold with a false accept rate of at most 1% on these pairs, and its true accept rate. */
   readonly 'threshold_at_far_1e-2': number;
   readonly 'tar_at_far_1e-2': number;
+  /** The embedder's default threshold (what `Gallery` and `verify` use) and its false / true accept rates on these pairs. */
+  readonly threshold_default: number;
+  readonly far_at_default_threshold: number;
+  readonly tar_at_default_threshold: number;
 }
 
 /** Options of {@link evaluateLfw}. */
@@ -112,6 +116,8 @@ export async function evaluateLfw(options: EvaluateLfwOptions): Promise<LfwResul
   const same = pairs.map((p) => p.same);
   const report = kFoldVerification(scores, same, pairs.map((p) => p.fold));
   const far1 = tarAtFar(scores, same, 1e-2);
+  const t = embedder.spec.threshold;
+  const rate = (want: boolean) => pairs.filter((p, i) => p.same === want && scores[i]! >= t).length / pairs.filter((p) => p.same === want).length;
   return {
     accuracy_mean: report.accuracyMean,
     accuracy_std: report.accuracyStd,
@@ -128,6 +134,9 @@ export async function evaluateLfw(options: EvaluateLfwOptions): Promise<LfwResul
     threshold_protocol: report.folds.reduce((s, f) => s + f.threshold, 0) / report.folds.length,
     'threshold_at_far_1e-2': far1.threshold,
     'tar_at_far_1e-2': far1.tar,
+    threshold_default: t,
+    far_at_default_threshold: rate(false),
+    tar_at_default_threshold: rate(true),
   };
 }
 
@@ -173,6 +182,7 @@ export async function lfwCommand(argv: string[], io: CommandIO): Promise<number>
     const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
     io.out(`LFW protocol, ${result.folds} folds, ${result.pairs} pairs, ${result.images} images, embedder ${result.embedder}\n`);
     io.out(`accuracy ${pct(result.accuracy_mean)} ± ${pct(result.accuracy_std)}  AUC ${result.auc.toFixed(4)}  EER ${pct(result.eer)}  TAR@FAR=1e-3 ${pct(result['tar_at_far_1e-3'])}\n`);
+    io.out(`default threshold ${result.threshold_default}: FAR ${pct(result.far_at_default_threshold)}, TAR ${pct(result.tar_at_default_threshold)}\n`);
     io.out(`${result.ms_per_face.toFixed(1)} ms/face (embedding), ${result.ms_per_image.toFixed(1)} ms/image (detect + align + embed), ${result.detection_failures} detection failures\n`);
     if (typeof values.json === 'string') await writeJsonFile(values.json, result);
     return 0;
