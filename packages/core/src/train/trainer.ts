@@ -336,7 +336,8 @@ export class Trainer {
       const { value, grads: g } = tf.variableGrads(() => {
         const logits = forwardLogits(model, x, true) as tf.Tensor2D;
         let loss = softmaxCrossEntropy(y, logits, { labelSmoothing: o.labelSmoothing });
-        const regularization = model.calculateLosses();
+        // Per layer: the Sequential's own calculateLosses() is empty until predict() has built its inner model.
+        const regularization = model.layers.flatMap((layer) => layer.calculateLosses());
         if (regularization.length > 0) loss = tf.add(loss, tf.addN(regularization)) as tf.Scalar;
         correctTensor = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32')));
         return loss;

@@ -39,13 +39,17 @@ export function patternTensors(classes: number, perClass: number, size = 16, see
  * A small CNN for fast unit tests on tfjs's slow cpu backend: conv(4) → pool → dense(K) → softmax, with the
  * final layer named like facerec's architectures so the trainer reads logits the same way.
  */
-export function tinyModel(size: number, numClasses: number, seed = 1): tfl.Sequential {
+export function tinyModel(size: number, numClasses: number, seed = 1, denseL2 = 0): tfl.Sequential {
   return tfl.sequential({
     layers: [
       tfl.layers.conv2d({ inputShape: [size, size, 1], filters: 4, kernelSize: 3, activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed }) }),
       tfl.layers.maxPooling2d({ poolSize: 2 }),
       tfl.layers.flatten(),
-      tfl.layers.dense({ units: numClasses, kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }) }),
+      tfl.layers.dense({
+        units: numClasses,
+        kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }),
+        ...(denseL2 > 0 ? { kernelRegularizer: tfl.regularizers.l2({ l2: denseL2 }) } : {}),
+      }),
       tfl.layers.activation({ activation: 'softmax', name: PROBABILITIES_LAYER }),
     ],
   });

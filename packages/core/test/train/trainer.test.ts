@@ -121,4 +121,23 @@ describe('Trainer', () => {
     await expect(new Trainer(model, { numClasses: 3, earlyStopping: { patience: 1, monitor: 'valLoss' } }).fit(data)).rejects.toThrow(/valLoss/);
     model.dispose();
   });
+
+  it('adds the layers\' L2 penalties to the loss it minimises, from the first step', async () => {
+    const firstLoss = async (l2: number) => {
+      const model = tinyModel(16, 3, 5, l2);
+      const kernel = model.layers[3]!.getWeights()[0]!;
+      const penalty = l2 * (await tf.tidy(() => tf.sum(tf.square(kernel))).data())[0]!;
+      let loss = Number.NaN;
+      await new Trainer(model, {
+        numClasses: 3, epochs: 1, batchSize: 72, learningRate: 1e-6, shuffle: false, seed: 2,
+        onBatchEnd: (log) => { loss = log.loss; },
+      }).fit(data);
+      model.dispose();
+      return { loss, penalty };
+    };
+    const plain = await firstLoss(0);
+    const regularised = await firstLoss(0.5);
+    expect(regularised.penalty).toBeGreaterThan(0.01);
+    expect(regularised.loss - plain.loss).toBeCloseTo(regularised.penalty, 4);
+  });
 });
