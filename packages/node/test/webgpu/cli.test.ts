@@ -33,7 +33,7 @@ describe.skipIf(!gpu.info || !orl.dir)(`facerec CLI with --backend gpu ${gpu.rea
     expect(train.err).toMatch(/backend: webgpu \(adapter /);
     expect(train.out).toMatch(/test accuracy: \d+\.\d+% on 15 images/);
 
-    const evaluation = await run('eval', model, data, '--split', 'first:5', '--backend', 'gpu');
+    const evaluation = await run('eval', model, data, '--split', 'first:5', '--backend', 'gpu', '--confusion', path.join(work, 'confusion.html'));
     expect(evaluation.code, evaluation.err).toBe(0);
     expect(evaluation.out).toMatch(/accuracy: \d+\.\d+%/);
 
