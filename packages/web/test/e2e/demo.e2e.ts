@@ -83,7 +83,9 @@ describe.skipIf(!orl)('web demo', () => {
     await page.waitForFunction(() => /40 faces of 5 people/.test(document.getElementById('enroll-status')!.textContent ?? ''), undefined, { timeout: 60_000 });
     await page.selectOption('#input-size', '16');
     await page.fill('#epochs', '15');
-    await page.click('#train');
+    // Clicked from inside the page on the next task: training keeps the page's main thread busy, and on a loaded
+    // machine page.click's wait for possible navigations outlasted its timeout.
+    await page.$eval('#train', (button) => { setTimeout(() => (button as HTMLButtonElement).click(), 0); });
     await page.waitForSelector('body[data-trained=true]', { timeout: 240_000 });
     expect(await page.textContent('#train-status')).toMatch(/^Trained on cpu/);
     const accuracy = Number(await page.getAttribute('#accuracy', 'data-accuracy'));
