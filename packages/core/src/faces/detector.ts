@@ -1,5 +1,6 @@
 // Face detection with the BlazeFace short-range network, run on overlapping windows so any image size and small faces work.
 import * as tf from '@tensorflow/tfjs-core';
+import { grayscaleToRgb } from '../preprocess/color.js';
 import type { FaceGraphModel } from './graph-model.js';
 import { InvalidArgumentError } from '../errors/index.js';
 import type { Box, Point } from './geometry.js';
@@ -121,7 +122,7 @@ export class FaceDetector {
   private run(image: tf.Tensor3D, windows: readonly Window[]): tf.Tensor {
     return tf.tidy(() => {
       const crops = warpAffine(image, windows.map((w) => [w.size / INPUT, 0, w.x, 0, w.size / INPUT, w.y] as const), [INPUT, INPUT]);
-      const rgb = crops.shape[3] === 1 ? tf.tile(crops, [1, 1, 1, 3]) : crops;
+      const rgb = crops.shape[3] === 1 ? grayscaleToRgb(crops) : crops;
       return this.model.execute(stretch(rgb)) as tf.Tensor;
     });
   }

@@ -1,5 +1,6 @@
 // Face embeddings: align crops to the network's template, run it batched (optionally with a mirrored copy), L2-normalise.
 import * as tf from '@tensorflow/tfjs-core';
+import { grayscaleToRgb } from '../preprocess/color.js';
 import { InvalidArgumentError } from '../errors/index.js';
 import type { Affine, Point } from './geometry.js';
 import { similarityTransform } from './geometry.js';
@@ -135,7 +136,7 @@ export class FaceEmbedder implements Embedder {
         let x = tf.slice(crops, [start, 0, 0, 0], [count, -1, -1, -1]);
         const s = this.spec.inputSize;
         if (x.shape[1] !== s || x.shape[2] !== s) x = tf.image.resizeBilinear(x, [s, s], false, true);
-        if (x.shape[3] === 1) x = tf.tile(x, [1, 1, 1, 3]);
+        if (x.shape[3] === 1) x = grayscaleToRgb(x);
         x = scaleInput(x, this.spec.inputRange);
         const batch = this.spec.flip ? tf.concat([x, tf.reverse(x, 2)], 0) : x;
         let e = this.model.embed(batch);

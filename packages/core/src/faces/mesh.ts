@@ -1,5 +1,6 @@
 // Refines the five landmarks with MediaPipe's face mesh (468 points) run on a rotated crop around each detected face.
 import * as tf from '@tensorflow/tfjs-core';
+import { grayscaleToRgb } from '../preprocess/color.js';
 import type { Affine, Box, Point } from './geometry.js';
 import { applyAffine } from './geometry.js';
 import type { FaceGraphModel } from './graph-model.js';
@@ -30,7 +31,7 @@ export class LandmarkRefiner {
     const matrices = faces.map(({ box, eyes }) => cropMatrix(box, eyes));
     const mesh = tf.tidy(() => {
       const crops = warpAffine(image, matrices, [INPUT, INPUT]);
-      const rgb = crops.shape[3] === 1 ? tf.tile(crops, [1, 1, 1, 3]) : crops;
+      const rgb = crops.shape[3] === 1 ? grayscaleToRgb(crops) : crops;
       const out = this.model.execute(tf.div(rgb, 255), 'Identity_2:0') as tf.Tensor;
       return tf.reshape(out, [faces.length, 468, 3]);
     });

@@ -6,6 +6,7 @@ import {
   ARCFACE_TEMPLATE, DLIB_CHIP_TEMPLATE, applyAffine, detectionWindows, fiveFromBlazeFace, invertAffine, iou, similarityTransform,
   templateInPixels, warpAffine, weightedNms, type Affine, type Point,
 } from '../../src/faces/index.js';
+import { warpInMemory, warpWithGather } from '../../src/faces/warp.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -87,6 +88,21 @@ describe('alignment with warpAffine', () => {
     const shifted = warpAffine(image, [[1, 0, 1, 0, 1, 0]], [2, 2], 9);
     expect(Array.from(shifted.dataSync())).toEqual([2, 9, 4, 9]);
     tf.dispose([image, identity, shifted]);
+  });
+  it('gives the same crops in memory (CPU backends) as with the tensor gather (GPU backends), with rotation, scale and fill', () => {
+    let seed = 5;
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const image = tf.tensor3d(Float32Array.from({ length: 23 * 31 * 3 }, () => Math.round(rand() * 255)), [23, 31, 3]);
+    const matrices: Affine[] = [[0.9, -0.3, 4.2, 0.3, 0.9, -2.7], [1.7, 0.4, 10.1, -0.4, 1.7, 3.3], [0.5, 0, -5, 0, 0.5, 18]];
+    const a = warpInMemory(image, matrices, 17, 13, 7);
+    const b = warpWithGather(image, matrices, 17, 13, 7);
+    expect(a.shape).toEqual([3, 17, 13, 3]);
+    const [x, y] = [a.dataSync(), b.dataSync()];
+    let diff = 0;
+    for (let i = 0; i < x.length; i++) diff = Math.max(diff, Math.abs(x[i]! - y[i]!));
+    expect(diff).toBeLessThan(1e-4); // float rounding only, on values up to 255
+    expect(Array.from(x).filter((v) => v === 7).length).toBeGreaterThan(0); // some pixels fall outside
+    tf.dispose([image, a, b]);
   });
 });
 
