@@ -31,8 +31,8 @@ export interface EmbedderSpec {
   /** Length of the embedding. */
   readonly dimensions: number;
   /**
-   * Cosine similarity at or above which two faces are the same person; calibrated with the LFW protocol
-   * (see BENCHMARKS.md for the false-accept rate it gives).
+   * Cosine similarity at or above which two faces are the same person; calibrated on lfw-dev for a false
+   * accept rate of 1% (BENCHMARKS.md).
    */
   readonly threshold: number;
 }

@@ -31,7 +31,8 @@ export const MOBILEFACE: EmbedderSpec = {
   template: ARCFACE_TEMPLATE,
   flip: false,
   dimensions: 256,
-  threshold: 0.25,
+  // False accept rate 1% on lfw-dev (3,000 pairs; true accept rate 70%); its accuracy-optimal threshold is 0.24.
+  threshold: 0.34,
 };
 
 /**
@@ -48,7 +49,8 @@ export const DLIB: EmbedderSpec = {
   template: DLIB_CHIP_TEMPLATE,
   flip: false,
   dimensions: 128,
-  threshold: 0.9,
+  // False accept rate 1% on lfw-dev (3,000 pairs; true accept rate 97.4%); its accuracy-optimal threshold is 0.907.
+  threshold: 0.91,
 };
 
 /** Embedders by name. */

@@ -106,7 +106,8 @@ describe.skipIf(!lfw.dir)(`pretrained pipeline on lfw-dev ${lfw.reason}`, () => 
     let named = 0;
     for (let i = 0; i < 1000; i++) {
       const faces = await gallery.identify(small, { minFaceSize: 24 });
-      if (faces[0]?.label === 'Abel_Pacheco') named++;
+      // The best candidate, not the label: a 96-pixel copy may score below the fast embedder's strict threshold.
+      if (faces[0]?.candidates[0]?.label === 'Abel_Pacheco') named++;
     }
     expect(tf.memory().numTensors).toBe(before);
     expect(named).toBe(1000);
