@@ -1,6 +1,6 @@
 // LFW verification benchmark on lfw-dev (View 2 folds 1-5): facerec's pipeline (default and fast presets) vs
 // @vladmandic/face-api's full pipeline (SSD -> 68 landmarks -> descriptor, Euclidean), same images, same process.
-// Writes bench-results/lfw.json. Usage: pnpm bench:lfw   (env: FACEREC_DATASETS, LFW_PAIRS_LIMIT=n for a quick run,
+// Writes bench-results/lfw.json after each stage (a quick run with LFW_PAIRS_LIMIT=n writes lfw-limit<n>.json instead). Usage: pnpm bench:lfw   (env: FACEREC_DATASETS, LFW_PAIRS_LIMIT=n,
 // LFW_ONLY=ours,ours_fast,ours_faceres,faceapi to choose). ms_per_face / ms_per_image come from a separate timing pass
 // (median of 5 repeats over the same 64 photos, after one warm-up); the whole-run means are kept as *_run_mean.
 import { createRequire } from 'node:module';
