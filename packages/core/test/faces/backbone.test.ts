@@ -1,22 +1,17 @@
 // Tests for FaceRecognizer with a pretrained backbone (transfer learning): fit learns class means or a softmax head on embeddings.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors/index.js';
 import type { FacePipeline } from '../../src/faces/index.js';
 import type { RawImage } from '../../src/image/types.js';
 import { FaceRecognizer } from '../../src/recognizer/index.js';
+import { expectNoLeakPerTest } from '../helpers/memory.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-let before = 0;
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors).toBe(before);
-});
+expectNoLeakPerTest();
 
 /**
  * A stand-in for a pretrained pipeline: finds no face (so the classifier embeds the image as a face crop)

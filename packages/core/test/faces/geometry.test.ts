@@ -1,23 +1,18 @@
 // Tests for the similarity fit, the batched warp (landmarks land on the template within 1 px), NMS and detection windows.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   ARCFACE_TEMPLATE, DLIB_CHIP_TEMPLATE, applyAffine, detectionWindows, fiveFromBlazeFace, invertAffine, iou, similarityTransform,
   templateInPixels, warpAffine, weightedNms, type Affine, type Point,
 } from '../../src/faces/index.js';
 import { warpInMemory, warpWithGather } from '../../src/faces/warp.js';
+import { expectNoLeakPerTest } from '../helpers/memory.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-let before = 0;
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors).toBe(before);
-});
+expectNoLeakPerTest();
 
 describe('similarityTransform', () => {
   it('recovers a rotation, scale and shift exactly', () => {

@@ -1,20 +1,15 @@
 // Tests for the Gallery on plain embeddings: enrol, remove, 1:N matching by hand-computed scores, verify, save data, memory.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ModelFormatError } from '../../src/errors/index.js';
 import { EmbeddingStore, Gallery, UNKNOWN } from '../../src/gallery/index.js';
+import { expectNoLeakPerTest } from '../helpers/memory.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
-let before = 0;
-beforeEach(() => {
-  before = tf.memory().numTensors;
-});
-afterEach(() => {
-  expect(tf.memory().numTensors).toBe(before);
-});
+expectNoLeakPerTest();
 
 const v = (...xs: number[]) => Float32Array.from(xs);
 const info = { embedder: 'test', dimensions: 3, threshold: 0.5 };
