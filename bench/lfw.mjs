@@ -1,10 +1,10 @@
 // LFW verification benchmark on lfw-dev (View 2 folds 1-5): facerec's pipeline (default and fast presets) vs
 // @vladmandic/face-api's full pipeline (SSD -> 68 landmarks -> descriptor, Euclidean), same images, same process.
 // Writes bench-results/lfw.json after each stage (a quick run with LFW_PAIRS_LIMIT=n writes lfw-limit<n>.json instead). Usage: pnpm bench:lfw   (env: FACEREC_DATASETS, LFW_PAIRS_LIMIT=n,
-// LFW_ONLY=ours,ours_fast,ours_faceres,faceapi to choose). ms_per_face / ms_per_image come from a separate timing pass
+// LFW_ONLY=ours,ours_fast,ours_mobileface,ours_faceres,faceapi to choose). ms_per_face / ms_per_image come from a separate timing pass
 // (median of 5 repeats over the same 64 photos, after one warm-up); the whole-run means are kept as *_run_mean.
 import { createRequire } from 'node:module';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ const datasets = process.env.FACEREC_DATASETS ?? path.resolve(root, '../shared/d
 const lfw = path.join(datasets, 'lfw-dev');
 let pairsFile = path.join(lfw, 'pairs.txt');
 const images = path.join(lfw, 'images');
-const only = (process.env.LFW_ONLY ?? 'ours,ours_fast,faceapi').split(','); // add ours_faceres for the 1024-d faceres embedder (slow)
+const only = (process.env.LFW_ONLY ?? 'ours,ours_fast,ours_mobileface,faceapi').split(','); // add ours_faceres for the 1024-d faceres embedder (slow)
 
 // A quick run: keep the first n same and n different pairs of every fold.
 const limit = Number(process.env.LFW_PAIRS_LIMIT ?? 0);
@@ -33,7 +33,11 @@ if (limit > 0) {
 
 const backend = await initBackend('wasm');
 console.log(`backend ${backend.backend}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; ${os.cpus().length} cores`);
+const out = path.join(root, 'bench-results', limit > 0 ? `lfw-limit${limit}.json` : 'lfw.json');
+// A run of some stages (LFW_ONLY) keeps the other stages' results already in the file.
+const kept = process.env.LFW_ONLY && existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
 const results = {
+  ...kept,
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, backend: backend.backend, loadavg_at_start: os.loadavg() },
   protocol: `${path.relative(root, pairsFile)}: k folds, threshold chosen on the other folds; accuracy_std is the sample std over folds`,
 };
@@ -73,7 +77,6 @@ async function timeOurs(pipeline) {
 }
 
 mkdirSync(path.join(root, 'bench-results'), { recursive: true });
-const out = path.join(root, 'bench-results', limit > 0 ? `lfw-limit${limit}.json` : 'lfw.json');
 /** Written after every stage, so a long run that is stopped keeps what it measured. */
 function save() {
   writeFileSync(`${out}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
@@ -81,7 +84,7 @@ function save() {
   console.log(`wrote ${path.relative(root, out)}`);
 }
 
-for (const [name, preset] of [['ours', 'default'], ['ours_fast', 'fast'], ['ours_faceres', 'faceres']]) {
+for (const [name, preset] of [['ours', 'default'], ['ours_fast', 'fast'], ['ours_mobileface', 'mobileface'], ['ours_faceres', 'faceres']]) {
   if (!only.includes(name)) continue;
   const pipeline = await loadFacePipeline({ preset });
   const run = await evaluateLfw({ pairs: pairsFile, images, pipeline, onProgress: progress(name) });
@@ -95,6 +98,18 @@ for (const [name, preset] of [['ours', 'default'], ['ours_fast', 'fast'], ['ours
 if (only.includes('faceapi')) {
   results.faceapi = await runFaceApi();
   save();
+}
+
+// Side by side with the peer: accuracy difference and speed ratio (face-api time / ours).
+if (results.faceapi) {
+  const f = results.faceapi;
+  console.log('\npipeline         accuracy   vs face-api   ms/face  face-api÷ours   ms/image  face-api÷ours');
+  for (const name of ['ours', 'ours_fast', 'ours_mobileface', 'ours_faceres', 'faceapi']) {
+    const r = results[name];
+    if (!r) continue;
+    const diff = ((r.accuracy_mean - f.accuracy_mean) * 100).toFixed(2);
+    console.log(`${name.padEnd(16)} ${pct(r.accuracy_mean).padStart(8)}   ${(diff.startsWith('-') ? diff : `+${diff}`).padStart(7)} pt   ${r.ms_per_face.toFixed(1).padStart(7)}  ${(f.ms_per_face / r.ms_per_face).toFixed(2).padStart(10)}×   ${r.ms_per_image.toFixed(1).padStart(8)}  ${(f.ms_per_image / r.ms_per_image).toFixed(2).padStart(10)}×`);
+  }
 }
 
 /** face-api as its users run it: detectSingleFace (SSD MobileNet v1) -> 68 landmarks -> 128-d descriptor. */

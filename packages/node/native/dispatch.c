@@ -26,6 +26,7 @@ __attribute__((export_name("run"))) void run(int job, const void *args, int tid,
     case JOB_WINO_FWD: job_wino_fwd(args, tid, nt); break;
     case JOB_WINO_DW: job_wino_dw(args, tid, nt); break;
     case JOB_WINO_DW_OUT: job_wino_dw_out(args, tid, nt); break;
+    case JOB_MAX_MIN_SCALAR: job_max_min_scalar(args, tid, nt); break;
     default: break;
   }
 }

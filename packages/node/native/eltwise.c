@@ -1,4 +1,5 @@
-// Memory-bound kernels: column sums over leading axes, the relu-gradient step/multiply, and the fused Adam update.
+// Memory-bound kernels: column sums over leading axes, the relu-gradient step/multiply, the fused Adam update,
+// and elementwise max/min against a scalar.
 #include "common.h"
 #include "kernels.h"
 
@@ -177,5 +178,25 @@ void job_add(const void *a, int tid, int nt) {
     int c = 0;
     for (; c + 4 <= C; c += 4) st(yr + c, wasm_f32x4_add(ld(xr + c), ld(b + c)));
     for (; c < C; c++) yr[c] = xr[c] + b[c];
+  }
+}
+
+// y = max(x, s) (is_max) or min(x, s): tfjs's Maximum / Minimum with a scalar, as converted graphs spell relu6.
+// f32x4.max/min propagate NaN, as Math.max/min do.
+// args: x, y, n, s, is_max
+void job_max_min_scalar(const void *a, int tid, int nt) {
+  const float *x = ARG_P(a, 0);
+  float *y = ARG_P(a, 1);
+  int n = ARG_I(a, 2);
+  float s = ARG_F(a, 3);
+  int is_max = ARG_I(a, 4);
+  v4 sv = splat(s);
+  int i = split_elems(n, tid, nt), e = split_elems(n, tid + 1, nt);
+  if (is_max) {
+    for (; i + 4 <= e; i += 4) st(y + i, wasm_f32x4_max(ld(x + i), sv));
+    for (; i < e; i++) y[i] = x[i] != x[i] ? x[i] : (x[i] > s ? x[i] : s);
+  } else {
+    for (; i + 4 <= e; i += 4) st(y + i, wasm_f32x4_min(ld(x + i), sv));
+    for (; i < e; i++) y[i] = x[i] != x[i] ? x[i] : (x[i] < s ? x[i] : s);
   }
 }

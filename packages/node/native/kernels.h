@@ -25,6 +25,7 @@ enum {
   JOB_WINO_FWD = 20,
   JOB_WINO_DW = 21,
   JOB_WINO_DW_OUT = 22,
+  JOB_MAX_MIN_SCALAR = 23,
 };
 
 // Each job reads its arguments from `a` and does the share of thread `tid` out of `nt`.
@@ -50,5 +51,6 @@ void job_wino_pack_u(const void *a, int tid, int nt);
 void job_wino_fwd(const void *a, int tid, int nt);
 void job_wino_dw(const void *a, int tid, int nt);
 void job_wino_dw_out(const void *a, int tid, int nt);
+void job_max_min_scalar(const void *a, int tid, int nt);
 
 #endif

@@ -133,7 +133,8 @@ export class FaceEmbedder implements Embedder {
     for (let start = 0; start < n; start += BATCH) {
       const count = Math.min(BATCH, n - start);
       const embeddings = tf.tidy(() => {
-        let x = tf.slice(crops, [start, 0, 0, 0], [count, -1, -1, -1]);
+        // Slicing copies: a batch that is all of `crops` is used as is.
+        let x = count === n ? crops : tf.slice(crops, [start, 0, 0, 0], [count, -1, -1, -1]);
         const s = this.spec.inputSize;
         if (x.shape[1] !== s || x.shape[2] !== s) x = tf.image.resizeBilinear(x, [s, s], false, true);
         if (x.shape[3] === 1) x = grayscaleToRgb(x);

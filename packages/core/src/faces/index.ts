@@ -7,7 +7,7 @@ export { loadGraphModelFromFiles, manifestPaths, type GraphModelFiles, type Face
 export { FaceEmbedder, FusedEmbedder, cosineSimilarity, graphEmbeddingNet, type Embedder, type EmbedderInfo, type EmbedderSpec, type EmbeddingNet, type FaceToEmbed } from './embedder.js';
 export { ARCFACE_TEMPLATE, DLIB_CHIP_TEMPLATE, zoomTemplate, templateInPixels, templateWithEyesAt } from './templates.js';
 export { fiveFromBlazeFace, centredLandmarks, type FiveLandmarks } from './landmarks.js';
-export { FACERES, MOBILEFACE, DLIB, EMBEDDERS, FACE_PRESETS, FUSION_THRESHOLD, DETECTOR_FILE, type FacePreset } from './presets.js';
+export { FACERES, MOBILEFACE, DLIB, EMBEDDERS, FACE_PRESETS, FUSION_THRESHOLD, DETECTOR_FILE, type FacePreset, type FacePresetSpec } from './presets.js';
 export { FacePipeline, mainFace, type DetectedFace, type EmbeddedFace, type PipelineImage } from './pipeline.js';
 export { ResNet34Descriptor } from './resnet34.js';
 export { LandmarkRefiner, MESH_FILE } from './mesh.js';

@@ -5,7 +5,7 @@ import { FaceEmbedder, FusedEmbedder, graphEmbeddingNet, type EmbedderSpec, type
 import { loadGraphModelFromFiles, manifestPaths, type FaceGraphModel } from './graph-model.js';
 import { LandmarkRefiner, MESH_FILE } from './mesh.js';
 import { FacePipeline } from './pipeline.js';
-import { DETECTOR_FILE, EMBEDDERS, FACE_PRESETS, FUSION_THRESHOLD, type FacePreset } from './presets.js';
+import { DETECTOR_FILE, EMBEDDERS, FACE_PRESETS, FUSION_THRESHOLD, type FacePreset, type FacePresetSpec } from './presets.js';
 import { ResNet34Descriptor } from './resnet34.js';
 
 // Node and every browser have TextDecoder; core compiles without either platform's type declarations.
@@ -31,7 +31,10 @@ export type ModelFileReader = (pkg: ModelPackage, file: string) => Promise<Model
 
 /** Which networks to load. */
 export interface FacePipelineOptions {
-  /** `'default'` (dlib ResNet-34), `'fast'` (mobileface) or `'faceres'`. Default `'default'`. */
+  /**
+   * `'default'` (dlib ResNet-34 + face mesh), `'fast'` (dlib ResNet-34 on the detector's landmarks),
+   * `'mobileface'` (smallest download) or `'faceres'`. Default `'default'`.
+   */
   readonly preset?: FacePreset;
   /** An embedder name (`'dlib'`, `'faceres'`, `'mobileface'`, or fused names joined by `+`) or spec; overrides `preset`. */
   readonly embedder?: string | EmbedderSpec;
@@ -40,7 +43,8 @@ export interface FacePipelineOptions {
    * Measured: ORL few-shot with 1 photo per person 98.9% → 100% (turned and tilted heads); all of lfw-dev
    * (frontal, already aligned) 97.93% → 97.90%, i.e. no change; costs some 15–50 ms more per face. With the
    * fast embedder (mobileface) it helps more: 87.5% → 90.0% on 400 lfw-dev pairs (mouth corners measured instead
-   * of placed beside the mouth centre). Default true, except for the fast embedder, whose point is speed.
+   * of placed beside the mouth centre). Default: the preset's choice (`fast` and `mobileface` skip it); with an
+   * explicit `embedder`, true except for mobileface alone.
    */
   readonly mesh?: boolean;
 }
@@ -48,14 +52,25 @@ export interface FacePipelineOptions {
 /** The embedder specs that `options` ask for (more than one means score fusion). */
 export function resolveEmbedderSpecs(options: Pick<FacePipelineOptions, 'preset' | 'embedder'> = {}): EmbedderSpec[] {
   if (typeof options.embedder === 'object') return [options.embedder];
-  const preset = options.preset ?? 'default';
-  const names = options.embedder?.split('+') ?? FACE_PRESETS[preset];
-  if (names === undefined) throw new InvalidArgumentError('preset', `unknown preset "${String(preset)}"; use ${Object.keys(FACE_PRESETS).join(', ')}`);
+  const names = options.embedder?.split('+') ?? presetSpec(options.preset).embedders;
   return names.map((name) => {
     const spec = EMBEDDERS[name];
     if (!spec) throw new InvalidArgumentError('embedder', `unknown embedder "${name}"; use ${Object.keys(EMBEDDERS).join(', ')}`);
     return spec;
   });
+}
+
+/** The networks a preset loads. @throws InvalidArgumentError for an unknown name. */
+function presetSpec(preset: FacePreset = 'default'): FacePresetSpec {
+  if (!Object.hasOwn(FACE_PRESETS, preset)) throw new InvalidArgumentError('preset', `unknown preset "${String(preset)}"; use ${Object.keys(FACE_PRESETS).join(', ')}`);
+  return FACE_PRESETS[preset];
+}
+
+/** Whether `options` ask for face-mesh landmarks (see {@link FacePipelineOptions.mesh}). */
+function wantsMesh(options: FacePipelineOptions, specs: readonly EmbedderSpec[]): boolean {
+  if (options.mesh !== undefined) return options.mesh;
+  if (options.embedder === undefined) return presetSpec(options.preset).mesh;
+  return !(specs.length === 1 && specs[0]!.name === 'mobileface');
 }
 
 async function readJson(read: ModelFileReader, pkg: ModelPackage, file: string): Promise<{ json: unknown; source: string }> {
@@ -99,8 +114,7 @@ export async function buildFacePipeline(read: ModelFileReader, options: FacePipe
   try {
     for (const spec of specs) parts.push(new FaceEmbedder(await readEmbeddingNet(read, spec), spec));
     const embedder = parts.length === 1 ? parts[0]! : new FusedEmbedder(parts, FUSION_THRESHOLD);
-    const mesh = options.mesh ?? !(specs.length === 1 && specs[0]!.name === 'mobileface');
-    const refiner = mesh ? new LandmarkRefiner(await readGraphModel(read, MODELS_PACKAGE, MESH_FILE)) : undefined;
+    const refiner = wantsMesh(options, specs) ? new LandmarkRefiner(await readGraphModel(read, MODELS_PACKAGE, MESH_FILE)) : undefined;
     return new FacePipeline(new FaceDetector(detectorModel), embedder, refiner);
   } catch (error) {
     detectorModel.dispose();

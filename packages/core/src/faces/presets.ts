@@ -17,7 +17,8 @@ export const FACERES: EmbedderSpec = {
   template: zoomTemplate(ARCFACE_TEMPLATE, 1, -0.04),
   flip: false,
   dimensions: 1024,
-  threshold: 0.5,
+  // False accept rate 1% on lfw-dev (3,000 pairs; true accept rate 89%); its accuracy-optimal threshold is 0.52.
+  threshold: 0.56,
 };
 
 /** `mobileface`: MobileFace (256-d, 112×112 ArcFace alignment, 0..255), small and fast. */
@@ -56,12 +57,28 @@ export const DLIB: EmbedderSpec = {
 /** Embedders by name. */
 export const EMBEDDERS: Readonly<Record<string, EmbedderSpec>> = { faceres: FACERES, mobileface: MOBILEFACE, dlib: DLIB };
 
+/** What a preset loads: the embedder(s) (more than one are fused) and whether the face mesh refines landmarks. */
+export interface FacePresetSpec {
+  readonly embedders: readonly string[];
+  readonly mesh: boolean;
+}
+
 /**
- * Named choices of embedder(s): `default` (dlib ResNet-34), `fast` (mobileface) and `faceres`.
- * BENCHMARKS.md lists accuracy and speed of each. (Fusing dlib with faceres measured no better than dlib
- * alone on lfw-dev, so no preset fuses; `loadFacePipeline({ embedder: 'dlib+faceres' })` still can.)
+ * Named choices of networks; BENCHMARKS.md lists accuracy and speed of each.
+ * - `default`: dlib ResNet-34 with face-mesh landmarks (the mesh helps turned and tilted heads).
+ * - `fast`: the same embedder on the detector's own landmarks: no mesh run per face, and on lfw-dev the
+ *   same accuracy (frontal faces).
+ * - `mobileface`: MobileFace, the smallest download (fast on CPUs too, but clearly less accurate).
+ * - `faceres`: HSE faceres (1024-d).
+ * (Fusing dlib with faceres measured no better than dlib alone on lfw-dev, so no preset fuses;
+ * `loadFacePipeline({ embedder: 'dlib+faceres' })` still can.)
  */
-export const FACE_PRESETS = { default: ['dlib'], fast: ['mobileface'], faceres: ['faceres'] } as const;
+export const FACE_PRESETS = {
+  default: { embedders: ['dlib'], mesh: true },
+  fast: { embedders: ['dlib'], mesh: false },
+  mobileface: { embedders: ['mobileface'], mesh: false },
+  faceres: { embedders: ['faceres'], mesh: true },
+} as const satisfies Record<string, FacePresetSpec>;
 
 /** A preset name. */
 export type FacePreset = keyof typeof FACE_PRESETS;

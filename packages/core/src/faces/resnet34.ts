@@ -21,6 +21,22 @@ const BLOCKS: ReadonlyArray<readonly [string, boolean]> = [
 const MEAN_RGB = [122.782, 117.001, 104.298] as const;
 
 /**
+ * Folds dlib's input scaling, (x − mean) / 255, into the stem: conv((x − m)/255, w) + b =
+ * conv(x, w/255) + b − Σ w·m/255. Exact because the stem pads nothing ('valid'), and it saves two
+ * full-image elementwise passes per batch.
+ */
+function foldInputScaling(stem: FoldedConv): FoldedConv {
+  const folded = tf.tidy(() => {
+    const filters = tf.div(stem.filters, 255) as tf.Tensor4D;
+    const meanTerm = tf.sum(tf.mul(filters, tf.reshape(tf.tensor1d([...MEAN_RGB]), [1, 1, 3, 1])), [0, 1, 2]);
+    return { filters: tf.keep(filters), bias: tf.keep(tf.sub(stem.bias, meanTerm)) as tf.Tensor1D };
+  });
+  stem.filters.dispose();
+  stem.bias.dispose();
+  return folded;
+}
+
+/**
  * The ResNet-34 of dlib's `dlib_face_recognition_resnet_model_v1` (as converted by face-api:
  * `face_recognition_model-weights_manifest.json` + `.bin`). Each convolution's scale layer is folded into
  * its filters and bias once at load, so inference runs one fused conv per layer.
@@ -60,7 +76,7 @@ export class ResNet34Descriptor implements EmbeddingNet {
         // (conv(x, w) + b)·s + β = conv(x, w·s) + (b·s + β): one fused op at run time.
         return { filters: tf.keep(tf.mul(filters, scale)) as tf.Tensor4D, bias: tf.keep(tf.add(tf.mul(take(`${prefix}/conv/bias`, 1), scale), shift)) as tf.Tensor1D };
       });
-      const convs = new Map<string, FoldedConv>([['conv32_down', fold('conv32_down')]]);
+      const convs = new Map<string, FoldedConv>([['conv32_down', foldInputScaling(fold('conv32_down'))]]);
       for (const [name] of BLOCKS) {
         convs.set(`${name}/conv1`, fold(`${name}/conv1`));
         convs.set(`${name}/conv2`, fold(`${name}/conv2`));
@@ -76,8 +92,8 @@ export class ResNet34Descriptor implements EmbeddingNet {
   /** `[n, 150, 150, 3]` RGB in 0..255 → `[n, 128]` descriptors (not normalised). */
   embed(batch: tf.Tensor4D): tf.Tensor2D {
     return tf.tidy(() => {
-      let x = tf.div(tf.sub(batch, tf.tensor1d([...MEAN_RGB])), 255) as tf.Tensor4D;
-      x = this.conv('conv32_down', x, 2, true, 'valid');
+      // The stem's weights include dlib's input scaling (see foldInputScaling).
+      let x = this.conv('conv32_down', batch, 2, true, 'valid');
       x = tf.maxPool(x, 3, 2, 'valid');
       for (const [name, down] of BLOCKS) x = down ? this.downBlock(name, x) : this.block(name, x);
       return tf.matMul(tf.mean(x, [1, 2]) as tf.Tensor2D, this.fc);

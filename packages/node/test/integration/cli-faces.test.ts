@@ -80,7 +80,7 @@ describe.skipIf(!lfw.dir)(`facerec enroll / identify / verify / lfw ${lfw.reason
 
   it('explains usage errors', async () => {
     expect((await run('enroll', 'g')).code).toBe(2);
-    expect((await run('verify', '--preset', 'huge', 'a', 'b')).err).toMatch(/--preset must be one of default, fast, faceres/);
+    expect((await run('verify', '--preset', 'huge', 'a', 'b')).err).toMatch(/--preset must be one of default, fast, mobileface, faceres/);
     expect((await run('help')).out).toMatch(/identify <gallery> <photo\.\.\.>/);
   });
 });

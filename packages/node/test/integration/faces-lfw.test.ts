@@ -93,7 +93,7 @@ describe.skipIf(!lfw.dir)(`pretrained pipeline on lfw-dev ${lfw.reason}`, () => 
   });
 
   it('keeps numTensors flat over 1,000 identify calls', async () => {
-    const fast = await loadFacePipeline({ preset: 'fast' });
+    const fast = await loadFacePipeline({ preset: 'mobileface' });
     const gallery = new Gallery(fast);
     const root = path.join(lfw.dir!, 'images');
     await gallery.enroll('Abel_Pacheco', [await readImage(path.join(root, 'Abel_Pacheco', 'Abel_Pacheco_0001.jpg'))]);

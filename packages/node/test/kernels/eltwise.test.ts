@@ -1,4 +1,4 @@
-// Sum, Step, Relu, Add, Multiply, Identity, Cast and the fused relu gradient on wasm vs cpu. Tolerance: exact,
+// Sum, Step, Relu, Add, Multiply, Maximum/Minimum, Identity, Cast and the fused relu gradient on wasm vs cpu. Tolerance: exact,
 // Sum rtol 1e-5.
 // Registers tfjs's gradients (tfjs-core alone does not), before the backend replaces Relu's.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
@@ -29,6 +29,20 @@ describe('element-wise kernels and reductions on wasm', () => {
     values[2] = -0;
     compareWithCpu([{ shape: [1003], values }], (x) => tf.step(x!), 0);
     compareWithCpu([{ shape: [17, 59], values: values.slice(0, 1003) }], (x) => tf.step(x!, 0.25), 0);
+  });
+
+  it('maximum / minimum with a scalar on either side keep NaN and ±0 as cpu does; other shapes fall back (exact)', () => {
+    const values = randomValues(1003, 9).map((v) => v * 10);
+    values[0] = NaN;
+    values[1] = 0;
+    values[2] = -0;
+    values[3] = 6;
+    const x = { shape: [1003], values };
+    compareWithCpu([x], (v) => tf.minimum(tf.maximum(v!, 0), 6), 0); // relu6 as converted graphs write it
+    compareWithCpu([x, { shape: [1], values: Float32Array.of(-0.5) }], (v, s) => tf.maximum(s!, v!), 0);
+    compareWithCpu([{ shape: [3, 5, 7, 2] }, { shape: [1, 1, 1, 1], values: Float32Array.of(0.25) }], (v, s) => tf.minimum(v!, s!), 0);
+    compareWithCpu([{ shape: [4, 3] }, { shape: [3] }], (a, b) => tf.maximum(a!, b!), 0);
+    compareWithCpu([{ shape: [3] }, { shape: [1, 1] }], (a, b) => tf.minimum(a!, b!), 0);
   });
 
   it('relu, same-shape and bias-broadcast add, multiply (exact)', () => {

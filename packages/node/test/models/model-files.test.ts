@@ -28,7 +28,7 @@ describe('model folders', () => {
     expect(human).toMatch(/human-models[/\\]models$/);
     expect(faceapi).toMatch(/face-api[/\\]model$/);
     const before = tf.memory().numTensors;
-    const pipeline = await loadFacePipeline({ preset: 'fast' });
+    const pipeline = await loadFacePipeline({ preset: 'mobileface' });
     expect(pipeline.embedder.spec.name).toBe('mobileface');
     const faces = await pipeline.embedFaces({ data: new Uint8Array(64 * 64 * 3).fill(128), width: 64, height: 64, channels: 3 });
     expect(faces).toEqual([]); // a flat grey square holds no face
@@ -56,6 +56,21 @@ describe('model folders', () => {
     await copyFile(path.join(human, `${DETECTOR_FILE}.json`), path.join(missing, `${DETECTOR_FILE}.json`));
     await expect(loadFacePipeline({ modelDir: missing })).rejects.toThrow(/facemesh-detection-short\.bin: cannot be read \(ENOENT\)/);
     await expect(loadFacePipeline({ modelDir: path.join(missing, 'nope') })).rejects.toThrow(ModelFormatError);
+  });
+
+  it('loads what each preset names: embedder and whether the face mesh refines landmarks', async () => {
+    const before = tf.memory().numTensors;
+    const expected = { default: ['dlib', true], fast: ['dlib', false], mobileface: ['mobileface', false], faceres: ['faceres', true] } as const;
+    for (const [preset, [embedder, mesh]] of Object.entries(expected)) {
+      const pipeline = await loadFacePipeline({ preset: preset as keyof typeof expected });
+      expect([preset, pipeline.embedder.spec.name, pipeline.refiner !== undefined]).toEqual([preset, embedder, mesh]);
+      pipeline.dispose();
+    }
+    const meshed = await loadFacePipeline({ preset: 'fast', mesh: true });
+    expect(meshed.refiner).toBeDefined();
+    meshed.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(loadFacePipeline({ preset: 'tiny' as never })).rejects.toThrow(/unknown preset "tiny"; use default, fast, mobileface, faceres/);
   });
 
   it('checks face-api\'s ResNet-34 weights too', async () => {

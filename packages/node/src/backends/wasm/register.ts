@@ -5,7 +5,7 @@ import { batchMatMul, fusedMatMul } from './kernels/batch-mat-mul';
 import type { KernelFactory } from './kernels/common';
 import { conv2d, fusedConv2d } from './kernels/conv2d';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2d-backprop';
-import { add, multiply, relu, step } from './kernels/eltwise';
+import { add, maximum, minimum, multiply, relu, step } from './kernels/eltwise';
 import { cast, identity } from './kernels/identity';
 import { maxPool, maxPoolGrad } from './kernels/max-pool';
 import { installReluGradient, reluGrad, RELU_GRAD_KERNEL_NAME } from './kernels/relu-grad';
@@ -26,6 +26,8 @@ const KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   ['Identity', identity],
   ['Cast', cast],
   ['Multiply', multiply],
+  ['Maximum', maximum],
+  ['Minimum', minimum],
   ['BatchMatMul', batchMatMul],
   ['_FusedMatMul', fusedMatMul],
   [ADAM_KERNEL_NAME, adamUpdate],

@@ -1,5 +1,6 @@
 // The facerec kernel module instantiated on tfjs's memory: argument block, scratch arena and job dispatch.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { PackedWeightCache } from './packed-weights';
 import { KERNELS_PLAIN_BASE64, KERNELS_RELAXED_BASE64, KERNELS_SHARED_BASE64 } from './kernels-binary';
 import { relaxedSimdAvailable } from './relaxed-simd';
 import { ThreadPool } from './thread-pool';
@@ -39,6 +40,8 @@ export class KernelRuntime {
   private readonly scratchRaw: number[] = [];
   private readonly scratchPtr: number[] = [];
   private readonly scratchBytes: number[] = [];
+  /** Packed filters reused across calls (inference). */
+  readonly weights: PackedWeightCache;
 
   private constructor(
     backend: WasmBackend,
@@ -60,6 +63,11 @@ export class KernelRuntime {
     this.argsPtr = tfjs._malloc(ARG_SLOTS * 4) >>> 0;
     this.i32 = new Int32Array(memory.buffer);
     this.f32 = new Float32Array(memory.buffer);
+    this.weights = new PackedWeightCache({
+      alloc: (bytes) => this.alloc(bytes),
+      free: (raw) => this.tfjs._free(raw),
+      alive: (dataId) => this.backend.dataIdMap.has(dataId),
+    });
   }
 
   /** Instantiates the kernels on the backend's memory and, for a shared memory, starts `threads - 1` workers. */
@@ -112,15 +120,19 @@ export class KernelRuntime {
     if (this.scratchRaw[slot] !== undefined) this.tfjs._free(this.scratchRaw[slot] as number);
     // Grow geometrically so shapes that creep up do not reallocate every step.
     const size = Math.max(bytes, Math.ceil(have * 1.25), 1024);
-    // 64 bytes of alignment plus 64 of slack that kernels may read past the end.
-    // `>>> 0` and no bit masks: offsets above 2 GB must stay positive numbers.
-    const raw = this.tfjs._malloc(size + 128) >>> 0;
-    if (raw === 0) throw new RangeError(`facerec kernels: out of WASM memory allocating ${size} bytes`);
-    const ptr = raw + ((64 - (raw % 64)) % 64);
+    const { raw, ptr } = this.alloc(size);
     this.scratchRaw[slot] = raw;
     this.scratchPtr[slot] = ptr;
     this.scratchBytes[slot] = size;
     return ptr;
+  }
+
+  /** Allocates `bytes` aligned to 64 bytes, plus 64 bytes of slack that kernels may read past the end. */
+  alloc(bytes: number): { raw: number; ptr: number } {
+    // `>>> 0` and no bit masks: offsets above 2 GB must stay positive numbers.
+    const raw = this.tfjs._malloc(bytes + 128) >>> 0;
+    if (raw === 0) throw new RangeError(`facerec kernels: out of WASM memory allocating ${bytes} bytes`);
+    return { raw, ptr: raw + ((64 - (raw % 64)) % 64) };
   }
 
   /** Runs a job; `parallel` false keeps small jobs on the main thread, where waking workers would cost more. */
@@ -144,6 +156,7 @@ export class KernelRuntime {
 
   /** Frees the scratch arena and stops the workers. */
   async dispose(): Promise<void> {
+    this.weights.clear();
     for (const p of this.scratchRaw) if (p !== undefined) this.tfjs._free(p);
     this.scratchRaw.length = 0;
     this.scratchPtr.length = 0;

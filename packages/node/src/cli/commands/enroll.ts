@@ -11,7 +11,7 @@ Detects the main face of each image, embeds it and adds it to the gallery under 
 folder (gallery.json + embeddings.bin) is created if missing and replaced atomically.
 
 Options:
-  --preset <name>    embedder of a new gallery: default (dlib ResNet-34) | fast (mobileface) | faceres
+  --preset <name>    embedder of a new gallery: default (dlib ResNet-34 + face mesh) | fast (dlib, no mesh) | mobileface | faceres
   --models <dir>     folder with the model files (default: the installed npm packages)
   --backend <name>   auto | gpu | wasm | cpu (default auto)
   --threads <n>      threads for the wasm backend

@@ -71,7 +71,7 @@ export function backpropInput(rt: KernelRuntime, dy: TensorInfo, filter: TensorI
   if (winogradShape(info)) {
     // A 3x3 stride-1 conv of dy (padded by 2 - pad, read in place) with the rotated, transposed filter.
     const dims = { N, H: Ho, W: Wo, Ci: Co, Ho: H, Wo: W, Co: Ci, pt: KH - 1 - padInfo.top, pl: KW - 1 - padInfo.left };
-    winogradConv(rt, rt.offset(dy), rt.offset(filter), 0, rt.offset(out), dims, true, 0, 0);
+    winogradConv(rt, rt.offset(dy), filter, 0, rt.offset(out), dims, true, 0, 0);
     return out;
   }
   const Hq = H + KH - 1, Wq = W + KW - 1;
@@ -82,8 +82,9 @@ export function backpropInput(rt: KernelRuntime, dy: TensorInfo, filter: TensorI
     parallel(N * Hq * Wq * Co),
   );
   const K = KH * KW * Co;
-  const wp = rt.scratch(SLOT.PACKED, Math.ceil(Ci / 8) * K * 32);
-  rt.run(JOB.PACK_W_DX, [rt.offset(filter), wp, KH, KW, Ci, Co], parallel(K * Ci));
+  const bytes = Math.ceil(Ci / 8) * K * 32;
+  const wp = rt.weights.get(filter, 'gemm-w-dx', bytes, () => rt.scratch(SLOT.PACKED, bytes), (dst) =>
+    rt.run(JOB.PACK_W_DX, [rt.offset(filter), dst, KH, KW, Ci, Co], parallel(K * Ci)));
   const packA = rt.scratch(SLOT.THREAD, rt.threads * Math.ceil((K * 4) / 16) * 64);
   rt.run(
     JOB.CONV_FWD,

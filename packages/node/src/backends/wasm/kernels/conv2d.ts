@@ -47,13 +47,14 @@ export function convForward(
   if (winogradShape(info)) {
     const { inHeight: H, inWidth: W, padInfo } = info;
     const dims = { N, H, W, Ci, Ho, Wo, Co, pt: padInfo.top, pl: padInfo.left };
-    winogradConv(rt, rt.offset(x), rt.offset(filter), bias ? rt.offset(bias) : 0, rt.offset(out), dims, false, act, alpha);
+    winogradConv(rt, rt.offset(x), filter, bias ? rt.offset(bias) : 0, rt.offset(out), dims, false, act, alpha);
     return out;
   }
   const { ptr: xp, Hp, Wp } = paddedInput(rt, x, info, SLOT.PADDED);
   const K = KH * KW * Ci;
-  const wp = rt.scratch(SLOT.PACKED, Math.ceil(Co / 8) * K * 32);
-  rt.run(JOB.PACK_B, [rt.offset(filter), wp, K, Co, Co, 1, 1, 0], parallel(K * Co));
+  const bytes = Math.ceil(Co / 8) * K * 32;
+  const wp = rt.weights.get(filter, 'gemm-b', bytes, () => rt.scratch(SLOT.PACKED, bytes), (dst) =>
+    rt.run(JOB.PACK_B, [rt.offset(filter), dst, K, Co, Co, 1, 1, 0], parallel(K * Co)));
   const packA = rt.scratch(SLOT.THREAD, rt.threads * Math.ceil((K * 4) / 16) * 64);
   rt.run(
     JOB.CONV_FWD,

@@ -1,5 +1,6 @@
-// Element-wise kernels on the training path: Relu, Add (same shape or a bias over the last axis), and the
-// relu gradient's Step and same-shape Multiply (tfjs computes it as mul(dy, step(x))).
+// Element-wise kernels: Relu, Add (same shape or a bias over the last axis), the relu gradient's Step and
+// same-shape Multiply (tfjs computes it as mul(dy, step(x))), and Maximum / Minimum with a scalar (converted
+// graphs such as faceres spell relu6 as min(max(x, 0), 6); stock wasm broadcasts them element by element).
 import { util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { JOB } from '../jobs';
 import { fallback, parallel, type KernelFactory } from './common';
@@ -54,3 +55,22 @@ export const add: KernelFactory = (rt, stock) => (call) => {
   }
   return fallback(stock, 'Add', call, 'unsupported broadcast');
 };
+
+/** Maximum or Minimum where one input is a single value no higher in rank than the other. */
+function maxMinScalar(isMax: boolean): KernelFactory {
+  const name = isMax ? 'Maximum' : 'Minimum';
+  return (rt, stock) => (call) => {
+    const { a, b } = call.inputs as { a: TensorInfo; b: TensorInfo };
+    const scalarOf = (big: TensorInfo, small: TensorInfo) => util.sizeFromShape(small.shape) === 1 && small.shape.length <= big.shape.length;
+    const [x, s] = scalarOf(a, b) ? [a, b] : scalarOf(b, a) ? [b, a] : [null, null];
+    if (x === null || s === null || x.dtype !== 'float32' || s.dtype !== 'float32') return fallback(stock, name, call, 'unsupported case');
+    const n = util.sizeFromShape(x.shape);
+    const out = rt.output(x.shape);
+    const value = (rt.backend.readSync(s.dataId) as Float32Array)[0] as number;
+    if (n > 0) rt.run(JOB.MAX_MIN_SCALAR, [rt.offset(x), rt.offset(out), n, { f: value }, isMax ? 1 : 0], parallel(n));
+    return out;
+  };
+}
+
+export const maximum = maxMinScalar(true);
+export const minimum = maxMinScalar(false);

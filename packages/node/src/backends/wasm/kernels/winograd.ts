@@ -1,6 +1,6 @@
 // Winograd paths (native/winograd.c) for 3x3 stride-1 convolutions: forward and input gradient F(4x4,3x3),
 // filter gradient F(3x3,4x4).
-import type { backend_util } from '@tensorflow/tfjs-core';
+import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
 import { JOB, SLOT } from '../jobs';
 import type { KernelRuntime } from '../runtime';
 import { parallel } from './common';
@@ -35,7 +35,7 @@ const pad4 = (c: number) => Math.ceil(c / 4) * 4;
 export function winogradConv(
   rt: KernelRuntime,
   x: number,
-  w: number,
+  filter: TensorInfo,
   bias: number,
   out: number,
   dims: { N: number; H: number; W: number; Ci: number; Ho: number; Wo: number; Co: number; pt: number; pl: number },
@@ -45,10 +45,11 @@ export function winogradConv(
 ): void {
   const { N, H, W, Ci, Ho, Wo, Co, pt, pl } = dims;
   const Cp = pad4(Ci), P = Math.ceil(Co / 8);
-  const U = rt.scratch(SLOT.PACKED, 36 * P * Cp * 8 * 4);
+  const bytes = 36 * P * Cp * 8 * 4;
   // The packing job takes the filter's own [Ci][Co] axes.
   const [wCi, wCo] = flip ? [Co, Ci] : [Ci, Co];
-  rt.run(JOB.WINO_PACK_U, [w, U, wCi, wCo, flip ? 1 : 0, Cp], parallel(P * Cp * 8 * 100));
+  const U = rt.weights.get(filter, flip ? 'wino-u-flip' : 'wino-u', bytes, () => rt.scratch(SLOT.PACKED, bytes), (dst) =>
+    rt.run(JOB.WINO_PACK_U, [rt.offset(filter), dst, wCi, wCo, flip ? 1 : 0, Cp], parallel(P * Cp * 8 * 100)));
   const perThread = 144 * Cp + 1920;
   const scratch = rt.scratch(SLOT.THREAD, rt.threads * perThread * 4);
   const tiles = N * Math.ceil(Ho / 4) * Math.ceil(Wo / 4);
