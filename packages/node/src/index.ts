@@ -6,7 +6,7 @@ export * from './io/index.js';
 export { initBackend, nodeBackendProviders } from './backends/index.js';
 export type { NodeBackendOptions } from './backends/index.js';
 export { initWasmBackend } from './backends/wasm/index.js';
-export type { WasmBackendInfo } from './backends/wasm/index.js';
+export type { InitWasmBackendOptions, WasmBackendInfo } from './backends/wasm/index.js';
 export { initWebGpuBackend, useWebGpuFastKernels } from './backends/webgpu/index.js';
 export type { InitWebGpuBackendOptions, WebGpuBackendInfo } from './backends/webgpu/index.js';
 export { runCli } from './cli/main.js';

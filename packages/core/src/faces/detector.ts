@@ -4,7 +4,7 @@ import { grayscaleToRgb } from '../preprocess/color.js';
 import type { FaceGraphModel } from './graph-model.js';
 import { InvalidArgumentError } from '../errors/index.js';
 import type { Box, Point } from './geometry.js';
-import { weightedNms, type Candidate } from './nms.js';
+import { weightedNms, type NmsCandidate } from './nms.js';
 import { warpAffine } from './warp.js';
 
 /** Options of {@link FaceDetector.detect}. */
@@ -46,7 +46,7 @@ function makeAnchors(): Float32Array {
 }
 
 /** A square window of the image, in image pixels, that the network sees at 128×128. */
-interface Window {
+export interface DetectionWindow {
   readonly x: number;
   readonly y: number;
   readonly size: number;
@@ -54,10 +54,10 @@ interface Window {
 
 /**
  * The windows to scan: the whole image (padded to a square), then halving sizes with 50% overlap until
- * faces of `minFaceSize` fill at least {@link MIN_RELATIVE} of a window.
+ * faces of `minFaceSize` fill at least a fifth of a window (the smallest the network finds).
  */
-export function detectionWindows(width: number, height: number, minFaceSize: number): Window[] {
-  const windows: Window[] = [];
+export function detectionWindows(width: number, height: number, minFaceSize: number): DetectionWindow[] {
+  const windows: DetectionWindow[] = [];
   const full = Math.max(width, height);
   windows.push({ x: (width - full) / 2, y: (height - full) / 2, size: full });
   const smallest = minFaceSize / MIN_RELATIVE;
@@ -103,7 +103,7 @@ export class FaceDetector {
     if (!(scoreThreshold >= 0 && scoreThreshold <= 1)) throw new InvalidArgumentError('scoreThreshold', `must be in [0, 1], got ${scoreThreshold}`);
     const [height, width] = image.shape;
     const windows = detectionWindows(width, height, minFace);
-    const candidates: Candidate[] = [];
+    const candidates: NmsCandidate[] = [];
     for (let start = 0; start < windows.length; start += BATCH) {
       const batch = windows.slice(start, start + BATCH);
       const raw = this.run(image, batch);
@@ -119,7 +119,7 @@ export class FaceDetector {
     this.model.dispose();
   }
 
-  private run(image: tf.Tensor3D, windows: readonly Window[]): tf.Tensor {
+  private run(image: tf.Tensor3D, windows: readonly DetectionWindow[]): tf.Tensor {
     return tf.tidy(() => {
       const crops = warpAffine(image, windows.map((w) => [w.size / INPUT, 0, w.x, 0, w.size / INPUT, w.y] as const), [INPUT, INPUT]);
       const rgb = crops.shape[3] === 1 ? grayscaleToRgb(crops) : crops;
@@ -127,7 +127,7 @@ export class FaceDetector {
     });
   }
 
-  private decode(values: Float32Array, windows: readonly Window[], threshold: number, out: Candidate[]): void {
+  private decode(values: Float32Array, windows: readonly DetectionWindow[], threshold: number, out: NmsCandidate[]): void {
     const logit = Math.log(threshold / (1 - threshold));
     const anchors = this.anchors.length / 2;
     windows.forEach((w, b) => {

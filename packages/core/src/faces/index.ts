@@ -1,8 +1,8 @@
 // Public API of the faces module: detection, landmarks, alignment and embeddings with pretrained networks.
 export { applyAffine, invertAffine, iou, similarityTransform, type Affine, type Box, type Point } from './geometry.js';
 export { warpAffine } from './warp.js';
-export { weightedNms } from './nms.js';
-export { FaceDetector, detectionWindows, type DetectOptions, type RawDetection } from './detector.js';
+export { weightedNms, type NmsCandidate } from './nms.js';
+export { FaceDetector, detectionWindows, type DetectOptions, type DetectionWindow, type RawDetection } from './detector.js';
 export { loadGraphModelFromFiles, manifestPaths, type GraphModelFiles, type FaceGraphModel } from './graph-model.js';
 export { FaceEmbedder, FusedEmbedder, cosineSimilarity, graphEmbeddingNet, type Embedder, type EmbedderInfo, type EmbedderSpec, type EmbeddingNet, type FaceToEmbed } from './embedder.js';
 export { ARCFACE_TEMPLATE, DLIB_CHIP_TEMPLATE, zoomTemplate, templateInPixels, templateWithEyesAt } from './templates.js';

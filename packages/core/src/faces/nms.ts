@@ -2,7 +2,7 @@
 import { iou, type Box, type Point } from './geometry.js';
 
 /** A detection before suppression: box, score and keypoints in image pixels. */
-export interface Candidate {
+export interface NmsCandidate {
   readonly box: Box;
   readonly score: number;
   readonly keypoints: readonly Point[];
@@ -14,12 +14,12 @@ export interface Candidate {
  * box and keypoints are the score-weighted mean. Averaging steadies boxes and landmarks between
  * neighbouring anchors and overlapping windows. Returns at most `maxResults`, best first.
  */
-export function weightedNms(candidates: readonly Candidate[], iouThreshold: number, maxResults = Infinity): Candidate[] {
+export function weightedNms(candidates: readonly NmsCandidate[], iouThreshold: number, maxResults = Infinity): NmsCandidate[] {
   const remaining = [...candidates].sort((a, b) => b.score - a.score);
-  const kept: Candidate[] = [];
+  const kept: NmsCandidate[] = [];
   while (remaining.length > 0 && kept.length < maxResults) {
     const best = remaining[0]!;
-    const cluster: Candidate[] = [];
+    const cluster: NmsCandidate[] = [];
     for (let i = remaining.length - 1; i >= 0; i--) {
       if (i === 0 || iou(best.box, remaining[i]!.box) > iouThreshold) cluster.push(...remaining.splice(i, 1));
     }
@@ -28,7 +28,7 @@ export function weightedNms(candidates: readonly Candidate[], iouThreshold: numb
   return kept;
 }
 
-function blend(best: Candidate, cluster: readonly Candidate[]): Candidate {
+function blend(best: NmsCandidate, cluster: readonly NmsCandidate[]): NmsCandidate {
   let total = 0, x = 0, y = 0, w = 0, h = 0;
   const kx = best.keypoints.map(() => 0);
   const ky = best.keypoints.map(() => 0);
