@@ -127,4 +127,24 @@ describe('cached packings on the wasm kernels', () => {
       x.dispose();
     });
   }
+
+  it('tells apart reshapes of one filter (they share its data id): each shape gets its own packing', () => {
+    const fv = randomValues(3 * 3 * 16 * 24, 8);
+    const xa = randomValues(2 * 7 * 7 * 16, 9), xb = randomValues(2 * 7 * 7 * 24, 10);
+    const shapes: [number, number, number, number][] = [[3, 3, 16, 24], [3, 3, 24, 16]];
+    const expected = shapes.map((shape, i) =>
+      runOn('cpu', [{ shape: [2, 7, 7, shape[2]], values: i === 0 ? xa : xb }, { shape: [3, 3, 16, 24], values: fv }], (x, f) =>
+        tf.conv2d(x as tf.Tensor4D, tf.reshape(f!, shape) as tf.Tensor4D, 1, 'same')));
+    tf.setBackend('wasm');
+    const f = tf.tensor4d(fv, [3, 3, 16, 24]);
+    const inputs = [tf.tensor4d(xa, [2, 7, 7, 16]), tf.tensor4d(xb, [2, 7, 7, 24])];
+    for (let round = 0; round < 3; round++) {
+      shapes.forEach((shape, i) => {
+        const y = tf.tidy(() => tf.conv2d(inputs[i]!, tf.reshape(f, shape) as tf.Tensor4D, 1, 'same'));
+        expectClose([{ shape: y.shape, values: y.dataSync() as Float32Array }], expected[i]!);
+        y.dispose();
+      });
+    }
+    tf.dispose([f, ...inputs]);
+  });
 });

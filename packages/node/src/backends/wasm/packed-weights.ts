@@ -43,7 +43,8 @@ export class PackedWeightCache {
   /**
    * Returns a pointer to `t` packed as `kind` (`bytes` long): a cached packing, or a new one written by
    * `pack(dst)` into the cache (second use on) or into `scratch()` (first use, or over budget).
-   * `kind` must name everything besides the tensor that decides the packed bytes.
+   * `kind` must name everything besides the tensor's bytes that decides the packing, shapes included: a
+   * reshaped tensor shares its data id with the original.
    */
   get(t: TensorInfo, kind: string, bytes: number, scratch: () => number, pack: (dst: number) => void): number {
     const id = t.dataId as object;
