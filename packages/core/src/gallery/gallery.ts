@@ -58,7 +58,16 @@ export interface GalleryInfo {
   readonly embedder: string;
   readonly dimensions: number;
   readonly threshold: number;
+  /**
+   * Where the landmarks that aligned the enrolled faces came from: the face mesh or the detector (presets
+   * `default` and `fast` share an embedder but not this). Absent when unknown (embeddings enrolled directly,
+   * galleries saved before it was recorded).
+   */
+  readonly landmarks?: GalleryLandmarks;
 }
+
+/** Landmark source of a gallery's pipeline: face mesh or the detector's five points. */
+export type GalleryLandmarks = 'mesh' | 'detector';
 
 /** The saved form of a gallery: a JSON-able index and the embedding rows. */
 export interface GalleryData {
@@ -95,6 +104,8 @@ export class Gallery {
   private cached: { version: number; tensor: tf.Tensor2D } | undefined;
   private currentThreshold: number;
   readonly embedderName: string;
+  /** Landmark source of the pipeline the gallery was built with, when known. */
+  readonly landmarks: GalleryLandmarks | undefined;
 
   /**
    * @param pipeline - Detects and embeds faces for image inputs; may be omitted when only embeddings are used.
@@ -109,6 +120,7 @@ export class Gallery {
       throw new InvalidArgumentError('info', `gallery holds ${embedder} (${dimensions}-d) embeddings but the pipeline makes ${spec.name} (${spec.dimensions}-d)`);
     }
     this.embedderName = embedder;
+    this.landmarks = info?.landmarks ?? (pipeline ? (pipeline.refiner ? 'mesh' : 'detector') : undefined);
     this.store = new EmbeddingStore(dimensions);
     this.currentThreshold = checkThreshold(info?.threshold ?? spec?.threshold ?? 0.5);
   }
@@ -229,6 +241,7 @@ export class Gallery {
         embedder: this.embedderName,
         dimensions: this.dimensions,
         threshold: this.currentThreshold,
+        ...(this.landmarks !== undefined ? { landmarks: this.landmarks } : {}),
         rows: [...this.store.labels],
       },
       embeddings: this.store.matrix().slice(),
@@ -305,6 +318,9 @@ function validateIndex(value: unknown, source: string): GalleryIndex {
   if (v.formatVersion !== GALLERY_FORMAT_VERSION) throw new ModelFormatError(source, `gallery format version ${String(v.formatVersion)} is not supported (this facerec reads ${GALLERY_FORMAT_VERSION})`);
   if (typeof v.embedder !== 'string' || !Number.isInteger(v.dimensions) || typeof v.threshold !== 'number' || !Array.isArray(v.rows) || !v.rows.every((r) => typeof r === 'string')) {
     throw new ModelFormatError(source, 'gallery index lacks embedder, dimensions, threshold or rows');
+  }
+  if (v.landmarks !== undefined && v.landmarks !== 'mesh' && v.landmarks !== 'detector') {
+    throw new ModelFormatError(source, `gallery index has landmarks "${String(v.landmarks)}"; expected "mesh" or "detector"`);
   }
   return v as GalleryIndex;
 }

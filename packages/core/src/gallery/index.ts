@@ -12,5 +12,6 @@ export {
   type GalleryInfo,
   type GalleryData,
   type GalleryIndex,
+  type GalleryLandmarks,
 } from './gallery.js';
 export { EmbeddingStore } from './store.js';

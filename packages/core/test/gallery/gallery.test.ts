@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ModelFormatError } from '../../src/errors/index.js';
 import { EmbeddingStore, Gallery, UNKNOWN } from '../../src/gallery/index.js';
+import type { FacePipeline } from '../../src/faces/index.js';
 import { expectNoLeakPerTest } from '../helpers/memory.js';
 
 beforeAll(async () => {
@@ -88,6 +89,16 @@ describe('Gallery.verify', () => {
 });
 
 describe('Gallery data', () => {
+  it('records the landmark source of its pipeline and keeps it through toData/fromData', () => {
+    const fake = (refiner: unknown) => ({ embedder: { spec: { name: 'test', dimensions: 3, threshold: 0.5 } }, refiner }) as unknown as FacePipeline;
+    expect(new Gallery(fake({})).landmarks).toBe('mesh');
+    const fast = new Gallery(fake(undefined));
+    expect(fast.landmarks).toBe('detector');
+    expect(fast.toData().index.landmarks).toBe('detector');
+    expect(Gallery.fromData(fast.toData()).landmarks).toBe('detector');
+    expect(new Gallery(undefined, info).toData().index).not.toHaveProperty('landmarks');
+  });
+
   it('round-trips through toData/fromData and checks the index', async () => {
     const g = new Gallery(undefined, info);
     await g.enroll('ann', [v(1, 0, 0), v(0, 1, 0)]);
@@ -98,6 +109,7 @@ describe('Gallery data', () => {
     expect(back.labels()).toEqual(['ann', 'bob']);
     expect(back.match([v(0, 0, 1)])[0]!.label).toBe('bob');
     expect(() => Gallery.fromData({ index: { ...data.index, formatVersion: 2 }, embeddings: data.embeddings }, undefined, 'g')).toThrow(ModelFormatError);
+    expect(() => Gallery.fromData({ index: { ...data.index, landmarks: 'eyes' }, embeddings: data.embeddings }, undefined, 'g')).toThrow(/landmarks "eyes"/);
     expect(() => Gallery.fromData({ index: data.index, embeddings: data.embeddings.subarray(1) }, undefined, 'g')).toThrow(/embedding file holds 8 values/);
     g.dispose();
     back.dispose();

@@ -7,7 +7,10 @@ import { GALLERY_INDEX, loadGallery } from './files.js';
 
 /** Options of {@link openGallery}. */
 export interface OpenGalleryOptions {
-  /** Preset for a new gallery; an existing gallery keeps the embedder it was built with. Default `'default'`. */
+  /**
+   * Preset for a new gallery; an existing gallery keeps the embedder (and landmark source) it was built with.
+   * Default `'default'`.
+   */
   readonly preset?: FacePreset;
   /** Folder with the model files; default the installed npm packages. */
   readonly modelDir?: string;
@@ -20,7 +23,8 @@ export interface OpenGalleryOptions {
 export async function openGallery(dir: string, options: OpenGalleryOptions = {}): Promise<{ gallery: Gallery; pipeline: FacePipeline }> {
   const saved = existsSync(path.join(dir, GALLERY_INDEX)) ? await loadGallery(dir) : undefined;
   const pipeline = await loadFacePipeline({
-    ...(saved ? { embedder: saved.embedderName } : { preset: options.preset ?? 'default' }),
+    // Reopened with the landmarks it was enrolled with (when recorded), so `fast` galleries stay fast.
+    ...(saved ? { embedder: saved.embedderName, ...(saved.landmarks ? { mesh: saved.landmarks === 'mesh' } : {}) } : { preset: options.preset ?? 'default' }),
     ...(options.modelDir !== undefined ? { modelDir: options.modelDir } : {}),
   });
   if (!saved) return { gallery: new Gallery(pipeline), pipeline };

@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-import { GALLERY_EMBEDDINGS, GALLERY_INDEX, Gallery, ModelFormatError, loadGallery, saveGallery } from '@facerec/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GALLERY_EMBEDDINGS, GALLERY_INDEX, Gallery, ModelFormatError, initBackend, loadGallery, openGallery, saveGallery } from '@facerec/node';
 import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
 
 afterAll(removeTempDirs);
@@ -68,4 +68,31 @@ describe('saveGallery / loadGallery', () => {
       expect(g.size).toBe(30 + (g.labels().length - 30) * 50);
     }
   }, 60_000);
+});
+
+describe('openGallery', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  it('reopens a gallery with the embedder and landmark source it was enrolled with', async () => {
+    const dir = path.join(await makeTempDir(), 'gallery');
+    const first = await openGallery(dir, { preset: 'fast' });
+    expect([first.pipeline.embedder.spec.name, first.pipeline.refiner, first.gallery.landmarks]).toEqual(['dlib', undefined, 'detector']);
+    await first.gallery.enroll('ann', [Float32Array.from({ length: 128 }, (_, k) => Math.cos(k))]);
+    await saveGallery(first.gallery, dir);
+    first.gallery.dispose();
+    first.pipeline.dispose();
+    const again = await openGallery(dir); // no preset: the saved gallery decides
+    expect([again.pipeline.embedder.spec.name, again.pipeline.refiner, again.gallery.landmarks]).toEqual(['dlib', undefined, 'detector']);
+    expect(again.gallery.labels()).toEqual(['ann']);
+    again.gallery.dispose();
+    again.pipeline.dispose();
+    const meshDir = path.join(await makeTempDir(), 'gallery');
+    const meshed = await openGallery(meshDir);
+    expect(meshed.gallery.landmarks).toBe('mesh');
+    expect(meshed.pipeline.refiner).toBeDefined();
+    meshed.gallery.dispose();
+    meshed.pipeline.dispose();
+  });
 });
