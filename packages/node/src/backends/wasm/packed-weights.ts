@@ -50,7 +50,7 @@ export class PackedWeightCache {
     const id = t.dataId as object;
     const hit = this.entries.get(id)?.get(kind);
     this.clock++;
-    if (hit !== undefined && hit.bytes === bytes) {
+    if (hit !== undefined) {
       hit.lastUse = this.clock;
       return hit.ptr;
     }

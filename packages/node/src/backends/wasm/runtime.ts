@@ -1,5 +1,6 @@
 // The facerec kernel module instantiated on tfjs's memory: argument block, scratch arena and job dispatch.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { SLOT } from './jobs';
 import { PackedWeightCache } from './packed-weights';
 import { KERNELS_PLAIN_BASE64, KERNELS_RELAXED_BASE64, KERNELS_SHARED_BASE64 } from './kernels-binary';
 import { relaxedSimdAvailable } from './relaxed-simd';
@@ -125,6 +126,14 @@ export class KernelRuntime {
     this.scratchPtr[slot] = ptr;
     this.scratchBytes[slot] = size;
     return ptr;
+  }
+
+  /**
+   * A pointer to `filter` packed as `kind` (`bytes` long) by `pack(dst)`: kept between calls from the filter's
+   * second use on (see PackedWeightCache), else packed into the PACKED scratch slot.
+   */
+  packedFilter(filter: TensorInfo, kind: string, bytes: number, pack: (dst: number) => void): number {
+    return this.weights.get(filter, kind, bytes, () => this.scratch(SLOT.PACKED, bytes), pack);
   }
 
   /** Allocates `bytes` aligned to 64 bytes, plus 64 bytes of slack that kernels may read past the end. */

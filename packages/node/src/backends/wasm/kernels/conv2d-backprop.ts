@@ -83,7 +83,7 @@ export function backpropInput(rt: KernelRuntime, dy: TensorInfo, filter: TensorI
   );
   const K = KH * KW * Co;
   const bytes = Math.ceil(Ci / 8) * K * 32;
-  const wp = rt.weights.get(filter, `gemm-w-dx ${KH}x${KW}x${Ci}x${Co}`, bytes, () => rt.scratch(SLOT.PACKED, bytes), (dst) =>
+  const wp = rt.packedFilter(filter, `gemm-w-dx ${KH}x${KW}x${Ci}x${Co}`, bytes, (dst) =>
     rt.run(JOB.PACK_W_DX, [rt.offset(filter), dst, KH, KW, Ci, Co], parallel(K * Ci)));
   const packA = rt.scratch(SLOT.THREAD, rt.threads * Math.ceil((K * 4) / 16) * 64);
   rt.run(

@@ -53,7 +53,7 @@ export function convForward(
   const { ptr: xp, Hp, Wp } = paddedInput(rt, x, info, SLOT.PADDED);
   const K = KH * KW * Ci;
   const bytes = Math.ceil(Co / 8) * K * 32;
-  const wp = rt.weights.get(filter, `gemm-b ${K}x${Co}`, bytes, () => rt.scratch(SLOT.PACKED, bytes), (dst) =>
+  const wp = rt.packedFilter(filter, `gemm-b ${K}x${Co}`, bytes, (dst) =>
     rt.run(JOB.PACK_B, [rt.offset(filter), dst, K, Co, Co, 1, 1, 0], parallel(K * Co)));
   const packA = rt.scratch(SLOT.THREAD, rt.threads * Math.ceil((K * 4) / 16) * 64);
   rt.run(

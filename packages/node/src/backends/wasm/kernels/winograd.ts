@@ -48,7 +48,7 @@ export function winogradConv(
   const bytes = 36 * P * Cp * 8 * 4;
   // The packing job takes the filter's own [Ci][Co] axes.
   const [wCi, wCo] = flip ? [Co, Ci] : [Ci, Co];
-  const U = rt.weights.get(filter, `wino-u${flip ? '-flip' : ''} ${wCi}x${wCo}`, bytes, () => rt.scratch(SLOT.PACKED, bytes), (dst) =>
+  const U = rt.packedFilter(filter, `wino-u${flip ? '-flip' : ''} ${wCi}x${wCo}`, bytes, (dst) =>
     rt.run(JOB.WINO_PACK_U, [rt.offset(filter), dst, wCi, wCo, flip ? 1 : 0, Cp], parallel(P * Cp * 8 * 100)));
   const perThread = 144 * Cp + 1920;
   const scratch = rt.scratch(SLOT.THREAD, rt.threads * perThread * 4);
