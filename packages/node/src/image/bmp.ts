@@ -1,6 +1,5 @@
 // Uncompressed BMP decoding (1/4/8-bit palette, 24-bit, 32-bit incl. BI_BITFIELDS): enough for exported face crops.
-import { InvalidImageError, type RawImage } from '@facerec/core';
-import { checkDimensions, type DecodeLimits } from './limits.js';
+import { checkDimensions, InvalidImageError, type DecodeLimits, type RawImage } from '@facerec/core';
 import { isGrayRgb, selectChannels } from './pixels.js';
 
 const BI_RGB = 0;

@@ -1,11 +1,9 @@
 // Decodes image bytes of any supported format into a RawImage, picking the decoder by magic bytes.
-import { InvalidImageError, type RawImage } from '@facerec/core';
+import { decodePnm, InvalidImageError, type DecodeLimits, type RawImage } from '@facerec/core';
 import { decodeBmp } from './bmp.js';
 import { detectImageFormat } from './format.js';
 import { decodeJpeg } from './jpeg.js';
-import type { DecodeLimits } from './limits.js';
 import { decodePng } from './png.js';
-import { decodePnm } from './pnm.js';
 
 /** Options of `decodeImage` and `readImage`. */
 export type DecodeImageOptions = DecodeLimits;

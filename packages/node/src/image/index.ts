@@ -1,6 +1,5 @@
 // Public API of the image folder: decoding, encoding and image file helpers.
 export { decodeImage, type DecodeImageOptions } from './decode.js';
 export { detectImageFormat, type ImageFormat } from './format.js';
-export type { DecodeLimits } from './limits.js';
 export { encodePng } from './png-encode.js';
 export { IMAGE_EXTENSIONS, isImageFile, readImage, writeImageFile } from './files.js';

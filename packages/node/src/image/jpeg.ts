@@ -1,7 +1,13 @@
 // JPEG decoding with jpeg-js, returning one channel for grayscale JPEGs (jpeg-js itself always gives RGB).
 import { decode } from 'jpeg-js';
-import { InvalidImageError, type RawImage } from '@facerec/core';
-import { checkDimensions, DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_RESOLUTION_MP, type DecodeLimits } from './limits.js';
+import {
+  checkDimensions,
+  DEFAULT_MAX_MEMORY_MB,
+  DEFAULT_MAX_RESOLUTION_MP,
+  InvalidImageError,
+  type DecodeLimits,
+  type RawImage,
+} from '@facerec/core';
 import { isGrayRgb, selectChannels } from './pixels.js';
 
 /** Frame header info read straight from the SOF marker, before the expensive decode. */

@@ -1,7 +1,6 @@
 // PNG decoding with pngjs: every colour type and bit depth in, 8-bit gray or RGB out.
 import { PNG } from 'pngjs';
-import { InvalidImageError, type RawImage } from '@facerec/core';
-import { checkDimensions, type DecodeLimits } from './limits.js';
+import { checkDimensions, InvalidImageError, type DecodeLimits, type RawImage } from '@facerec/core';
 import { isGrayRgb, selectChannels } from './pixels.js';
 
 const COLOR_TYPE_PALETTE = 3;

@@ -1,8 +1,7 @@
 // Decodes image files the user picked (File/Blob) into RawImages: the browser's decoders, plus Netpbm.
-import { InvalidImageError } from '@facerec/core';
+import { decodePnm, InvalidImageError, isPnm } from '@facerec/core';
 import type { RawImage } from '@facerec/core';
 import { readPixels } from './pixels.js';
-import { decodePnm, isPnm } from './pnm.js';
 
 /** File name endings {@link decodeImageFile} understands (the browser's formats plus Netpbm). */
 export const IMAGE_FILE_EXTENSIONS: readonly string[] = ['jpg', 'jpeg', 'png', 'gif', 'webp', 'bmp', 'avif', 'pgm', 'ppm', 'pbm', 'pnm'];

@@ -6,5 +6,4 @@ export type { ReadPixelsOptions } from './pixels.js';
 export { browserImageToTensor } from './tensor.js';
 export type { ImageToTensorOptions } from './tensor.js';
 export { decodeImageFile, isImageFileName, IMAGE_FILE_EXTENSIONS } from './files.js';
-export { decodePnm, isPnm } from './pnm.js';
 export { toImageData } from './image-data.js';

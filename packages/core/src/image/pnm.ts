@@ -1,6 +1,16 @@
 // Netpbm decoding (PBM P1/P4, PGM P2/P5, PPM P3/P6): header comments, maxval up to 65535, scaled to 0..255.
-import { InvalidImageError, type RawImage } from '@facerec/core';
+import { InvalidImageError } from '../errors/index.js';
 import { checkDimensions, type DecodeLimits } from './limits.js';
+import type { RawImage } from './types.js';
+
+/** True when `bytes` start like a Netpbm file: 'P', a digit 1..6, then whitespace. */
+export function isPnm(bytes: Uint8Array): boolean {
+  return bytes.length >= 3 && bytes[0] === 0x50 && bytes[1]! >= 0x31 && bytes[1]! <= 0x36 && isSpace(bytes[2]!);
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
 
 /** Reads header tokens and ASCII samples, skipping whitespace and `#` comments. */
 class TokenReader {
@@ -19,7 +29,7 @@ class TokenReader {
       const c = b[this.pos]!;
       if (c === 0x23) {
         while (this.pos < b.length && b[this.pos] !== 0x0a && b[this.pos] !== 0x0d) this.pos++;
-      } else if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
+      } else if (isSpace(c)) {
         this.pos++;
       } else {
         return true;
@@ -51,9 +61,17 @@ class TokenReader {
   }
 }
 
-/** Decodes a PBM, PGM or PPM file; PBM bits become 0 (black, bit 1) or 255 (white, bit 0). */
-export function decodePnm(bytes: Uint8Array, source: string, limits: DecodeLimits = {}): RawImage {
-  const kind = bytes[1]! - 0x30; // 1..6 after detectImageFormat
+/**
+ * Decodes a PBM, PGM or PPM file (ASCII or binary, maxval up to 65535) into a gray or RGB {@link RawImage}
+ * with samples scaled to 0..255; PBM bits become 0 (black, bit 1) or 255 (white, bit 0). The size is checked
+ * against `limits` before anything is allocated.
+ *
+ * @param source - Names the file in errors.
+ * @throws InvalidImageError naming `source` for a truncated, malformed or over-limit file.
+ */
+export function decodePnm(bytes: Uint8Array, source = 'image', limits: DecodeLimits = {}): RawImage {
+  if (!isPnm(bytes)) throw new InvalidImageError(source, 'not a Netpbm file (expected P1..P6 and a space)');
+  const kind = bytes[1]! - 0x30;
   const reader = new TokenReader(bytes, 2);
   const width = reader.uint();
   const height = reader.uint();

@@ -1,5 +1,5 @@
 // Decode limits shared by every decoder, so a hostile or broken header cannot make us allocate gigabytes.
-import { InvalidImageError } from '@facerec/core';
+import { InvalidImageError } from '../errors/index.js';
 
 /** Caps on what one decode may allocate; the defaults match jpeg-js's own. */
 export interface DecodeLimits {
