@@ -4,11 +4,10 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findDataset } from '../../../core/test/helpers/datasets.js';
+import { ORL_DIR } from '../../../core/test/helpers/datasets.js';
 import { runCapture } from '../fixtures/cli.js';
 import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
 
-const orl = findDataset('orl');
 const run = runCapture;
 
 let data = '';
@@ -16,17 +15,16 @@ let model = '';
 let work = '';
 
 beforeAll(async () => {
-  if (!orl.dir) return;
   work = await makeTempDir();
   data = path.join(work, 'faces');
   // Six ORL people keep the end-to-end run short.
-  for (const person of ['s1', 's2', 's3', 's4', 's5', 's6']) await cp(path.join(orl.dir, person), path.join(data, person), { recursive: true });
+  for (const person of ['s1', 's2', 's3', 's4', 's5', 's6']) await cp(path.join(ORL_DIR, person), path.join(data, person), { recursive: true });
   await writeFile(path.join(data, 's1', 'notes.txt'), 'not an image');
   model = path.join(work, 'model');
 });
 afterAll(removeTempDirs);
 
-describe.skipIf(!orl.dir)(`facerec CLI end to end ${orl.reason}`, () => {
+describe('facerec CLI end to end', () => {
   it('train → eval (--json, confusion matrix) → predict', async () => {
     const train = await run('train', data, '--out', model, '--split', 'first:5', '--epochs', '25', '--backend', 'wasm');
     expect(train.code, train.err).toBe(0);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AbortError, DatasetError, InvalidArgumentError, InvalidImageError, type LabeledImage } from '@facerec/core';
 import { loadImageFolder, loadImagesForPrediction } from '../../src/dataset/index.js';
-import { findDataset } from '../../../core/test/helpers/datasets.js';
+import { ORL_DIR } from '../../../core/test/helpers/datasets.js';
 import { grayPgm, jpegBytes, pngBytes } from '../fixtures/images.js';
 import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
 
@@ -227,10 +227,8 @@ describe('loadImagesForPrediction', () => {
 });
 
 describe('real ORL dataset', () => {
-  const orl = findDataset('orl');
-
-  it.skipIf(!orl.dir)(`splits first 5 / last 5 into 200 / 200 ${orl.reason}`, async () => {
-    const data = await loadImageFolder(orl.dir!, { split: { type: 'first', count: 5 } });
+  it('splits first 5 / last 5 into 200 / 200', async () => {
+    const data = await loadImageFolder(ORL_DIR, { split: { type: 'first', count: 5 } });
     expect(data.labels).toHaveLength(40);
     expect(data.labels.slice(0, 3)).toEqual(['s1', 's2', 's3']);
     expect(data.labels.at(-1)).toBe('s40');

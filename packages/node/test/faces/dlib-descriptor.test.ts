@@ -1,21 +1,17 @@
 // facerec's tfjs-ops ResNet-34 (scale layers and input scaling folded into the convs, cached packed
 // filters) must give face-api's own descriptors for the same 150×150 crops.
-import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, loadFacePipeline, locateModelDir, readImage, type FacePipeline } from '@facerec/node';
-import { findDataset } from '../../../core/test/helpers/datasets.js';
-
-const lfw = findDataset('lfw-dev');
+import { lfwImage, lfwPeople } from '../../../core/test/helpers/datasets.js';
 
 interface FaceApi {
   nets: { faceRecognitionNet: { loadFromDisk(dir: string): Promise<void>; dispose(): void } };
   computeFaceDescriptor(input: tf.Tensor3D): Promise<Float32Array>;
 }
 
-describe.skipIf(!lfw.dir)(`dlib ResNet-34 descriptor against face-api's ${lfw.reason}`, () => {
+describe("dlib ResNet-34 descriptor against face-api's", () => {
   let pipeline: FacePipeline;
   let faceapi: FaceApi;
   beforeAll(async () => {
@@ -31,10 +27,11 @@ describe.skipIf(!lfw.dir)(`dlib ResNet-34 descriptor against face-api's ${lfw.re
   });
 
   it('matches face-api on 6 LFW crops (1 − cosine ≤ 1e-6), also on repeated calls, without leaking tensors', async () => {
-    const root = path.join(lfw.dir!, 'images');
-    const people = readdirSync(root).sort().filter((_, i) => i % 97 === 0).slice(0, 6);
+    // Six of the LFW fixture's 40 people, spread over the alphabet.
+    const people = lfwPeople().filter((_, i) => i % 7 === 0).slice(0, 6);
+    expect(people).toHaveLength(6);
     const crops = await Promise.all(people.map(async (p) => {
-      const img = await readImage(path.join(root, p, readdirSync(path.join(root, p)).sort()[0]!));
+      const img = await readImage(lfwImage(p.name, p.images[0]!));
       return tf.tidy(() => {
         const t = tf.tensor3d(Float32Array.from(img.data), [img.height, img.width, img.channels]);
         const side = Math.round(Math.min(img.width, img.height) * 0.56);

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidImageError } from '@facerec/core';
 import { decodeImage, encodePng, isImageFile, readImage, writeImageFile } from '../../src/image/index.js';
 import { readJpegFrame } from '../../src/image/jpeg.js';
-import { findDataset } from '../../../core/test/helpers/datasets.js';
+import { LFW_DIR, ORL_DIR } from '../../../core/test/helpers/datasets.js';
 import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
 
 afterAll(removeTempDirs);
@@ -62,11 +62,8 @@ describe('encodePng / writeImageFile / readImage', () => {
 });
 
 describe('real datasets', () => {
-  const orl = findDataset('orl');
-  const lfw = findDataset('lfw-dev');
-
-  it.skipIf(!orl.dir)(`decodes an ORL PGM to 92x112x1 ${orl.reason}`, async () => {
-    const file = path.join(orl.dir!, 's1', '1.pgm');
+  it('decodes an ORL PGM to 92x112x1', async () => {
+    const file = path.join(ORL_DIR, 's1', '1.pgm');
     const image = await readImage(file);
     expect([image.width, image.height, image.channels]).toEqual([92, 112, 1]);
     // maxval is 255, so the pixels are the file's last 92*112 bytes unchanged.
@@ -74,8 +71,8 @@ describe('real datasets', () => {
     expect(Buffer.from(image.data).equals(bytes.subarray(bytes.length - 92 * 112))).toBe(true);
   });
 
-  it.skipIf(!lfw.dir)(`decodes LFW grayscale JPEGs to 250x250x1 ${lfw.reason}`, async () => {
-    const root = path.join(lfw.dir!, 'images');
+  it('decodes LFW grayscale JPEGs to 250x250x1', async () => {
+    const root = path.join(LFW_DIR, 'images');
     const people = (await readdir(root)).sort().slice(0, 20);
     const files = await Promise.all(
       people.map(async (p) => path.join(root, p, (await readdir(path.join(root, p))).sort()[0]!)),

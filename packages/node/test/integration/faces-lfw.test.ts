@@ -1,30 +1,14 @@
-// Pretrained pipeline on real faces (lfw-dev): verification on a subset of pairs, multi-face collages, memory over 1,000 identify calls.
-import { readFileSync, readdirSync } from 'node:fs';
+// Pretrained pipeline on real faces (the committed LFW fixture): verification with the LFW protocol, multi-face collages,
+// dim photos, memory over 1,000 identify calls.
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Gallery, evaluateLfw, initBackend, iou, loadFacePipeline, readImage, type Box, type FacePipeline, type RawImage,
 } from '@facerec/node';
-import { findDataset } from '../../../core/test/helpers/datasets.js';
-import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
-import { writeFile } from 'node:fs/promises';
+import { LFW_DIR, lfwImage, lfwPeople } from '../../../core/test/helpers/datasets.js';
 
-const lfw = findDataset('lfw-dev');
-afterAll(removeTempDirs);
-
-/** The first `n` same and `n` different pairs of every fold, as an LFW pairs file. */
-async function pairsSubset(n: number): Promise<string> {
-  const lines = readFileSync(path.join(lfw.dir!, 'pairs.txt'), 'utf8').trim().split('\n');
-  const [folds, per] = lines[0]!.split(/\s+/).map(Number) as [number, number];
-  const kept = [`${folds}\t${n}`];
-  for (let f = 0; f < folds; f++) for (const part of [0, 1]) kept.push(...lines.slice(1 + f * 2 * per + part * per, 1 + f * 2 * per + part * per + n));
-  const file = path.join(await makeTempDir(), 'pairs.txt');
-  await writeFile(file, `${kept.join('\n')}\n`);
-  return file;
-}
-
-describe.skipIf(!lfw.dir)(`pretrained pipeline on lfw-dev ${lfw.reason}`, () => {
+describe('pretrained pipeline on the LFW fixture', () => {
   let pipeline: FacePipeline;
   beforeAll(async () => {
     await initBackend('wasm');
@@ -32,24 +16,26 @@ describe.skipIf(!lfw.dir)(`pretrained pipeline on lfw-dev ${lfw.reason}`, () => 
   });
   afterAll(() => pipeline?.dispose());
 
-  it('verifies 100 LFW pairs (5 folds × 10 + 10) with the protocol: accuracy ≥ 95%, no detection failure', async () => {
+  it('verifies the 50 fixture pairs (5 folds × 5 + 5) with the protocol: accuracy ≥ 90%, AUC ≥ 0.98, no detection failure', async () => {
     const before = tf.memory().numTensors;
-    const r = await evaluateLfw({ pairs: await pairsSubset(10), images: path.join(lfw.dir!, 'images'), pipeline });
-    expect(r.pairs).toBe(100);
-    expect(r.accuracy_mean).toBeGreaterThanOrEqual(0.95);
+    const r = await evaluateLfw({ pairs: path.join(LFW_DIR, 'pairs.txt'), images: path.join(LFW_DIR, 'images'), pipeline });
+    expect(r.pairs).toBe(50);
+    // Measured: 96% ± 5.5% (AUC 1.0). With 10 pairs per fold one pair moves a fold by 10% and the mean by 2%, so the
+    // bar is 90% (it was 95% on 100 pairs of the full lfw-dev); a broken pipeline scores about 50%.
+    expect(r.accuracy_mean).toBeGreaterThanOrEqual(0.9);
     expect(r.auc).toBeGreaterThanOrEqual(0.98);
     expect(r.detection_failures).toBeLessThanOrEqual(Math.floor(r.images * 0.01));
     expect(tf.memory().numTensors).toBe(before);
   });
 
   it('finds ≥ 95% and names ≥ 90% of 4–8 LFW faces pasted at different scales on 1280×720 collages', async () => {
-    const root = path.join(lfw.dir!, 'images');
-    // People with at least two photos: the first is enrolled, the second goes into a collage.
-    const photos = (p: string) => readdirSync(path.join(root, p)).filter((f) => f.endsWith('.jpg')).sort();
-    const people = readdirSync(root).sort().filter((p) => photos(p).length >= 2).slice(0, 30);
+    // 30 of the fixture's 40 people (each has 2–3 photos): the first photo is enrolled, the second goes into a collage.
+    const fixture = lfwPeople().slice(0, 30);
+    const people = fixture.map((p) => p.name);
+    const photo = (i: number, k: number) => lfwImage(fixture[i]!.name, fixture[i]!.images[k]!);
     const gallery = new Gallery(pipeline);
-    for (const p of people) {
-      const { added } = await gallery.enroll(p, [await readImage(path.join(root, p, photos(p)[0]!))]);
+    for (const [i, p] of people.entries()) {
+      const { added } = await gallery.enroll(p, [await readImage(photo(i, 0))]);
       expect(added).toBe(1);
     }
     let seed = 7;
@@ -58,8 +44,9 @@ describe.skipIf(!lfw.dir)(`pretrained pipeline on lfw-dev ${lfw.reason}`, () => 
     while (next < people.length) {
       const count = Math.min(4 + Math.floor(rand() * 5), people.length - next);
       const chosen = people.slice(next, next + count);
+      const files = chosen.map((_, k) => photo(next + k, 1));
       next += count;
-      const { canvas, placed } = await collage(chosen.map((p) => path.join(root, p, photos(p)[1]!)), rand);
+      const { canvas, placed } = await collage(files, rand);
       const faces = await gallery.identify(canvas);
       placed.forEach((box, i) => {
         total++;
@@ -78,12 +65,12 @@ describe.skipIf(!lfw.dir)(`pretrained pipeline on lfw-dev ${lfw.reason}`, () => 
   }, 300_000);
 
   it('finds faces in dim, low-contrast grayscale photos (a quarter of the contrast, mean brightness 40)', async () => {
-    const root = path.join(lfw.dir!, 'images');
-    const people = readdirSync(root).sort().slice(100, 120);
+    // The first photo of each of the fixture's 40 people.
+    const people = lfwPeople();
+    expect(people).toHaveLength(40);
     let found = 0;
     for (const p of people) {
-      const file = readdirSync(path.join(root, p)).sort()[0]!;
-      const img = await readImage(path.join(root, p, file));
+      const img = await readImage(lfwImage(p.name, p.images[0]!));
       const dim = Uint8Array.from(img.data, (v) => Math.round(40 + (v - 128) * 0.25));
       const faces = await pipeline.detect({ ...img, data: dim });
       // The face is in the middle of an LFW photo.
@@ -95,11 +82,10 @@ describe.skipIf(!lfw.dir)(`pretrained pipeline on lfw-dev ${lfw.reason}`, () => 
   it('keeps numTensors flat over 1,000 identify calls', async () => {
     const fast = await loadFacePipeline({ preset: 'mobileface' });
     const gallery = new Gallery(fast);
-    const root = path.join(lfw.dir!, 'images');
-    await gallery.enroll('Abel_Pacheco', [await readImage(path.join(root, 'Abel_Pacheco', 'Abel_Pacheco_0001.jpg'))]);
-    // (Abel_Pacheco_0001 and _0004 are both in lfw-dev's pairs.)
+    await gallery.enroll('Abel_Pacheco', [await readImage(lfwImage('Abel_Pacheco', 1))]);
+    // (Abel_Pacheco_0001 and _0004 are a same-person pair of the fixture.)
     // A small copy of another photo keeps 1,000 calls quick.
-    const big = await readImage(path.join(root, 'Abel_Pacheco', 'Abel_Pacheco_0004.jpg'));
+    const big = await readImage(lfwImage('Abel_Pacheco', 4));
     const small = tf.tidy(() => tf.image.resizeBilinear(tf.tensor3d(new Float32Array(big.data), [big.height, big.width, big.channels]), [96, 96]));
     await gallery.identify(small, { minFaceSize: 24 });
     const before = tf.memory().numTensors;

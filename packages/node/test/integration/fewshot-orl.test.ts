@@ -2,14 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { FaceRecognizer, initBackend, loadFacePipeline, loadImageFolder } from '@facerec/node';
-import { findDataset } from '../../../core/test/helpers/datasets.js';
+import { ORL_DIR } from '../../../core/test/helpers/datasets.js';
 
-const orl = findDataset('orl');
-
-describe.skipIf(!orl.dir)(`ORL few-shot on the pretrained backbone ${orl.reason}`, () => {
+describe('ORL few-shot on the pretrained backbone', () => {
   it('learns 12 people from one photo each and names ≥ 95% of their other 108 photos', async () => {
     await initBackend('wasm');
-    const data = await loadImageFolder(orl.dir!, { split: { type: 'first', count: 1 } });
+    const data = await loadImageFolder(ORL_DIR, { split: { type: 'first', count: 1 } });
     // 12 people keep the test quick; bench:fewshot runs all 40 with 1, 2 and 5 photos.
     const people = [...new Set(data.train.map((d) => d.label))].slice(0, 12);
     const train = data.train.filter((d) => people.includes(d.label));

@@ -2,14 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { FaceRecognizer, initBackend, loadImageFolder } from '@facerec/node';
-import { findDataset } from '../../../core/test/helpers/datasets.js';
+import { ORL_DIR } from '../../../core/test/helpers/datasets.js';
 
-const orl = findDataset('orl');
-
-describe.skipIf(!orl.dir)(`ORL, first 5 images per person train, last 5 test ${orl.reason}`, () => {
+describe('ORL, first 5 images per person train, last 5 test', () => {
   it('reaches a test accuracy a broken pipeline cannot (chance is 2.5%)', async () => {
     await initBackend('wasm');
-    const data = await loadImageFolder(orl.dir!, { split: { type: 'first', count: 5 } });
+    const data = await loadImageFolder(ORL_DIR, { split: { type: 'first', count: 5 } });
     expect(data.train).toHaveLength(200);
     expect(data.test).toHaveLength(200);
     const before = tf.memory().numTensors;
