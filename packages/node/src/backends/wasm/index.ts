@@ -1,14 +1,14 @@
 // Public entry of the multi-threaded WASM backend: initWasmBackend() and its types.
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { createThreadedBackend, type WasmPackage } from './loader';
-import { registerKernels } from './register';
-import { KernelRuntime } from './runtime';
-import type { InitWasmBackendOptions, WasmBackend, WasmBackendInfo } from './types';
-import type { WasmMemory } from './wasm-api';
+import { createThreadedBackend, type WasmPackage } from './loader.js';
+import { registerKernels } from './register.js';
+import { KernelRuntime } from './runtime.js';
+import type { InitWasmBackendOptions, WasmBackend, WasmBackendInfo } from './types.js';
+import type { WasmMemory } from './wasm-api.js';
 
-export type { InitWasmBackendOptions, WasmBackendInfo } from './types';
-export { ADAM_KERNEL_NAME, type AdamUpdateAttrs } from './kernels/adam-update';
+export type { InitWasmBackendOptions, WasmBackendInfo } from './types.js';
+export { ADAM_KERNEL_NAME, type AdamUpdateAttrs } from './kernels/adam-update.js';
 
 /** tfjs's own priority for 'wasm', kept so importing facerec changes no default. */
 const WASM_PRIORITY = 2;

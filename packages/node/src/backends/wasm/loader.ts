@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker as NodeWorker } from 'node:worker_threads';
-import type { TfjsWasmModule, WasmBackend } from './types';
-import { isWasmMemory } from './wasm-api';
+import type { TfjsWasmModule, WasmBackend } from './types.js';
+import { isWasmMemory } from './wasm-api.js';
 
 /** The parts of @tensorflow/tfjs-backend-wasm the loader uses (imported lazily by the caller). */
 export type WasmPackage = Pick<typeof import('@tensorflow/tfjs-backend-wasm'), 'BackendWasm' | 'setThreadsCount'>;

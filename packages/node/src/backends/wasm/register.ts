@@ -1,16 +1,16 @@
 // Registers facerec's kernels for tfjs's 'wasm' backend, each keeping the stock kernel it replaces as fallback.
 import * as tf from '@tensorflow/tfjs-core';
-import { ADAM_KERNEL_NAME, adamUpdate } from './kernels/adam-update';
-import { batchMatMul, fusedMatMul } from './kernels/batch-mat-mul';
-import type { KernelFactory } from './kernels/common';
-import { conv2d, fusedConv2d } from './kernels/conv2d';
-import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2d-backprop';
-import { add, maximum, minimum, multiply, relu, step } from './kernels/eltwise';
-import { cast, identity } from './kernels/identity';
-import { maxPool, maxPoolGrad } from './kernels/max-pool';
-import { installReluGradient, reluGrad, RELU_GRAD_KERNEL_NAME } from './kernels/relu-grad';
-import { sum } from './kernels/sum';
-import type { KernelRuntime } from './runtime';
+import { ADAM_KERNEL_NAME, adamUpdate } from './kernels/adam-update.js';
+import { batchMatMul, fusedMatMul } from './kernels/batch-mat-mul.js';
+import type { KernelFactory } from './kernels/common.js';
+import { conv2d, fusedConv2d } from './kernels/conv2d.js';
+import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2d-backprop.js';
+import { add, maximum, minimum, multiply, relu, step } from './kernels/eltwise.js';
+import { cast, identity } from './kernels/identity.js';
+import { maxPool, maxPoolGrad } from './kernels/max-pool.js';
+import { installReluGradient, reluGrad, RELU_GRAD_KERNEL_NAME } from './kernels/relu-grad.js';
+import { sum } from './kernels/sum.js';
+import type { KernelRuntime } from './runtime.js';
 
 const KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   ['Conv2D', conv2d],

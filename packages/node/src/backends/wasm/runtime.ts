@@ -1,12 +1,12 @@
 // The facerec kernel module instantiated on tfjs's memory: argument block, scratch arena and job dispatch.
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { SLOT } from './jobs';
-import { PackedWeightCache } from './packed-weights';
-import { KERNELS_PLAIN_BASE64, KERNELS_RELAXED_BASE64, KERNELS_SHARED_BASE64 } from './kernels-binary';
-import { relaxedSimdAvailable } from './relaxed-simd';
-import { ThreadPool } from './thread-pool';
-import type { TfjsWasmModule, WasmBackend } from './types';
-import { isWasmMemory, wasmApi, type WasmInstance, type WasmMemory } from './wasm-api';
+import { SLOT } from './jobs.js';
+import { PackedWeightCache } from './packed-weights.js';
+import { KERNELS_PLAIN_BASE64, KERNELS_RELAXED_BASE64, KERNELS_SHARED_BASE64 } from './kernels-binary.js';
+import { relaxedSimdAvailable } from './relaxed-simd.js';
+import { ThreadPool } from './thread-pool.js';
+import type { TfjsWasmModule, WasmBackend } from './types.js';
+import { isWasmMemory, wasmApi, type WasmInstance, type WasmMemory } from './wasm-api.js';
 
 const ABI_VERSION = 1;
 const ARG_SLOTS = 32;

@@ -1,6 +1,6 @@
 // A fixed pool of worker_threads that run the kernel module on tfjs's shared memory, woken through Atomics.
 import { Worker } from 'node:worker_threads';
-import type { WasmMemory, WasmModule } from './wasm-api';
+import type { WasmMemory, WasmModule } from './wasm-api.js';
 
 // Control block slots (Int32Array on a SharedArrayBuffer).
 const GEN = 0; // bumped once per job; workers wait on it

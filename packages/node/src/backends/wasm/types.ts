@@ -1,6 +1,6 @@
 // Types shared by the WASM backend loader, thread pool and kernels.
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { WasmMemory } from './wasm-api';
+import type { WasmMemory } from './wasm-api.js';
 
 /** Options of {@link initWasmBackend}. */
 export interface InitWasmBackendOptions {

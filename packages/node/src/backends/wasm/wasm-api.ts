@@ -3,7 +3,6 @@ export interface WasmMemory {
   readonly buffer: ArrayBuffer | SharedArrayBuffer;
   grow(pages: number): number;
 }
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
 export interface WasmModule {
   readonly __wasmModule?: never;
 }

@@ -1,5 +1,5 @@
 // Reads a WebGPU adapter's name, limits and whether it is a software (CPU) implementation.
-import type { GpuAdapterLike } from './types';
+import type { GpuAdapterLike } from './types.js';
 
 /** Adapters that run on the CPU: Mesa's lavapipe/llvmpipe, SwiftShader, and Dawn's own 'cpu' type. */
 const SOFTWARE = /\b(cpu|llvmpipe|lavapipe|swiftshader|software)\b/i;

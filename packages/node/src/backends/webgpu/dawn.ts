@@ -1,5 +1,5 @@
 // Loads Dawn (the optional `webgpu` package) once and exposes its GPU object as navigator.gpu, as a browser would.
-import type { GpuAdapterLike, GpuLike } from './types';
+import type { GpuAdapterLike, GpuLike } from './types.js';
 
 interface DawnModule {
   create(flags: string[]): GpuLike;
@@ -17,7 +17,9 @@ async function load(): Promise<GpuLike> {
   try {
     dawn = (await import('webgpu')) as unknown as DawnModule;
   } catch (e) {
-    throw new Error(`the optional package "webgpu" (Dawn) is not installed or has no build for ${process.platform}-${process.arch}: ${message(e)}`);
+    throw new Error(`the optional package "webgpu" (Dawn) is not installed or has no build for ${process.platform}-${process.arch}: ${message(e)}`, {
+      cause: e,
+    });
   }
   // tfjs-backend-webgpu reads GPUBufferUsage, GPUMapMode... as globals; Node has none of them.
   for (const [name, value] of Object.entries(dawn.globals)) {

@@ -1,13 +1,13 @@
 // Public entry of the WebGPU backend for Node: Dawn's adapter and device under tfjs-backend-webgpu, with facerec's kernels.
 import * as tf from '@tensorflow/tfjs-core';
 import { watchGpuDevice } from '@facerec/core';
-import { describeAdapter } from './adapter';
-import { requestAdapter } from './dawn';
-import { useWebGpuFastKernels } from './register';
-import type { GpuAdapterLike, InitWebGpuBackendOptions, WebGpuBackendInfo } from './types';
+import { describeAdapter } from './adapter.js';
+import { requestAdapter } from './dawn.js';
+import { useWebGpuFastKernels } from './register.js';
+import type { GpuAdapterLike, InitWebGpuBackendOptions, WebGpuBackendInfo } from './types.js';
 
-export type { InitWebGpuBackendOptions, WebGpuBackendInfo } from './types';
-export { useWebGpuFastKernels } from './register';
+export type { InitWebGpuBackendOptions, WebGpuBackendInfo } from './types.js';
+export { useWebGpuFastKernels } from './register.js';
 
 /** tfjs's own priority for 'webgpu'. */
 const WEBGPU_PRIORITY = 3;

@@ -1,6 +1,6 @@
 // Registers facerec's WGSL kernels for tfjs's 'webgpu' backend, each keeping the stock kernel it replaces as fallback.
 import * as tf from '@tensorflow/tfjs-core';
-import { conv2dBackpropFilter } from './kernels/conv2d-backprop-filter';
+import { conv2dBackpropFilter } from './kernels/conv2d-backprop-filter.js';
 
 type Factory = (stock: tf.KernelFunc | null) => tf.KernelFunc;
 

@@ -1,7 +1,7 @@
 // FacerecAdamUpdate: one multithreaded pass computing Adam/AdamW's new weights and moments as three new tensors.
 import { util, type TensorInfo } from '@tensorflow/tfjs-core';
-import { JOB } from '../jobs';
-import { fallback, parallel, type KernelFactory } from './common';
+import { JOB } from '../jobs.js';
+import { fallback, parallel, type KernelFactory } from './common.js';
 
 /** Name of the fused optimizer kernel the core trainer looks up with `tf.getKernel`. */
 export const ADAM_KERNEL_NAME = 'FacerecAdamUpdate';

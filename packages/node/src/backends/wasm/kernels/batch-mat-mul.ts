@@ -1,8 +1,8 @@
 // BatchMatMul and _FusedMatMul (bias + relu/relu6/leakyrelu) for every transpose combination, multithreaded.
 import { backend_util, util, type TensorInfo } from '@tensorflow/tfjs-core';
-import { JOB, SLOT } from '../jobs';
-import type { KernelRuntime } from '../runtime';
-import { activationCode, applyStockActivation, fallback, isF32, isInlineActivation, parallel, type KernelFactory } from './common';
+import { JOB, SLOT } from '../jobs.js';
+import type { KernelRuntime } from '../runtime.js';
+import { activationCode, applyStockActivation, fallback, isF32, isInlineActivation, parallel, type KernelFactory } from './common.js';
 
 /** Largest row count for which B is read in place rather than packed. */
 const IN_PLACE_MAX_M = 64;

@@ -1,7 +1,7 @@
 // Helpers shared by the kernel implementations: typing of kernel calls, activations, padded inputs.
 import { getKernel, type KernelFunc, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo, type backend_util } from '@tensorflow/tfjs-core';
-import { JOB, PARALLEL_MIN_WORK } from '../jobs';
-import type { KernelRuntime } from '../runtime';
+import { JOB, PARALLEL_MIN_WORK } from '../jobs.js';
+import type { KernelRuntime } from '../runtime.js';
 
 export interface KernelCall {
   inputs: NamedTensorInfoMap;

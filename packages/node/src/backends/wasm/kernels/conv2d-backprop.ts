@@ -1,9 +1,9 @@
 // Conv2DBackpropFilter (missing in stock wasm) and Conv2DBackpropInput for NHWC convs (gradients have dilation 1).
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
-import { JOB, SLOT } from '../jobs';
-import type { KernelRuntime } from '../runtime';
-import { fallback, isF32, paddedInput, parallel, type KernelCall, type KernelFactory } from './common';
-import { winogradConv, winogradFilterGrad, winogradShape } from './winograd';
+import { JOB, SLOT } from '../jobs.js';
+import type { KernelRuntime } from '../runtime.js';
+import { fallback, isF32, paddedInput, parallel, type KernelCall, type KernelFactory } from './common.js';
+import { winogradConv, winogradFilterGrad, winogradShape } from './winograd.js';
 
 type Shape4 = [number, number, number, number];
 

@@ -1,7 +1,7 @@
 // Conv2D and FusedConv2D forward (NHWC, dilation 1) as an implicit GEMM; other cases go to the stock kernel.
 import { backend_util, util, type TensorInfo } from '@tensorflow/tfjs-core';
-import { JOB, SLOT } from '../jobs';
-import type { KernelRuntime } from '../runtime';
+import { JOB, SLOT } from '../jobs.js';
+import type { KernelRuntime } from '../runtime.js';
 import {
   activationCode,
   applyStockActivation,
@@ -12,8 +12,8 @@ import {
   parallel,
   type KernelCall,
   type KernelFactory,
-} from './common';
-import { winogradConv, winogradShape } from './winograd';
+} from './common.js';
+import { winogradConv, winogradShape } from './winograd.js';
 
 /** Runs the forward conv; returns null when the case is not ours (the caller falls back). */
 export function convForward(

@@ -2,8 +2,8 @@
 // same-shape Multiply (tfjs computes it as mul(dy, step(x))), and Maximum / Minimum with a scalar (converted
 // graphs such as faceres spell relu6 as min(max(x, 0), 6); stock wasm broadcasts them element by element).
 import { util, type TensorInfo } from '@tensorflow/tfjs-core';
-import { JOB } from '../jobs';
-import { fallback, parallel, type KernelFactory } from './common';
+import { JOB } from '../jobs.js';
+import { fallback, parallel, type KernelFactory } from './common.js';
 
 export const step: KernelFactory = (rt, stock) => (call) => {
   const { x } = call.inputs as { x: TensorInfo };

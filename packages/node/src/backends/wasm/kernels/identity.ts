@@ -1,6 +1,6 @@
 // Identity and same-dtype Cast without a copy: the output shares the input's buffer (ref-counted, like Reshape).
 import type { DataType, TensorInfo } from '@tensorflow/tfjs-core';
-import { fallback, type KernelFactory } from './common';
+import { fallback, type KernelFactory } from './common.js';
 
 function share(rt: Parameters<KernelFactory>[0], x: TensorInfo): TensorInfo {
   rt.backend.incRef(x.dataId);

@@ -1,7 +1,7 @@
 // MaxPool (2x2 stride-2 fast path) and MaxPoolGrad (2x2 stride-2 SIMD path plus a general one), NHWC float32.
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
-import { JOB } from '../jobs';
-import { fallback, isF32, parallel, type KernelCall, type KernelFactory } from './common';
+import { JOB } from '../jobs.js';
+import { fallback, isF32, parallel, type KernelCall, type KernelFactory } from './common.js';
 
 function poolInfo(x: TensorInfo, attrs: KernelCall['attrs']): backend_util.Conv2DInfo {
   const a = attrs ?? {};

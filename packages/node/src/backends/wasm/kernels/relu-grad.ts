@@ -3,8 +3,8 @@
 // FacerecReluGrad when the active backend has it, and tfjs's own gradient otherwise.
 import * as tf from '@tensorflow/tfjs-core';
 import { util, type GradConfig, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
-import { JOB } from '../jobs';
-import { fallback, parallel, type KernelFactory } from './common';
+import { JOB } from '../jobs.js';
+import { fallback, parallel, type KernelFactory } from './common.js';
 
 export const RELU_GRAD_KERNEL_NAME = 'FacerecReluGrad';
 

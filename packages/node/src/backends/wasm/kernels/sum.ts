@@ -1,7 +1,7 @@
 // Sum over leading axes (bias gradients reduce [N,H,W,C] over N,H,W): fixed row chunks, then a chunk-ordered total.
 import { backend_util, util, type TensorInfo } from '@tensorflow/tfjs-core';
-import { JOB, SLOT } from '../jobs';
-import { fallback, parallel, type KernelFactory } from './common';
+import { JOB, SLOT } from '../jobs.js';
+import { fallback, parallel, type KernelFactory } from './common.js';
 
 export const sum: KernelFactory = (rt, stock) => (call) => {
   const { x } = call.inputs as { x: TensorInfo };

@@ -1,9 +1,9 @@
 // Winograd paths (native/winograd.c) for 3x3 stride-1 convolutions: forward and input gradient F(4x4,3x3),
 // filter gradient F(3x3,4x4).
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
-import { JOB, SLOT } from '../jobs';
-import type { KernelRuntime } from '../runtime';
-import { parallel } from './common';
+import { JOB, SLOT } from '../jobs.js';
+import type { KernelRuntime } from '../runtime.js';
+import { parallel } from './common.js';
 
 /**
  * Fewest channels (on both sides of the filter) for which the transforms pay for themselves; below it (e.g.

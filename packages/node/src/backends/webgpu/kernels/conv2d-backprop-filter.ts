@@ -1,6 +1,6 @@
 // Conv2DBackpropFilter for 'webgpu' as a split-K matrix product: dW[kh,kw,ci,co] = Σ x-patches · dy over batch × pixels.
 import { backend_util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { groups, type ProgramUniform, type WebGpuBackendLike, type WebGpuProgram } from './program';
+import { groups, type ProgramUniform, type WebGpuBackendLike, type WebGpuProgram } from './program.js';
 
 /*
  * tfjs's kernel gives each filter weight one thread that loops over batch × output pixels: a 3×3×3×32 filter is
