@@ -44,6 +44,35 @@ export class ModelFormatError extends FacerecError {
   }
 }
 
+/**
+ * A computation gave NaN or infinite values, so its answer means nothing: the model's weights or the
+ * input hold non-finite numbers. `source` names the model (file) or input; never answered with a name.
+ */
+export class NumericError extends FacerecError {
+  readonly source: string;
+  constructor(source: string, message: string, options?: { cause?: unknown }) {
+    super(`${source}: ${message}`, options);
+    this.source = source;
+  }
+}
+
+/** Index of the first NaN or infinite value in `values`, or -1 when all are finite. */
+export function firstNonFinite(values: ArrayLike<number>): number {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
+  return -1;
+}
+
+/**
+ * Throws NumericError naming `source` when `values` hold NaN or infinity; `what` says which result
+ * (e.g. "the class probabilities").
+ */
+export function requireFinite(values: ArrayLike<number>, source: string, what: string): void {
+  const at = firstNonFinite(values);
+  if (at >= 0) {
+    throw new NumericError(source, `${what} hold ${String(values[at])} (value ${at}); the model's weights or the input contain NaN or infinite numbers`);
+  }
+}
+
 /** Training cannot go on (the loss became NaN, the data is unusable...). */
 export class TrainingError extends FacerecError {}
 

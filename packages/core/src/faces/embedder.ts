@@ -1,7 +1,7 @@
 // Face embeddings: align crops to the network's template, run it batched (optionally with a mirrored copy), L2-normalise.
 import * as tf from '@tensorflow/tfjs-core';
 import { grayscaleToRgb } from '../preprocess/color.js';
-import { InvalidArgumentError } from '../errors/index.js';
+import { InvalidArgumentError, requireFinite } from '../errors/index.js';
 import type { Affine, Point } from './geometry.js';
 import { similarityTransform } from './geometry.js';
 import type { FaceGraphModel } from './graph-model.js';
@@ -43,11 +43,14 @@ const BATCH = 16;
 export interface EmbeddingNet {
   embed(batch: tf.Tensor4D): tf.Tensor2D;
   dispose(): void;
+  /** The model file, named in errors (e.g. when the network gives NaN). */
+  readonly source?: string;
 }
 
-/** Wraps a tfjs graph model whose `output` node (or only output) is the embedding. */
-export function graphEmbeddingNet(model: FaceGraphModel, output?: string): EmbeddingNet {
+/** Wraps a tfjs graph model whose `output` node (or only output) is the embedding; `source` names its file in errors. */
+export function graphEmbeddingNet(model: FaceGraphModel, output?: string, source?: string): EmbeddingNet {
   return {
+    ...(source !== undefined ? { source } : {}),
     embed: (batch) => tf.tidy(() => {
       const raw = (output ? model.execute(batch, output) : model.execute(batch)) as tf.Tensor;
       return tf.reshape(raw, [batch.shape[0], -1]) as tf.Tensor2D;
@@ -149,6 +152,8 @@ export class FaceEmbedder implements Embedder {
       });
       const values = (await embeddings.data()) as Float32Array;
       embeddings.dispose();
+      // A NaN embedding compares as "no match" to everything, or worse, as a name: it must be an error.
+      requireFinite(values, this.model.source ?? `the ${this.spec.name} embedder`, 'the face embeddings');
       for (let i = 0; i < count; i++) result.push(values.slice(i * d, (i + 1) * d));
     }
     return result;

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModelSync, type GraphModel } from '@tensorflow/tfjs-converter';
 import { ModelFormatError } from '../errors/index.js';
+import { checkInputShape, checkWeightValues, warmUp, type NetworkSignature } from './model-checks.js';
 
 /** A tfjs graph model built from memory. */
 export type FaceGraphModel = GraphModel<tf.io.IOHandlerSync>;
@@ -60,14 +61,23 @@ function expectedBytes(entries: readonly WeightEntry[], source: string): number 
   return total;
 }
 
+/** What a graph model must take and give: {@link NetworkSignature} plus the node its output is read from. */
+export interface GraphModelSignature extends NetworkSignature {
+  /** Output node to read (as passed to `execute`); default the model's only output. */
+  readonly output?: string;
+}
+
 /**
  * Builds a tfjs `GraphModel` from its files. Checks that `model.json` is a graph model and that the weight
  * bytes are exactly what its manifest describes, so a truncated or swapped weight file fails here, naming
- * `files.source`, instead of producing garbage later.
+ * `files.source`, instead of producing garbage later. With a `signature`, it also checks the input shape,
+ * the weights' values (finite floats, plausible shape constants) and runs the network once on a grey
+ * image, which must give finite values of the expected size: a file of the right size but another
+ * model's content fails at load too.
  *
  * @throws ModelFormatError naming the source when the files are not a usable graph model.
  */
-export function loadGraphModelFromFiles(files: GraphModelFiles): FaceGraphModel {
+export function loadGraphModelFromFiles(files: GraphModelFiles, signature?: GraphModelSignature): FaceGraphModel {
   const { modelJson, weights, source } = files;
   if (!isRecord(modelJson) || !isRecord(modelJson.modelTopology)) {
     throw new ModelFormatError(source, 'model.json has no modelTopology; is it a tfjs graph model?');
@@ -89,8 +99,9 @@ export function loadGraphModelFromFiles(files: GraphModelFiles): FaceGraphModel 
     weightData.set(w, offset);
     offset += w.byteLength;
   }
+  let model: FaceGraphModel;
   try {
-    return loadGraphModelSync({
+    model = loadGraphModelSync({
       modelTopology: modelJson.modelTopology as tf.io.ModelArtifacts['modelTopology'],
       weightSpecs: entries as tf.io.WeightsManifestEntry[],
       weightData: weightData.buffer,
@@ -99,4 +110,21 @@ export function loadGraphModelFromFiles(files: GraphModelFiles): FaceGraphModel 
   } catch (error) {
     throw new ModelFormatError(source, `cannot build the graph model (${error instanceof Error ? error.message : String(error)})`, { cause: error });
   }
+  if (!signature) return model;
+  try {
+    checkGraphModel(model, signature, source);
+    return model;
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+}
+
+/** Input shape, weight values and one run on a grey image (see {@link loadGraphModelFromFiles}). */
+function checkGraphModel(model: FaceGraphModel, signature: GraphModelSignature, source: string): void {
+  if (model.inputs.length !== 1) throw new ModelFormatError(source, `has ${model.inputs.length} inputs but ${signature.what} has 1; is this the right model file?`);
+  checkInputShape(model.inputs[0]!.shape, signature, source);
+  checkWeightValues(Object.entries(model.weights).flatMap(([name, tensors]) => tensors.map((tensor) => ({ name, tensor }))), source);
+  const { output } = signature;
+  warmUp((batch) => (output ? model.execute(batch, output) : model.execute(batch)) as tf.Tensor, signature, source);
 }

@@ -2,10 +2,10 @@
 import { InvalidArgumentError, ModelFormatError } from '../errors/index.js';
 import { FaceDetector } from './detector.js';
 import { FaceEmbedder, FusedEmbedder, graphEmbeddingNet, type EmbedderSpec, type EmbeddingNet } from './embedder.js';
-import { loadGraphModelFromFiles, manifestPaths, type FaceGraphModel } from './graph-model.js';
-import { LandmarkRefiner, MESH_FILE } from './mesh.js';
+import { loadGraphModelFromFiles, manifestPaths, type FaceGraphModel, type GraphModelFiles, type GraphModelSignature } from './graph-model.js';
+import { LandmarkRefiner, MESH_FILE, MESH_SIGNATURE } from './mesh.js';
 import { FacePipeline } from './pipeline.js';
-import { DETECTOR_FILE, EMBEDDERS, FACE_PRESETS, FUSION_THRESHOLD, type FacePreset, type FacePresetSpec } from './presets.js';
+import { DETECTOR_FILE, DETECTOR_SIGNATURE, EMBEDDERS, FACE_PRESETS, FUSION_THRESHOLD, type FacePreset, type FacePresetSpec } from './presets.js';
 import { ResNet34Descriptor } from './resnet34.js';
 
 // Node and every browser have TextDecoder; core compiles without either platform's type declarations.
@@ -82,11 +82,28 @@ async function readJson(read: ModelFileReader, pkg: ModelPackage, file: string):
   }
 }
 
-/** Reads `<name>.json` of `pkg` and the weight files its manifest names, and builds the graph model. */
-export async function readGraphModel(read: ModelFileReader, pkg: ModelPackage, name: string): Promise<FaceGraphModel> {
+/**
+ * Reads `<name>.json` of `pkg` and the weight files its manifest names, and builds the graph model; with
+ * a `signature`, checks its input, weights and one run at load (see `loadGraphModelFromFiles`).
+ */
+export async function readGraphModel(read: ModelFileReader, pkg: ModelPackage, name: string, signature?: GraphModelSignature): Promise<FaceGraphModel> {
+  return loadGraphModelFromFiles(await readGraphModelFiles(read, pkg, name), signature);
+}
+
+async function readGraphModelFiles(read: ModelFileReader, pkg: ModelPackage, name: string): Promise<GraphModelFiles> {
   const { json, source } = await readJson(read, pkg, `${name}.json`);
   const weights = await Promise.all(manifestPaths(json, source).map(async (p) => (await read(pkg, p)).bytes));
-  return loadGraphModelFromFiles({ modelJson: json, weights, source });
+  return { modelJson: json, weights, source };
+}
+
+/** What an embedder's graph model must take and give. */
+function embedderSignature(spec: EmbedderSpec): GraphModelSignature {
+  return {
+    what: `the ${spec.name} embedder`,
+    input: [spec.inputSize, spec.inputSize, 3],
+    outputSize: spec.dimensions,
+    ...(spec.output !== undefined ? { output: spec.output } : {}),
+  };
 }
 
 /**
@@ -94,11 +111,20 @@ export async function readGraphModel(read: ModelFileReader, pkg: ModelPackage, n
  * (`<file>-weights_manifest.json` + weights).
  */
 export async function readEmbeddingNet(read: ModelFileReader, spec: EmbedderSpec): Promise<EmbeddingNet> {
-  if (spec.format !== 'faceapi-resnet34') return graphEmbeddingNet(await readGraphModel(read, spec.package, spec.file), spec.output);
+  if (spec.format !== 'faceapi-resnet34') {
+    const files = await readGraphModelFiles(read, spec.package, spec.file);
+    return graphEmbeddingNet(loadGraphModelFromFiles(files, embedderSignature(spec)), spec.output, files.source);
+  }
   const { json, source } = await readJson(read, spec.package, `${spec.file}-weights_manifest.json`);
   const paths = Array.isArray(json) ? json.flatMap((g: { paths?: string[] }) => g.paths ?? []) : [];
   const weights = await Promise.all(paths.map(async (p) => (await read(spec.package, p)).bytes));
   return ResNet34Descriptor.fromWeights(json, weights, source);
+}
+
+/** Reads and checks the face mesh; its errors name its file. */
+async function readLandmarkRefiner(read: ModelFileReader): Promise<LandmarkRefiner> {
+  const files = await readGraphModelFiles(read, MODELS_PACKAGE, MESH_FILE);
+  return new LandmarkRefiner(loadGraphModelFromFiles(files, MESH_SIGNATURE), files.source);
 }
 
 /**
@@ -109,12 +135,12 @@ export async function readEmbeddingNet(read: ModelFileReader, spec: EmbedderSpec
  */
 export async function buildFacePipeline(read: ModelFileReader, options: FacePipelineOptions = {}): Promise<FacePipeline> {
   const specs = resolveEmbedderSpecs(options);
-  const detectorModel = await readGraphModel(read, MODELS_PACKAGE, DETECTOR_FILE);
+  const detectorModel = await readGraphModel(read, MODELS_PACKAGE, DETECTOR_FILE, DETECTOR_SIGNATURE);
   const parts: FaceEmbedder[] = [];
   try {
     for (const spec of specs) parts.push(new FaceEmbedder(await readEmbeddingNet(read, spec), spec));
     const embedder = parts.length === 1 ? parts[0]! : new FusedEmbedder(parts, FUSION_THRESHOLD);
-    const refiner = wantsMesh(options, specs) ? new LandmarkRefiner(await readGraphModel(read, MODELS_PACKAGE, MESH_FILE)) : undefined;
+    const refiner = wantsMesh(options, specs) ? await readLandmarkRefiner(read) : undefined;
     return new FacePipeline(new FaceDetector(detectorModel), embedder, refiner);
   } catch (error) {
     detectorModel.dispose();

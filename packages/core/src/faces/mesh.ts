@@ -1,9 +1,10 @@
 // Refines the five landmarks with MediaPipe's face mesh (468 points) run on a rotated crop around each detected face.
 import * as tf from '@tensorflow/tfjs-core';
+import { requireFinite } from '../errors/index.js';
 import { grayscaleToRgb } from '../preprocess/color.js';
 import type { Affine, Box, Point } from './geometry.js';
 import { applyAffine } from './geometry.js';
-import type { FaceGraphModel } from './graph-model.js';
+import type { FaceGraphModel, GraphModelSignature } from './graph-model.js';
 import type { FiveLandmarks } from './landmarks.js';
 import { warpAffine } from './warp.js';
 
@@ -18,12 +19,18 @@ const MOUTH_RIGHT = 291;
 /** Base name of the face mesh model's files. */
 export const MESH_FILE = 'facemesh';
 
+const OUTPUT = 'Identity_2:0';
+
+/** What the face mesh network must take and give: 192×192 RGB in, 468 points × (x, y, z) out. */
+export const MESH_SIGNATURE: GraphModelSignature = { what: 'the face mesh', input: [INPUT, INPUT, 3], output: OUTPUT, outputSize: 468 * 3 };
+
 /**
  * Runs the face mesh on a square crop around each face (1.5× the detector box, rotated so the eyes are
  * level) and reads precise eye centres, nose tip and mouth corners from it.
  */
 export class LandmarkRefiner {
-  constructor(private readonly model: FaceGraphModel) {}
+  /** @param source - Names the model file in errors. */
+  constructor(private readonly model: FaceGraphModel, private readonly source = 'face mesh') {}
 
   /** Five refined landmarks per face; `eyes` are the detector's rough eye centres, used for the rotation. */
   async refine(image: tf.Tensor3D, faces: ReadonlyArray<{ box: Box; eyes: readonly [Point, Point] }>): Promise<FiveLandmarks[]> {
@@ -32,11 +39,13 @@ export class LandmarkRefiner {
     const mesh = tf.tidy(() => {
       const crops = warpAffine(image, matrices, [INPUT, INPUT]);
       const rgb = crops.shape[3] === 1 ? grayscaleToRgb(crops) : crops;
-      const out = this.model.execute(tf.div(rgb, 255), 'Identity_2:0') as tf.Tensor;
+      const out = this.model.execute(tf.div(rgb, 255), OUTPUT) as tf.Tensor;
       return tf.reshape(out, [faces.length, 468, 3]);
     });
     const values = (await mesh.data()) as Float32Array;
     mesh.dispose();
+    // NaN points would become NaN alignment matrices; no landmarks at all is the honest answer.
+    requireFinite(values, this.source, 'the face mesh points');
     return matrices.map((m, f) => {
       const at = (i: number): Point => applyAffine(m, { x: values[(f * 468 + i) * 3]!, y: values[(f * 468 + i) * 3 + 1]! });
       const mean = (ids: number[]): Point => {

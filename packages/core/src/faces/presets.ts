@@ -1,5 +1,6 @@
 // The pretrained embedders facerec knows, and the presets that pick one.
 import type { EmbedderSpec } from './embedder.js';
+import type { GraphModelSignature } from './graph-model.js';
 import { ARCFACE_TEMPLATE, DLIB_CHIP_TEMPLATE, zoomTemplate } from './templates.js';
 
 /**
@@ -85,6 +86,9 @@ export type FacePreset = keyof typeof FACE_PRESETS;
 
 /** The base name of the BlazeFace short-range detector's files. */
 export const DETECTOR_FILE = 'facemesh-detection-short';
+
+/** What the detector network must take and give: 128×128 RGB in, 896 anchors × 17 values out. */
+export const DETECTOR_SIGNATURE: GraphModelSignature = { what: 'the BlazeFace face detector', input: [128, 128, 3], outputSize: 896 * 17 };
 
 /** Default threshold of a fusion of embedders (the mean of their cosine similarities). */
 export const FUSION_THRESHOLD = 0.6;

