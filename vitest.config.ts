@@ -14,6 +14,8 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts'],
     exclude: ['packages/web/test/browser/**', '**/node_modules/**'],
+    // Sets XDG_RUNTIME_DIR for Dawn when the shell has none.
+    setupFiles: ['vitest.setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

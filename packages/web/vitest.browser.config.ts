@@ -4,10 +4,9 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { chromiumLaunchOptions, ISOLATION_HEADERS } from './scripts/chromium.mjs';
-import { findOrl } from './scripts/datasets.mjs';
+import { ORL_DIR } from './scripts/datasets.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const orl = findOrl();
 
 export default defineConfig({
   root,
@@ -15,12 +14,11 @@ export default defineConfig({
   // exports map, the default .wasm folder and the copied .wasm files are tested too.
   server: {
     headers: ISOLATION_HEADERS,
-    fs: { allow: [root, ...(orl ? [orl] : [])] },
+    fs: { allow: [root] },
   },
   define: {
-    // Where the browser fetches ORL faces from ('' when no copy was found: those tests are skipped).
-    __FACEREC_ORL_URL__: JSON.stringify(orl ? `/@fs${orl}` : ''),
-    __FACEREC_ORL_DIR__: JSON.stringify(orl ?? ''),
+    // Where the browser fetches the committed ORL faces (examples/data/orl) from.
+    __FACEREC_ORL_URL__: JSON.stringify(`/@fs${ORL_DIR}`),
   },
   optimizeDeps: {
     // Pre-bundled up front so vite does not reload the page mid-run when it discovers them.

@@ -1,7 +1,7 @@
 // Headless Debian Chromium for tests, the e2e run and the benchmark: one set of flags and headers for all.
 import { existsSync } from 'node:fs';
 
-/** Where Debian's chromium package installs the browser (`bash ../shared/ci/install-chromium.sh`). */
+/** Where Debian's chromium package installs the browser (`bash scripts/install-system-deps.sh` installs it). */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /**
@@ -30,7 +30,7 @@ export const ISOLATION_HEADERS = {
 /** Throws a clear error when Chromium is missing, instead of playwright's download hint. */
 export function requireChromium() {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: run "bash ../shared/ci/install-chromium.sh" (or set CHROMIUM_PATH)`);
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: run "bash scripts/install-system-deps.sh" as root (Debian/Ubuntu), or set CHROMIUM_PATH`);
   }
   return CHROMIUM_PATH;
 }

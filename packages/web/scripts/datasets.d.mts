@@ -1,3 +1,2 @@
 // Types of datasets.mjs.
-export declare function orlCandidates(): string[];
-export declare function findOrl(): string | undefined;
+export declare const ORL_DIR: string;

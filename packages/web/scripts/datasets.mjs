@@ -1,21 +1,5 @@
-// Finds the ORL faces as the README says: $FACEREC_DATA, $FACEREC_DATASETS/orl, ../shared/datasets/orl, the vendored copy.
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+// The real faces the browser tests and the demo's end-to-end test use: committed in the repository, never ../shared.
 import { fileURLToPath } from 'node:url';
 
-const repo = fileURLToPath(new URL('../../..', import.meta.url));
-
-/** Folders searched for ORL, in order. */
-export function orlCandidates() {
-  return [
-    process.env.FACEREC_DATA,
-    process.env.FACEREC_DATASETS && join(process.env.FACEREC_DATASETS, 'orl'),
-    resolve(repo, '../shared/datasets/orl'),
-    join(repo, 'examples/data/orl'),
-  ].filter(Boolean);
-}
-
-/** The first folder holding ORL (s1/1.pgm), or undefined. */
-export function findOrl() {
-  return orlCandidates().find((dir) => existsSync(join(dir, 's1', '1.pgm')));
-}
+/** The complete AT&T (ORL) faces: s1..s40, 10 PGMs each (examples/data/orl). */
+export const ORL_DIR = fileURLToPath(new URL('../../../examples/data/orl', import.meta.url)).replace(/\/$/, '');

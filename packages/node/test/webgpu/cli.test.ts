@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ORL_DIR } from '../../../core/test/helpers/datasets.js';
 import { runCapture } from '../fixtures/cli.js';
 import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
-import { IN_CI, probeWebGpu, takeGpuErrors } from './helpers';
+import { failWithoutRequiredAdapter, probeWebGpu, takeGpuErrors } from './helpers';
 
 const gpu = await probeWebGpu();
 
@@ -13,11 +13,7 @@ const run = runCapture;
 
 afterAll(removeTempDirs);
 
-describe.runIf(!gpu.info && IN_CI)('WebGPU in CI', () => {
-  it('has an adapter (CI installs Mesa lavapipe with ../shared/ci/install-vulkan.sh)', () => {
-    expect.fail(`no WebGPU adapter in CI: ${gpu.reason}`);
-  });
-});
+failWithoutRequiredAdapter(gpu);
 
 describe.skipIf(!gpu.info)(`facerec CLI with --backend gpu ${gpu.reason}`, () => {
   it('train → eval → predict', async () => {

@@ -1,20 +1,39 @@
 // Test helpers for the WebGPU backend: start it (or say why not), run computations on cpu and webgpu, compare.
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { onWebGpuError, type WebGpuErrorReport } from '@facerec/core';
 import { initWebGpuBackend, type WebGpuBackendInfo } from '../../src/backends/webgpu/index';
 
 export { randomValues } from '../kernels/helpers';
 import { randomValues } from '../kernels/helpers';
 
-/** The backend, or why there is none. In CI (CI=true) a missing adapter is a failure, not a skip. */
+/** The backend, or why there is none. Where an adapter is required (see ADAPTER_REQUIRED), its absence is a failure. */
 export interface GpuProbe {
   readonly info: WebGpuBackendInfo | null;
   readonly reason: string;
 }
 
-export const IN_CI = process.env['CI'] === 'true';
+/**
+ * An adapter must be found in CI (CI=true) and under `pnpm test` (FACEREC_REQUIRE_WEBGPU=1), whose first step,
+ * scripts/install-system-deps.sh, installs Mesa's lavapipe: a broken install must not pass as skipped tests.
+ */
+export const ADAPTER_REQUIRED = process.env['CI'] === 'true' || process.env['FACEREC_REQUIRE_WEBGPU'] === '1';
+/** @deprecated the old name of ADAPTER_REQUIRED. */
+export const IN_CI = ADAPTER_REQUIRED;
+
+/**
+ * Adds a failing test when no adapter was found where one is required; call once per test file beside the skipIf.
+ * Registered only then, so that it is not counted as a skipped test everywhere else.
+ */
+export function failWithoutRequiredAdapter(gpu: GpuProbe): void {
+  if (gpu.info || !ADAPTER_REQUIRED) return;
+  describe('WebGPU adapter', () => {
+    it('is found (scripts/install-system-deps.sh installs Mesa lavapipe)', () => {
+      expect.fail(`no WebGPU adapter, though one is required here (CI=true or FACEREC_REQUIRE_WEBGPU=1): ${gpu.reason}`);
+    });
+  });
+}
 
 /** Starts webgpu on any adapter (lavapipe included). Never throws: the reason goes into the probe. */
 export async function probeWebGpu(): Promise<GpuProbe> {
@@ -22,7 +41,7 @@ export async function probeWebGpu(): Promise<GpuProbe> {
     const info = await initWebGpuBackend({ allowSoftwareAdapter: true });
     return { info, reason: `on ${info.adapter}` };
   } catch (e) {
-    return { info: null, reason: `(skipped: no WebGPU adapter: ${e instanceof Error ? e.message : String(e)}; in CI this fails)` };
+    return { info: null, reason: `(skipped: no WebGPU adapter: ${e instanceof Error ? e.message : String(e)}; run bash scripts/install-system-deps.sh)` };
   }
 }
 

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { useWebGpuFastKernels } from '../../src/backends/webgpu/index';
 import { runKernel } from '../kernels/helpers';
-import { IN_CI, compareWithCpu, probeWebGpu, runOn, takeGpuErrors } from './helpers';
+import { compareWithCpu, failWithoutRequiredAdapter, probeWebGpu, runOn, takeGpuErrors } from './helpers';
 
 const gpu = await probeWebGpu();
 
@@ -28,11 +28,7 @@ function dyShape(n: number, h: number, w: number, ci: number, co: number, k: num
   return tf.backend_util.computeConv2DInfo([n, h, w, ci], [k, k, ci, co], s, 1, pad).outShape;
 }
 
-describe.runIf(!gpu.info && IN_CI)('WebGPU in CI', () => {
-  it('has an adapter (CI installs Mesa lavapipe with ../shared/ci/install-vulkan.sh)', () => {
-    expect.fail(`no WebGPU adapter in CI: ${gpu.reason}`);
-  });
-});
+failWithoutRequiredAdapter(gpu);
 
 describe.skipIf(!gpu.info)(`facerec's webgpu kernels vs cpu ${gpu.reason}`, () => {
   afterEach(() => {

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createModel, createOptimizer, forwardLogits, softmaxCrossEntropy, type ArchitectureName } from '@facerec/core';
-import { IN_CI, expectClose, probeWebGpu, randomValues, takeGpuErrors, type Output } from './helpers';
+import { expectClose, failWithoutRequiredAdapter, probeWebGpu, randomValues, takeGpuErrors, type Output } from './helpers';
 
 const gpu = await probeWebGpu();
 const RTOL = 2e-4;
@@ -48,11 +48,7 @@ async function trainStep(backend: string, architecture: ArchitectureName, channe
   return { initial, loss, grads: gradOut, updated, right };
 }
 
-describe.runIf(!gpu.info && IN_CI)('WebGPU in CI', () => {
-  it('has an adapter (CI installs Mesa lavapipe with ../shared/ci/install-vulkan.sh)', () => {
-    expect.fail(`no WebGPU adapter in CI: ${gpu.reason}`);
-  });
-});
+failWithoutRequiredAdapter(gpu);
 
 describe.skipIf(!gpu.info)(`a training step on webgpu matches cpu ${gpu.reason}`, () => {
   afterEach(() => {

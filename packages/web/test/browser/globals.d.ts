@@ -1,3 +1,2 @@
 // Values the browser test config defines.
 declare const __FACEREC_ORL_URL__: string;
-declare const __FACEREC_ORL_DIR__: string;

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { browserImageToTensor, initBackend, preprocessImage, recognizeFaces, switchBackend, wholeImageLocator } from '@facerec/web';
 import type { FaceRecognizer, PreprocessingConfig } from '@facerec/web';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { maxAbsDiff, ORL_MISSING, orlImage, randomRecognizer, toCanvas } from './helpers/faces.js';
+import { maxAbsDiff, orlImage, randomRecognizer, toCanvas } from './helpers/faces.js';
 import { takeGpuErrors, settleGpu } from './helpers/gpu.js';
 
 /**
@@ -14,7 +14,7 @@ const TOLERANCE = { pixels: 1e-4, probabilities: 1e-5 };
 const BACKENDS = ['webgpu', 'wasm', 'cpu'] as const;
 const CONFIG: PreprocessingConfig = { inputSize: [32, 32], channels: 3, normalization: 'standardize' };
 
-describe.skipIf(ORL_MISSING)('every backend agrees with cpu', () => {
+describe('every backend agrees with cpu', () => {
   let canvases: HTMLCanvasElement[] = [];
   let gray: FaceRecognizer;
   let rgb: FaceRecognizer;
@@ -81,7 +81,7 @@ describe.skipIf(ORL_MISSING)('every backend agrees with cpu', () => {
   });
 });
 
-test.skipIf(ORL_MISSING)('switchBackend keeps the weights that tfjs 4.22 loses when it moves tensors off WebGPU', async () => {
+test('switchBackend keeps the weights that tfjs 4.22 loses when it moves tensors off WebGPU', async () => {
   const canvas = toCanvas(await orlImage(4, 4));
   const probabilities = async (r: FaceRecognizer) => (await recognizeFaces(r, canvas, { locate: wholeImageLocator, topK: 4 }))[0]!.prediction.candidates.map((c) => c.confidence);
   await initBackend('webgpu');

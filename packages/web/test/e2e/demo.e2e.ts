@@ -11,12 +11,11 @@ import { createServer } from 'vite';
 import type { ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { chromiumLaunchOptions } from '../../scripts/chromium.mjs';
-import { findOrl } from '../../scripts/datasets.mjs';
+import { ORL_DIR } from '../../scripts/datasets.mjs';
 
 const repo = fileURLToPath(new URL('../../../..', import.meta.url));
 const demo = join(repo, 'examples/web-demo');
 const screenshots = join(repo, '.vitest-tmp');
-const orl = findOrl();
 const PEOPLE = [1, 2, 3, 4, 5];
 const GREEN = [0x00, 0xe6, 0x76]; // drawRecognizedFaces' colour for a known person
 const ORANGE = [0xff, 0x91, 0x00]; // ... and for an unknown face
@@ -38,7 +37,7 @@ async function canvasToPage(page: Page, selector: string): Promise<(x: number, y
   return (x, y) => [left + x * scaleX, top + y * scaleY];
 }
 
-describe.skipIf(!orl)('web demo', () => {
+describe('web demo', () => {
   let server: ViteDevServer;
   let browser: Browser;
   let page: Page;
@@ -50,7 +49,7 @@ describe.skipIf(!orl)('web demo', () => {
     folder = mkdtempSync(join(tmpdir(), 'facerec-demo-'));
     for (const p of PEOPLE) {
       mkdirSync(join(folder, 'orl', `s${p}`), { recursive: true });
-      for (let i = 1; i <= 8; i++) cpSync(join(orl!, `s${p}`, `${i}.pgm`), join(folder, 'orl', `s${p}`, `${i}.pgm`));
+      for (let i = 1; i <= 8; i++) cpSync(join(ORL_DIR, `s${p}`, `${i}.pgm`), join(folder, 'orl', `s${p}`, `${i}.pgm`));
     }
     server = await createServer({ root: demo, configFile: join(demo, 'vite.config.ts'), logLevel: 'warn', server: { port: 0, strictPort: false } });
     await server.listen();
@@ -95,7 +94,7 @@ describe.skipIf(!orl)('web demo', () => {
   }, 360_000);
 
   test('names a known person in an unseen photo and draws the box', async () => {
-    await page.setInputFiles('#photo-input', join(orl!, 's3', '10.pgm'));
+    await page.setInputFiles('#photo-input', join(ORL_DIR, 's3', '10.pgm'));
     await page.waitForFunction(() => document.getElementById('photo-result')!.dataset.label !== undefined, undefined, { timeout: 30_000 });
     expect(await page.getAttribute('#photo-result', 'data-label')).toBe('s3');
     expect(await page.textContent('#photo-result')).toMatch(/^s3 \d+%$/);

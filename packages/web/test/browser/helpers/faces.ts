@@ -3,9 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { FaceRecognizer, createModel, decodePnm, METADATA_KEY, MODEL_FORMAT, MODEL_FORMAT_VERSION } from '@facerec/web';
 import type { LabeledImage, RawImage } from '@facerec/web';
 
-/** URL of the ORL folder, or '' when none was found (tests using it are skipped). */
+/** URL of the committed ORL folder (examples/data/orl), served by vite. */
 export const ORL_URL = __FACEREC_ORL_URL__;
-export const ORL_MISSING = ORL_URL === '' ? 'ORL faces not found (see README: $FACEREC_DATA, ../shared/datasets, examples/data/orl)' : '';
 
 /** Decodes ORL image `s<person>/<index>.pgm` (gray, 92×112). */
 export async function orlImage(person: number, index: number): Promise<RawImage> {
