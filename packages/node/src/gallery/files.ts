@@ -1,30 +1,73 @@
-// Saves and loads a Gallery as a folder: gallery.json (versioned index) + embeddings.bin (float32 rows), swapped in atomically.
-import { readFile, writeFile } from 'node:fs/promises';
+// Saves and loads a Gallery as a folder: gallery.json (versioned index) + embeddings.bin (float32 rows), swapped in atomically under a lock.
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Gallery, ModelFormatError, type FacePipeline } from '@facerec/core';
+import { FacerecError, GALLERY_FORMAT, Gallery, ModelFormatError, type FacePipeline } from '@facerec/core';
 import { errorReason } from '../io/atomic.js';
-import { replaceDirectory } from '../io/replace-dir.js';
+import { recoverInterruptedSwap } from '../io/leftovers.js';
+import { withLock, type LockOptions } from '../io/lock.js';
+import { replaceFolder } from '../io/replace-dir.js';
+import type { FolderSpec } from '../io/save-target.js';
 
 /** Name of the JSON index inside a gallery folder. */
 export const GALLERY_INDEX = 'gallery.json';
 /** Name of the little-endian float32 embedding matrix inside a gallery folder. */
 export const GALLERY_EMBEDDINGS = 'embeddings.bin';
 
+/** Gallery folders: a save replaces only an empty folder or one it wrote (marker, or a facerec gallery.json). */
+export const GALLERY_FOLDER: FolderSpec = {
+  kind: 'gallery',
+  files: [GALLERY_INDEX, GALLERY_EMBEDDINGS],
+  isUnmarked: async (dir) => {
+    try {
+      const index = JSON.parse(await readFile(path.join(dir, GALLERY_INDEX), 'utf8')) as { format?: unknown } | null;
+      return index?.format === GALLERY_FORMAT;
+    } catch {
+      return false;
+    }
+  },
+};
+
+/** Options of {@link saveGallery} and `updateGallery`. */
+export interface SaveGalleryOptions {
+  /** How long to wait for another process's lock on the gallery, in ms. Default 30 000. */
+  readonly lockTimeoutMs?: number;
+}
+
+/** The lock options `options` ask for. */
+export function galleryLockOptions(options: SaveGalleryOptions): LockOptions {
+  return options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {};
+}
+
+/** Runs `fn` holding the gallery's lock (`.<name>.lock` beside the folder). */
+export function withGalleryLock<T>(dir: string, options: SaveGalleryOptions, fn: () => Promise<T>): Promise<T> {
+  return withLock(dir, 'gallery', fn, galleryLockOptions(options));
+}
+
 /**
- * Writes `gallery` to the folder `dir`: both files go into a temporary folder that then replaces `dir`
- * by rename, so a crash leaves the previous gallery or the new one, never a mix.
+ * Writes `gallery` to the folder `dir`: the files go into a temporary folder that then replaces `dir` by
+ * rename, so a crash leaves the previous gallery or the new one, never a mix. Takes the gallery's lock
+ * (waiting for another writer, see {@link SaveGalleryOptions.lockTimeoutMs}); to add to a gallery that
+ * other processes may change too, use `updateGallery`, which also re-reads it under the lock.
+ * @throws SaveTargetError when `dir` holds anything but a gallery facerec wrote (nothing is changed);
+ *   LockedError when another process keeps the lock.
  */
-export async function saveGallery(gallery: Gallery, dir: string): Promise<void> {
+export async function saveGallery(gallery: Gallery, dir: string, options: SaveGalleryOptions = {}): Promise<void> {
+  await withGalleryLock(dir, options, () => writeGalleryFolder(gallery, dir));
+}
+
+/** {@link saveGallery} without the lock: the caller holds it. */
+export async function writeGalleryFolder(gallery: Gallery, dir: string): Promise<void> {
   const { index, embeddings } = gallery.toData();
   const bytes = new Uint8Array(embeddings.length * 4);
   const view = new DataView(bytes.buffer);
   embeddings.forEach((v, i) => view.setFloat32(i * 4, v, true));
   try {
-    await replaceDirectory(dir, async (temp) => {
-      await writeFile(path.join(temp, GALLERY_EMBEDDINGS), bytes, { flush: true });
-      await writeFile(path.join(temp, GALLERY_INDEX), `${JSON.stringify(index, null, 2)}\n`, { flush: true });
+    await replaceFolder(dir, GALLERY_FOLDER, async (temp) => {
+      await writeFile(path.join(temp, GALLERY_EMBEDDINGS), bytes, { flush: true, flag: 'wx' });
+      await writeFile(path.join(temp, GALLERY_INDEX), `${JSON.stringify(index, null, 2)}\n`, { flush: true, flag: 'wx' });
     });
   } catch (error) {
+    if (error instanceof FacerecError) throw error;
     throw new ModelFormatError(dir, `cannot save the gallery (${errorReason(error)})`, { cause: error });
   }
 }
@@ -35,6 +78,8 @@ export async function saveGallery(gallery: Gallery, dir: string): Promise<void> 
  * @throws ModelFormatError naming the file when it is missing, malformed, truncated or of another version.
  */
 export async function loadGallery(dir: string, pipeline?: FacePipeline): Promise<Gallery> {
+  // A save killed between its two renames left the previous folder aside: put it back first.
+  if (!(await stat(dir).then(() => true, () => false))) await recoverInterruptedSwap(path.resolve(dir));
   const indexFile = path.join(dir, GALLERY_INDEX);
   const binFile = path.join(dir, GALLERY_EMBEDDINGS);
   let index: unknown;

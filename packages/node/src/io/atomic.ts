@@ -1,14 +1,8 @@
 // Atomic file writes (temp file + rename) and JSON reads with errors that name the file.
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { FacerecError } from '@facerec/core';
-
-/** A hidden, unique name next to `target`, on the same filesystem so rename is atomic. */
-export function siblingTempPath(target: string, tag: string): string {
-  const dir = path.dirname(target);
-  return path.join(dir, `.${path.basename(target)}.${tag}-${process.pid}-${randomBytes(4).toString('hex')}`);
-}
+import { removeDeadLeftovers, tempSiblingPath } from './leftovers.js';
 
 /** A short reason for messages: the code of a Node system error (ENOENT...), else the message. */
 export function errorReason(error: unknown): string {
@@ -20,13 +14,16 @@ export function errorReason(error: unknown): string {
 
 /**
  * Writes `data` to `file` atomically: a temp file beside it is written, flushed and renamed over it,
- * so readers see the old content or the new one, never a mix. Missing parent folders are created.
+ * so readers see the old content or the new one, never a mix. Missing parent folders are created; temp files
+ * that killed writers left beside `file` are removed.
  * @throws FacerecError naming `file` when it cannot be written; no temp file is left behind.
  */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const temp = siblingTempPath(file, 'tmp');
+  const temp = tempSiblingPath(file, 'tmp');
   try {
     await mkdir(path.dirname(file), { recursive: true });
+    // Temp files of writers killed before their rename (their pid no longer runs) are removed.
+    await removeDeadLeftovers(file);
     await writeAndSync(temp, [typeof data === 'string' ? Buffer.from(data, 'utf8') : data]);
     await rename(temp, file);
   } catch (error) {

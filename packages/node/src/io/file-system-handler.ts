@@ -4,8 +4,10 @@ import path from 'node:path';
 import { io } from '@tensorflow/tfjs-core';
 import { FacerecError, ModelFormatError } from '@facerec/core';
 import { errorReason, writeAndSync } from './atomic.js';
+import { recoverInterruptedSwap } from './leftovers.js';
 import { validateModelJson } from './model-json.js';
-import { replaceDirectory } from './replace-dir.js';
+import { replaceFolder } from './replace-dir.js';
+import { SaveTargetError, type FolderSpec } from './save-target.js';
 import { weightsByteLength } from './weights-manifest.js';
 
 /** Name of the topology + manifest file inside a model folder. */
@@ -13,12 +15,28 @@ export const MODEL_JSON = 'model.json';
 /** Name of the single weight file `save` writes. */
 export const WEIGHTS_BIN = 'weights.bin';
 
+/** Model folders: a save replaces only an empty folder or one it wrote (marker, or model.json + weights.bin alone). */
+export const MODEL_FOLDER: FolderSpec = {
+  kind: 'model',
+  files: [MODEL_JSON, WEIGHTS_BIN],
+  isUnmarked: async (dir) => {
+    // Written before the marker existed: a layers model.json whose only weight file is weights.bin.
+    try {
+      const json = validateModelJson(JSON.parse(await readFile(path.join(dir, MODEL_JSON), 'utf8')), MODEL_JSON);
+      return json.weightsManifest.every((group) => group.paths.every((p) => p === WEIGHTS_BIN));
+    } catch {
+      return false;
+    }
+  },
+};
+
 /**
  * A handler for `model.save(handler)` and `tf.loadLayersModel(handler)` backed by the folder `dir`.
  *
- * `save` writes `model.json` (tfjs format, `userDefinedMetadata` included) and `weights.bin` into a temp
- * folder beside `dir`, then swaps it in, so `dir` always holds a complete model (the old one or the
- * new one). `load` also accepts the path of a `model.json` file and throws ModelFormatError naming the
+ * `save` writes `model.json` (tfjs format, `userDefinedMetadata` included), `weights.bin` and the
+ * `facerec.json` marker into a temp folder beside `dir`, then swaps it in, so `dir` always holds a complete
+ * model (the old one or the new one). It replaces only a missing or empty folder or a model folder facerec
+ * wrote; anything else is refused with SaveTargetError and left as it was. `load` also accepts the path of a `model.json` file and throws ModelFormatError naming the
  * file for a missing folder or file, bad JSON, missing fields or a weight file of the wrong size.
  */
 export function fileSystemHandler(dir: string): io.IOHandler {
@@ -56,11 +74,12 @@ async function saveModel(dir: string, artifacts: io.ModelArtifacts): Promise<io.
   try {
     // Serialise before touching the disk, so unserialisable metadata fails without any I/O.
     const jsonBytes = Buffer.from(JSON.stringify(modelJson), 'utf8');
-    await replaceDirectory(dir, async (temp) => {
+    await replaceFolder(dir, MODEL_FOLDER, async (temp) => {
       await writeAndSync(path.join(temp, WEIGHTS_BIN), chunks);
       await writeAndSync(path.join(temp, MODEL_JSON), [jsonBytes]);
     });
   } catch (error) {
+    if (error instanceof SaveTargetError) throw error;
     throw new FacerecError(`Cannot save model to ${dir} (${errorReason(error)})`, { cause: error });
   }
   return { modelArtifactsInfo: io.getModelArtifactsInfoForJSON(artifacts) };
@@ -72,6 +91,12 @@ function toChunks(data: io.WeightData | undefined): Uint8Array[] {
 }
 
 async function loadModel(target: string): Promise<io.ModelArtifacts> {
+  // A save killed between its two renames left the previous folder aside: put it back first.
+  if (!(await stat(target).then(() => true, () => false))) {
+    if (!(await recoverInterruptedSwap(path.resolve(target))) && target.toLowerCase().endsWith('.json')) {
+      await recoverInterruptedSwap(path.dirname(path.resolve(target)));
+    }
+  }
   const info = await stat(target).catch((error: unknown) => {
     throw new ModelFormatError(target, `model folder not found (${errorReason(error)})`, { cause: error });
   });

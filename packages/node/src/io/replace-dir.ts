@@ -1,28 +1,33 @@
-// Replaces a whole folder atomically: fill a temp folder beside it, then swap it in with renames.
-import { mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
+// Replaces a facerec folder atomically: fill a temp folder beside it, then swap it in with renames.
+import { lstat, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { siblingTempPath } from './atomic.js';
+import { writeAndSync } from './atomic.js';
+import { recoverInterruptedSwap, removeDeadLeftovers, tempSiblingPath } from './leftovers.js';
+import { FOLDER_MARKER, checkSaveTarget, folderMarker, type FolderSpec } from './save-target.js';
 
 /**
- * Creates a temp folder next to `target`, lets `fill` write into it, then moves it to `target`. An
- * existing `target` folder is renamed away first and removed only after the new one is in place; if
- * the swap fails the old folder is put back. On any failure the temp folder is removed.
- * Missing parent folders are created. Throws (the raw system error) when `target` is a file.
+ * Writes a folder of kind `spec` at `target`: `fill` writes into a temp folder beside it, the marker file
+ * is added, and the temp folder replaces `target` by rename. An existing `target` is moved aside first and
+ * removed only after the new one is in place; if the swap fails the old folder is put back.
+ *
+ * Before anything is written: a swap a killed writer left half done is undone, temp folders of dead
+ * writers of this target are removed, and `target` is checked with {@link checkSaveTarget}: a folder
+ * holding anything facerec did not write for this kind is refused with SaveTargetError, untouched.
+ * Missing parent folders are created. On any failure the temp folder is removed.
  */
-export async function replaceDirectory(target: string, fill: (tempDir: string) => Promise<void>): Promise<void> {
-  const resolved = path.resolve(target);
-  const parent = path.dirname(resolved);
-  const existing = await stat(resolved).catch(() => undefined);
-  if (existing && !existing.isDirectory()) {
-    throw Object.assign(new Error('exists and is not a folder'), { code: 'ENOTDIR' });
-  }
-  await mkdir(parent, { recursive: true });
-  const temp = await mkdtemp(path.join(parent, `.${path.basename(resolved)}.saving-`));
+export async function replaceFolder(target: string, spec: FolderSpec, fill: (tempDir: string) => Promise<void>): Promise<void> {
+  await recoverInterruptedSwap(path.resolve(target));
+  const resolved = await checkSaveTarget(target, spec);
+  await mkdir(path.dirname(resolved), { recursive: true });
+  await removeDeadLeftovers(resolved);
+  const temp = tempSiblingPath(resolved, 'saving');
+  await mkdir(temp);
   let old: string | undefined;
   try {
     await fill(temp);
-    if (existing) {
-      old = siblingTempPath(resolved, 'old');
+    await writeAndSync(path.join(temp, FOLDER_MARKER), [Buffer.from(`${JSON.stringify(folderMarker(spec.kind))}\n`, 'utf8')]);
+    if (await exists(resolved)) {
+      old = tempSiblingPath(resolved, 'old');
       await rename(resolved, old);
     }
     try {
@@ -36,6 +41,10 @@ export async function replaceDirectory(target: string, fill: (tempDir: string) =
     await rm(temp, { recursive: true, force: true }).catch(() => undefined);
     throw error;
   }
-  // The new folder is in place; failing to delete the old copy loses nothing, so it is not an error.
+  // The new folder is in place; failing to delete the old copy loses nothing (the next save removes it).
   if (old) await rm(old, { recursive: true, force: true }).catch(() => undefined);
+}
+
+async function exists(file: string): Promise<boolean> {
+  return lstat(file).then(() => true, () => false);
 }

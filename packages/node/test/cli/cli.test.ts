@@ -32,7 +32,7 @@ describe('facerec CLI end to end', () => {
     expect(train.err).toMatch(/skipped .*notes\.txt/);
     expect(train.err).toMatch(/epoch 25\/25 .*loss .*acc/);
     expect(train.out).toMatch(/test accuracy: \d+\.\d+% on 30 images/);
-    expect((await readdir(model)).sort()).toEqual(['model.json', 'weights.bin']);
+    expect((await readdir(model)).sort()).toEqual(['facerec.json', 'model.json', 'weights.bin']);
 
     const json = path.join(work, 'eval.json');
     const confusion = path.join(work, 'confusion.html');

