@@ -67,6 +67,7 @@ export async function withLock<T>(target: string, what: string, fn: () => Promis
   const lockFile = lockFileFor(target);
   const text = await acquire(lockFile, what, target, options.timeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
   held.add(lockFile);
+  await removeStaleBreaker(lockFile);
   try {
     return await fn();
   } finally {
@@ -134,9 +135,17 @@ async function isStale(lockFile: string, text: string): Promise<boolean> {
   return !isProcessAlive(holder.pid);
 }
 
+/** Removes the `.break` file of a process killed while it broke a stale lock (nobody else would see it). */
+async function removeStaleBreaker(lockFile: string): Promise<void> {
+  const breaker = `${lockFile}.break`;
+  const text = await readFile(breaker, 'utf8').catch(() => undefined);
+  if (text !== undefined && (await isStale(breaker, text))) await unlink(breaker).catch(() => undefined);
+}
+
 /**
- * Removes a stale lock file whose content is still `staleText`. A second lock (`.break`) makes sure two
- * waiters that both saw the stale lock cannot both delete it, the later one deleting the earlier one's new lock.
+ * Removes a stale lock file whose content is still `staleText` and returns whether it did. A second lock
+ * (`.break`) makes sure two waiters that both saw the stale lock cannot both delete it, the later one deleting
+ * the earlier one's new lock.
  */
 async function breakStale(lockFile: string, staleText: string): Promise<boolean> {
   const breaker = `${lockFile}.break`;

@@ -57,6 +57,15 @@ describe('withLock', () => {
     }
   });
 
+  it('removes the .break file of a process killed while it broke a stale lock', async () => {
+    const parent = await makeTempDir();
+    const target = path.join(parent, 'gallery');
+    await writeFile(`${lockFileFor(target)}.break`, holder(await deadPid()));
+    await writeFile(lockFileFor(target), holder(await deadPid()));
+    expect(await withLock(target, 'gallery', async () => 'ran', { timeoutMs: 1000 })).toBe('ran');
+    expect(await readdir(parent)).toEqual([]);
+  });
+
   it('never takes over a lock of another machine or a fresh unreadable one', async () => {
     const parent = await makeTempDir();
     const target = path.join(parent, 'gallery');
