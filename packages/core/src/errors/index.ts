@@ -64,12 +64,12 @@ export function firstNonFinite(values: ArrayLike<number>): number {
 
 /**
  * Throws NumericError naming `source` when `values` hold NaN or infinity; `what` says which result
- * (e.g. "the class probabilities").
+ * (e.g. "class probabilities").
  */
 export function requireFinite(values: ArrayLike<number>, source: string, what: string): void {
   const at = firstNonFinite(values);
   if (at >= 0) {
-    throw new NumericError(source, `${what} hold ${String(values[at])} (value ${at}); the model's weights or the input contain NaN or infinite numbers`);
+    throw new NumericError(source, `non-finite ${what} (${String(values[at])} at index ${at}); the model's weights or the input contain NaN or infinite numbers`);
   }
 }
 

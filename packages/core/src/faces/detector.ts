@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { grayscaleToRgb } from '../preprocess/color.js';
 import type { FaceGraphModel } from './graph-model.js';
-import { InvalidArgumentError } from '../errors/index.js';
+import { resolveDetectOptions } from './detect-options.js';
 import type { Box, Point } from './geometry.js';
 import { weightedNms, type NmsCandidate } from './nms.js';
 import { warpAffine } from './warp.js';
@@ -96,11 +96,7 @@ export class FaceDetector {
    * @returns Faces, best score first, in image pixels.
    */
   async detect(image: tf.Tensor3D, options: DetectOptions = {}): Promise<RawDetection[]> {
-    const minFace = options.minFaceSize ?? 40;
-    const scoreThreshold = options.scoreThreshold ?? 0.5;
-    const iouThreshold = options.iouThreshold ?? 0.3;
-    if (!(minFace > 0)) throw new InvalidArgumentError('minFaceSize', `must be positive, got ${minFace}`);
-    if (!(scoreThreshold >= 0 && scoreThreshold <= 1)) throw new InvalidArgumentError('scoreThreshold', `must be in [0, 1], got ${scoreThreshold}`);
+    const { minFaceSize: minFace, scoreThreshold, iouThreshold, maxFaces } = resolveDetectOptions(options);
     const [height, width] = image.shape;
     const windows = detectionWindows(width, height, minFace);
     const candidates: NmsCandidate[] = [];
@@ -111,7 +107,7 @@ export class FaceDetector {
       raw.dispose();
       this.decode(values as Float32Array, batch, scoreThreshold, candidates);
     }
-    return weightedNms(candidates, iouThreshold, options.maxFaces ?? 100);
+    return weightedNms(candidates, iouThreshold, maxFaces);
   }
 
   /** Frees the network's weights. */

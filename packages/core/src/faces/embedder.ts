@@ -153,7 +153,7 @@ export class FaceEmbedder implements Embedder {
       const values = (await embeddings.data()) as Float32Array;
       embeddings.dispose();
       // A NaN embedding compares as "no match" to everything, or worse, as a name: it must be an error.
-      requireFinite(values, this.model.source ?? `the ${this.spec.name} embedder`, 'the face embeddings');
+      requireFinite(values, this.model.source ?? `the ${this.spec.name} embedder`, 'face embeddings');
       for (let i = 0; i < count; i++) result.push(values.slice(i * d, (i + 1) * d));
     }
     return result;

@@ -45,7 +45,7 @@ export class LandmarkRefiner {
     const values = (await mesh.data()) as Float32Array;
     mesh.dispose();
     // NaN points would become NaN alignment matrices; no landmarks at all is the honest answer.
-    requireFinite(values, this.source, 'the face mesh points');
+    requireFinite(values, this.source, 'face mesh points');
     return matrices.map((m, f) => {
       const at = (i: number): Point => applyAffine(m, { x: values[(f * 468 + i) * 3]!, y: values[(f * 468 + i) * 3 + 1]! });
       const mean = (ids: number[]): Point => {

@@ -8,6 +8,7 @@ import type { Embedder } from './embedder.js';
 import type { Box } from './geometry.js';
 import type { LandmarkRefiner } from './mesh.js';
 import { fiveFromBlazeFace, type FiveLandmarks } from './landmarks.js';
+import { InvalidArgumentError } from '../errors/index.js';
 
 /** An image the pipeline accepts: decoded pixels or a `[h, w, c]` tensor with values 0..255 (not disposed). */
 export type PipelineImage = RawImage | tf.Tensor3D;
@@ -33,6 +34,9 @@ export class FacePipeline {
    * @param refiner - Optional face mesh that replaces the detector's rough landmarks with precise ones.
    */
   constructor(readonly detector: FaceDetector, readonly embedder: Embedder, readonly refiner?: LandmarkRefiner) {}
+
+  /** Set by dispose: the networks' weights are gone, so every call after it is an error, not a TypeError. */
+  private disposed = false;
 
   /** Every face of `image`, best detector score first. */
   async detect(image: PipelineImage, options: DetectOptions = {}): Promise<DetectedFace[]> {
@@ -64,12 +68,15 @@ export class FacePipeline {
 
   /** Frees both networks. */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.detector.dispose();
     this.embedder.dispose();
     this.refiner?.dispose();
   }
 
   private async detectTensor(t: tf.Tensor3D, options: DetectOptions): Promise<DetectedFace[]> {
+    if (this.disposed) throw new InvalidArgumentError('pipeline', 'was disposed; load a new one to detect or embed faces');
     const raw = await this.detector.detect(t, options);
     const rough = raw.map((d) => ({ box: d.box, score: d.score, landmarks: fiveFromBlazeFace(d.keypoints) }));
     if (!this.refiner || rough.length === 0) return rough;

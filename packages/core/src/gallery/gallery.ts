@@ -1,6 +1,6 @@
 // Gallery: enrolled people as embeddings; 1:N identification as one matrix product, 1:1 verification, save/load data.
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ModelFormatError } from '../errors/index.js';
+import { InvalidArgumentError, ModelFormatError, firstNonFinite, requireFinite } from '../errors/index.js';
 import { cosineSimilarity } from '../faces/embedder.js';
 import type { Box } from '../faces/geometry.js';
 import type { FiveLandmarks } from '../faces/landmarks.js';
@@ -94,6 +94,13 @@ function checkThreshold(value: number): number {
   return value;
 }
 
+function checkTopK(value: number | undefined): number {
+  const topK = value ?? 3;
+  if (!(Number.isInteger(topK) && topK >= 1)) throw new InvalidArgumentError('topK', `must be a positive integer, got ${String(topK)}`);
+  return topK;
+}
+
+
 /**
  * People you enrol, each with one or more face embeddings. `identify` names every face in a photo (or
  * `'unknown'`), `verify` compares two photos. Identification against N embeddings is one `[faces × N]`
@@ -163,7 +170,7 @@ export class Gallery {
       const input = inputs[i]!;
       let embedding: Float32Array | undefined;
       if (input instanceof Float32Array) embedding = normalized(input);
-      else embedding = (await this.requirePipeline().embedMainFace(input, options))?.embedding;
+      else embedding = this.fromPipeline((await this.requirePipeline().embedMainFace(input, options))?.embedding);
       if (embedding === undefined) {
         noFace.push(i);
         continue;
@@ -181,8 +188,11 @@ export class Gallery {
 
   /** Names every face in `image`. */
   async identify(image: PipelineImage, options: IdentifyOptions = {}): Promise<IdentifiedFace[]> {
+    // Match options are checked before the (slow) detection, not after it.
+    checkTopK(options.topK);
+    if (options.threshold !== undefined) checkThreshold(options.threshold);
     const faces = await this.requirePipeline().embedFaces(image, options);
-    const matches = this.match(faces.map((f) => f.embedding), options);
+    const matches = this.match(faces.map((f) => this.fromPipeline(f.embedding)!), options);
     return faces.map((f, i) => ({ box: f.box, landmarks: f.landmarks, detectionScore: f.score, ...matches[i]! }));
   }
 
@@ -191,21 +201,24 @@ export class Gallery {
    * best score per person.
    */
   match(embeddings: readonly Float32Array[], options: Pick<IdentifyOptions, 'topK' | 'threshold'> = {}): GalleryMatch[] {
-    const topK = options.topK ?? 3;
-    if (!(Number.isInteger(topK) && topK >= 1)) throw new InvalidArgumentError('topK', `must be a positive integer, got ${String(topK)}`);
+    const topK = checkTopK(options.topK);
     const threshold = options.threshold === undefined ? this.currentThreshold : checkThreshold(options.threshold);
+    if (!Array.isArray(embeddings)) throw new InvalidArgumentError('embeddings', 'must be an array of Float32Array');
+    const d = this.dimensions;
+    embeddings.forEach((e, i) => {
+      if (!(e instanceof Float32Array) || e.length !== d) throw new InvalidArgumentError(`embeddings[${i}]`, `has ${String(e?.length)} values, the gallery holds ${d}-d embeddings`);
+      // A NaN query scores NaN against everyone, and NaN compares as neither better nor worse than a name.
+      if (firstNonFinite(e) >= 0) throw new InvalidArgumentError(`embeddings[${i}]`, 'holds NaN or infinite values');
+    });
     if (embeddings.length === 0) return [];
     if (this.store.size === 0) return embeddings.map(() => ({ label: UNKNOWN, score: -1, candidates: [] }));
-    const d = this.dimensions;
     const queries = new Float32Array(embeddings.length * d);
-    embeddings.forEach((e, i) => {
-      if (e.length !== d) throw new InvalidArgumentError('embedding', `has ${e.length} values, the gallery holds ${d}-d embeddings`);
-      queries.set(e, i * d);
-    });
+    embeddings.forEach((e, i) => queries.set(e, i * d));
     const matrix = this.matrixTensor();
     const scores = tf.tidy(() => tf.matMul(tf.tensor2d(queries, [embeddings.length, d]), matrix, false, true));
     const values = scores.dataSync() as Float32Array;
     scores.dispose();
+    requireFinite(values, `the ${this.embedderName} gallery`, 'similarity scores');
     const n = this.store.size;
     const ids = this.store.ids;
     const names = this.store.labelNames;
@@ -229,6 +242,8 @@ export class Gallery {
     const threshold = options.threshold === undefined ? this.currentThreshold : checkThreshold(options.threshold);
     const [ea, eb] = await Promise.all([this.embedOne(a, 'a', options), this.embedOne(b, 'b', options)]);
     const score = cosineSimilarity(ea, eb);
+    // NaN >= threshold is false: a NaN score would say "different" about anyone.
+    requireFinite([score], `the ${this.embedderName} embedder`, 'similarity score');
     return { score, same: score >= threshold, threshold };
   }
 
@@ -286,7 +301,16 @@ export class Gallery {
     if (input instanceof Float32Array) return normalized(input);
     const face = await this.requirePipeline().embedMainFace(input, options);
     if (!face) throw new InvalidArgumentError(name, 'no face found in the image');
-    return face.embedding;
+    return this.fromPipeline(face.embedding)!;
+  }
+
+  /**
+   * Checks an embedding the pipeline made: NaN there comes from broken weights or a broken input, and
+   * would match nobody (or, compared with `<`, anybody), so it is a NumericError, never an answer.
+   */
+  private fromPipeline(embedding: Float32Array | undefined): Float32Array | undefined {
+    if (embedding) requireFinite(embedding, `the ${this.embedderName} embedder`, 'face embedding');
+    return embedding;
   }
 }
 

@@ -1,11 +1,12 @@
 // Few-shot recognition on a pretrained embedder: class means (cosine) or a softmax head trained on embeddings.
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, throwIfAborted, type AbortSignalLike } from '../errors/index.js';
+import { InvalidArgumentError, firstNonFinite, requireFinite, throwIfAborted, type AbortSignalLike } from '../errors/index.js';
 import type { LabeledImage } from '../image/types.js';
 import { imageToTensor } from '../image/convert.js';
 import { centredLandmarks } from '../faces/landmarks.js';
 import { mainFace, type FacePipeline, type PipelineImage } from '../faces/pipeline.js';
 import type { Candidate, Prediction } from './face-recognizer.js';
+import { UNKNOWN_LABEL, checkLabel, distinctLabels } from './labels.js';
 
 /** How {@link EmbeddingClassifier} decides between people. */
 export interface EmbeddingClassifierOptions {
@@ -83,7 +84,7 @@ export class EmbeddingClassifier {
 
   /** Learns the people of `dataset` (at least two). Replaces what was learnt before. */
   async fit(dataset: ReadonlyArray<LabeledImage<PipelineImage>>, options: EmbeddingFitOptions = {}): Promise<void> {
-    const labels = [...new Set(dataset.map((d) => d.label))].sort();
+    const labels = distinctLabels(dataset).sort();
     if (labels.length < 2) throw new InvalidArgumentError('dataset', `has ${labels.length} person; recognition needs at least 2`);
     const embeddings: Float32Array[] = [];
     for (const [i, item] of dataset.entries()) {
@@ -95,19 +96,26 @@ export class EmbeddingClassifier {
   }
 
   /** Learns from precomputed embeddings (one label each). */
-  fitEmbeddings(embeddings: readonly Float32Array[], labels: readonly string[], order: readonly string[] = [...new Set(labels)].sort()): void {
+  fitEmbeddings(embeddings: readonly Float32Array[], labels: readonly string[], order?: readonly string[]): void {
+    if (!Array.isArray(embeddings) || !Array.isArray(labels) || embeddings.length !== labels.length) {
+      throw new InvalidArgumentError('labels', 'must be an array with one label per embedding');
+    }
+    labels.forEach((l, i) => checkLabel(l, `labels[${i}]`));
+    const people = order ?? [...new Set(labels)].sort();
+    people.forEach((l, i) => checkLabel(l, `order[${i}]`));
     const d = this.pipeline.embedder.spec.dimensions;
-    const index = new Map(order.map((l, i) => [l, i]));
-    const means = new Float32Array(order.length * d);
+    const index = new Map(people.map((l, i) => [l, i]));
+    const means = new Float32Array(people.length * d);
     embeddings.forEach((e, i) => {
       const k = index.get(labels[i]!);
-      if (k === undefined || e.length !== d) throw new InvalidArgumentError('embeddings', `entry ${i} has an unknown label or length ${e.length} ≠ ${d}`);
+      if (k === undefined || !(e instanceof Float32Array) || e.length !== d) throw new InvalidArgumentError('embeddings', `entry ${i} has an unknown label or length ${String(e?.length)} ≠ ${d}`);
+      if (firstNonFinite(e) >= 0) throw new InvalidArgumentError('embeddings', `entry ${i} holds NaN or infinite values`);
       for (let j = 0; j < d; j++) means[k * d + j] += e[j]!;
     });
-    for (let k = 0; k < order.length; k++) normalizeRow(means, k, d);
-    this.labelList = [...order];
+    for (let k = 0; k < people.length; k++) normalizeRow(means, k, d);
+    this.labelList = [...people];
     this.weights = means;
-    this.bias = new Float32Array(order.length);
+    this.bias = new Float32Array(people.length);
     if (this.method === 'head') this.trainHead(embeddings, labels.map((l) => index.get(l)!));
   }
 
@@ -121,6 +129,12 @@ export class EmbeddingClassifier {
     const { weights, bias } = this;
     if (!weights || !bias) throw new InvalidArgumentError('classifier', 'call fit() first');
     const d = this.pipeline.embedder.spec.dimensions;
+    const topK = options.topK ?? 3;
+    if (!(Number.isInteger(topK) && topK >= 1)) throw new InvalidArgumentError('topK', `must be a positive integer, got ${String(topK)}`);
+    const threshold = options.threshold ?? this.threshold;
+    if (!Number.isFinite(threshold)) throw new InvalidArgumentError('threshold', `must be a finite number, got ${String(threshold)}`);
+    if (!(embedding instanceof Float32Array) || embedding.length !== d) throw new InvalidArgumentError('embedding', `must be a Float32Array of ${d} values`);
+    if (firstNonFinite(embedding) >= 0) throw new InvalidArgumentError('embedding', 'holds NaN or infinite values');
     const K = this.labelList.length;
     const scores = new Float32Array(K);
     for (let k = 0; k < K; k++) {
@@ -129,11 +143,13 @@ export class EmbeddingClassifier {
       scores[k] = s;
     }
     const confidences = this.method === 'head' ? softmax(scores, this.options.scale ?? 16) : scores;
+    // NaN < threshold is false: a NaN score would be answered with a name.
+    requireFinite(confidences, `the ${this.method} classifier`, 'scores');
     const order = Array.from(scores.keys()).sort((a, b) => confidences[b]! - confidences[a]!);
-    const candidates: Candidate[] = order.slice(0, options.topK ?? 3).map((k) => ({ label: this.labelList[k]!, confidence: confidences[k]! }));
+    const candidates: Candidate[] = order.slice(0, topK).map((k) => ({ label: this.labelList[k]!, confidence: confidences[k]! }));
     const best = candidates[0]!;
-    const unknown = best.confidence < (options.threshold ?? this.threshold);
-    return { label: unknown ? 'unknown' : best.label, bestMatch: best.label, confidence: best.confidence, unknown, candidates };
+    const unknown = best.confidence < threshold;
+    return { label: unknown ? UNKNOWN_LABEL : best.label, bestMatch: best.label, confidence: best.confidence, unknown, candidates };
   }
 
   /** The learnt weights as plain data. @throws InvalidArgumentError before fit. */
@@ -155,6 +171,8 @@ export class EmbeddingClassifier {
     if (state.weights.length !== state.labels.length * dimensions || state.bias.length !== state.labels.length) {
       throw new InvalidArgumentError('state', `holds ${state.weights.length} weights for ${state.labels.length} labels of ${dimensions}-d embeddings`);
     }
+    state.labels.forEach((l, i) => checkLabel(l, `state.labels[${i}]`));
+    if (firstNonFinite(state.weights) >= 0 || firstNonFinite(state.bias) >= 0) throw new InvalidArgumentError('state', 'holds NaN or infinite weights');
     const c = new EmbeddingClassifier(pipeline, { method: state.method, threshold: state.threshold });
     c.labelList = [...state.labels];
     c.weights = Float32Array.from(state.weights);

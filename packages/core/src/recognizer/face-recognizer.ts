@@ -1,7 +1,7 @@
 // FaceRecognizer: the one obvious way in — fit on labelled faces, predict names, evaluate, save and load.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InvalidArgumentError, ModelFormatError, throwIfAborted } from '../errors/index.js';
+import { InvalidArgumentError, ModelFormatError, firstNonFinite, requireFinite, throwIfAborted } from '../errors/index.js';
 import type { LabeledImage, RawImage } from '../image/types.js';
 import { classificationReport } from '../metrics/index.js';
 import type { ClassificationReport } from '../metrics/index.js';
@@ -14,15 +14,16 @@ import type { TrainerOptions, TrainingResult } from '../train/index.js';
 import { VERSION } from '../version.js';
 import { now } from '../clock.js';
 import type { FacePipeline } from '../faces/pipeline.js';
+import { checkWeightValues } from '../faces/model-checks.js';
 import { EmbeddingClassifier } from './embedding-classifier.js';
+import { UNKNOWN_LABEL, distinctLabels } from './labels.js';
 import { METADATA_KEY, MODEL_FORMAT, MODEL_FORMAT_VERSION, validateMetadata } from './metadata.js';
 import type { RecognizerMetadata } from './metadata.js';
 
 /** An image FaceRecognizer accepts: decoded pixels or a [h,w,c] tensor with values 0..255. */
 export type FaceImage = RawImage | tf.Tensor3D;
 
-/** The label reported for a face whose confidence is below the threshold. */
-export const UNKNOWN_LABEL = 'unknown';
+export { UNKNOWN_LABEL } from './labels.js';
 
 /** How to build a recognizer. All fields are optional. */
 export interface FaceRecognizerOptions {
@@ -118,12 +119,25 @@ const DEFAULT_FIT: Required<Pick<FitOptions, 'epochs' | 'batchSize' | 'learningR
 /** Ends on the average of the last ~10% of steps: never worse and up to 1 point better on ORL seeds. */
 const DEFAULT_AVERAGING = { decay: 0.999 } as const;
 
-function naturalCompare(a: string, b: string): number {
-  return a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' }) || (a < b ? -1 : a > b ? 1 : 0);
-}
-
 function checkThreshold(name: string, value: number): number {
   if (!(value >= 0 && value <= 1)) throw new InvalidArgumentError(name, `must be in [0, 1], got ${value}`);
+  return value;
+}
+
+/** The augmentation `fit` asked for: a config, a preset's config, or null. @throws InvalidArgumentError for an unknown preset. */
+function resolveAugmentation(value: FitOptions['augmentation']): AugmentationConfig | null {
+  if (value === undefined) return augmentationPresets.faces;
+  if (typeof value !== 'string') return value;
+  if (!Object.hasOwn(augmentationPresets, value)) {
+    throw new InvalidArgumentError('augmentation', `unknown preset "${value}"; use one of ${Object.keys(augmentationPresets).join(', ')}`);
+  }
+  return augmentationPresets[value];
+}
+
+/** A positive integer option or its default. @throws InvalidArgumentError naming it otherwise. */
+function checkTopK(value: number | undefined, fallback = 3): number {
+  if (value === undefined) return fallback;
+  if (!(Number.isInteger(value) && value >= 1)) throw new InvalidArgumentError('topK', `must be a positive integer, got ${String(value)}`);
   return value;
 }
 
@@ -138,6 +152,8 @@ export class FaceRecognizer {
   private currentThreshold: number;
   /** Set after `fit` with a backbone: the few-shot classifier on pretrained embeddings. */
   private pretrained: EmbeddingClassifier | undefined;
+  /** Names the model in errors: the folder or URL it was loaded from. */
+  private source = 'the trained model';
 
   constructor(options: FaceRecognizerOptions = {}) {
     this.options = options;
@@ -183,7 +199,7 @@ export class FaceRecognizer {
    */
   async fit(dataset: ReadonlyArray<LabeledImage<FaceImage>>, options: FitOptions = {}): Promise<TrainingResult> {
     if (!Array.isArray(dataset) || dataset.length === 0) throw new InvalidArgumentError('dataset', 'is empty');
-    const labels = [...new Set(dataset.map((d) => d.label))].sort(naturalCompare);
+    const labels = distinctLabels(dataset);
     if (labels.length < 2) throw new InvalidArgumentError('dataset', `has ${labels.length} person; recognition needs at least 2`);
     if (this.options.backbone) return this.fitPretrained(this.options.backbone, dataset, labels, options);
     const preprocessing: PreprocessingConfig = {
@@ -195,34 +211,31 @@ export class FaceRecognizer {
     const architecture = this.options.architecture ?? 'seed-cnn';
     const seed = options.seed ?? this.options.seed ?? 1;
     const index = new Map(labels.map((l, i) => [l, i]));
+    // Options are checked before any tensor exists, so a typo leaks nothing.
+    const augmentation = resolveAugmentation(options.augmentation);
     const images = preprocessBatch(dataset.map((d) => d.image), preprocessing);
-    const model = createModel(architecture, {
-      inputShape: [preprocessing.inputSize[0], preprocessing.inputSize[1], preprocessing.channels],
-      numClasses: labels.length,
-      seed,
-    });
-    const augmentation =
-      options.augmentation === undefined ? augmentationPresets.faces
-      : typeof options.augmentation === 'string' ? augmentationPresets[options.augmentation]
-      : options.augmentation;
-    if (augmentation === undefined) {
-      throw new InvalidArgumentError('augmentation', `unknown preset "${String(options.augmentation)}"; use one of ${Object.keys(augmentationPresets).join(', ')}`);
-    }
+    let model: tfl.LayersModel | undefined;
     let result: TrainingResult;
     try {
+      model = createModel(architecture, {
+        inputShape: [preprocessing.inputSize[0], preprocessing.inputSize[1], preprocessing.channels],
+        numClasses: labels.length,
+        seed,
+      });
       // Averaging is the default only when the caller does not ask for validation-based best weights instead.
       const weightAveraging = options.weightAveraging !== undefined ? options.weightAveraging
         : options.validationSplit || options.earlyStopping || options.restoreBestWeights ? null : DEFAULT_AVERAGING;
       const trainer = new Trainer(model, { ...DEFAULT_FIT, ...options, weightAveraging, seed, augmentation, numClasses: labels.length });
       result = await trainer.fit({ images, labels: Int32Array.from(dataset, (d) => index.get(d.label)!) });
     } catch (error) {
-      model.dispose();
+      model?.dispose();
       throw error;
     } finally {
       images.dispose();
     }
     this.model?.dispose();
     this.model = model;
+    this.source = 'the trained model';
     const last = result.history.loss.length - 1;
     this.metadata = {
       format: MODEL_FORMAT,
@@ -253,13 +266,15 @@ export class FaceRecognizer {
   /** {@link predict} for many images at once (one batched forward pass per 64 images). */
   async predictBatch(images: readonly FaceImage[], options: PredictOptions = {}): Promise<Prediction[]> {
     const threshold = checkThreshold('threshold', options.threshold ?? this.currentThreshold);
+    const requestedTopK = checkTopK(options.topK);
+    if (!Array.isArray(images)) throw new InvalidArgumentError('images', 'must be an array of images');
     if (this.pretrained) {
       const out: Prediction[] = [];
-      for (const image of images) out.push(await this.pretrained.predict(image, { threshold, topK: options.topK ?? 3 }));
+      for (const image of images) out.push(await this.pretrained.predict(image, { threshold, topK: requestedTopK }));
       return out;
     }
     const { model, metadata } = this.requireModel();
-    const topK = Math.max(1, Math.min(options.topK ?? 3, metadata.labels.length));
+    const topK = Math.min(requestedTopK, metadata.labels.length);
     const flip = options.flip ?? true;
     const out: Prediction[] = [];
     for (let start = 0; start < images.length; start += 64) {
@@ -272,6 +287,12 @@ export class FaceRecognizer {
       });
       const values = await probs.data();
       probs.dispose();
+      // NaN < threshold is false: a NaN probability would be answered with a name, so it is an error.
+      const bad = firstNonFinite(values);
+      if (bad >= 0) {
+        const image = start + Math.floor(bad / metadata.labels.length);
+        requireFinite(values, this.source, `class probabilities of image ${image}${images.length > 1 ? ` (of ${images.length})` : ''}`);
+      }
       const k = metadata.labels.length;
       for (let i = 0; i < chunk.length; i++) {
         const row = Array.from(values.subarray(i * k, (i + 1) * k), (confidence, c) => ({ label: metadata.labels[c]!, confidence }));
@@ -329,9 +350,13 @@ export class FaceRecognizer {
     return model.save(destination);
   }
 
-  /** Loads a model saved by {@link save}; throws ModelFormatError when it is not a valid facerec model. */
-  static async load(source: tf.io.IOHandler | string, options: { threshold?: number } = {}): Promise<FaceRecognizer> {
-    const name = typeof source === 'string' ? source : 'model';
+  /**
+   * Loads a model saved by {@link save}; throws ModelFormatError when it is not a valid facerec model
+   * (its weights included: NaN or infinite values are refused). `options.source` names the model in
+   * errors when `source` is an IOHandler (default "model").
+   */
+  static async load(source: tf.io.IOHandler | string, options: { threshold?: number; source?: string } = {}): Promise<FaceRecognizer> {
+    const name = typeof source === 'string' ? source : (options.source ?? 'model');
     let model: tfl.LayersModel;
     try {
       model = await tfl.loadLayersModel(source);
@@ -351,9 +376,11 @@ export class FaceRecognizer {
       if (input[1] !== h || input[2] !== w || input[3] !== metadata.preprocessing.channels) {
         throw new ModelFormatError(name, `the model input [${input.slice(1)}] does not match preprocessing ${h}×${w}×${metadata.preprocessing.channels}`);
       }
+      checkWeightValues(model.weights.map((w) => ({ name: w.originalName, tensor: w.read() })), name);
       const recognizer = new FaceRecognizer({ threshold: options.threshold ?? metadata.threshold });
       recognizer.model = model;
       recognizer.metadata = metadata;
+      recognizer.source = name;
       return recognizer;
     } catch (error) {
       model.dispose();

@@ -61,7 +61,7 @@ describe('FaceEmbedder', () => {
     image.dispose();
     expect(error).toBeInstanceOf(NumericError);
     expect((error as NumericError).source).toBe('/models/broken.json');
-    expect((error as Error).message).toMatch(/the face embeddings hold NaN/);
+    expect((error as Error).message).toMatch(/non-finite face embeddings \(NaN/);
   });
 });
 

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FacePipeline } from '../../src/faces/index.js';
+import { InvalidArgumentError, NumericError } from '../../src/errors/index.js';
 import { EmbeddingClassifier } from '../../src/recognizer/embedding-classifier.js';
 
 beforeAll(async () => {
@@ -49,4 +50,30 @@ describe('EmbeddingClassifier', () => {
     expect(() => EmbeddingClassifier.fromState(pipeline, { ...state, embedder: 'other' })).toThrow(/other/);
     expect(() => c.fitEmbeddings([v(1, 0)], ['a'])).not.toThrow();
   });
+
+  it('never names a NaN embedding and refuses NaN training data, bad topK and reserved labels', () => {
+    const c = new EmbeddingClassifier(pipeline);
+    c.fitEmbeddings([v(1, 0), v(0, 1)], ['ann', 'bob']);
+    const nan = Float32Array.of(Number.NaN, 0);
+    expect(() => c.predictEmbedding(nan)).toThrow(/Invalid embedding: holds NaN or infinite values/);
+    expect(() => c.predictEmbedding(Float32Array.of(1, 0, 0))).toThrow(/Invalid embedding: must be a Float32Array of 2 values/);
+    for (const topK of [Number.NaN, 0, 1.5]) expect(() => c.predictEmbedding(v(1, 0), { topK }), String(topK)).toThrow(/Invalid topK/);
+    expect(() => c.predictEmbedding(v(1, 0), { threshold: Number.NaN })).toThrow(/Invalid threshold/);
+    expect(() => c.fitEmbeddings([v(1, 0), nan], ['ann', 'bob'])).toThrow(/entry 1 holds NaN/);
+    expect(() => c.fitEmbeddings([v(1, 0), v(0, 1)], ['ann', 'unknown'])).toThrow(/Invalid labels\[1\]: "unknown" is reserved/);
+    expect(() => c.fitEmbeddings([v(1, 0), v(0, 1)], ['ann', 3 as unknown as string])).toThrow(InvalidArgumentError);
+    // A state whose weights hold NaN (a corrupt saved model) is refused when restored.
+    const state = c.exportState();
+    expect(() => EmbeddingClassifier.fromState(pipeline, { ...state, weights: [Number.NaN, 0, 0, 1] })).toThrow(/NaN or infinite weights/);
+  });
+
+  it('reports a NaN score as a NumericError, not a name', () => {
+    const c = new EmbeddingClassifier(pipeline);
+    c.fitEmbeddings([v(1, 0), v(0, 1)], ['ann', 'bob']);
+    // Weights overflowing to infinity give ∞ − ∞ = NaN in the head's softmax: such a classifier must not answer.
+    const state = { ...c.exportState(), method: 'head' as const, weights: [3e38, 3e38, -3e38, -3e38] };
+    const broken = EmbeddingClassifier.fromState(pipeline, state);
+    expect(() => broken.predictEmbedding(v(1, 1))).toThrow(NumericError);
+  });
 });
+

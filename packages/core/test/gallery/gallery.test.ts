@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, ModelFormatError } from '../../src/errors/index.js';
+import { InvalidArgumentError, ModelFormatError, NumericError } from '../../src/errors/index.js';
 import { EmbeddingStore, Gallery, UNKNOWN } from '../../src/gallery/index.js';
 import type { FacePipeline } from '../../src/faces/index.js';
 import { expectNoLeakPerTest } from '../helpers/memory.js';
@@ -85,6 +85,50 @@ describe('Gallery.verify', () => {
     expect(r.score).toBeCloseTo(0.6, 6);
     expect(r).toMatchObject({ same: true, threshold: 0.5 });
     expect((await g.verify(v(1, 0, 0), v(0.6, 0.8, 0), { threshold: 0.7 })).same).toBe(false);
+  });
+});
+
+describe('broken math never gives a name', () => {
+  /** A pipeline that finds one face and embeds it as `embedding`; `calls` counts detections. */
+  function pipelineGiving(embedding: Float32Array) {
+    const face = { box: { x: 0, y: 0, width: 1, height: 1 }, score: 1, landmarks: [], embedding };
+    const state = { calls: 0 };
+    const pipeline = {
+      embedder: { spec: { name: 'test', dimensions: 3, threshold: 0.5 } },
+      embedFaces: async () => { state.calls++; return [face]; },
+      embedMainFace: async () => { state.calls++; return face; },
+    } as unknown as FacePipeline;
+    return { pipeline, state };
+  }
+  const image = { data: new Uint8Array(3), width: 1, height: 1, channels: 3 as const };
+
+  it('turns NaN embeddings from the pipeline into a NumericError in identify, verify and enroll', async () => {
+    const { pipeline } = pipelineGiving(Float32Array.of(Number.NaN, 0, 0));
+    const g = new Gallery(pipeline);
+    await g.enroll('ann', [v(1, 0, 0)]);
+    for (const call of [() => g.identify(image), () => g.verify(image, v(1, 0, 0)), () => g.enroll('bob', [image])]) {
+      const error = await call().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(NumericError);
+      expect((error as Error).message).toMatch(/^the test embedder: non-finite face embedding \(NaN at index 0\)/);
+    }
+    expect(g.labels()).toEqual(['ann']);
+    g.dispose();
+  });
+
+  it('rejects NaN query embeddings and bad options, naming them, before detecting', async () => {
+    const { pipeline, state } = pipelineGiving(v(1, 0, 0));
+    const g = new Gallery(pipeline);
+    await g.enroll('ann', [v(1, 0, 0)]);
+    expect(() => g.match([v(1, 0, 0), Float32Array.of(Number.NaN, 0, 0)])).toThrow(/Invalid embeddings\[1\]: holds NaN/);
+    await expect(g.verify(v(1, 0, 0), Float32Array.of(Number.NaN, 0, 0))).rejects.toThrow(InvalidArgumentError);
+    for (const options of [{ topK: Number.NaN }, { topK: 0 }, { threshold: Number.NaN }, { threshold: 2 }]) {
+      const error = await g.identify(image, options).catch((e: unknown) => e);
+      expect(error, JSON.stringify(options)).toBeInstanceOf(InvalidArgumentError);
+      expect((error as InvalidArgumentError).argument).toBe(Object.keys(options)[0]);
+    }
+    expect(state.calls).toBe(0);
+    expect((await g.identify(image))[0]!.label).toBe('ann');
+    g.dispose();
   });
 });
 

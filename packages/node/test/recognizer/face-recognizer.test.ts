@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FaceRecognizer, InvalidArgumentError, METADATA_KEY, ModelFormatError, UNKNOWN_LABEL, initBackend } from '@facerec/node';
+import { FaceRecognizer, InvalidArgumentError, METADATA_KEY, ModelFormatError, NumericError, UNKNOWN_LABEL, initBackend } from '@facerec/node';
 import type { LabeledImage } from '@facerec/node';
 import { patternImages } from '../../../core/test/helpers/synthetic.js';
 
@@ -121,4 +121,71 @@ describe('FaceRecognizer', () => {
     await expect(recognizer.evaluate([{ ...test[0]!, label: 'dave' }])).rejects.toThrow(/"dave"/);
     await expect(fresh.fit(train, { augmentation: 'wild' as never })).rejects.toThrow(/unknown preset "wild"/);
   });
+
+  it('refuses a person called "unknown" (the reserved answer) and labels that are not names, before training', async () => {
+    const fresh = new FaceRecognizer({ inputSize: [24, 24] });
+    const renamed = train.map((t) => (t.label === 'bob' ? { ...t, label: UNKNOWN_LABEL } : t));
+    const reserved = await fresh.fit(renamed, { epochs: 1 }).catch((e: unknown) => e);
+    expect(reserved).toBeInstanceOf(InvalidArgumentError);
+    expect((reserved as InvalidArgumentError).argument).toBe('dataset[20].label');
+    expect((reserved as Error).message).toMatch(/"unknown" is reserved for faces that match nobody \(synthetic-1-20\)/);
+    const numeric = [...train.slice(0, 5), { ...train[30]!, label: 7 as unknown as string }];
+    await expect(fresh.fit(numeric, { epochs: 1 })).rejects.toThrow(/Invalid dataset\[5\]\.label: must be a non-empty string, got number 7/);
+    await expect(fresh.fit([...train.slice(0, 5), { ...train[30]!, label: '' }], { epochs: 1 })).rejects.toThrow(InvalidArgumentError);
+    expect(fresh.ready).toBe(false);
+    // A saved model listing "unknown" as a person is refused at load too.
+    const sink = memorySink();
+    await recognizer.save(sink.handler);
+    const meta = sink.artifacts().userDefinedMetadata![METADATA_KEY] as Record<string, unknown>;
+    const artifacts = { ...sink.artifacts(), userDefinedMetadata: { [METADATA_KEY]: { ...meta, labels: ['alice', UNKNOWN_LABEL, 'carol'] } } };
+    await expect(FaceRecognizer.load(tf.io.fromMemory(artifacts))).rejects.toThrow(/metadata\.labels holds "unknown", which is reserved/);
+  });
+
+  it('leaks no tensor when fit fails on a bad option', async () => {
+    const fresh = new FaceRecognizer({ inputSize: [24, 24] });
+    const before = tf.memory().numTensors;
+    await expect(fresh.fit(train, { augmentation: 'wild' as never })).rejects.toThrow(InvalidArgumentError);
+    await expect(fresh.fit(train, { epochs: Number.NaN })).rejects.toThrow(InvalidArgumentError);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects topK that is not a positive integer', async () => {
+    for (const topK of [Number.NaN, 0, -1, 2.5]) {
+      const error = await recognizer.predict(test[0]!.image, { topK }).catch((e: unknown) => e);
+      expect(error, String(topK)).toBeInstanceOf(InvalidArgumentError);
+      expect((error as InvalidArgumentError).argument).toBe('topK');
+    }
+    // Larger than the number of people is fine: every person is listed.
+    expect((await recognizer.predict(test[0]!.image, { topK: 10 })).candidates).toHaveLength(3);
+  });
+
+  it('never answers with a name when the math broke: NaN weights or NaN input are errors', async () => {
+    const sink = memorySink();
+    await recognizer.save(sink.handler);
+    // NaN weights in a saved model: refused at load, naming the model.
+    const saved = sink.artifacts();
+    const data = new Float32Array((saved.weightData as ArrayBuffer).slice(0));
+    data[3] = Number.NaN;
+    const error = await FaceRecognizer.load(tf.io.fromMemory({ ...saved, weightData: data.buffer }), { source: 'models/broken' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ModelFormatError);
+    expect((error as Error).message).toMatch(/^Model models\/broken: weight .* holds NaN or infinite values/);
+    // Weights that become NaN after loading, and NaN input pixels: a NumericError, never a name.
+    const loaded = await FaceRecognizer.load(tf.io.fromMemory(saved), { source: 'models/good' });
+    const nanImage = tf.fill([24, 24, 1], Number.NaN) as tf.Tensor3D;
+    const before = tf.memory().numTensors;
+    const fromInput = await loaded.predict(nanImage).catch((e: unknown) => e);
+    expect(fromInput).toBeInstanceOf(NumericError);
+    expect((fromInput as Error).message).toMatch(/^models\/good: non-finite class probabilities of image 0 \(NaN/);
+    expect(tf.memory().numTensors).toBe(before);
+    nanImage.dispose();
+    const model = loaded.layersModel!;
+    const weights = model.getWeights().map((w) => tf.mul(w, Number.NaN));
+    model.setWeights(weights);
+    tf.dispose(weights);
+    await expect(loaded.predict(test[0]!.image)).rejects.toThrow(NumericError);
+    await expect(loaded.predictBatch(test.map((t) => t.image))).rejects.toThrow(/image 0 \(of 24\) \(NaN/);
+    await expect(loaded.evaluate(test)).rejects.toThrow(NumericError);
+    loaded.dispose();
+  });
 });
+
