@@ -13,9 +13,13 @@ export interface DecodeFilesOptions {
   readonly decode?: DecodeImageOptions;
 }
 
+/** How many corrupt files an error message lists by name before summing up the rest. */
+const LISTED = 50;
+
 /**
  * Decodes `files`; the result has one entry per file, undefined where a corrupt file was skipped
- * (and listed in `skipped`, in input order). With `onCorrupt: 'error'` the first InvalidImageError is thrown.
+ * (and listed in `skipped` with `corrupt: true`, in input order). Every file is decoded even after a
+ * corrupt one, so with `onCorrupt: 'error'` the InvalidImageError (naming the first file) lists them all.
  */
 export async function decodeFiles(
   files: readonly string[],
@@ -29,19 +33,27 @@ export async function decodeFiles(
       try {
         return await readImage(file, options.decode);
       } catch (error) {
-        if (options.onCorrupt === 'skip' && error instanceof InvalidImageError) {
-          // The file is listed beside the reason, so drop the "Invalid image <file>: " prefix.
-          reasons[index] = error.message.replace(`Invalid image ${error.source}: `, '');
-          return undefined;
-        }
-        throw error;
+        if (!(error instanceof InvalidImageError)) throw error;
+        // The file is listed beside the reason, so drop the "Invalid image <file>: " prefix.
+        reasons[index] = error.message.replace(`Invalid image ${error.source}: `, '');
+        return undefined;
       }
     },
     options.signal,
   );
   const skipped: SkippedFile[] = [];
   reasons.forEach((reason, i) => {
-    if (reason !== undefined) skipped.push({ file: files[i]!, reason });
+    if (reason !== undefined) skipped.push({ file: files[i]!, reason, corrupt: true });
   });
+  if (options.onCorrupt === 'error' && skipped.length > 0) throw corruptImagesError(skipped);
   return { images, skipped };
+}
+
+/** One error for all corrupt files: the first is its `source`, the message lists them all (up to {@link LISTED}). */
+function corruptImagesError(corrupt: readonly SkippedFile[]): InvalidImageError {
+  const [first, ...rest] = corrupt as [SkippedFile, ...SkippedFile[]];
+  if (rest.length === 0) return new InvalidImageError(first.file, first.reason);
+  const listed = rest.slice(0, LISTED - 1).map((s) => `\n  ${s.file}: ${s.reason}`).join('');
+  const more = rest.length > LISTED - 1 ? `\n  ... and ${rest.length - (LISTED - 1)} more` : '';
+  return new InvalidImageError(first.file, `${first.reason}; ${rest.length} more corrupt image(s):${listed}${more}`);
 }

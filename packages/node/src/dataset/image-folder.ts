@@ -1,5 +1,5 @@
 // Loads a folder-per-person dataset (label = folder name), decodes it and splits it into train and test.
-import { DatasetError, type LabeledImage, type RawImage } from '@facerec/core';
+import { DatasetError, UNKNOWN_LABEL, type LabeledImage, type RawImage } from '@facerec/core';
 import { decodeFiles } from './decode-files.js';
 import { checkOnCorrupt, checkSplit, positiveInt } from './options.js';
 import { scanImageFolder, type PersonFolder } from './scan.js';
@@ -19,7 +19,8 @@ interface DecodedPerson {
  * @throws DatasetError naming the folder at fault: `dir` missing or not a folder, no person folders,
  *   fewer than 2 people, a person folder without images, or a `first` split leaving a person without
  *   test images.
- * @throws InvalidImageError naming the file for a corrupt image, unless `onCorrupt: 'skip'`.
+ * @throws DatasetError naming a person folder called "unknown" (the reserved answer for faces that match nobody).
+ * @throws InvalidImageError naming the first corrupt image and listing all of them, unless `onCorrupt: 'skip'`.
  * @throws InvalidArgumentError for bad options; AbortError when `signal` aborts.
  */
 export async function loadImageFolder(dir: string, options: ImageFolderOptions = {}): Promise<ImageFolderDataset> {
@@ -31,6 +32,10 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
   const { signal } = options;
 
   const scan = await scanImageFolder(dir, signal, concurrency);
+  const reserved = scan.people.find((p) => p.label === UNKNOWN_LABEL);
+  if (reserved) {
+    throw new DatasetError(reserved.dir, `a person folder may not be called "${UNKNOWN_LABEL}": that is the answer for faces that match nobody; rename the folder`);
+  }
   const skipped: SkippedFile[] = [...scan.skipped];
   // Drop or reject small people before decoding, so no time is spent on images that will not be used.
   const candidates = scan.people.filter((person) => keepPerson(person, person.files.length, minImages, skipped));

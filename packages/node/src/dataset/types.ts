@@ -18,13 +18,18 @@ export type ImageFolderSplit =
 export interface SkippedFile {
   readonly file: string;
   readonly reason: string;
+  /** True for an image file that could not be read or decoded (left out by `onCorrupt: 'skip'`). */
+  readonly corrupt?: boolean;
 }
 
 /** Options of `loadImageFolder`. */
 export interface ImageFolderOptions {
   /** Train/test split; default `{ type: 'none' }`. */
   readonly split?: ImageFolderSplit;
-  /** What a corrupt image does: `error` (default) throws InvalidImageError naming it; `skip` lists it in `skipped`. */
+  /**
+   * What corrupt images do: `error` (default) throws one InvalidImageError naming them all (every file is
+   * decoded first, so one run lists every bad file); `skip` lists each in `skipped` with `corrupt: true`.
+   */
   readonly onCorrupt?: 'error' | 'skip';
   /** Files read and decoded at once (default 8). */
   readonly concurrency?: number;

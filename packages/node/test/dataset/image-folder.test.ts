@@ -198,6 +198,25 @@ describe('dataset errors', () => {
     await expect(loadImageFolder(root, { minImagesPerPerson: 3 })).rejects.toThrow(/found 0 person.*dropped by minImagesPerPerson/);
   });
 
+  it('lists every corrupt image in one error, and marks each as corrupt when skipping', async () => {
+    const root = await tree({ 'a/1.pgm': img, 'a/2.jpg': 'not a jpeg', 'b/1.pgm': img, 'b/2.png': 'not a png', 'b/3.pgm': 'P5 broken' });
+    const error = await loadImageFolder(root).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidImageError);
+    expect((error as InvalidImageError).source).toBe(path.join(root, 'a', '2.jpg'));
+    for (const f of ['a/2.jpg', 'b/2.png', 'b/3.pgm']) expect((error as Error).message).toContain(path.join(root, f));
+    expect((error as Error).message).toMatch(/2 more corrupt image\(s\)/);
+    const data = await loadImageFolder(root, { onCorrupt: 'skip' });
+    expect(data.skipped.filter((s) => s.corrupt).map((s) => path.relative(root, s.file))).toEqual(['a/2.jpg', 'b/2.png', 'b/3.pgm'].map(path.normalize));
+  });
+
+  it('refuses a person folder called "unknown", the answer for faces that match nobody', async () => {
+    const root = await tree({ 'a/1.pgm': img, 'unknown/1.pgm': img });
+    const error = await loadImageFolder(root).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DatasetError);
+    expect((error as DatasetError).path).toBe(path.join(root, 'unknown'));
+    expect((error as Error).message).toMatch(/may not be called "unknown"/);
+  });
+
   it('orders person folders naturally', async () => {
     const root = await tree({ 's10/1.pgm': img, 's2/1.pgm': img, 's1/1.pgm': img });
     expect((await loadImageFolder(root)).labels).toEqual(['s1', 's2', 's10']);
