@@ -2,10 +2,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { grayscaleToRgb } from '../preprocess/color.js';
 import type { FaceGraphModel } from './graph-model.js';
-import { resolveDetectOptions } from './detect-options.js';
+import { InvalidArgumentError } from '../errors/index.js';
+import type { PixelArray } from '../image/types.js';
 import type { Box, Point } from './geometry.js';
 import { weightedNms, type NmsCandidate } from './nms.js';
-import { warpAffine } from './warp.js';
+import { warpAffine, warpPixels, warpsInMemory } from './warp.js';
 
 /** Options of {@link FaceDetector.detect}. */
 export interface DetectOptions {
@@ -17,6 +18,16 @@ export interface DetectOptions {
   readonly iouThreshold?: number;
   /** At most this many faces, best first. Default 100. */
   readonly maxFaces?: number;
+  /**
+   * Longest side, in pixels, of the copy of the image the detector scans (default 1280; `Infinity` scans
+   * every image at full size). A larger image is scanned on a copy shrunk to this size, so the work is
+   * bounded whatever the photo: at most about 150 windows of the network at the defaults (~1 s on two
+   * WASM threads, measured in BENCHMARKS.md), plus one pass over the photo's pixels to shrink it.
+   * The price: in a shrunk copy, faces are looked for down to {@link MIN_SCALED_FACE} (40) pixels of the
+   * copy, so in a 6000×4000 photo the smallest face found is about 190 pixels even with a smaller
+   * `minFaceSize`. Raise it to find smaller faces in big photos; the time grows with its square.
+   */
+  readonly detectionSize?: number;
 }
 
 /** A face found by the detector: box, score and BlazeFace's 6 keypoints, in image pixels. */
@@ -35,6 +46,42 @@ const VALUES = 17; // score logit, box (cx, cy, w, h), 6 keypoints (x, y)
  */
 const MIN_RELATIVE = 0.2;
 const BATCH = 16;
+
+/** Default {@link DetectOptions.detectionSize}. */
+export const DEFAULT_DETECTION_SIZE = 1280;
+/** Smallest face, in pixels of a shrunk copy, that detection in a big photo looks for (the default `minFaceSize`). */
+export const MIN_SCALED_FACE = 40;
+
+/** Where the detector looks: the working copy's size (the image's own when not shrunk) and the smallest face in its pixels. */
+export interface DetectionScale {
+  /** Working copy size over image size (1 when the image is not shrunk). */
+  readonly scale: number;
+  readonly width: number;
+  readonly height: number;
+  /** Smallest face to look for, in pixels of the working copy. */
+  readonly minFaceSize: number;
+}
+
+/**
+ * The working copy an image of `width × height` is scanned on under `options` (see
+ * {@link DetectOptions.detectionSize}). The window count follows from it: see {@link detectionWindows}.
+ * @throws InvalidArgumentError for a non-positive minFaceSize or a detectionSize below 128.
+ */
+export function detectionScale(width: number, height: number, options: DetectOptions = {}): DetectionScale {
+  const minFace = options.minFaceSize ?? 40;
+  const size = options.detectionSize ?? DEFAULT_DETECTION_SIZE;
+  if (!(minFace > 0)) throw new InvalidArgumentError('minFaceSize', `must be positive, got ${minFace}`);
+  if (!(size >= INPUT)) throw new InvalidArgumentError('detectionSize', `must be at least ${INPUT} (or Infinity), got ${size}`);
+  const long = Math.max(width, height);
+  if (long <= size) return { scale: 1, width, height, minFaceSize: minFace };
+  const scale = size / long;
+  return {
+    scale,
+    width: Math.max(1, Math.round(width * scale)),
+    height: Math.max(1, Math.round(height * scale)),
+    minFaceSize: Math.max(minFace * scale, MIN_SCALED_FACE),
+  };
+}
 
 /** BlazeFace anchor centres: a 16×16 grid with 2 anchors per cell, then 8×8 with 6, all of unit size. */
 function makeAnchors(): Float32Array {
@@ -96,13 +143,31 @@ export class FaceDetector {
    * @returns Faces, best score first, in image pixels.
    */
   async detect(image: tf.Tensor3D, options: DetectOptions = {}): Promise<RawDetection[]> {
-    const { minFaceSize: minFace, scoreThreshold, iouThreshold, maxFaces } = resolveDetectOptions(options);
+    const scoreThreshold = options.scoreThreshold ?? 0.5;
+    const iouThreshold = options.iouThreshold ?? 0.3;
+    if (!(scoreThreshold >= 0 && scoreThreshold <= 1)) throw new InvalidArgumentError('scoreThreshold', `must be in [0, 1], got ${scoreThreshold}`);
     const [height, width] = image.shape;
+    const working = detectionScale(width, height, options);
+    if (working.scale === 1) return this.detectAt(image, working.minFaceSize, scoreThreshold, iouThreshold, options.maxFaces);
+    const { copy, scaleX, scaleY } = shrinkTensor(image, working.width, working.height);
+    try {
+      const found = await this.detectAt(copy, working.minFaceSize, scoreThreshold, iouThreshold, options.maxFaces);
+      return found.map((d) => scaleDetection(d, scaleX, scaleY));
+    } finally {
+      copy.dispose();
+    }
+  }
+
+  /** Scans `image` as it is, for faces from `minFace` of its pixels. */
+  private async detectAt(image: tf.Tensor3D, minFace: number, scoreThreshold: number, iouThreshold: number, maxFaces = 100): Promise<RawDetection[]> {
+    const [height, width, channels] = image.shape;
     const windows = detectionWindows(width, height, minFace);
+    // On CPU-memory backends the image is read once here, not once per batch of windows.
+    const pixels = warpsInMemory() ? { data: await image.data(), width, height, channels } : undefined;
     const candidates: NmsCandidate[] = [];
     for (let start = 0; start < windows.length; start += BATCH) {
       const batch = windows.slice(start, start + BATCH);
-      const raw = this.run(image, batch);
+      const raw = this.run(image, batch, pixels);
       const values = await raw.data();
       raw.dispose();
       this.decode(values as Float32Array, batch, scoreThreshold, candidates);
@@ -115,9 +180,12 @@ export class FaceDetector {
     this.model.dispose();
   }
 
-  private run(image: tf.Tensor3D, windows: readonly DetectionWindow[]): tf.Tensor {
+  private run(image: tf.Tensor3D, windows: readonly DetectionWindow[], pixels?: PixelArray): tf.Tensor {
     return tf.tidy(() => {
-      const crops = warpAffine(image, windows.map((w) => [w.size / INPUT, 0, w.x, 0, w.size / INPUT, w.y] as const), [INPUT, INPUT]);
+      const matrices = windows.map((w) => [w.size / INPUT, 0, w.x, 0, w.size / INPUT, w.y] as const);
+      const crops = pixels
+        ? tf.tensor4d(warpPixels(pixels, matrices, INPUT, INPUT, 0), [windows.length, INPUT, INPUT, pixels.channels])
+        : warpAffine(image, matrices, [INPUT, INPUT]);
       const rgb = crops.shape[3] === 1 ? grayscaleToRgb(crops) : crops;
       return this.model.execute(stretch(rgb)) as tf.Tensor;
     });
@@ -147,6 +215,31 @@ export class FaceDetector {
       }
     });
   }
+}
+
+/**
+ * `image` shrunk to `width × height` with tensor ops (whole-pixel average pooling, then bilinear), and the
+ * factors that map the copy's pixels back to the image's.
+ */
+function shrinkTensor(image: tf.Tensor3D, width: number, height: number): { copy: tf.Tensor3D; scaleX: number; scaleY: number } {
+  const [h, w] = image.shape;
+  const k = Math.max(1, Math.floor(Math.min(h / height, w / width)));
+  const copy = tf.tidy(() => {
+    let x = tf.expandDims(tf.cast(image, 'float32'), 0) as tf.Tensor4D;
+    if (k > 1) x = tf.avgPool(x, k, k, 'valid');
+    return tf.squeeze(tf.image.resizeBilinear(x, [height, width], false, true), [0]) as tf.Tensor3D;
+  });
+  // Pooling drops the last w mod k columns (and rows): the copy spans the first floor(w / k) * k.
+  return { copy, scaleX: (Math.floor(w / k) * k) / width, scaleY: (Math.floor(h / k) * k) / height };
+}
+
+/** A detection in a copy's pixels mapped to the image's (x times scaleX, y times scaleY). */
+export function scaleDetection(d: RawDetection, scaleX: number, scaleY: number): RawDetection {
+  return {
+    box: { x: d.box.x * scaleX, y: d.box.y * scaleY, width: d.box.width * scaleX, height: d.box.height * scaleY },
+    score: d.score,
+    keypoints: d.keypoints.map((p) => ({ x: p.x * scaleX, y: p.y * scaleY })),
+  };
 }
 
 /** Stretches each window's min..max to -1..1 (at most 8× gain), so dim and low-contrast faces look normal to the network. */

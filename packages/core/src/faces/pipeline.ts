@@ -1,14 +1,14 @@
-// FacePipeline: detect every face of an image, align it to the embedder's template and embed it, batched.
+// FacePipeline: detect every face of an image, align it to the embedder's template and embed it; big photos are scanned shrunk and their faces cut from the original.
 import * as tf from '@tensorflow/tfjs-core';
-import { imageToTensor } from '../image/convert.js';
-import type { RawImage } from '../image/types.js';
-import type { DetectOptions } from './detector.js';
-import { FaceDetector } from './detector.js';
+import { imageToTensor, validateImageTensor, validateRawImage } from '../image/convert.js';
+import { downscalePixels, type PixelRect } from '../image/downscale.js';
+import type { PixelArray, RawImage } from '../image/types.js';
+import type { DetectOptions, RawDetection } from './detector.js';
+import { detectionScale, FaceDetector, scaleDetection } from './detector.js';
 import type { Embedder } from './embedder.js';
-import type { Box } from './geometry.js';
+import type { Box, Point } from './geometry.js';
 import type { LandmarkRefiner } from './mesh.js';
 import { fiveFromBlazeFace, type FiveLandmarks } from './landmarks.js';
-import { InvalidArgumentError } from '../errors/index.js';
 
 /** An image the pipeline accepts: decoded pixels or a `[h, w, c]` tensor with values 0..255 (not disposed). */
 export type PipelineImage = RawImage | tf.Tensor3D;
@@ -26,8 +26,31 @@ export interface EmbeddedFace extends DetectedFace {
 }
 
 /**
+ * A face is cut from a big photo as a square of this many face sides around the detector's box: the mesh
+ * crop (1.5 sides, rotated) and every embedder's template (at most ~1.3 sides) fit well inside it.
+ */
+const REGION_SIDES = 4;
+/**
+ * Longest side of a face's region: a larger one is shrunk (area average), which still leaves the face at
+ * 256 pixels, more than any network's input (mesh 192 over 1.5 faces, dlib 150, faceres 224 over ~1.3).
+ */
+const REGION_MAX = 1024;
+/** Faces of a big photo cut and embedded together (as many regions are in memory at once). */
+const FACE_BATCH = 16;
+
+/** The image as the pipeline works on it: one tensor (images up to detectionSize), or pixels in memory (bigger ones). */
+type Source = ({ readonly kind: 'tensor'; readonly tensor: tf.Tensor3D } | { readonly kind: 'pixels'; readonly pixels: PixelArray }) & {
+  readonly options: DetectOptions;
+};
+
+/**
  * Detects, aligns and embeds faces with pretrained networks. Build one with `loadFacePipeline` from
  * `@facerec/node` (or from a detector and an embedder you loaded yourself). Dispose it when done.
+ *
+ * Images up to `detectionSize` (default 1280 pixels, long side) are processed whole. Bigger photos are
+ * never turned into one tensor: the detector scans a shrunk copy, and each face is cut from the original
+ * pixels (a region of a few face sides) for the landmarks and the embedding, so a 24-megapixel photo
+ * costs about what a 1280-pixel one does, plus one pass over its pixels (see `DetectOptions.detectionSize`).
  */
 export class FacePipeline {
   /**
@@ -35,21 +58,14 @@ export class FacePipeline {
    */
   constructor(readonly detector: FaceDetector, readonly embedder: Embedder, readonly refiner?: LandmarkRefiner) {}
 
-  /** Set by dispose: the networks' weights are gone, so every call after it is an error, not a TypeError. */
-  private disposed = false;
-
   /** Every face of `image`, best detector score first. */
   async detect(image: PipelineImage, options: DetectOptions = {}): Promise<DetectedFace[]> {
-    return withTensor(image, async (t) => this.detectTensor(t, options));
+    return withSource(image, options, async (source) => this.complete(source, await this.detectRough(source), false));
   }
 
-  /** Every face of `image` with its embedding (one batched run of the embedder). */
+  /** Every face of `image` with its embedding (batched runs of the embedder). */
   async embedFaces(image: PipelineImage, options: DetectOptions = {}): Promise<EmbeddedFace[]> {
-    return withTensor(image, async (t) => {
-      const faces = await this.detectTensor(t, options);
-      const embeddings = await this.embedder.embedFaces(t, faces.map((f) => f.landmarks));
-      return faces.map((f, i) => ({ ...f, embedding: embeddings[i]! }));
-    });
+    return withSource(image, options, async (source) => this.complete(source, await this.detectRough(source), true));
   }
 
   /**
@@ -57,31 +73,79 @@ export class FacePipeline {
    * Use for enrolment photos and one-face-per-image comparisons.
    */
   async embedMainFace(image: PipelineImage, options: DetectOptions = {}): Promise<EmbeddedFace | undefined> {
-    return withTensor(image, async (t) => {
-      const faces = await this.detectTensor(t, options);
-      const main = mainFace(faces);
-      if (!main) return undefined;
-      const [embedding] = await this.embedder.embedFaces(t, [main.landmarks]);
-      return { ...main, embedding: embedding! };
+    return withSource(image, options, async (source) => {
+      // Refining landmarks moves neither box nor score, so the main face is chosen before (and alone refined).
+      const main = mainFace(await this.detectRough(source));
+      return main ? (await this.complete(source, [main], true))[0] : undefined;
     });
   }
 
   /** Frees both networks. */
   dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
     this.detector.dispose();
     this.embedder.dispose();
     this.refiner?.dispose();
   }
 
-  private async detectTensor(t: tf.Tensor3D, options: DetectOptions): Promise<DetectedFace[]> {
-    if (this.disposed) throw new InvalidArgumentError('pipeline', 'was disposed; load a new one to detect or embed faces');
-    const raw = await this.detector.detect(t, options);
-    const rough = raw.map((d) => ({ box: d.box, score: d.score, landmarks: fiveFromBlazeFace(d.keypoints) }));
-    if (!this.refiner || rough.length === 0) return rough;
-    const refined = await this.refiner.refine(t, rough.map((f) => ({ box: f.box, eyes: [f.landmarks[0], f.landmarks[1]] as const })));
-    return rough.map((f, i) => ({ ...f, landmarks: refined[i]! }));
+  /** Detections with BlazeFace's landmarks, in image pixels. */
+  private async detectRough(source: Source): Promise<DetectedFace[]> {
+    const raw = source.kind === 'tensor' ? await this.detector.detect(source.tensor, source.options) : await this.detectShrunk(source.pixels, source.options);
+    return raw.map((d) => ({ box: d.box, score: d.score, landmarks: fiveFromBlazeFace(d.keypoints) }));
+  }
+
+  /** Detection on an area-shrunk copy of a big photo, mapped back to the photo's pixels. */
+  private async detectShrunk(pixels: PixelArray, options: DetectOptions): Promise<RawDetection[]> {
+    const working = detectionScale(pixels.width, pixels.height, options);
+    const copy = pixelsToTensor(downscalePixels(pixels, working.width, working.height), working.width, working.height, pixels.channels);
+    try {
+      const found = await this.detector.detect(copy, { ...options, minFaceSize: working.minFaceSize, detectionSize: Infinity });
+      return found.map((d) => scaleDetection(d, pixels.width / working.width, pixels.height / working.height));
+    } finally {
+      copy.dispose();
+    }
+  }
+
+  /** `faces` with refined landmarks (when there is a refiner) and, with `embed`, their embeddings. */
+  private async complete(source: Source, faces: DetectedFace[], embed: true): Promise<EmbeddedFace[]>;
+  private async complete(source: Source, faces: DetectedFace[], embed: false): Promise<DetectedFace[]>;
+  private async complete(source: Source, faces: DetectedFace[], embed: boolean): Promise<Array<DetectedFace | EmbeddedFace>> {
+    if (faces.length === 0) return [];
+    if (source.kind === 'tensor') {
+      const refined = await this.refine(source.tensor, faces);
+      if (!embed) return refined;
+      const embeddings = await this.embedder.embedFaces(source.tensor, refined.map((f) => f.landmarks));
+      return refined.map((f, i) => ({ ...f, embedding: embeddings[i]! }));
+    }
+    // Regions are cut only for a network to look at: rough detections need none.
+    if (!embed && !this.refiner) return faces;
+    const out: Array<DetectedFace | EmbeddedFace> = [];
+    for (let start = 0; start < faces.length; start += FACE_BATCH) {
+      const regions = faces.slice(start, start + FACE_BATCH).map((f) => cutRegion(source.pixels, f.box));
+      try {
+        const refined: DetectedFace[] = [];
+        for (const [i, region] of regions.entries()) {
+          const face = faces[start + i]!;
+          const [local] = await this.refine(region.tensor, [mapFace(face, region.toRegion)]);
+          refined.push({ ...face, landmarks: mapLandmarks(local!.landmarks, region.toImage) });
+        }
+        if (!embed) {
+          out.push(...refined);
+          continue;
+        }
+        const embeddings = await this.embedder.embedBatch(regions.map((r, i) => ({ image: r.tensor, landmarks: mapLandmarks(refined[i]!.landmarks, r.toRegion) })));
+        out.push(...refined.map((f, i) => ({ ...f, embedding: embeddings[i]! })));
+      } finally {
+        regions.forEach((r) => r.tensor.dispose());
+      }
+    }
+    return out;
+  }
+
+  /** `faces` with the mesh's landmarks, or as they are without a refiner. */
+  private async refine(image: tf.Tensor3D, faces: DetectedFace[]): Promise<DetectedFace[]> {
+    if (!this.refiner || faces.length === 0) return faces;
+    const refined = await this.refiner.refine(image, faces.map((f) => ({ box: f.box, eyes: [f.landmarks[0], f.landmarks[1]] as const })));
+    return faces.map((f, i) => ({ ...f, landmarks: refined[i]! }));
   }
 }
 
@@ -92,11 +156,68 @@ export function mainFace<F extends DetectedFace>(faces: readonly F[]): F | undef
   return best;
 }
 
-async function withTensor<T>(image: PipelineImage, fn: (t: tf.Tensor3D) => Promise<T>): Promise<T> {
-  const t = imageToTensor(image);
-  try {
-    return await fn(t);
-  } finally {
-    t.dispose();
+/**
+ * Runs `fn` on the image as the pipeline works on it: images up to the detection size as one float tensor
+ * (disposed after), bigger ones as pixels in memory, validated but not copied.
+ */
+async function withSource<T>(image: PipelineImage, options: DetectOptions, fn: (source: Source) => Promise<T>): Promise<T> {
+  const [height, width] = image instanceof tf.Tensor ? image.shape : [image?.height, image?.width];
+  const big = typeof width === 'number' && typeof height === 'number' && detectionScale(width, height, options).scale < 1;
+  if (big) {
+    if (image instanceof tf.Tensor) {
+      validateImageTensor(image);
+      const [h, w, c] = image.shape;
+      return fn({ kind: 'pixels', pixels: { data: await image.data(), width: w, height: h, channels: c }, options });
+    }
+    validateRawImage(image);
+    return fn({ kind: 'pixels', pixels: image, options });
   }
+  const tensor = imageToTensor(image);
+  try {
+    return await fn({ kind: 'tensor', tensor, options });
+  } finally {
+    tensor.dispose();
+  }
+}
+
+/** A face's region cut from a big photo: its tensor and the maps between photo and region pixels. */
+interface Region {
+  readonly tensor: tf.Tensor3D;
+  readonly toRegion: (p: Point) => Point;
+  readonly toImage: (p: Point) => Point;
+}
+
+/** The square of {@link REGION_SIDES} face sides around `box` (clipped to the photo), shrunk to at most {@link REGION_MAX}. */
+function cutRegion(pixels: PixelArray, box: Box): Region {
+  const half = (Math.max(box.width, box.height) * REGION_SIDES) / 2;
+  const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+  const clamp = (v: number, max: number) => Math.min(max, Math.max(0, v));
+  const x0 = clamp(Math.floor(cx - half), pixels.width - 1), y0 = clamp(Math.floor(cy - half), pixels.height - 1);
+  const x1 = clamp(Math.ceil(cx + half), pixels.width), y1 = clamp(Math.ceil(cy + half), pixels.height);
+  const rect: PixelRect = { x: x0, y: y0, width: Math.max(1, x1 - x0), height: Math.max(1, y1 - y0) };
+  const r = Math.min(1, REGION_MAX / Math.max(rect.width, rect.height));
+  const w = Math.max(1, Math.round(rect.width * r)), h = Math.max(1, Math.round(rect.height * r));
+  const sx = w / rect.width, sy = h / rect.height;
+  return {
+    tensor: pixelsToTensor(downscalePixels(pixels, w, h, rect), w, h, pixels.channels),
+    toRegion: (p) => ({ x: (p.x - rect.x) * sx, y: (p.y - rect.y) * sy }),
+    toImage: (p) => ({ x: p.x / sx + rect.x, y: p.y / sy + rect.y }),
+  };
+}
+
+function mapLandmarks(landmarks: FiveLandmarks, map: (p: Point) => Point): FiveLandmarks {
+  return landmarks.map(map) as unknown as FiveLandmarks;
+}
+
+/** A face moved into a region's pixels (box corners and landmarks). */
+function mapFace(face: DetectedFace, map: (p: Point) => Point): DetectedFace {
+  const a = map({ x: face.box.x, y: face.box.y });
+  const b = map({ x: face.box.x + face.box.width, y: face.box.y + face.box.height });
+  return { ...face, box: { x: a.x, y: a.y, width: b.x - a.x, height: b.y - a.y }, landmarks: mapLandmarks(face.landmarks, map) };
+}
+
+/** Float samples as a `[height, width, 1 | 3]` tensor; a fourth (alpha) channel is dropped. */
+function pixelsToTensor(data: Float32Array, width: number, height: number, channels: number): tf.Tensor3D {
+  if (channels !== 4) return tf.tensor3d(data, [height, width, channels]);
+  return tf.tidy(() => tf.slice(tf.tensor3d(data, [height, width, 4]), [0, 0, 0], [-1, -1, 3]));
 }

@@ -1,6 +1,7 @@
 // Batched affine warps: many crops (one per face) out of one image, in one gather on GPUs and one pass over the pixels on CPU backends.
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '../errors/index.js';
+import type { PixelArray } from '../image/types.js';
 import type { Affine } from './geometry.js';
 
 /**
@@ -18,7 +19,7 @@ export function warpAffine(image: tf.Tensor3D, matrices: readonly Affine[], size
   if (!(Number.isInteger(outH) && Number.isInteger(outW) && outH > 0 && outW > 0)) {
     throw new InvalidArgumentError('size', `expected positive integers, got [${size.join(', ')}]`);
   }
-  return CPU_MEMORY_BACKENDS.has(tf.getBackend()) ? warpInMemory(image, matrices, outH, outW, fill) : warpWithGather(image, matrices, outH, outW, fill);
+  return warpsInMemory() ? warpInMemory(image, matrices, outH, outW, fill) : warpWithGather(image, matrices, outH, outW, fill);
 }
 
 /** The warp as tensor ops (one gather of four taps per output pixel): the data stays on the backend (GPU). */
@@ -72,12 +73,27 @@ export function boxToCropMatrix(box: { x: number; y: number; width: number; heig
  */
 const CPU_MEMORY_BACKENDS = new Set(['cpu', 'wasm']);
 
+/** True when the current backend keeps tensors in main memory, so warps run in JavaScript ({@link warpPixels}). */
+export function warpsInMemory(): boolean {
+  return CPU_MEMORY_BACKENDS.has(tf.getBackend());
+}
+
 /** The warp in one JavaScript pass over the image's values (CPU-memory backends). */
 export function warpInMemory(image: tf.Tensor3D, matrices: readonly Affine[], outH: number, outW: number, fill: number): tf.Tensor4D {
-  const [H, W, C] = image.shape;
-  const src = image.dataSync();
+  const [height, width, channels] = image.shape;
+  const out = warpPixels({ data: image.dataSync() as Float32Array, width, height, channels }, matrices, outH, outW, fill);
+  return tf.tensor4d(out, [matrices.length, outH, outW, channels]);
+}
+
+/**
+ * {@link warpAffine} on pixels in main memory, without tensors: `[n, outH, outW, channels]` float samples.
+ * Callers that warp the same image several times read it once and call this (the detector's windows).
+ */
+export function warpPixels(src: PixelArray, matrices: readonly Affine[], outH: number, outW: number, fill: number): Float32Array {
+  const { data, width: W, height: H, channels: C } = src;
   const out = new Float32Array(matrices.length * outH * outW * C);
-  const tap = (px: number, py: number, c: number) => (px >= 0 && px < W && py >= 0 && py < H ? src[(py * W + px) * C + c]! : fill);
+  const row = W * C;
+  const tap = (px: number, py: number, c: number) => (px >= 0 && px < W && py >= 0 && py < H ? data[(py * W + px) * C + c]! : fill);
   let o = 0;
   for (const m of matrices) {
     for (let y = 0; y < outH; y++) {
@@ -87,12 +103,20 @@ export function warpInMemory(image: tf.Tensor3D, matrices: readonly Affine[], ou
         const sy = m[3] * cx + m[4] * cy + m[5] - 0.5;
         const x0 = Math.floor(sx), y0 = Math.floor(sy);
         const fx = sx - x0, fy = sy - y0;
-        for (let c = 0; c < C; c++, o++) {
-          out[o] = (1 - fx) * (1 - fy) * tap(x0, y0, c) + fx * (1 - fy) * tap(x0 + 1, y0, c)
-            + (1 - fx) * fy * tap(x0, y0 + 1, c) + fx * fy * tap(x0 + 1, y0 + 1, c);
+        const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
+        if (x0 >= 0 && y0 >= 0 && x0 + 1 < W && y0 + 1 < H) {
+          // All four taps inside: the common case, without per-tap bounds checks.
+          const i = y0 * row + x0 * C;
+          for (let c = 0; c < C; c++, o++) {
+            out[o] = w00 * data[i + c]! + w01 * data[i + C + c]! + w10 * data[i + row + c]! + w11 * data[i + row + C + c]!;
+          }
+        } else {
+          for (let c = 0; c < C; c++, o++) {
+            out[o] = w00 * tap(x0, y0, c) + w01 * tap(x0 + 1, y0, c) + w10 * tap(x0, y0 + 1, c) + w11 * tap(x0 + 1, y0 + 1, c);
+          }
         }
       }
     }
   }
-  return tf.tensor4d(out, [matrices.length, outH, outW, C]);
+  return out;
 }

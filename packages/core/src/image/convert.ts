@@ -47,7 +47,12 @@ export function validateRawImage(image: RawImage, source = 'image'): void {
   }
 }
 
-function validateImageTensor(t: tf.Tensor, source: string): void {
+/**
+ * Checks that `t` can be an image: not disposed, `[height, width, 1 | 3 | 4]`, a numeric dtype. Its values
+ * are not read (that would force a GPU sync).
+ * @throws InvalidImageError naming `source` when a check fails.
+ */
+export function validateImageTensor(t: tf.Tensor, source = 'image'): void {
   if (t.isDisposed) throw new InvalidImageError(source, 'the tensor has been disposed');
   if (t.rank !== 3) throw new InvalidImageError(source, `expected a [height, width, channels] tensor, got shape [${t.shape.join(', ')}]`);
   const [height, width, channels] = t.shape as [number, number, number];

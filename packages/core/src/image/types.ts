@@ -14,6 +14,17 @@ export interface RawImage {
   readonly channels: ChannelCount;
 }
 
+/**
+ * Interleaved (HWC) samples in main memory with any channel count: a {@link RawImage}, or a tensor's values
+ * read once. What the JavaScript image kernels (area downscaling, in-memory warps) work on.
+ */
+export interface PixelArray {
+  readonly data: ArrayLike<number>;
+  readonly width: number;
+  readonly height: number;
+  readonly channels: number;
+}
+
 /** One image with the name of the person in it. `source` (a file path, URL...) is used in messages. */
 export interface LabeledImage<I = RawImage> {
   readonly image: I;
