@@ -1,12 +1,11 @@
 // `facerec eval <model> <dir>`: accuracy, a per-person table, a confusion matrix file and optional JSON.
 import path from 'node:path';
 import { FaceRecognizer, describeBackendSelection } from '@facerec/core';
-import type { BackendRequest } from '@facerec/core';
 import { initBackend } from '../../backends/index.js';
-import { loadImageFolder } from '../../dataset/index.js';
 import { encodePng } from '../../image/index.js';
 import { fileSystemHandler, writeFileAtomic } from '../../io/index.js';
-import { UsageError, asUsage, intFlag, numberFlag, parse, parseSplit } from '../args.js';
+import { UsageError, backendFlags, numberFlag, parse, parseSplit } from '../args.js';
+import { loadDatasetForCli, skipCorruptFlagOption, skipCorruptUsage } from '../dataset-flags.js';
 import { confusionHtml, confusionImage } from '../confusion.js';
 import type { CommandIO } from '../main.js';
 
@@ -22,13 +21,13 @@ Options:
   --threshold <x>       confidence threshold for unknown (default: the model's)
   --backend <name>      auto | gpu | wasm | cpu (default auto; gpu: WebGPU, any adapter)
   --threads <n>         WASM threads
-  --quiet               print only the accuracy line
+${skipCorruptUsage(24)}  --quiet               print only the accuracy line
 `;
 
 export async function evalCommand(argv: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(argv, {
     split: { type: 'string' }, json: { type: 'string' }, confusion: { type: 'string' }, threshold: { type: 'string' },
-    backend: { type: 'string' }, threads: { type: 'string' }, quiet: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    backend: { type: 'string' }, threads: { type: 'string' }, quiet: { type: 'boolean' }, ...skipCorruptFlagOption, help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     io.out(evalUsage);
@@ -36,15 +35,15 @@ export async function evalCommand(argv: string[], io: CommandIO): Promise<number
   }
   if (positionals.length !== 2) throw new UsageError('eval needs a model folder and a dataset folder');
   const [modelDir, dataDir] = positionals as [string, string];
+  // Every flag is checked before the backend starts, the model loads and the images are decoded.
   const split = parseSplit(values.split as string | undefined);
-  const selection = await initBackend(asUsage(() => (values.backend as BackendRequest | undefined) ?? 'auto'), {
-    ...(values.threads ? { threads: intFlag(values, 'threads')! } : {}),
-  });
-  if (!values.quiet) io.err(`backend: ${describeBackendSelection(selection)}\n`);
-  const recognizer = await FaceRecognizer.load(fileSystemHandler(modelDir));
-  const dataset = await loadImageFolder(dataDir, { split });
-  const images = split?.type === 'none' || split === undefined ? [...dataset.train, ...dataset.test] : dataset.test;
   const threshold = numberFlag(values, 'threshold', 0, 1);
+  const backend = backendFlags(values);
+  const selection = await initBackend(backend.request, backend.options);
+  if (!values.quiet) io.err(`backend: ${describeBackendSelection(selection)}\n`);
+  const recognizer = await FaceRecognizer.load(fileSystemHandler(modelDir), { source: modelDir });
+  const dataset = await loadDatasetForCli(dataDir, values, io, { split });
+  const images = split?.type === 'none' || split === undefined ? [...dataset.train, ...dataset.test] : dataset.test;
   const report = await recognizer.evaluate(images, threshold === undefined ? {} : { threshold });
 
   io.out(`accuracy: ${(report.accuracy * 100).toFixed(2)}% (${Math.round(report.accuracy * report.count)}/${report.count} images, ${report.labels.length} people)\n`);

@@ -1,16 +1,20 @@
 // `facerec identify <gallery> <photo...> [--out annotated.png]`: name every face in each photo.
 import { annotateImage, openGallery } from '../../gallery/index.js';
-import { readImage, writeImageFile } from '../../image/index.js';
+import { readImage } from '../../image/index.js';
 import { UsageError, intFlag, numberFlag, parse } from '../args.js';
+import { imageOutputFormat, writeImageAs } from '../image-output.js';
 import type { CommandIO } from '../main.js';
+import { forEachFile } from '../per-file.js';
 import { initBackendFromFlags, modelDirFlag, pretrainedFlagOptions } from './pretrained-flags.js';
 
 export const identifyUsage = `Usage: facerec identify <gallery-dir> <photo...> [options]
 
-Finds every face in each photo and names it from the gallery, or "unknown" below the threshold.
+Finds every face in each photo and names it from the gallery, or "unknown" below the threshold. A photo
+that cannot be read is reported (stderr; a {"file", "error"} line with --json) and the others go on; the
+exit code is then 1.
 
 Options:
-  --out <file.png>   write the (first) photo with boxes and names drawn
+  --out <file>       write the first photo that was read with boxes and names drawn (.png, .jpg or .jpeg)
   --top <k>          list the k best candidates per face (default 1)
   --threshold <x>    similarity threshold for a name (default: the gallery's)
   --min-face <px>    smallest face to look for, in pixels (default 40)
@@ -30,14 +34,17 @@ export async function identifyCommand(argv: string[], io: CommandIO): Promise<nu
   }
   if (positionals.length < 2) throw new UsageError('identify needs a gallery folder and at least one photo');
   const [dir, ...files] = positionals as [string, ...string[]];
+  // Every flag is checked before models load.
   const topK = intFlag(values, 'top', 1)!;
   const threshold = numberFlag(values, 'threshold', -1, 1);
   const minFaceSize = intFlag(values, 'min-face', 40)!;
+  const out = typeof values.out === 'string' ? { file: values.out, format: imageOutputFormat(values.out, '--out') } : undefined;
   await initBackendFromFlags(values);
   const { gallery, pipeline } = await openGallery(dir, modelDirFlag(values));
+  let annotated = false;
   try {
     if (gallery.size === 0) throw new UsageError(`${dir} holds no gallery yet; add people with "facerec enroll"`);
-    for (const [i, file] of files.entries()) {
+    return await forEachFile('identify', files, io, Boolean(values.json), async (file) => {
       const image = await readImage(file);
       const faces = await gallery.identify(image, { topK, minFaceSize, ...(threshold === undefined ? {} : { threshold }) });
       if (values.json) {
@@ -50,12 +57,12 @@ export async function identifyCommand(argv: string[], io: CommandIO): Promise<nu
           io.out(`  ${f.label}\t${f.score.toFixed(3)}\tbox ${Math.round(b.x)},${Math.round(b.y)} ${Math.round(b.width)}×${Math.round(b.height)}${extra}\n`);
         }
       }
-      if (i === 0 && typeof values.out === 'string') {
-        await writeImageFile(values.out, annotateImage(image, faces.map((f) => ({ box: f.box, text: f.label, known: f.label !== 'unknown' }))));
-        io.err(`wrote ${values.out}\n`);
+      if (out && !annotated) {
+        annotated = true;
+        await writeImageAs(out.file, annotateImage(image, faces.map((f) => ({ box: f.box, text: f.label, known: f.label !== 'unknown' }))), out.format);
+        io.err(`wrote ${out.file}\n`);
       }
-    }
-    return 0;
+    });
   } finally {
     gallery.dispose();
     pipeline.dispose();

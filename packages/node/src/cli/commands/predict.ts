@@ -1,15 +1,17 @@
 // `facerec predict <model> <image...>`: name the person in each image.
 import { FaceRecognizer } from '@facerec/core';
-import type { BackendRequest } from '@facerec/core';
 import { initBackend } from '../../backends/index.js';
 import { readImage } from '../../image/index.js';
 import { fileSystemHandler } from '../../io/index.js';
-import { UsageError, asUsage, intFlag, numberFlag, parse } from '../args.js';
+import { UsageError, backendFlags, intFlag, numberFlag, parse } from '../args.js';
 import type { CommandIO } from '../main.js';
+import { forEachFile } from '../per-file.js';
 
 export const predictUsage = `Usage: facerec predict <model-dir> <image...> [options]
 
-Prints the most likely person for each image, or "unknown" below the confidence threshold.
+Prints the most likely person for each image, or "unknown" below the confidence threshold. An image
+that cannot be read is reported (stderr; a {"file", "error"} line with --json) and the others go on;
+the exit code is then 1.
 
 Options:
   --threshold <x>    confidence threshold for unknown (default: the model's)
@@ -29,22 +31,24 @@ export async function predictCommand(argv: string[], io: CommandIO): Promise<num
   }
   if (positionals.length < 2) throw new UsageError('predict needs a model folder and at least one image');
   const [modelDir, ...files] = positionals as [string, ...string[]];
-  await initBackend(asUsage(() => (values.backend as BackendRequest | undefined) ?? 'auto'), {
-    ...(values.threads ? { threads: intFlag(values, 'threads')! } : {}),
-  });
-  const recognizer = await FaceRecognizer.load(fileSystemHandler(modelDir));
+  // Every flag is checked before the backend starts or the model loads.
   const threshold = numberFlag(values, 'threshold', 0, 1);
   const topK = intFlag(values, 'top', 1)!;
-  for (const file of files) {
-    const image = await readImage(file);
-    const p = await recognizer.predict(image, { topK, ...(threshold === undefined ? {} : { threshold }) });
-    if (values.json) {
-      io.out(`${JSON.stringify({ file, label: p.label, confidence: p.confidence, unknown: p.unknown, best_match: p.bestMatch, candidates: p.candidates })}\n`);
-    } else {
-      const extra = topK > 1 ? `  [${p.candidates.map((c) => `${c.label} ${(c.confidence * 100).toFixed(1)}%`).join(', ')}]` : '';
-      io.out(`${file}\t${p.label}\t${(p.confidence * 100).toFixed(1)}%${p.unknown ? ` (best match ${p.bestMatch})` : ''}${extra}\n`);
-    }
+  const backend = backendFlags(values);
+  await initBackend(backend.request, backend.options);
+  const recognizer = await FaceRecognizer.load(fileSystemHandler(modelDir), { source: modelDir });
+  try {
+    return await forEachFile('predict', files, io, Boolean(values.json), async (file) => {
+      const image = await readImage(file);
+      const p = await recognizer.predict(image, { topK, ...(threshold === undefined ? {} : { threshold }) });
+      if (values.json) {
+        io.out(`${JSON.stringify({ file, label: p.label, confidence: p.confidence, unknown: p.unknown, best_match: p.bestMatch, candidates: p.candidates })}\n`);
+      } else {
+        const extra = topK > 1 ? `  [${p.candidates.map((c) => `${c.label} ${(c.confidence * 100).toFixed(1)}%`).join(', ')}]` : '';
+        io.out(`${file}\t${p.label}\t${(p.confidence * 100).toFixed(1)}%${p.unknown ? ` (best match ${p.bestMatch})` : ''}${extra}\n`);
+      }
+    });
+  } finally {
+    recognizer.dispose();
   }
-  recognizer.dispose();
-  return 0;
 }

@@ -1,18 +1,17 @@
 // Flags shared by the pretrained-model commands (enroll, identify, verify, lfw): backend, threads, preset, model folder.
-import { FACE_PRESETS, type BackendRequest, type FacePreset } from '@facerec/core';
+import { FACE_PRESETS, type FacePreset } from '@facerec/core';
 import { initBackend } from '../../backends/index.js';
-import { UsageError, asUsage, intFlag } from '../args.js';
+import { UsageError, backendFlags } from '../args.js';
 
 /** The parse() options of the shared flags. */
 export const pretrainedFlagOptions = {
   models: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' }, help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** Starts the backend that `--backend` / `--threads` ask for (default auto). */
+/** Starts the backend that `--backend` / `--threads` ask for (default auto); a bad value is a UsageError before anything starts. */
 export async function initBackendFromFlags(values: Record<string, unknown>): Promise<void> {
-  await initBackend(asUsage(() => (values.backend as BackendRequest | undefined) ?? 'auto'), {
-    ...(values.threads ? { threads: intFlag(values, 'threads')! } : {}),
-  });
+  const { request, options } = backendFlags(values);
+  await initBackend(request, options);
 }
 
 /** `{ modelDir }` when `--models` was given, else nothing (the installed packages are used). */

@@ -1,11 +1,11 @@
 // `facerec train <dir> --out <model>`: train a recognizer on a folder-per-person dataset.
 import path from 'node:path';
 import { ARCHITECTURES, FaceRecognizer, describeBackendSelection } from '@facerec/core';
-import type { ArchitectureName, BackendRequest } from '@facerec/core';
+import type { ArchitectureName } from '@facerec/core';
 import { initBackend } from '../../backends/index.js';
-import { loadImageFolder } from '../../dataset/index.js';
 import { fileSystemHandler } from '../../io/index.js';
-import { UsageError, asUsage, intFlag, numberFlag, parse, parseSplit } from '../args.js';
+import { UsageError, asUsage, backendFlags, intFlag, numberFlag, parse, parseSplit } from '../args.js';
+import { loadDatasetForCli, skipCorruptFlagOption, skipCorruptUsage } from '../dataset-flags.js';
 import { ProgressBar } from '../progress.js';
 import type { CommandIO } from '../main.js';
 
@@ -28,7 +28,7 @@ Options:
   --seed <n>              random seed (default 1)
   --backend <name>        auto | gpu | wasm | cpu (default auto; gpu: WebGPU, any adapter)
   --threads <n>           WASM threads (default: CPU cores)
-  --quiet                 no progress output
+${skipCorruptUsage(26)}  --quiet                 no progress output
 `;
 
 export async function trainCommand(argv: string[], io: CommandIO): Promise<number> {
@@ -37,7 +37,7 @@ export async function trainCommand(argv: string[], io: CommandIO): Promise<numbe
     lr: { type: 'string' }, 'validation-split': { type: 'string' }, architecture: { type: 'string' },
     'input-size': { type: 'string' }, channels: { type: 'string' }, 'no-augment': { type: 'boolean' },
     seed: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' }, quiet: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
+    ...skipCorruptFlagOption, help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     io.out(trainUsage);
@@ -46,6 +46,7 @@ export async function trainCommand(argv: string[], io: CommandIO): Promise<numbe
   if (positionals.length !== 1) throw new UsageError('train needs exactly one dataset folder');
   const out = values.out as string | undefined;
   if (!out) throw new UsageError('--out <model-dir> is required');
+  // Every flag is checked here, before the backend starts and the dataset loads.
   const architecture = (values.architecture as string | undefined) ?? 'seed-cnn';
   if (!ARCHITECTURES.includes(architecture as ArchitectureName)) {
     throw new UsageError(`--architecture must be one of ${ARCHITECTURES.join(', ')}, got "${architecture}"`);
@@ -55,37 +56,43 @@ export async function trainCommand(argv: string[], io: CommandIO): Promise<numbe
   const size = intFlag(values, 'input-size', 64)!;
   const seed = intFlag(values, 'seed', 1)!;
   const split = parseSplit(values.split as string | undefined);
+  const epochs = intFlag(values, 'epochs');
+  const batchSize = intFlag(values, 'batch-size');
+  const learningRate = numberFlag(values, 'lr', 1e-8, 10);
+  const validationSplit = numberFlag(values, 'validation-split', 0, 0.9);
+  const backend = backendFlags(values);
 
-  const selection = await initBackend(asUsage(() => (values.backend as BackendRequest | undefined) ?? 'auto'), {
-    ...(values.threads ? { threads: intFlag(values, 'threads')! } : {}),
-  });
+  const selection = await initBackend(backend.request, backend.options);
   if (!values.quiet) io.err(`backend: ${describeBackendSelection(selection)}\n`);
-  const dataset = await loadImageFolder(positionals[0]!, { split });
+  const dataset = await loadDatasetForCli(positionals[0]!, values, io, { split });
   if (!values.quiet) {
     io.err(`dataset: ${dataset.labels.length} people, ${dataset.train.length} training images, ${dataset.test.length} test images\n`);
-    for (const s of dataset.skipped) io.err(`  skipped ${s.file}: ${s.reason}\n`);
+    for (const s of dataset.skipped) if (!s.corrupt) io.err(`  skipped ${s.file}: ${s.reason}\n`);
   }
   const recognizer = new FaceRecognizer({ architecture: architecture as ArchitectureName, inputSize: [size, size], channels, seed });
   const progress = new ProgressBar(io.err, Boolean(process.stderr.isTTY));
-  const result = await asUsageAsync(() =>
-    recognizer.fit(dataset.train, {
-      ...(values.epochs ? { epochs: intFlag(values, 'epochs')! } : {}),
-      ...(values['batch-size'] ? { batchSize: intFlag(values, 'batch-size')! } : {}),
-      ...(values.lr ? { learningRate: numberFlag(values, 'lr', 1e-8, 10)! } : {}),
-      ...(values['validation-split'] ? { validationSplit: numberFlag(values, 'validation-split', 0, 0.9)! } : {}),
-      ...(values['no-augment'] ? { augmentation: null } : {}),
-      seed,
-      ...(values.quiet ? {} : { onBatchEnd: (log) => progress.batch(log), onEpochEnd: (log) => progress.epoch(log) }),
-    }),
-  );
-  await recognizer.save(fileSystemHandler(out));
-  io.out(`trained ${result.epochsRun} epochs in ${result.seconds.toFixed(1)} s (${Math.round(result.imagesPerSecond)} img/s); model saved to ${path.resolve(out)}\n`);
-  if (dataset.test.length > 0) {
-    const report = await recognizer.evaluate(dataset.test);
-    io.out(`test accuracy: ${(report.accuracy * 100).toFixed(2)}% on ${report.count} images\n`);
+  try {
+    const result = await asUsageAsync(() =>
+      recognizer.fit(dataset.train, {
+        ...(epochs !== undefined ? { epochs } : {}),
+        ...(batchSize !== undefined ? { batchSize } : {}),
+        ...(learningRate !== undefined ? { learningRate } : {}),
+        ...(validationSplit !== undefined ? { validationSplit } : {}),
+        ...(values['no-augment'] ? { augmentation: null } : {}),
+        seed,
+        ...(values.quiet ? {} : { onBatchEnd: (log) => progress.batch(log), onEpochEnd: (log) => progress.epoch(log) }),
+      }),
+    );
+    await recognizer.save(fileSystemHandler(out));
+    io.out(`trained ${result.epochsRun} epochs in ${result.seconds.toFixed(1)} s (${Math.round(result.imagesPerSecond)} img/s); model saved to ${path.resolve(out)}\n`);
+    if (dataset.test.length > 0) {
+      const report = await recognizer.evaluate(dataset.test);
+      io.out(`test accuracy: ${(report.accuracy * 100).toFixed(2)}% on ${report.count} images\n`);
+    }
+    return 0;
+  } finally {
+    recognizer.dispose();
   }
-  recognizer.dispose();
-  return 0;
 }
 
 async function asUsageAsync<T>(fn: () => Promise<T>): Promise<T> {
