@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Gallery, loadGallery, saveGallery } from '@facerec/node';
+import { expectNoLeak } from '../../../core/test/helpers/memory.js';
 import { runCapture } from '../fixtures/cli.js';
 import { repoRoot } from '../fixtures/processes.js';
 import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
@@ -74,7 +75,7 @@ describe('facerec never deletes files it did not write', () => {
 
   it('refuses enroll into a folder of photos before loading any model: exit 1, nothing changed', async () => {
     const before = await snapshot(work);
-    const r = await runCapture('enroll', data, 'ann', path.join(data, 'ann', '1.pgm'));
+    const r = await expectNoLeak(() => runCapture('enroll', data, 'ann', path.join(data, 'ann', '1.pgm')));
     expect(r.code).toBe(1);
     expect(r.err).toContain(`Refusing to save into ${data}: it holds files that are not a facerec gallery (ann, bob)`);
     expect(await snapshot(work)).toEqual(before);
@@ -85,7 +86,7 @@ describe('facerec never deletes files it did not write', () => {
     const g = new Gallery(undefined, { embedder: 'dlib', dimensions: 128, threshold: 0.9, landmarks: 'detector' });
     await g.enroll('zed', [Float32Array.from({ length: 128 }, (_, k) => Math.cos(k))]);
     await saveGallery(g, dir);
-    const r = await runCapture('enroll', dir, 'ann', path.join(data, 'ann', '1.pgm'), '--preset', 'mobileface', '--backend', 'cpu');
+    const r = await expectNoLeak(() => runCapture('enroll', dir, 'ann', path.join(data, 'ann', '1.pgm'), '--preset', 'mobileface', '--backend', 'cpu'));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/holds dlib embeddings \(detector landmarks\), but preset "mobileface"/);
     expect((await loadGallery(dir)).labels()).toEqual(['zed']);

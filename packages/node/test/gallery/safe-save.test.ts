@@ -9,6 +9,7 @@ import {
   fileSystemHandler, initBackend, loadGallery, openGallery, saveGallery, updateGallery,
 } from '@facerec/node';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { expectNoLeakPerTest } from '../../../core/test/helpers/memory.js';
 import { deadPid } from '../fixtures/processes.js';
 import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
 
@@ -16,6 +17,7 @@ beforeAll(async () => {
   await initBackend('cpu');
 });
 afterAll(removeTempDirs);
+expectNoLeakPerTest();
 const info = { embedder: 'test', dimensions: 8, threshold: 0.4 };
 const unit = (i: number) => Float32Array.from({ length: 8 }, (_, k) => Math.sin(i * 7.3 + k));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -42,7 +44,9 @@ describe('saveGallery replaces only a gallery facerec wrote', () => {
   it('refuses a model folder, and a gallery folder holding an extra file', async () => {
     const parent = await makeTempDir();
     const model = path.join(parent, 'model');
-    await tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [2], units: 1 })] }).save(fileSystemHandler(model));
+    const layers = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [2], units: 1 })] });
+    await layers.save(fileSystemHandler(model));
+    layers.dispose();
     await expect(saveGallery(await galleryWith('ann'), model)).rejects.toThrow(/holds a facerec model, not a gallery/);
     const gallery = path.join(parent, 'gallery');
     await saveGallery(await galleryWith('ann'), gallery);
