@@ -7,7 +7,7 @@ import { classificationReport } from '../metrics/index.js';
 import type { ClassificationReport } from '../metrics/index.js';
 import { createModel } from '../models/index.js';
 import type { ArchitectureName } from '../models/index.js';
-import { augmentationPresets, preprocessBatch, preprocessImage } from '../preprocess/index.js';
+import { augmentationPresets, preprocessBatch } from '../preprocess/index.js';
 import type { AugmentationConfig, PreprocessingConfig } from '../preprocess/index.js';
 import { Trainer } from '../train/index.js';
 import type { TrainerOptions, TrainingResult } from '../train/index.js';
