@@ -10,7 +10,7 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 /** A lock file that cannot be parsed (its writer died between creating and filling it) is stale after this. */
 const UNREADABLE_STALE_MS = 10_000;
 
-/** Options of {@link withLock}. */
+/** Options of `withLock`. */
 export interface LockOptions {
   /** How long to wait for another process's lock before failing, in ms. Default 30 000. */
   readonly timeoutMs?: number;
