@@ -16,6 +16,8 @@ export default defineConfig({
     exclude: ['packages/web/test/browser/**', '**/node_modules/**'],
     // Sets XDG_RUNTIME_DIR for Dawn when the shell has none.
     setupFiles: ['vitest.setup.ts'],
+    // The usual summary, then every skipped test by name (names carry the reason).
+    reporters: ['default', './vitest.reporter.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

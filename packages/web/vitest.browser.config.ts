@@ -31,6 +31,8 @@ export default defineConfig({
     ],
   },
   test: {
+    // The usual summary, then every skipped test by name (names carry the reason).
+    reporters: ['default', './vitest.reporter.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: false,
