@@ -3,7 +3,7 @@ import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FacerecError, GALLERY_FORMAT, Gallery, ModelFormatError, type FacePipeline } from '@facerec/core';
 import { errorReason } from '../io/atomic.js';
-import { recoverInterruptedSwap } from '../io/leftovers.js';
+import { settleSwap } from '../io/leftovers.js';
 import { withLock, type LockOptions } from '../io/lock.js';
 import { replaceFolder } from '../io/replace-dir.js';
 import type { FolderSpec } from '../io/save-target.js';
@@ -78,8 +78,8 @@ export async function writeGalleryFolder(gallery: Gallery, dir: string): Promise
  * @throws ModelFormatError naming the file when it is missing, malformed, truncated or of another version.
  */
 export async function loadGallery(dir: string, pipeline?: FacePipeline): Promise<Gallery> {
-  // A save killed between its two renames left the previous folder aside: put it back first.
-  if (!(await stat(dir).then(() => true, () => false))) await recoverInterruptedSwap(path.resolve(dir));
+  // A save between its two renames (running, or killed there) has the folder aside: wait for it or put it back.
+  if (!(await stat(dir).then(() => true, () => false))) await settleSwap(path.resolve(dir));
   const indexFile = path.join(dir, GALLERY_INDEX);
   const binFile = path.join(dir, GALLERY_EMBEDDINGS);
   let index: unknown;

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { FACE_PRESETS, Gallery, InvalidArgumentError, type FacePipeline, type FacePreset } from '@facerec/core';
-import { recoverInterruptedSwap } from '../io/leftovers.js';
+import { settleSwap } from '../io/leftovers.js';
 import { loadFacePipeline } from '../models/index.js';
 import { GALLERY_INDEX, loadGallery } from './files.js';
 
@@ -23,7 +23,7 @@ export interface OpenGalleryOptions {
  * @throws InvalidArgumentError when `options.preset` makes other embeddings than the saved gallery holds.
  */
 export async function openGallery(dir: string, options: OpenGalleryOptions = {}): Promise<{ gallery: Gallery; pipeline: FacePipeline }> {
-  if (!existsSync(dir)) await recoverInterruptedSwap(path.resolve(dir));
+  if (!existsSync(dir)) await settleSwap(path.resolve(dir));
   const saved = existsSync(path.join(dir, GALLERY_INDEX)) ? await loadGallery(dir) : undefined;
   if (saved && options.preset !== undefined) checkPreset(saved, options.preset, dir);
   const pipeline = await loadFacePipeline({

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Gallery, InvalidArgumentError, type FacePipeline } from '@facerec/core';
-import { recoverInterruptedSwap } from '../io/leftovers.js';
+import { settleSwap } from '../io/leftovers.js';
 import { checkSaveTarget } from '../io/save-target.js';
 import { GALLERY_FOLDER, GALLERY_INDEX, loadGallery, withGalleryLock, writeGalleryFolder, type SaveGalleryOptions } from './files.js';
 
@@ -26,7 +26,7 @@ export async function updateGallery<T>(
   options: SaveGalleryOptions = {},
 ): Promise<T> {
   return withGalleryLock(dir, options, async () => {
-    await recoverInterruptedSwap(path.resolve(dir));
+    await settleSwap(path.resolve(dir));
     // Refuse a folder that is not a gallery before `update` does any work.
     await checkSaveTarget(dir, GALLERY_FOLDER);
     const gallery = existsSync(path.join(dir, GALLERY_INDEX)) ? await loadGallery(dir, pipeline) : new Gallery(pipeline);

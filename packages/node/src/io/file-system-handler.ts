@@ -4,7 +4,7 @@ import path from 'node:path';
 import { io } from '@tensorflow/tfjs-core';
 import { FacerecError, ModelFormatError } from '@facerec/core';
 import { errorReason, writeAndSync } from './atomic.js';
-import { recoverInterruptedSwap } from './leftovers.js';
+import { settleSwap } from './leftovers.js';
 import { validateModelJson } from './model-json.js';
 import { replaceFolder } from './replace-dir.js';
 import { SaveTargetError, type FolderSpec } from './save-target.js';
@@ -91,11 +91,9 @@ function toChunks(data: io.WeightData | undefined): Uint8Array[] {
 }
 
 async function loadModel(target: string): Promise<io.ModelArtifacts> {
-  // A save killed between its two renames left the previous folder aside: put it back first.
+  // A save between its two renames (running, or killed there) has the folder aside: wait for it or put it back.
   if (!(await stat(target).then(() => true, () => false))) {
-    if (!(await recoverInterruptedSwap(path.resolve(target))) && target.toLowerCase().endsWith('.json')) {
-      await recoverInterruptedSwap(path.dirname(path.resolve(target)));
-    }
+    await settleSwap(path.resolve(target.toLowerCase().endsWith('.json') ? path.dirname(target) : target));
   }
   const info = await stat(target).catch((error: unknown) => {
     throw new ModelFormatError(target, `model folder not found (${errorReason(error)})`, { cause: error });

@@ -100,3 +100,22 @@ export async function removeDeadLeftovers(target: string): Promise<void> {
     if (await isDeadLeftover(leftover)) await rm(leftover.path, { recursive: true, force: true }).catch(() => undefined);
   }
 }
+
+/**
+ * Makes `target` present again if a swap left it missing: restores the previous folder of a killed writer,
+ * or waits (up to `timeoutMs`) while a running writer is between its two renames. Returns at once when
+ * `target` exists or no swap is under way.
+ */
+export async function settleSwap(target: string, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await lstat(target).then(() => true, () => false)) return;
+    if (await recoverInterruptedSwap(target)) return;
+    let live = false;
+    for (const leftover of await findLeftovers(target)) {
+      if (leftover.tag === 'old' && !(await isDeadLeftover(leftover))) live = true;
+    }
+    if (!live || Date.now() >= deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

@@ -2,7 +2,7 @@
 import { lstat, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { writeAndSync } from './atomic.js';
-import { recoverInterruptedSwap, removeDeadLeftovers, tempSiblingPath } from './leftovers.js';
+import { removeDeadLeftovers, settleSwap, tempSiblingPath } from './leftovers.js';
 import { FOLDER_MARKER, checkSaveTarget, folderMarker, type FolderSpec } from './save-target.js';
 
 /**
@@ -16,7 +16,7 @@ import { FOLDER_MARKER, checkSaveTarget, folderMarker, type FolderSpec } from '.
  * Missing parent folders are created. On any failure the temp folder is removed.
  */
 export async function replaceFolder(target: string, spec: FolderSpec, fill: (tempDir: string) => Promise<void>): Promise<void> {
-  await recoverInterruptedSwap(path.resolve(target));
+  await settleSwap(path.resolve(target));
   const resolved = await checkSaveTarget(target, spec);
   await mkdir(path.dirname(resolved), { recursive: true });
   await removeDeadLeftovers(resolved);

@@ -75,6 +75,16 @@ describe('leftovers of killed writers', () => {
     expect(await readdir(parent)).toEqual(['model']);
   });
 
+  it('a load while a running writer is between its renames waits for the folder instead of failing', async () => {
+    const parent = await makeTempDir();
+    const dir = path.join(parent, 'model');
+    await makeModel(1).save(fileSystemHandler(dir));
+    const aside = path.join(parent, `.model.old-${process.ppid}-${hostTag()}-00000001`); // the test runner: alive
+    await rename(dir, aside);
+    setTimeout(() => void rename(aside, dir), 200);
+    expect(predict(await tfl.loadLayersModel(fileSystemHandler(dir)))).toEqual(predict(makeModel(1)));
+  });
+
   it('an old folder alone (the swap had finished) is never brought back over a deleted target', async () => {
     const parent = await makeTempDir();
     const dead = await deadPid();
