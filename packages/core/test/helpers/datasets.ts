@@ -37,11 +37,3 @@ export function lfwPeople(): Array<{ name: string; images: number[] }> {
 export function yaleImage(subject: (typeof YALE_SUBJECTS)[number], condition: (typeof YALE_CONDITIONS)[number]): string {
   return path.join(YALE_DIR, subject, `${subject}.${condition}.png`);
 }
-
-/**
- * The datasets the tests used to read from ../shared, now committed: ORL is complete; 'lfw-dev' answers with the LFW
- * fixture, which has lfw-dev's layout (pairs.txt, images/Name/Name_0001.jpg) on fewer people. `dir` is always set.
- */
-export function findDataset(name: 'orl' | 'lfw-dev'): { dir: string; reason: string } {
-  return { dir: name === 'orl' ? ORL_DIR : LFW_DIR, reason: '' };
-}

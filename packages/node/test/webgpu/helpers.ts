@@ -19,8 +19,6 @@ export interface GpuProbe {
  * scripts/install-system-deps.sh, installs Mesa's lavapipe: a broken install must not pass as skipped tests.
  */
 export const ADAPTER_REQUIRED = process.env['CI'] === 'true' || process.env['FACEREC_REQUIRE_WEBGPU'] === '1';
-/** @deprecated the old name of ADAPTER_REQUIRED. */
-export const IN_CI = ADAPTER_REQUIRED;
 
 /**
  * Adds a failing test when no adapter was found where one is required; call once per test file beside the skipIf.
