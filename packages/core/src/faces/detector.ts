@@ -158,10 +158,25 @@ export class FaceDetector {
     }
   }
 
+  /**
+   * Scans only `windows` of `image` (squares in its pixels, each seen at 128×128; they may reach past the
+   * edges): a video tracker looks where its faces are expected and scans the rest a slice per frame.
+   * `minFaceSize` and `detectionSize` do not apply; the windows decide which faces can be found.
+   */
+  async detectInWindows(image: tf.Tensor3D, windows: readonly DetectionWindow[], options: DetectOptions = {}): Promise<RawDetection[]> {
+    const scoreThreshold = options.scoreThreshold ?? 0.5;
+    if (!(scoreThreshold >= 0 && scoreThreshold <= 1)) throw new InvalidArgumentError('scoreThreshold', `must be in [0, 1], got ${scoreThreshold}`);
+    if (windows.length === 0) return [];
+    return this.scan(image, windows, scoreThreshold, options.iouThreshold ?? 0.3, options.maxFaces);
+  }
+
   /** Scans `image` as it is, for faces from `minFace` of its pixels. */
   private async detectAt(image: tf.Tensor3D, minFace: number, scoreThreshold: number, iouThreshold: number, maxFaces = 100): Promise<RawDetection[]> {
+    return this.scan(image, detectionWindows(image.shape[1], image.shape[0], minFace), scoreThreshold, iouThreshold, maxFaces);
+  }
+
+  private async scan(image: tf.Tensor3D, windows: readonly DetectionWindow[], scoreThreshold: number, iouThreshold: number, maxFaces = 100): Promise<RawDetection[]> {
     const [height, width, channels] = image.shape;
-    const windows = detectionWindows(width, height, minFace);
     // On CPU-memory backends the image is read once here, not once per batch of windows.
     const pixels = warpsInMemory() ? { data: await image.data(), width, height, channels } : undefined;
     const candidates: NmsCandidate[] = [];

@@ -80,6 +80,14 @@ export class FacePipeline {
     });
   }
 
+  /**
+   * Embeddings of faces found earlier in this `image` (by {@link FacePipeline.detect}, on a smaller copy, or
+   * chosen by a tracker), without detecting again; landmarks are refined first when there is a face mesh.
+   */
+  async embedDetected(image: PipelineImage, faces: readonly DetectedFace[], options: DetectOptions = {}): Promise<EmbeddedFace[]> {
+    return withSource(image, options, (source) => this.complete(source, [...faces], true));
+  }
+
   /** Frees both networks. */
   dispose(): void {
     this.detector.dispose();
