@@ -85,6 +85,20 @@ export function decodePnm(bytes: Uint8Array, source = 'image', limits: DecodeLim
 
   const channels = kind === 3 || kind === 6 ? 3 : 1;
   const count = width * height * channels;
+  // Refuse data too short for the header's size before allocating the image: binary rasters have a fixed
+  // length (after exactly one whitespace byte), ASCII samples take at least a separator and a digit each
+  // (P1 bits may run together).
+  const wide = maxval > 255;
+  const start = reader.pos + 1;
+  const rowBytes = Math.ceil(width / 8);
+  if (kind >= 4) {
+    const needed = kind === 4 ? rowBytes * height : count * (wide ? 2 : 1);
+    if (bytes.length - start < needed) throw truncatedBytes(source, bytes.length - start, needed);
+  } else {
+    const needed = kind === 1 ? count : 2 * count;
+    const rest = bytes.length - reader.pos;
+    if (rest < needed) throw new InvalidImageError(source, `truncated: ${rest} bytes after the header cannot hold ${count} ASCII samples`);
+  }
   const out = new Uint8Array(count);
   const scale = (v: number, at: number): number => {
     if (v > maxval) throw new InvalidImageError(source, `sample ${v} at index ${at} exceeds maxval ${maxval}`);
@@ -104,12 +118,7 @@ export function decodePnm(bytes: Uint8Array, source = 'image', limits: DecodeLim
       out[i] = scale(v, i);
     }
   } else {
-    // Binary raster: exactly one whitespace byte separates it from the last header token.
-    const start = reader.pos + 1;
     if (kind === 4) {
-      const rowBytes = Math.ceil(width / 8);
-      const needed = rowBytes * height;
-      if (bytes.length - start < needed) throw truncatedBytes(source, bytes.length - start, needed);
       for (let y = 0; y < height; y++) {
         for (let x = 0; x < width; x++) {
           const bit = (bytes[start + y * rowBytes + (x >> 3)]! >> (7 - (x & 7))) & 1;
@@ -117,9 +126,6 @@ export function decodePnm(bytes: Uint8Array, source = 'image', limits: DecodeLim
         }
       }
     } else {
-      const wide = maxval > 255;
-      const needed = count * (wide ? 2 : 1);
-      if (bytes.length - start < needed) throw truncatedBytes(source, bytes.length - start, needed);
       for (let i = 0; i < count; i++) {
         const v = wide ? (bytes[start + 2 * i]! << 8) | bytes[start + 2 * i + 1]! : bytes[start + i]!;
         out[i] = scale(v, i);

@@ -23,7 +23,15 @@ interface JpegFrame {
  */
 export function decodeJpeg(bytes: Uint8Array, source: string, limits: DecodeLimits = {}): RawImage {
   const frame = readJpegFrame(bytes);
-  if (frame) checkDimensions(source, frame.width, frame.height, limits);
+  if (frame) {
+    checkDimensions(source, frame.width, frame.height, limits);
+    // Every 8×8 block codes its DC value in at least one bit. jpeg-js reads zeros past the end of the data, so a
+    // tiny file claiming a huge size would otherwise cost the whole decode before failing.
+    const blocks = Math.ceil(frame.width / 8) * Math.ceil(frame.height / 8);
+    if (bytes.length * 8 < blocks) {
+      throw new InvalidImageError(source, `truncated: ${bytes.length} bytes cannot hold a ${frame.width}x${frame.height} JPEG (${blocks} blocks need at least ${Math.ceil(blocks / 8)})`);
+    }
+  }
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
     decoded = decode(bytes, {

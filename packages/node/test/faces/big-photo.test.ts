@@ -44,7 +44,7 @@ describe('a 6000×4000 photo', () => {
       work.windows += inputs.shape[0]!;
       work.peakBytes = Math.max(work.peakBytes, tf.memory().numBytes);
       // The old code ran ~3,000 windows here for minutes: fail fast instead.
-      if (work.windows > 1000) throw new Error(`detector ran ${work.windows} windows`);
+      if (work.windows > 200) throw new Error(`detector ran ${work.windows} windows`);
       return execute(inputs, outputs);
     }) as typeof model.execute;
     counted = new FacePipeline(new FaceDetector(model), pipeline.embedder, pipeline.refiner);

@@ -4,6 +4,7 @@ import { InvalidImageError, type RawImage } from '@facerec/core';
 import { decodeImage, detectImageFormat } from '../../src/image/index.js';
 import { readJpegFrame } from '../../src/image/jpeg.js';
 import { bmpBytes, jpegBytes, pngBytes, pnmAscii, pnmBinary } from '../fixtures/images.js';
+import { grayPngWithData } from './png-chunks.js';
 
 const pixels = (image: RawImage): number[] => Array.from(image.data);
 
@@ -179,6 +180,66 @@ describe('BMP', () => {
   it('rejects a truncated BMP, naming it', () => {
     const full = bmpBytes(3, 2, new Array<number>(18).fill(1));
     expectInvalid(full.subarray(0, full.length - 4), 'cut.bmp', /truncated/);
+  });
+});
+
+describe('image data shorter than the header says', () => {
+  /** Decoding must fail fast (no decode of a huge all-zero image) with a truncation error naming the file. */
+  function expectTruncated(bytes: Uint8Array, name: string): void {
+    const start = performance.now();
+    const buffers = process.memoryUsage().arrayBuffers;
+    expectInvalid(bytes, name, /truncated/);
+    expect(performance.now() - start).toBeLessThan(500);
+    // Nothing close to the claimed size (100 MB and up) was allocated.
+    expect(process.memoryUsage().arrayBuffers - buffers).toBeLessThan(32 * 2 ** 20);
+  }
+
+  it('rejects a tiny PNG whose header claims 9999×9999 (pngjs would fill it with zeros)', () => {
+    // One row of 9999 zero samples, deflated to a few bytes: 69 bytes in all, like the reported file.
+    const bytes = grayPngWithData(9999, 9999, new Uint8Array(10000));
+    expect(bytes.length).toBeLessThan(120);
+    expectTruncated(bytes, 'huge.png');
+  });
+
+  it('rejects a PNG whose IDAT (valid CRC) holds fewer rows than its height', () => {
+    const rows = (n: number) => new Uint8Array(n * 9).map((_, i) => (i % 9 === 0 ? 0 : i & 255));
+    expect(decodeImage(grayPngWithData(8, 8, rows(8)), 'full.png').height).toBe(8);
+    expectTruncated(grayPngWithData(8, 8, rows(7)), 'short.png');
+    expectTruncated(grayPngWithData(8, 8, rows(8).subarray(0, 70)), 'cut-row.png');
+  });
+
+  it('checks interlaced (Adam7) PNGs against the passes\' sizes', () => {
+    // 3×3 gray: passes 1, 4, 5, 6, 7 hold 1×1, 1×1, 2×1, 1×2 and 3×1 pixels: 15 bytes with the filter bytes.
+    const raw = Uint8Array.from([0, 10, 0, 20, 0, 30, 31, 0, 40, 0, 41, 0, 50, 51, 52]);
+    const image = decodeImage(grayPngWithData(3, 3, raw, 1), 'adam7.png');
+    expect(pixels(image)).toEqual([10, 40, 20, 50, 51, 52, 30, 41, 31]);
+    expectTruncated(grayPngWithData(3, 3, raw.subarray(0, 14), 1), 'adam7-cut.png');
+  });
+
+  it('rejects a JPEG too small for the size in its header, before decoding', () => {
+    const rgb = new Array<number>(16 * 16 * 3).fill(100);
+    const bytes = jpegBytes(16, 16, rgb).slice();
+    // Rewrite the SOF0 size to 9999×9999: the scan holds 4 blocks of the 1.6 million needed.
+    let i = 2;
+    while (!(bytes[i] === 0xff && bytes[i + 1] === 0xc0)) i++;
+    bytes.set([0x27, 0x0f, 0x27, 0x0f], i + 5);
+    expectTruncated(bytes, 'huge.jpg');
+  });
+
+  it('rejects a JPEG cut anywhere in its scan (jpeg-js reads zeros past the end; the missing EOI gives it away)', () => {
+    const rgb: number[] = [];
+    for (let p = 0; p < 32 * 32; p++) rgb.push((p * 7) & 255, (p * 13) & 255, (p * 29) & 255);
+    const full = jpegBytes(32, 32, rgb, 90);
+    for (let cut = full.length - 1; cut > full.length - 600 && cut > 3; cut -= 11) expectInvalid(full.subarray(0, cut), 'cut.jpg');
+  });
+
+  it('rejects PNM and BMP rasters shorter than their size before allocating the image', () => {
+    expectTruncated(pnmBinary('P5', 9999, 9999, [1, 2, 3]), 'huge.pgm');
+    expectTruncated(new TextEncoder().encode('P2\n9999 9999\n255\n1 2 3\n'), 'huge-ascii.pgm');
+    const bmp = bmpBytes(4, 4, new Array<number>(48).fill(9)).slice();
+    new DataView(bmp.buffer).setInt32(18, 9999, true);
+    new DataView(bmp.buffer).setInt32(22, 9999, true);
+    expectTruncated(bmp, 'huge.bmp');
   });
 });
 
