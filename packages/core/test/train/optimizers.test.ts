@@ -29,7 +29,7 @@ describe('createOptimizer', () => {
     const reference = tf.train.adam(0.1, 0.9, 0.999, 1e-7);
     for (let i = 0; i < 3; i++) {
       const g = tf.tensor1d([0.5 * (i + 1), -1, 0.25]);
-      reference.applyGradients({ [x.name]: g });
+      reference.applyGradients([{ name: x.name, tensor: g }]);
       g.dispose();
     }
     Array.from(x.dataSync()).forEach((v, i) => expect(ours[i]).toBeCloseTo(v, 5));
