@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { grayscaleToRgb } from '../preprocess/color.js';
 import type { FaceGraphModel } from './graph-model.js';
 import { InvalidArgumentError } from '../errors/index.js';
+import { resolveDetectOptions } from './detect-options.js';
 import type { PixelArray } from '../image/types.js';
 import type { Box, Point } from './geometry.js';
 import { weightedNms, type NmsCandidate } from './nms.js';
@@ -143,15 +144,13 @@ export class FaceDetector {
    * @returns Faces, best score first, in image pixels.
    */
   async detect(image: tf.Tensor3D, options: DetectOptions = {}): Promise<RawDetection[]> {
-    const scoreThreshold = options.scoreThreshold ?? 0.5;
-    const iouThreshold = options.iouThreshold ?? 0.3;
-    if (!(scoreThreshold >= 0 && scoreThreshold <= 1)) throw new InvalidArgumentError('scoreThreshold', `must be in [0, 1], got ${scoreThreshold}`);
+    const { scoreThreshold, iouThreshold, maxFaces } = resolveDetectOptions(options);
     const [height, width] = image.shape;
     const working = detectionScale(width, height, options);
-    if (working.scale === 1) return this.detectAt(image, working.minFaceSize, scoreThreshold, iouThreshold, options.maxFaces);
+    if (working.scale === 1) return this.detectAt(image, working.minFaceSize, scoreThreshold, iouThreshold, maxFaces);
     const { copy, scaleX, scaleY } = shrinkTensor(image, working.width, working.height);
     try {
-      const found = await this.detectAt(copy, working.minFaceSize, scoreThreshold, iouThreshold, options.maxFaces);
+      const found = await this.detectAt(copy, working.minFaceSize, scoreThreshold, iouThreshold, maxFaces);
       return found.map((d) => scaleDetection(d, scaleX, scaleY));
     } finally {
       copy.dispose();
@@ -164,10 +163,9 @@ export class FaceDetector {
    * `minFaceSize` and `detectionSize` do not apply; the windows decide which faces can be found.
    */
   async detectInWindows(image: tf.Tensor3D, windows: readonly DetectionWindow[], options: DetectOptions = {}): Promise<RawDetection[]> {
-    const scoreThreshold = options.scoreThreshold ?? 0.5;
-    if (!(scoreThreshold >= 0 && scoreThreshold <= 1)) throw new InvalidArgumentError('scoreThreshold', `must be in [0, 1], got ${scoreThreshold}`);
+    const { scoreThreshold, iouThreshold, maxFaces } = resolveDetectOptions(options);
     if (windows.length === 0) return [];
-    return this.scan(image, windows, scoreThreshold, options.iouThreshold ?? 0.3, options.maxFaces);
+    return this.scan(image, windows, scoreThreshold, iouThreshold, maxFaces);
   }
 
   /** Scans `image` as it is, for faces from `minFace` of its pixels. */

@@ -70,14 +70,11 @@ export interface GraphModelSignature extends NetworkSignature {
 /**
  * Builds a tfjs `GraphModel` from its files. Checks that `model.json` is a graph model and that the weight
  * bytes are exactly what its manifest describes, so a truncated or swapped weight file fails here, naming
- * `files.source`, instead of producing garbage later. With a `signature`, it also checks the input shape,
- * the weights' values (finite floats, plausible shape constants) and runs the network once on a grey
- * image, which must give finite values of the expected size: a file of the right size but another
- * model's content fails at load too.
+ * `files.source`, instead of producing garbage later. {@link checkGraphModel} then checks the content.
  *
  * @throws ModelFormatError naming the source when the files are not a usable graph model.
  */
-export function loadGraphModelFromFiles(files: GraphModelFiles, signature?: GraphModelSignature): FaceGraphModel {
+export function loadGraphModelFromFiles(files: GraphModelFiles): FaceGraphModel {
   const { modelJson, weights, source } = files;
   if (!isRecord(modelJson) || !isRecord(modelJson.modelTopology)) {
     throw new ModelFormatError(source, 'model.json has no modelTopology; is it a tfjs graph model?');
@@ -99,9 +96,8 @@ export function loadGraphModelFromFiles(files: GraphModelFiles, signature?: Grap
     weightData.set(w, offset);
     offset += w.byteLength;
   }
-  let model: FaceGraphModel;
   try {
-    model = loadGraphModelSync({
+    return loadGraphModelSync({
       modelTopology: modelJson.modelTopology as tf.io.ModelArtifacts['modelTopology'],
       weightSpecs: entries as tf.io.WeightsManifestEntry[],
       weightData: weightData.buffer,
@@ -110,21 +106,19 @@ export function loadGraphModelFromFiles(files: GraphModelFiles, signature?: Grap
   } catch (error) {
     throw new ModelFormatError(source, `cannot build the graph model (${error instanceof Error ? error.message : String(error)})`, { cause: error });
   }
-  if (!signature) return model;
-  try {
-    checkGraphModel(model, signature, source);
-    return model;
-  } catch (error) {
-    model.dispose();
-    throw error;
-  }
 }
 
-/** Input shape, weight values and one run on a grey image (see {@link loadGraphModelFromFiles}). */
-function checkGraphModel(model: FaceGraphModel, signature: GraphModelSignature, source: string): void {
+/**
+ * Checks that a graph model is the network `signature` describes: one input of its shape, finite float
+ * weights, plausible shape constants, and one run on a grey image giving finite values of the expected
+ * size. A file of the right size but another model's content (which could crash a kernel later) fails
+ * here. The model is not disposed.
+ * @throws ModelFormatError naming `source`.
+ */
+export async function checkGraphModel(model: FaceGraphModel, signature: GraphModelSignature, source: string): Promise<void> {
   if (model.inputs.length !== 1) throw new ModelFormatError(source, `has ${model.inputs.length} inputs but ${signature.what} has 1; is this the right model file?`);
   checkInputShape(model.inputs[0]!.shape, signature, source);
-  checkWeightValues(Object.entries(model.weights).flatMap(([name, tensors]) => tensors.map((tensor) => ({ name, tensor }))), source);
+  await checkWeightValues(Object.entries(model.weights).flatMap(([name, tensors]) => tensors.map((tensor) => ({ name, tensor }))), source);
   const { output } = signature;
-  warmUp((batch) => (output ? model.execute(batch, output) : model.execute(batch)) as tf.Tensor, signature, source);
+  await warmUp((batch) => (output ? model.execute(batch, output) : model.execute(batch)) as tf.Tensor, signature, source);
 }

@@ -2,7 +2,7 @@
 import { InvalidArgumentError, ModelFormatError } from '../errors/index.js';
 import { FaceDetector } from './detector.js';
 import { FaceEmbedder, FusedEmbedder, graphEmbeddingNet, type EmbedderSpec, type EmbeddingNet } from './embedder.js';
-import { loadGraphModelFromFiles, manifestPaths, type FaceGraphModel, type GraphModelFiles, type GraphModelSignature } from './graph-model.js';
+import { checkGraphModel, loadGraphModelFromFiles, manifestPaths, type FaceGraphModel, type GraphModelFiles, type GraphModelSignature } from './graph-model.js';
 import { LandmarkRefiner, MESH_FILE, MESH_SIGNATURE } from './mesh.js';
 import { FacePipeline } from './pipeline.js';
 import { DETECTOR_FILE, DETECTOR_SIGNATURE, EMBEDDERS, FACE_PRESETS, FUSION_THRESHOLD, type FacePreset, type FacePresetSpec } from './presets.js';
@@ -87,7 +87,20 @@ async function readJson(read: ModelFileReader, pkg: ModelPackage, file: string):
  * a `signature`, checks its input, weights and one run at load (see `loadGraphModelFromFiles`).
  */
 export async function readGraphModel(read: ModelFileReader, pkg: ModelPackage, name: string, signature?: GraphModelSignature): Promise<FaceGraphModel> {
-  return loadGraphModelFromFiles(await readGraphModelFiles(read, pkg, name), signature);
+  const files = await readGraphModelFiles(read, pkg, name);
+  return signature ? loadCheckedGraphModel(files, signature) : loadGraphModelFromFiles(files);
+}
+
+/** Builds the graph model and checks it against `signature` (disposed when the check fails). */
+async function loadCheckedGraphModel(files: GraphModelFiles, signature: GraphModelSignature): Promise<FaceGraphModel> {
+  const model = loadGraphModelFromFiles(files);
+  try {
+    await checkGraphModel(model, signature, files.source);
+    return model;
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
 }
 
 async function readGraphModelFiles(read: ModelFileReader, pkg: ModelPackage, name: string): Promise<GraphModelFiles> {
@@ -113,18 +126,25 @@ function embedderSignature(spec: EmbedderSpec): GraphModelSignature {
 export async function readEmbeddingNet(read: ModelFileReader, spec: EmbedderSpec): Promise<EmbeddingNet> {
   if (spec.format !== 'faceapi-resnet34') {
     const files = await readGraphModelFiles(read, spec.package, spec.file);
-    return graphEmbeddingNet(loadGraphModelFromFiles(files, embedderSignature(spec)), spec.output, files.source);
+    return graphEmbeddingNet(await loadCheckedGraphModel(files, embedderSignature(spec)), spec.output, files.source);
   }
   const { json, source } = await readJson(read, spec.package, `${spec.file}-weights_manifest.json`);
   const paths = Array.isArray(json) ? json.flatMap((g: { paths?: string[] }) => g.paths ?? []) : [];
   const weights = await Promise.all(paths.map(async (p) => (await read(spec.package, p)).bytes));
-  return ResNet34Descriptor.fromWeights(json, weights, source);
+  const net = ResNet34Descriptor.fromWeights(json, weights, source);
+  try {
+    await net.check();
+    return net;
+  } catch (error) {
+    net.dispose();
+    throw error;
+  }
 }
 
 /** Reads and checks the face mesh; its errors name its file. */
 async function readLandmarkRefiner(read: ModelFileReader): Promise<LandmarkRefiner> {
   const files = await readGraphModelFiles(read, MODELS_PACKAGE, MESH_FILE);
-  return new LandmarkRefiner(loadGraphModelFromFiles(files, MESH_SIGNATURE), files.source);
+  return new LandmarkRefiner(await loadCheckedGraphModel(files, MESH_SIGNATURE), files.source);
 }
 
 /**

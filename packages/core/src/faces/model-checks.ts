@@ -19,21 +19,30 @@ export interface NetworkSignature {
  */
 const MAX_SHAPE_CONSTANT = 8192;
 
+/** Reads a tensor's values and disposes it (asynchronously: WebGPU in Node cannot read GPU memory synchronously). */
+async function readAndDispose(t: tf.Tensor): Promise<ArrayLike<number>> {
+  try {
+    return await t.data();
+  } finally {
+    t.dispose();
+  }
+}
+
 /**
  * Throws ModelFormatError naming `source` when a float weight holds NaN or infinity, or an int32 weight
  * (a shape constant) is implausibly large: both mean the weight bytes are not this network's.
  */
-export function checkWeightValues(weights: ReadonlyArray<{ name: string; tensor: tf.Tensor }>, source: string): void {
+export async function checkWeightValues(weights: ReadonlyArray<{ name: string; tensor: tf.Tensor }>, source: string): Promise<void> {
   const floats = weights.filter((w) => w.tensor.dtype === 'float32' && w.tensor.size > 0);
   const ints = weights.filter((w) => w.tensor.dtype === 'int32' && w.tensor.size > 0);
   if (floats.length > 0) {
     // sum(w·0) is 0 for finite weights and NaN otherwise: one value per weight, one read-back for all.
-    const flags = tf.tidy(() => tf.stack(floats.map((w) => tf.sum(tf.mul(w.tensor, 0)))).dataSync());
+    const flags = await readAndDispose(tf.tidy(() => tf.stack(floats.map((w) => tf.sum(tf.mul(w.tensor, 0))))));
     const bad = firstNonFinite(flags);
     if (bad >= 0) throw new ModelFormatError(source, `weight ${floats[bad]!.name} holds NaN or infinite values; the weight file is corrupt or belongs to another model`);
   }
   if (ints.length > 0) {
-    const maxima = tf.tidy(() => tf.stack(ints.map((w) => tf.max(tf.abs(tf.reshape(w.tensor, [-1]))))).dataSync());
+    const maxima = Array.from(await readAndDispose(tf.tidy(() => tf.stack(ints.map((w) => tf.max(tf.abs(tf.reshape(w.tensor, [-1]))))))));
     const bad = maxima.findIndex((m) => !(m <= MAX_SHAPE_CONSTANT));
     if (bad >= 0) {
       throw new ModelFormatError(source, `weight ${ints[bad]!.name} holds the shape constant ${maxima[bad]}, far outside what this network uses; the weight file is corrupt or belongs to another model`);
@@ -58,11 +67,11 @@ export function checkInputShape(shape: readonly (number | null)[] | undefined, s
  * so weights that are the right size but the wrong content fail at load, naming `source`. Any error of
  * the run (a missing output node, a kernel refusing a shape) becomes a ModelFormatError too.
  */
-export function warmUp(run: (batch: tf.Tensor4D) => tf.Tensor, signature: NetworkSignature, source: string): void {
+export async function warmUp(run: (batch: tf.Tensor4D) => tf.Tensor, signature: NetworkSignature, source: string): Promise<void> {
   const [h, w, c] = signature.input;
   let values: ArrayLike<number>;
   try {
-    values = tf.tidy(() => run(tf.fill([1, h, w, c], 0.5) as tf.Tensor4D).dataSync());
+    values = await readAndDispose(tf.tidy(() => run(tf.fill([1, h, w, c], 0.5) as tf.Tensor4D)));
   } catch (error) {
     if (error instanceof ModelFormatError) throw error;
     throw new ModelFormatError(source, `cannot run as ${signature.what} (${error instanceof Error ? error.message : String(error)}); is this the right model file?`, { cause: error });

@@ -9,6 +9,7 @@ import type { Embedder } from './embedder.js';
 import type { Box, Point } from './geometry.js';
 import type { LandmarkRefiner } from './mesh.js';
 import { fiveFromBlazeFace, type FiveLandmarks } from './landmarks.js';
+import { InvalidArgumentError } from '../errors/index.js';
 
 /** An image the pipeline accepts: decoded pixels or a `[h, w, c]` tensor with values 0..255 (not disposed). */
 export type PipelineImage = RawImage | tf.Tensor3D;
@@ -58,6 +59,9 @@ export class FacePipeline {
    */
   constructor(readonly detector: FaceDetector, readonly embedder: Embedder, readonly refiner?: LandmarkRefiner) {}
 
+  /** Set by dispose: the networks' weights are gone, so every call after it is an error, not a TypeError. */
+  private disposed = false;
+
   /** Every face of `image`, best detector score first. */
   async detect(image: PipelineImage, options: DetectOptions = {}): Promise<DetectedFace[]> {
     return withSource(image, options, async (source) => this.complete(source, await this.detectRough(source), false));
@@ -90,13 +94,20 @@ export class FacePipeline {
 
   /** Frees both networks. */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
     this.detector.dispose();
     this.embedder.dispose();
     this.refiner?.dispose();
   }
 
+  private requireAlive(): void {
+    if (this.disposed) throw new InvalidArgumentError('pipeline', 'was disposed; load a new one to detect or embed faces');
+  }
+
   /** Detections with BlazeFace's landmarks, in image pixels. */
   private async detectRough(source: Source): Promise<DetectedFace[]> {
+    this.requireAlive();
     const raw = source.kind === 'tensor' ? await this.detector.detect(source.tensor, source.options) : await this.detectShrunk(source.pixels, source.options);
     return raw.map((d) => ({ box: d.box, score: d.score, landmarks: fiveFromBlazeFace(d.keypoints) }));
   }
@@ -117,6 +128,7 @@ export class FacePipeline {
   private async complete(source: Source, faces: DetectedFace[], embed: true): Promise<EmbeddedFace[]>;
   private async complete(source: Source, faces: DetectedFace[], embed: false): Promise<DetectedFace[]>;
   private async complete(source: Source, faces: DetectedFace[], embed: boolean): Promise<Array<DetectedFace | EmbeddedFace>> {
+    this.requireAlive();
     if (faces.length === 0) return [];
     if (source.kind === 'tensor') {
       const refined = await this.refine(source.tensor, faces);

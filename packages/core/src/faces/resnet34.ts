@@ -51,11 +51,9 @@ export class ResNet34Descriptor implements EmbeddingNet {
   private constructor(private readonly convs: Map<string, FoldedConv>, private readonly fc: tf.Tensor2D, readonly source: string) {}
 
   /**
-   * Builds the network from a tfjs weights manifest (parsed JSON) and its weight bytes, checks every
-   * weight's shape against dlib's architecture and that the values are finite, and runs it once on a
-   * grey face, which must give 128 finite values.
-   * @throws ModelFormatError naming `source` when a weight is missing, misshapen, not finite, the bytes
-   *   are truncated, or the network gives NaN.
+   * Builds the network from a tfjs weights manifest (parsed JSON) and its weight bytes, checking every
+   * weight's shape against dlib's architecture. {@link ResNet34Descriptor.check} then checks the values.
+   * @throws ModelFormatError naming `source` when a weight is missing or misshapen or the bytes are truncated.
    */
   static fromWeights(manifest: unknown, weights: readonly Uint8Array[], source: string): ResNet34Descriptor {
     if (!Array.isArray(manifest)) throw new ModelFormatError(source, 'expected a weights manifest (a JSON array of weight groups)');
@@ -75,7 +73,6 @@ export class ResNet34Descriptor implements EmbeddingNet {
     } catch (error) {
       throw new ModelFormatError(source, `cannot decode the weights (${error instanceof Error ? error.message : String(error)})`, { cause: error });
     }
-    let net: ResNet34Descriptor | undefined;
     try {
       const take = (name: string, shape: readonly number[]): tf.Tensor => {
         const t = map[name];
@@ -100,20 +97,25 @@ export class ResNet34Descriptor implements EmbeddingNet {
           convs.set(`${name}/conv2`, fold(`${name}/conv2`, 3, out, out));
           channels = out;
         }
-        net = new ResNet34Descriptor(convs, tf.clone(take('fc', [256, 128])) as tf.Tensor2D, source);
+        return new ResNet34Descriptor(convs, tf.clone(take('fc', [256, 128])) as tf.Tensor2D, source);
       } catch (error) {
         for (const c of convs.values()) { c.filters.dispose(); c.bias.dispose(); }
         throw error;
       }
-      checkWeightValues(Object.entries(map).map(([name, tensor]) => ({ name, tensor })), source);
-      warmUp((batch) => net!.embed(tf.mul(batch, 255) as tf.Tensor4D), { what: "dlib's ResNet-34", input: [150, 150, 3], outputSize: 128 }, source);
-      return net;
-    } catch (error) {
-      net?.dispose();
-      throw error;
     } finally {
       Object.values(map).forEach((t) => t.dispose());
     }
+  }
+
+  /**
+   * Checks that the weights are finite and that a grey face gives 128 finite values, so a weight file of
+   * the right size but the wrong content fails at load.
+   * @throws ModelFormatError naming the source.
+   */
+  async check(): Promise<void> {
+    const weights = [...this.convs].flatMap(([name, c]) => [{ name: `${name}/filters`, tensor: c.filters as tf.Tensor }, { name: `${name}/bias`, tensor: c.bias as tf.Tensor }]);
+    await checkWeightValues([...weights, { name: 'fc', tensor: this.fc }], this.source);
+    await warmUp((batch) => this.embed(tf.mul(batch, 255) as tf.Tensor4D), { what: "dlib's ResNet-34", input: [150, 150, 3], outputSize: 128 }, this.source);
   }
 
   /** `[n, 150, 150, 3]` RGB in 0..255 → `[n, 128]` descriptors (not normalised). */

@@ -376,7 +376,7 @@ export class FaceRecognizer {
       if (input[1] !== h || input[2] !== w || input[3] !== metadata.preprocessing.channels) {
         throw new ModelFormatError(name, `the model input [${input.slice(1)}] does not match preprocessing ${h}×${w}×${metadata.preprocessing.channels}`);
       }
-      checkWeightValues(model.weights.map((w) => ({ name: w.originalName, tensor: w.read() })), name);
+      await checkWeightValues(model.weights.map((w) => ({ name: w.originalName, tensor: w.read() })), name);
       const recognizer = new FaceRecognizer({ threshold: options.threshold ?? metadata.threshold });
       recognizer.model = model;
       recognizer.metadata = metadata;
