@@ -3,7 +3,7 @@ export { applyAffine, invertAffine, iou, similarityTransform, type Affine, type 
 export { warpAffine } from './warp.js';
 export { weightedNms, type NmsCandidate } from './nms.js';
 export { FaceDetector, detectionWindows, detectionScale, DEFAULT_DETECTION_SIZE, MIN_SCALED_FACE, type DetectOptions, type DetectionScale, type DetectionWindow, type RawDetection } from './detector.js';
-export { loadGraphModelFromFiles, manifestPaths, type GraphModelFiles, type FaceGraphModel, type GraphModelSignature } from './graph-model.js';
+export { checkGraphModel, loadGraphModelFromFiles, manifestPaths, type GraphModelFiles, type FaceGraphModel, type GraphModelSignature } from './graph-model.js';
 export type { NetworkSignature } from './model-checks.js';
 export { FaceEmbedder, FusedEmbedder, cosineSimilarity, graphEmbeddingNet, type Embedder, type EmbedderInfo, type EmbedderSpec, type EmbeddingNet, type FaceToEmbed } from './embedder.js';
 export { ARCFACE_TEMPLATE, DLIB_CHIP_TEMPLATE, zoomTemplate, templateInPixels, templateWithEyesAt } from './templates.js';
