@@ -1,0 +1,82 @@
+// Minimum-cost assignment against brute force, and the detector windows a video frame gets.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { assignMinCost, detectionWindows, InvalidArgumentError, WindowPlanner } from '@facerec/core';
+
+/** Least total cost over every assignment that pairs as many rows as possible (forbidden = Infinity), by enumeration. */
+function bruteForce(cost: number[][]): { pairs: number; total: number } {
+  const cols = cost[0]?.length ?? 0;
+  let best = { pairs: -1, total: Infinity };
+  const walk = (row: number, used: Set<number>, pairs: number, total: number) => {
+    if (row === cost.length) {
+      if (pairs > best.pairs || (pairs === best.pairs && total < best.total - 1e-9)) best = { pairs, total };
+      return;
+    }
+    walk(row + 1, used, pairs, total);
+    for (let j = 0; j < cols; j++) {
+      if (used.has(j) || !Number.isFinite(cost[row]![j]!)) continue;
+      used.add(j);
+      walk(row + 1, used, pairs + 1, total + cost[row]![j]!);
+      used.delete(j);
+    }
+  };
+  walk(0, new Set(), 0, 0);
+  return best;
+}
+
+describe('assignMinCost', () => {
+  it('pairs as many as possible at the least total cost, never a forbidden pair (brute force on random matrices)', () => {
+    const matrix = fc.integer({ min: 1, max: 5 }).chain((rows) =>
+      fc.integer({ min: 1, max: 5 }).chain((cols) =>
+        fc.array(fc.array(fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constant(Infinity)), { minLength: cols, maxLength: cols }), { minLength: rows, maxLength: rows }),
+      ),
+    );
+    fc.assert(
+      fc.property(matrix, (cost) => {
+        const result = assignMinCost(cost);
+        const columns = result.filter((j) => j >= 0);
+        expect(new Set(columns).size).toBe(columns.length);
+        result.forEach((j, i) => j >= 0 && expect(Number.isFinite(cost[i]![j]!)).toBe(true));
+        const best = bruteForce(cost);
+        expect(columns.length).toBe(best.pairs);
+        expect(result.reduce((s, j, i) => s + (j >= 0 ? cost[i]![j]! : 0), 0)).toBeCloseTo(best.total, 9);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('handles empty sides', () => {
+    expect(assignMinCost([])).toEqual([]);
+    expect(assignMinCost([[], []])).toEqual([-1, -1]);
+  });
+});
+
+describe('WindowPlanner', () => {
+  it('covers the whole scan once every scanFrames frames, a slice per frame', () => {
+    const planner = new WindowPlanner(640, 360, { minFaceSize: 40, scanFrames: 4 });
+    const all = detectionWindows(640, 360, 40);
+    expect(planner.scanWindows).toBe(all.length);
+    const seen = new Set<string>();
+    let most = 0;
+    for (let f = 0; f < 4; f++) {
+      const windows = planner.windows([]);
+      most = Math.max(most, windows.length);
+      for (const w of windows) seen.add(`${w.x},${w.y},${w.size}`);
+    }
+    expect(seen.size).toBe(all.length);
+    expect(most).toBe(Math.ceil(all.length / 4));
+  });
+
+  it('puts a window centred on each expected face, wider while the face is missing', () => {
+    const planner = new WindowPlanner(640, 360, { scanFrames: 100, trackWindowScale: 2.5 });
+    const [a, b] = planner.windows([{ box: { x: 100, y: 100, width: 40, height: 40 } }, { box: { x: 300, y: 50, width: 60, height: 60 }, missed: 5 }]);
+    expect(a).toEqual({ x: 70, y: 70, size: 100 });
+    expect(b!.size).toBeCloseTo(60 * 2.5 * 2);
+    expect(b!.x + b!.size / 2).toBeCloseTo(330);
+  });
+
+  it('checks its options', () => {
+    expect(() => new WindowPlanner(0, 10)).toThrow(InvalidArgumentError);
+    expect(() => new WindowPlanner(10, 10, { scanFrames: 0 })).toThrow(/scanFrames/);
+  });
+});
