@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, loadFacePipeline, locateModelDir, readImage, type FacePipeline } from '@facerec/node';
+import { initBackend, loadFacePipeline, locateModelDir, readImage, type FaceEmbedder, type FacePipeline } from '@facerec/node';
 import { lfwImage, lfwPeople } from '../../../core/test/helpers/datasets.js';
 
 interface FaceApi {
@@ -44,7 +44,7 @@ describe("dlib ResNet-34 descriptor against face-api's", () => {
     const ints = crops.map((c) => tf.cast(c, 'int32') as tf.Tensor3D);
     const before = tf.memory().numTensors;
     for (let call = 0; call < 3; call++) {
-      const ours = await pipeline.embedder.embedCrops(batch);
+      const ours = await (pipeline.embedder as FaceEmbedder).embedCrops(batch);
       for (const [i, crop] of ints.entries()) {
         const theirs = await faceapi.computeFaceDescriptor(crop);
         const norm = Math.hypot(...theirs);
