@@ -32,7 +32,8 @@ function areaTaps(from: number, size: number, outSize: number): { start: Int32Ar
 /**
  * The pixels of `rect` (default the whole image) resampled to `outWidth × outHeight` by averaging the source
  * area each output pixel covers (no aliasing, unlike bilinear sampling at large factors). Meant for shrinking;
- * an output as large as the rect is an exact copy. Costs one read of the rect's samples.
+ * an output as large as the rect is an exact copy. Samples are 0..255 (as in a RawImage). Costs one read of
+ * the rect's samples.
  *
  * @returns `outHeight × outWidth × channels` float samples.
  * @throws InvalidArgumentError when the rect leaves the image or the output size is not 1..rect size.
@@ -67,7 +68,7 @@ export function downscalePixels(src: PixelArray, outWidth: number, outHeight: nu
       for (let c = 0; c < C; c++) {
         let sum = 0;
         for (let i = 0; i < n; i++) sum += cols.weight[v + i]! * acc[s0 + i * C + c]!;
-        out[t++] = sum;
+        out[t++] = sum > 255 ? 255 : sum; // weights sum to 1 up to rounding: keep 255 from becoming 255.00002
       }
       v += n;
     }
