@@ -52,7 +52,7 @@ describe('saveGallery / loadGallery', () => {
       console.log('ready');
       for (let i = 30; ; i++) { await g.enroll('person' + i, Array.from({ length: 50 }, (_, k) => unit(i * 100 + k))); await saveGallery(g, process.argv[1]); }
     `;
-    for (const delay of Array.from({ length: 4 }, () => Math.floor(Math.random() * 400))) {
+    for (const delay of Array.from({ length: 3 }, () => Math.floor(Math.random() * 400))) {
       await killAfterReady(script, [dir], delay);
       const g = await loadGallery(dir);
       for (let i = 0; i < 30; i++) expect(g.labels(), `killed after ${delay} ms`).toContain(`person${i}`);

@@ -44,7 +44,7 @@ describe('model saves killed with SIGKILL', () => {
   it('keep the last complete model loadable, and the next save cleans up', async () => {
     const parent = await makeTempDir();
     const dir = path.join(parent, 'model');
-    const delays = Array.from({ length: 4 }, () => Math.floor(Math.random() * 300));
+    const delays = Array.from({ length: 3 }, () => Math.floor(Math.random() * 300));
     for (const delay of delays) {
       await killAfterReady(script, [dir], delay);
       const version = await savedVersion(dir);
