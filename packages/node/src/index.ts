@@ -15,3 +15,4 @@ export * from './models/index.js';
 export * from './gallery/index.js';
 export { evaluateLfw } from './cli/commands/lfw.js';
 export type { LfwResult, EvaluateLfwOptions } from './cli/commands/lfw.js';
+export * from './video/index.js';

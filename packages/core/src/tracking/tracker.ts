@@ -86,6 +86,12 @@ interface ResolvedOptions {
 const MIN_EMBED_GAP = 5;
 /** Face widths a lost track's face may have moved per missed frame and be recognised by appearance alone (after one width). */
 const REID_REACH = 1;
+/**
+ * Appearance agreement (0 at the threshold, −1 a threshold's distance below it) under which a lost track is not
+ * taken up by a face that overlaps where it was heading: half-way down, well under the same-person range of a
+ * face seen again, well above the range of two different people.
+ */
+const LOST_VETO = -0.5;
 const REID_REACH_PER_MISS = 0.5;
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
@@ -236,7 +242,10 @@ export class FaceTracker {
         started.push(track);
       }
     }
-    const named = await this.name(embeddedTracks.filter((track) => track.id > 0 && track.state !== 'ended'));
+    // Named: confirmed tracks with a new embedding, and tracks confirmed now whose embedding came earlier
+    // (taken while tentative, to compare it with a lost track).
+    const embeddedNow = new Set(embeddedTracks);
+    const named = await this.name(kept.filter((track) => track.id > 0 && (embeddedNow.has(track) || (track.label === undefined && track.embeddingCount > 0))));
     return {
       tracks: this.active(),
       started: started.map((track) => track.info()),
@@ -266,7 +275,9 @@ export class FaceTracker {
       for (let j = 0; j < detections.length; j++) {
         const rivals = this.tracks.map((_, i) => i).filter((i) => gated(i, j));
         const contested = rivals.length > 1 || rivals.some((i) => detections.some((_, k) => k !== j && gated(i, k)));
-        if (contested && rivals.some(hasAppearance)) urgent.push(j);
+        // A lost track picked up again by overlap is checked too: someone else may stand where it was heading.
+        const resumed = rivals.some((i) => this.tracks[i]!.misses > 0 && this.tracks[i]!.id > 0);
+        if ((contested || resumed) && rivals.some(hasAppearance)) urgent.push(j);
       }
       // A face that continues no track, near where a lost track's face was heading: maybe that face again (the
       // first pairing may have given the lost track another face that overlaps its prediction).
@@ -318,20 +329,22 @@ export class FaceTracker {
     embeddings: ReadonlyMap<number, Float32Array>,
   ): number[] {
     const same = this.options.sameThreshold;
-    const appearanceCost = (i: number, j: number): number | undefined => {
+    /** Appearance agreement: 1 for a sure match, 0 at the threshold, −1 (or less) for clearly someone else. */
+    const agreement = (i: number, j: number): number | undefined => {
       const e = embeddings.get(j);
       const track = this.tracks[i]!;
       if (same === undefined || !e || track.recent.length === 0) return undefined;
-      // 0 for a sure match, 0.5 at the threshold, 1 for clearly someone else.
-      const a = Math.max(-1, Math.min(1, (track.appearance(e) - same) / (1 - same)));
-      return (1 - a) / 2;
+      return (track.appearance(e) - same) / (1 - same);
     };
     const pairs = assignMinCost(
       overlap.map((row, i) =>
         row.map((o, j) => {
           if (!gated(i, j)) return FORBIDDEN;
-          const a = appearanceCost(i, j);
-          return a === undefined ? 1 - o : 0.5 * (1 - o) + 0.5 * a;
+          const a = agreement(i, j);
+          if (a === undefined) return 1 - o;
+          // A lost track is not taken up by a face that looks like someone else (its own face is hidden).
+          if (this.tracks[i]!.misses > 0 && a < LOST_VETO) return FORBIDDEN;
+          return 0.5 * (1 - o) + 0.5 * ((1 - Math.max(-1, Math.min(1, a))) / 2);
         }),
       ),
     );

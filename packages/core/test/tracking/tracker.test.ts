@@ -155,3 +155,17 @@ describe('FaceTracker naming and embeddings', () => {
     expect(counts.slice(0, 5)).toEqual([0, 0, 2, 2, 2]);
   });
 });
+
+describe('FaceTracker naming of faces embedded before confirmation', () => {
+  it('names a track confirmed after its face was embedded as a possible lost track', async () => {
+    const embedder = new FakeEmbedder();
+    // a leaves at frame 20; b appears right where a was heading, 3 frames later: b is embedded on sight (maybe a again?).
+    const a = mover('a', 0, 100, 10, 0, 0, 20);
+    const b = mover('b', 230, 100, 0, 0, 23, 40);
+    const run = await runScene([a, b], 40, { embedder, sameThreshold: embedder.sameThreshold, match: embedder.matcher(['a', 'b']), reembedEvery: 1000 });
+    const bTrack = trackIds(run.ids.get('b')!);
+    expect(bTrack).toHaveLength(1);
+    expect(trackIds(run.ids.get('a')!)).not.toEqual(bTrack);
+    expect(run.ended.find((e) => e.id === bTrack[0])!.label).toBe('b');
+  });
+});

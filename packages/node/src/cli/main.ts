@@ -8,6 +8,7 @@ import { enrollCommand, enrollUsage } from './commands/enroll.js';
 import { identifyCommand, identifyUsage } from './commands/identify.js';
 import { lfwCommand, lfwUsage } from './commands/lfw.js';
 import { verifyCommand, verifyUsage } from './commands/verify.js';
+import { watchCommand, watchUsage } from './commands/watch.js';
 
 /** Where a command writes; tests capture it. */
 export interface CommandIO {
@@ -27,6 +28,7 @@ Commands:
   identify <gallery> <photo...>           name every face in a photo, --out annotated.png
   verify <image-a> <image-b>              same person or not, with the similarity
   lfw --pairs <file> --images <dir>       the LFW verification protocol, --json
+  watch <video> --gallery <dir>           follow and name faces on a video, stream or camera; events as JSON Lines
 
 Run "facerec <command> --help" for its options.
 `;
@@ -39,6 +41,7 @@ const commands: Record<string, { run: (argv: string[], io: CommandIO) => Promise
   identify: { run: identifyCommand, usage: identifyUsage },
   verify: { run: verifyCommand, usage: verifyUsage },
   lfw: { run: lfwCommand, usage: lfwUsage },
+  watch: { run: watchCommand, usage: watchUsage },
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */

@@ -1,0 +1,77 @@
+// Faces on video frames: detection on a shrunk copy in the windows the tracker plans, embedding only the faces it asks for.
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError, WindowPlanner, downscalePixels, fiveFromBlazeFace, type Box, type DetectedFace, type FacePipeline, type RawImage } from '@facerec/core';
+
+/** Options of {@link FrameFaces}. */
+export interface FrameFacesOptions {
+  /** Long side, in pixels, of the copy detection runs on (frames are shrunk to it). Default 640. */
+  readonly detectionSize?: number;
+  /** Smallest face to find, in pixels of the frame. Default 60. */
+  readonly minFaceSize?: number;
+  /** Frames over which the whole frame is scanned for new faces (a slice per frame). Default 4. */
+  readonly scanFrames?: number;
+  /** Least detector score of a face (0..1). Default 0.6. */
+  readonly scoreThreshold?: number;
+}
+
+/**
+ * Detection and embedding on the frames of one video (one size). Each frame is shrunk once to
+ * `detectionSize`; the detector runs only in the windows a {@link WindowPlanner} picks (one per tracked face
+ * plus a slice of a full scan); faces are embedded from the full-size frame, and only when asked.
+ */
+export class FrameFaces {
+  private readonly scale: number;
+  private readonly copyWidth: number;
+  private readonly copyHeight: number;
+  private readonly planner: WindowPlanner;
+  private readonly scoreThreshold: number;
+  private readonly embedSize: number;
+
+  constructor(private readonly pipeline: FacePipeline, readonly width: number, readonly height: number, options: FrameFacesOptions = {}) {
+    const detectionSize = options.detectionSize ?? 640;
+    const minFace = options.minFaceSize ?? 60;
+    this.scoreThreshold = options.scoreThreshold ?? 0.6;
+    if (!(Number.isInteger(detectionSize) && detectionSize >= 128)) throw new InvalidArgumentError('detectionSize', `must be an integer ≥ 128, got ${String(detectionSize)}`);
+    if (!(Number.isFinite(minFace) && minFace > 0)) throw new InvalidArgumentError('minFaceSize', `must be a positive number of pixels, got ${String(minFace)}`);
+    if (!(this.scoreThreshold >= 0 && this.scoreThreshold <= 1)) throw new InvalidArgumentError('scoreThreshold', `must be in [0, 1], got ${String(this.scoreThreshold)}`);
+    this.scale = Math.min(1, detectionSize / Math.max(width, height));
+    this.copyWidth = Math.max(1, Math.round(width * this.scale));
+    this.copyHeight = Math.max(1, Math.round(height * this.scale));
+    // BlazeFace sees faces down to a fifth of a 128-pixel window: smaller ones in the copy cannot be found anyway.
+    const minInCopy = Math.max(minFace * this.scale, 128 / 5);
+    this.planner = new WindowPlanner(this.copyWidth, this.copyHeight, { minFaceSize: minInCopy, ...(options.scanFrames !== undefined ? { scanFrames: options.scanFrames } : {}) });
+    // Faces are embedded from regions cut from the frame's pixels (not a tensor of the whole frame).
+    this.embedSize = Math.max(128, Math.min(Math.max(width, height) - 1, detectionSize));
+  }
+
+  /** Windows of a full scan (the work of a frame without tracking). */
+  get scanWindows(): number {
+    return this.planner.scanWindows;
+  }
+
+  /** Faces on `frame` in the windows around `expected` boxes (frame pixels) and this frame's scan slice. */
+  async detect(frame: RawImage, expected: ReadonlyArray<{ readonly box: Box; readonly missed: number }>): Promise<DetectedFace[]> {
+    const s = this.scale;
+    const windows = this.planner.windows(expected.map((e) => ({ box: { x: e.box.x * s, y: e.box.y * s, width: e.box.width * s, height: e.box.height * s }, missed: e.missed })));
+    const pixels = s === 1 ? Float32Array.from(frame.data) : downscalePixels(frame, this.copyWidth, this.copyHeight);
+    const copy = tf.tensor3d(pixels, [this.copyHeight, this.copyWidth, frame.channels]);
+    try {
+      const found = await this.pipeline.detector.detectInWindows(copy, windows, { scoreThreshold: this.scoreThreshold });
+      const sx = frame.width / this.copyWidth, sy = frame.height / this.copyHeight;
+      return found.map((d) => ({
+        box: { x: d.box.x * sx, y: d.box.y * sy, width: d.box.width * sx, height: d.box.height * sy },
+        score: d.score,
+        landmarks: fiveFromBlazeFace(d.keypoints.map((p) => ({ x: p.x * sx, y: p.y * sy }))),
+      }));
+    } finally {
+      copy.dispose();
+    }
+  }
+
+  /** Embeddings of `faces` (found on this `frame`), from the full-size pixels. */
+  async embed(frame: RawImage, faces: readonly DetectedFace[]): Promise<Float32Array[]> {
+    if (faces.length === 0) return [];
+    const embedded = await this.pipeline.embedDetected(frame, faces, { detectionSize: this.embedSize });
+    return embedded.map((f) => f.embedding);
+  }
+}
