@@ -17,11 +17,11 @@ const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
 const unit = (d) => { const v = Float32Array.from({ length: d }, rand); const n = Math.hypot(...v); return v.map((x) => x / n); };
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Median ms of `fn` over `reps` runs after 3 warm-ups. */
-function time(fn, reps = 50) {
-  for (let i = 0; i < 3; i++) fn();
+/** Median ms of the async `fn` over `reps` runs after 3 warm-ups. */
+async function time(fn, reps = 50) {
+  for (let i = 0; i < 3; i++) await fn();
   const t = [];
-  for (let i = 0; i < reps; i++) { const t0 = performance.now(); fn(); t.push(performance.now() - t0); }
+  for (let i = 0; i < reps; i++) { const t0 = performance.now(); await fn(); t.push(performance.now() - t0); }
   return median(t);
 }
 
@@ -36,9 +36,9 @@ for (const [name, d] of [['dlib', 128], ['mobileface', 256], ['faceres', 1024]])
   await small.enroll('only', [unit(d)]);
   const r = {
     dimensions: d,
-    ms_one_face: time(() => gallery.match(one)),
-    ms_per_face_batch_of_8: time(() => gallery.match(eight)) / 8,
-    ms_one_face_one_row: time(() => small.match(one)),
+    ms_one_face: await time(() => gallery.match(one)),
+    ms_per_face_batch_of_8: (await time(() => gallery.match(eight))) / 8,
+    ms_one_face_one_row: await time(() => small.match(one)),
   };
   r.ms_added_per_face = r.ms_one_face - r.ms_one_face_one_row;
   result.embedders[name] = r;

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { Gallery, fileSystemHandler, initBackend, loadFacePipeline, loadGallery, readImage, saveGallery, updateGallery } from '@facerec/node';
+import { Gallery, UNKNOWN, fileSystemHandler, initBackend, loadFacePipeline, loadGallery, readImage, saveGallery, updateGallery } from '@facerec/node';
 import { repoRoot, writeResult } from './lib.mjs';
 
 const scale = Number(process.env.SOAK_SCALE ?? 1);
@@ -61,7 +61,7 @@ const gallery = new Gallery(pipeline);
 for (let person = 1; person <= 20; person++) await gallery.enroll(`s${person}`, [await photo(person, 1), await photo(person, 2)]);
 // Half the probes are enrolled people, half strangers.
 const probes = [];
-for (let person = 1; person <= 40; person++) probes.push({ label: person <= 20 ? `s${person}` : 'unknown', image: await photo(person, 10) });
+for (let person = 1; person <= 40; person++) probes.push({ label: person <= 20 ? `s${person}` : UNKNOWN, image: await photo(person, 10) });
 
 const identify = { calls: IDENTIFY_CALLS, samples: [], correct: 0 };
 const warmIdentify = Math.max(20, Math.round(IDENTIFY_CALLS * 0.05));

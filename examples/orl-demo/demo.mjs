@@ -39,7 +39,7 @@ console.log('(published on this protocol: Eigenfaces 89.5%, SOM+CNN 96.2% — La
 console.log('a few predictions:');
 for (const sample of orl.test.filter((_, i) => i % 40 === 3)) {
   const p = await recognizer.predict(sample.image);
-  const mark = p.bestMatch === sample.label ? '✓' : '✗';
-  console.log(`  ${mark} ${path.relative(dataDir, sample.source ?? '')}: ${p.label} (${(p.confidence * 100).toFixed(1)}%)`);
+  const mark = p.candidates[0]?.label === sample.label ? '✓' : '✗';
+  console.log(`  ${mark} ${path.relative(dataDir, sample.source ?? '')}: ${p.label} (${(p.score * 100).toFixed(1)}%)`);
 }
 recognizer.dispose();

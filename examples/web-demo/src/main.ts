@@ -108,9 +108,10 @@ async function recognizePhoto(file: File): Promise<void> {
     return;
   }
   const faces = await recognizeFaces(recognizer, image, { locate, source: file.name });
-  drawRecognizedFaces(ctx, faces, { scale, lineWidth: 4 });
-  say('photo-result', faces.length ? faces.map(faceLabel).join(', ') : 'No face found.');
-  $('photo-result').dataset.label = faces[0]?.prediction.label ?? '';
+  const scoreKind = recognizer.scoreKind;
+  drawRecognizedFaces(ctx, faces, { scale, lineWidth: 4, scoreKind });
+  say('photo-result', faces.length ? faces.map((f) => faceLabel(f, scoreKind)).join(', ') : 'No face found.');
+  $('photo-result').dataset.label = faces[0]?.label ?? '';
 }
 
 // ---- camera ----------------------------------------------------------------------------------------------------

@@ -1,18 +1,13 @@
 // Plain-number geometry for faces: points, boxes, 2×3 affine matrices and the least-squares similarity transform.
 import { InvalidArgumentError } from '../errors/index.js';
+import type { Box } from '../image/types.js';
+
+export type { Box };
 
 /** A point in pixels; x to the right, y down. */
 export interface Point {
   readonly x: number;
   readonly y: number;
-}
-
-/** An axis-aligned box in pixels; `x`, `y` is its top-left corner. */
-export interface Box {
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
 }
 
 /**

@@ -2,17 +2,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { imageToTensor, validateImageTensor, validateRawImage } from '../image/convert.js';
 import { downscalePixels, type PixelRect } from '../image/downscale.js';
-import type { PixelArray, RawImage } from '../image/types.js';
+import type { FaceImage, PixelArray } from '../image/types.js';
 import type { DetectOptions, RawDetection } from './detector.js';
 import { detectionScale, FaceDetector, scaleDetection } from './detector.js';
 import type { Embedder } from './embedder.js';
 import type { Box, Point } from './geometry.js';
 import type { LandmarkRefiner } from './mesh.js';
-import { fiveFromBlazeFace, type FiveLandmarks } from './landmarks.js';
+import { centredLandmarks, fiveFromBlazeFace, type FiveLandmarks } from './landmarks.js';
 import { InvalidArgumentError } from '../errors/index.js';
-
-/** An image the pipeline accepts: decoded pixels or a `[h, w, c]` tensor with values 0..255 (not disposed). */
-export type PipelineImage = RawImage | tf.Tensor3D;
 
 /** A detected face: box, detector score (0..1) and five landmarks, in image pixels. */
 export interface DetectedFace {
@@ -63,12 +60,12 @@ export class FacePipeline {
   private disposed = false;
 
   /** Every face of `image`, best detector score first. */
-  async detect(image: PipelineImage, options: DetectOptions = {}): Promise<DetectedFace[]> {
+  async detect(image: FaceImage, options: DetectOptions = {}): Promise<DetectedFace[]> {
     return withSource(image, options, async (source) => this.complete(source, await this.detectRough(source), false));
   }
 
   /** Every face of `image` with its embedding (batched runs of the embedder). */
-  async embedFaces(image: PipelineImage, options: DetectOptions = {}): Promise<EmbeddedFace[]> {
+  async embedFaces(image: FaceImage, options: DetectOptions = {}): Promise<EmbeddedFace[]> {
     return withSource(image, options, async (source) => this.complete(source, await this.detectRough(source), true));
   }
 
@@ -76,7 +73,7 @@ export class FacePipeline {
    * The most prominent face (largest box × score) with its embedding, or undefined when none is found.
    * Use for enrolment photos and one-face-per-image comparisons.
    */
-  async embedMainFace(image: PipelineImage, options: DetectOptions = {}): Promise<EmbeddedFace | undefined> {
+  async embedMainFace(image: FaceImage, options: DetectOptions = {}): Promise<EmbeddedFace | undefined> {
     return withSource(image, options, async (source) => {
       // Refining landmarks moves neither box nor score, so the main face is chosen before (and alone refined).
       const main = mainFace(await this.detectRough(source));
@@ -85,10 +82,37 @@ export class FacePipeline {
   }
 
   /**
+   * The main face of an image that shows one person (a portrait, an enrolment photo, a face crop), found with
+   * faces of at least a quarter of the image's shorter side unless `options.minFaceSize` says otherwise, its
+   * landmarks refined. When the detector finds none, the image is taken for an aligned face crop: the face is
+   * the centre of the image, with the landmarks such a crop has (`found: false`).
+   */
+  async mainFaceOrCentre(image: FaceImage, options: DetectOptions = {}): Promise<{ face: DetectedFace; found: boolean }> {
+    return withSource(image, cropDetectOptions(image, options), async (source) => {
+      const main = mainFace(await this.detectRough(source));
+      if (main) return { face: (await this.complete(source, [main], false))[0]!, found: true };
+      return { face: centreFace(source), found: false };
+    });
+  }
+
+  /**
+   * {@link FacePipeline.mainFaceOrCentre} with the face's embedding: how `FaceRecognizer` with a backbone
+   * reads each photo, so a photo in which no face is found still counts as a face crop.
+   */
+  async embedMainFaceOrCentre(image: FaceImage, options: DetectOptions = {}): Promise<EmbeddedFace & { found: boolean }> {
+    return withSource(image, cropDetectOptions(image, options), async (source) => {
+      const main = mainFace(await this.detectRough(source));
+      // The centre's landmarks are where an aligned crop has them: the face mesh has nothing to refine there.
+      const [face] = main ? await this.complete(source, [main], true) : await this.complete(source, [centreFace(source)], true, false);
+      return { ...face!, found: main !== undefined };
+    });
+  }
+
+  /**
    * Embeddings of faces found earlier in this `image` (by {@link FacePipeline.detect}, on a smaller copy, or
    * chosen by a tracker), without detecting again; landmarks are refined first when there is a face mesh.
    */
-  async embedDetected(image: PipelineImage, faces: readonly DetectedFace[], options: DetectOptions = {}): Promise<EmbeddedFace[]> {
+  async embedDetected(image: FaceImage, faces: readonly DetectedFace[], options: DetectOptions = {}): Promise<EmbeddedFace[]> {
     return withSource(image, options, (source) => this.complete(source, [...faces], true));
   }
 
@@ -124,20 +148,21 @@ export class FacePipeline {
     }
   }
 
-  /** `faces` with refined landmarks (when there is a refiner) and, with `embed`, their embeddings. */
-  private async complete(source: Source, faces: DetectedFace[], embed: true): Promise<EmbeddedFace[]>;
+  /** `faces` with refined landmarks (when there is a refiner and `refine`) and, with `embed`, their embeddings. */
+  private async complete(source: Source, faces: DetectedFace[], embed: true, refine?: boolean): Promise<EmbeddedFace[]>;
   private async complete(source: Source, faces: DetectedFace[], embed: false): Promise<DetectedFace[]>;
-  private async complete(source: Source, faces: DetectedFace[], embed: boolean): Promise<Array<DetectedFace | EmbeddedFace>> {
+  private async complete(source: Source, faces: DetectedFace[], embed: boolean, refine = true): Promise<Array<DetectedFace | EmbeddedFace>> {
     this.requireAlive();
     if (faces.length === 0) return [];
+    const refiner = refine ? this.refiner : undefined;
     if (source.kind === 'tensor') {
-      const refined = await this.refine(source.tensor, faces);
+      const refined = refiner ? await this.refine(source.tensor, faces) : faces;
       if (!embed) return refined;
       const embeddings = await this.embedder.embedFaces(source.tensor, refined.map((f) => f.landmarks));
       return refined.map((f, i) => ({ ...f, embedding: embeddings[i]! }));
     }
     // Regions are cut only for a network to look at: rough detections need none.
-    if (!embed && !this.refiner) return faces;
+    if (!embed && !refiner) return faces;
     const out: Array<DetectedFace | EmbeddedFace> = [];
     for (let start = 0; start < faces.length; start += FACE_BATCH) {
       const regions = faces.slice(start, start + FACE_BATCH).map((f) => cutRegion(source.pixels, f.box));
@@ -145,6 +170,10 @@ export class FacePipeline {
         const refined: DetectedFace[] = [];
         for (const [i, region] of regions.entries()) {
           const face = faces[start + i]!;
+          if (!refiner) {
+            refined.push(face);
+            continue;
+          }
           const [local] = await this.refine(region.tensor, [mapFace(face, region.toRegion)]);
           refined.push({ ...face, landmarks: mapLandmarks(local!.landmarks, region.toImage) });
         }
@@ -176,11 +205,25 @@ export function mainFace<F extends DetectedFace>(faces: readonly F[]): F | undef
   return best;
 }
 
+/** Detection options for a photo of one face: faces smaller than a quarter of its shorter side are not it. */
+function cropDetectOptions(image: FaceImage, options: DetectOptions): DetectOptions {
+  if (options.minFaceSize !== undefined) return options;
+  const [height, width] = image instanceof tf.Tensor ? image.shape : [image?.height, image?.width];
+  return typeof width === 'number' && typeof height === 'number' ? { ...options, minFaceSize: Math.min(width, height) / 4 } : options;
+}
+
+/** The face of an aligned face crop: its centre square, with the landmarks of {@link centredLandmarks}. */
+function centreFace(source: Source): DetectedFace {
+  const [height, width] = source.kind === 'tensor' ? source.tensor.shape : [source.pixels.height, source.pixels.width];
+  const side = Math.min(width, height) * 0.56;
+  return { box: { x: (width - side) / 2, y: (height - side) / 2, width: side, height: side }, score: 0, landmarks: centredLandmarks(width, height) };
+}
+
 /**
  * Runs `fn` on the image as the pipeline works on it: images up to the detection size as one float tensor
  * (disposed after), bigger ones as pixels in memory, validated but not copied.
  */
-async function withSource<T>(image: PipelineImage, options: DetectOptions, fn: (source: Source) => Promise<T>): Promise<T> {
+async function withSource<T>(image: FaceImage, options: DetectOptions, fn: (source: Source) => Promise<T>): Promise<T> {
   const [height, width] = image instanceof tf.Tensor ? image.shape : [image?.height, image?.width];
   const big = typeof width === 'number' && typeof height === 'number' && detectionScale(width, height, options).scale < 1;
   if (big) {

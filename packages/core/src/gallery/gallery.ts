@@ -2,38 +2,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ModelFormatError, firstNonFinite, requireFinite } from '../errors/index.js';
 import { cosineSimilarity } from '../faces/embedder.js';
-import type { Box } from '../faces/geometry.js';
-import type { FiveLandmarks } from '../faces/landmarks.js';
 import type { DetectOptions } from '../faces/detector.js';
-import { FacePipeline, type PipelineImage } from '../faces/pipeline.js';
+import { FacePipeline } from '../faces/pipeline.js';
+import type { FaceImage } from '../image/types.js';
+import { checkLabel, compareLabels } from '../recognizer/labels.js';
+import { recognitionOf, type Candidate, type Recognition, type RecognizedFace, type ScoreKind } from '../recognizer/result.js';
 import { EmbeddingStore } from './store.js';
-
-/** The label given to a face that matches nobody closely enough. */
-export const UNKNOWN = 'unknown';
-
-/** One person the face might be, with the best cosine similarity to their enrolled embeddings. */
-export interface GalleryCandidate {
-  readonly label: string;
-  readonly score: number;
-}
-
-/** The answer for one embedding. */
-export interface GalleryMatch {
-  /** The best candidate's label, or `'unknown'` when its score is below the threshold (or the gallery is empty). */
-  readonly label: string;
-  /** Cosine similarity of the best candidate (−1..1; −1 when the gallery is empty). */
-  readonly score: number;
-  /** Up to `topK` people, best first. */
-  readonly candidates: readonly GalleryCandidate[];
-}
-
-/** A face found in an image and who it is. */
-export interface IdentifiedFace extends GalleryMatch {
-  readonly box: Box;
-  readonly landmarks: FiveLandmarks;
-  /** Detector confidence, 0..1. */
-  readonly detectionScore: number;
-}
 
 /** Result of {@link Gallery.verify}. */
 export interface VerifyResult {
@@ -103,7 +77,8 @@ function checkTopK(value: number | undefined): number {
 
 /**
  * People you enrol, each with one or more face embeddings. `identify` names every face in a photo (or
- * `'unknown'`), `verify` compares two photos. Identification against N embeddings is one `[faces × N]`
+ * answers {@link UNKNOWN}), `verify` compares two photos. Scores are cosine similarities: a person's score
+ * is the best similarity to any of their embeddings. Identification against N embeddings is one `[faces × N]`
  * matrix product; the matrix lives on the backend and is uploaded again only after a change.
  */
 export class Gallery {
@@ -111,6 +86,8 @@ export class Gallery {
   private cached: { version: number; tensor: tf.Tensor2D } | undefined;
   private currentThreshold: number;
   readonly embedderName: string;
+  /** Scores are cosine similarities (−1..1). */
+  readonly scoreKind: ScoreKind = 'cosine';
   /** Landmark source of the pipeline the gallery was built with, when known. */
   readonly landmarks: GalleryLandmarks | undefined;
 
@@ -151,9 +128,9 @@ export class Gallery {
     return this.store.size;
   }
 
-  /** Enrolled people, sorted. */
+  /** Enrolled people, in {@link compareLabels} order. */
   labels(): string[] {
-    return [...new Set(this.store.labels)].sort();
+    return [...new Set(this.store.labels)].sort(compareLabels);
   }
 
   /**
@@ -161,9 +138,8 @@ export class Gallery {
    * no face is reported in the result and skipped. Existing embeddings are kept.
    * @returns How many embeddings were added and which inputs had no face (by position).
    */
-  async enroll(label: string, inputs: ReadonlyArray<PipelineImage | Float32Array>, options: DetectOptions = {}): Promise<{ added: number; noFace: number[] }> {
-    if (typeof label !== 'string' || label.length === 0) throw new InvalidArgumentError('label', 'must be a non-empty string');
-    if (label === UNKNOWN) throw new InvalidArgumentError('label', `"${UNKNOWN}" is reserved for faces that match nobody`);
+  async enroll(label: string, inputs: ReadonlyArray<FaceImage | Float32Array>, options: DetectOptions = {}): Promise<{ added: number; noFace: number[] }> {
+    checkLabel(label, 'label');
     const noFace: number[] = [];
     let added = 0;
     for (let i = 0; i < inputs.length; i++) {
@@ -187,20 +163,21 @@ export class Gallery {
   }
 
   /** Names every face in `image`. */
-  async identify(image: PipelineImage, options: IdentifyOptions = {}): Promise<IdentifiedFace[]> {
+  async identify(image: FaceImage, options: IdentifyOptions = {}): Promise<RecognizedFace[]> {
     // Match options are checked before the (slow) detection, not after it.
     checkTopK(options.topK);
     if (options.threshold !== undefined) checkThreshold(options.threshold);
     const faces = await this.requirePipeline().embedFaces(image, options);
-    const matches = this.match(faces.map((f) => this.fromPipeline(f.embedding)!), options);
+    const matches = await this.match(faces.map((f) => this.fromPipeline(f.embedding)!), options);
     return faces.map((f, i) => ({ box: f.box, landmarks: f.landmarks, detectionScore: f.score, ...matches[i]! }));
   }
 
   /**
    * Matches L2-normalised embeddings against the gallery: one matrix product for all of them, then the
-   * best score per person.
+   * best score per person. Asynchronous because the scores are read back from the backend (a GPU's memory
+   * cannot be read synchronously everywhere). An empty gallery answers unknown with score −1 and no candidates.
    */
-  match(embeddings: readonly Float32Array[], options: Pick<IdentifyOptions, 'topK' | 'threshold'> = {}): GalleryMatch[] {
+  async match(embeddings: readonly Float32Array[], options: Pick<IdentifyOptions, 'topK' | 'threshold'> = {}): Promise<Recognition[]> {
     const topK = checkTopK(options.topK);
     const threshold = options.threshold === undefined ? this.currentThreshold : checkThreshold(options.threshold);
     if (!Array.isArray(embeddings)) throw new InvalidArgumentError('embeddings', 'must be an array of Float32Array');
@@ -211,13 +188,17 @@ export class Gallery {
       if (firstNonFinite(e) >= 0) throw new InvalidArgumentError(`embeddings[${i}]`, 'holds NaN or infinite values');
     });
     if (embeddings.length === 0) return [];
-    if (this.store.size === 0) return embeddings.map(() => ({ label: UNKNOWN, score: -1, candidates: [] }));
+    if (this.store.size === 0) return embeddings.map(() => recognitionOf([], threshold, this.scoreKind));
     const queries = new Float32Array(embeddings.length * d);
     embeddings.forEach((e, i) => queries.set(e, i * d));
     const matrix = this.matrixTensor();
     const scores = tf.tidy(() => tf.matMul(tf.tensor2d(queries, [embeddings.length, d]), matrix, false, true));
-    const values = scores.dataSync() as Float32Array;
-    scores.dispose();
+    let values: Float32Array;
+    try {
+      values = (await scores.data()) as Float32Array;
+    } finally {
+      scores.dispose();
+    }
     requireFinite(values, `the ${this.embedderName} gallery`, 'similarity scores');
     const n = this.store.size;
     const ids = this.store.ids;
@@ -231,14 +212,12 @@ export class Gallery {
         const id = ids[r]!;
         if (s > best[id]!) best[id] = s;
       }
-      const candidates = topCandidates(best, names, topK);
-      const top = candidates[0]!;
-      return { label: top.score >= threshold ? top.label : UNKNOWN, score: top.score, candidates };
+      return recognitionOf(topCandidates(best, names, topK), threshold, this.scoreKind);
     });
   }
 
   /** Compares the main faces of two images (or two embeddings). @throws InvalidArgumentError when an image has no face. */
-  async verify(a: PipelineImage | Float32Array, b: PipelineImage | Float32Array, options: Pick<IdentifyOptions, 'threshold'> & DetectOptions = {}): Promise<VerifyResult> {
+  async verify(a: FaceImage | Float32Array, b: FaceImage | Float32Array, options: Pick<IdentifyOptions, 'threshold'> & DetectOptions = {}): Promise<VerifyResult> {
     const threshold = options.threshold === undefined ? this.currentThreshold : checkThreshold(options.threshold);
     const [ea, eb] = await Promise.all([this.embedOne(a, 'a', options), this.embedOne(b, 'b', options)]);
     const score = cosineSimilarity(ea, eb);
@@ -297,7 +276,7 @@ export class Gallery {
     return this.pipeline;
   }
 
-  private async embedOne(input: PipelineImage | Float32Array, name: string, options: DetectOptions): Promise<Float32Array> {
+  private async embedOne(input: FaceImage | Float32Array, name: string, options: DetectOptions): Promise<Float32Array> {
     if (input instanceof Float32Array) return normalized(input);
     const face = await this.requirePipeline().embedMainFace(input, options);
     if (!face) throw new InvalidArgumentError(name, 'no face found in the image');
@@ -315,8 +294,8 @@ export class Gallery {
 }
 
 /** The `k` best finite scores with their labels, best first (insertion into a k-long sorted list). */
-function topCandidates(best: Float32Array, names: readonly string[], k: number): GalleryCandidate[] {
-  const top: GalleryCandidate[] = [];
+function topCandidates(best: Float32Array, names: readonly string[], k: number): Candidate[] {
+  const top: Candidate[] = [];
   for (let id = 0; id < best.length; id++) {
     const score = best[id]!;
     if (score === -Infinity || (top.length >= k && score <= top[top.length - 1]!.score)) continue;

@@ -1,12 +1,8 @@
 // Public API of the gallery module: enrol people, identify faces 1:N, verify 1:1, and the saved form.
 export {
   Gallery,
-  UNKNOWN,
   GALLERY_FORMAT,
   GALLERY_FORMAT_VERSION,
-  type GalleryCandidate,
-  type GalleryMatch,
-  type IdentifiedFace,
   type VerifyResult,
   type IdentifyOptions,
   type GalleryInfo,

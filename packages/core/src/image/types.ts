@@ -1,4 +1,5 @@
-// The platform-free image type every input is converted to before it becomes a tensor.
+// The platform-free image types: decoded pixels, what recognizers accept, boxes and labelled images.
+import type * as tf from '@tensorflow/tfjs-core';
 
 /** Number of channels of a decoded image: gray, RGB or RGBA. */
 export type ChannelCount = 1 | 3 | 4;
@@ -15,6 +16,12 @@ export interface RawImage {
 }
 
 /**
+ * An image facerec's recognizers and face pipeline accept: decoded pixels, or a `[height, width, channels]`
+ * tensor with values 0..255 (never disposed by facerec).
+ */
+export type FaceImage = RawImage | tf.Tensor3D;
+
+/**
  * Interleaved (HWC) samples in main memory with any channel count: a {@link RawImage}, or a tensor's values
  * read once. What the JavaScript image kernels (area downscaling, in-memory warps) work on.
  */
@@ -23,6 +30,14 @@ export interface PixelArray {
   readonly width: number;
   readonly height: number;
   readonly channels: number;
+}
+
+/** An axis-aligned box in pixels; `x`, `y` is its top-left corner (x to the right, y down). */
+export interface Box {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
 }
 
 /** One image with the name of the person in it. `source` (a file path, URL...) is used in messages. */

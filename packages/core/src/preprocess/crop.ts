@@ -1,18 +1,11 @@
 // Cuts the face region out of an image: a centred crop, or a pixel box (e.g. from a face detector).
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '../errors/index.js';
+import type { Box } from '../image/types.js';
 import { checkSize, imageDims, sliceWindow, type ImageTensor } from './tensor.js';
 
 /** What {@link centerCrop} keeps: a fraction of each side, or an exact `[height, width]` in pixels. */
 export type CenterCropOptions = { readonly fraction: number } | { readonly size: readonly [number, number] };
-
-/** A box in pixels; `x`, `y` is its top-left corner. Fractional edges are rounded to the nearest pixel. */
-export interface CropBox {
-  readonly x: number;
-  readonly y: number;
-  readonly width: number;
-  readonly height: number;
-}
 
 /**
  * Keeps the centre of an image or batch. With `{ fraction }` (in (0, 1]) each side is scaled by `fraction` and
@@ -46,13 +39,13 @@ export function centerCrop<T extends ImageTensor>(t: T, options: CenterCropOptio
 }
 
 /**
- * Cuts a pixel box out of an image or batch (the same box from every image of a batch). The box is clipped
- * to the image, so a detector box that runs off the edge still works. Returns a new float32 tensor; the input
- * is not disposed.
+ * Cuts a pixel box out of an image or batch (the same box from every image of a batch). Fractional edges are
+ * rounded to the nearest pixel and the box is clipped to the image, so a detector box that runs off the edge
+ * still works. Returns a new float32 tensor; the input is not disposed.
  *
  * @throws InvalidArgumentError when a field is not finite, a side is negative, or nothing of the box lies inside the image.
  */
-export function cropBox<T extends ImageTensor>(t: T, box: CropBox): T {
+export function cropBox<T extends ImageTensor>(t: T, box: Box): T {
   const dims = imageDims(t, 'tensor');
   if (box === null || typeof box !== 'object') throw new InvalidArgumentError('box', 'expected { x, y, width, height }');
   for (const key of ['x', 'y', 'width', 'height'] as const) {

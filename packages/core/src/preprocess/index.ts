@@ -2,7 +2,7 @@
 export type { ImageTensor } from './tensor.js';
 export { resize, type ResizeOptions } from './resize.js';
 export { toGrayscale, grayscaleToRgb, toChannels, LUMA_WEIGHTS } from './color.js';
-export { centerCrop, cropBox, type CenterCropOptions, type CropBox } from './crop.js';
+export { centerCrop, cropBox, type CenterCropOptions } from './crop.js';
 export { normalize, NORMALIZATION_MODES, type NormalizationMode } from './normalize.js';
 export { validatePreprocessingConfig, type PreprocessingConfig } from './config.js';
 export { preprocessImage, preprocessBatch } from './pipeline.js';

@@ -1,22 +1,20 @@
 // Few-shot recognition on a pretrained embedder: class means (cosine) or a softmax head trained on embeddings.
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, firstNonFinite, requireFinite, throwIfAborted, type AbortSignalLike } from '../errors/index.js';
-import type { LabeledImage } from '../image/types.js';
-import { imageToTensor } from '../image/convert.js';
-import { centredLandmarks } from '../faces/landmarks.js';
-import { mainFace, type FacePipeline, type PipelineImage } from '../faces/pipeline.js';
-import type { Candidate, Prediction } from './face-recognizer.js';
-import { UNKNOWN_LABEL, checkLabel, distinctLabels } from './labels.js';
+import type { FaceImage, LabeledImage } from '../image/types.js';
+import type { FacePipeline } from '../faces/pipeline.js';
+import { checkLabel, compareLabels, distinctLabels } from './labels.js';
+import { recognitionOf, type Candidate, type Recognition } from './result.js';
 
 /** How {@link EmbeddingClassifier} decides between people. */
 export interface EmbeddingClassifierOptions {
   /**
    * `'class-mean'` (default): the nearest normalised mean embedding per person, by cosine similarity; right
-   * for 1–5 photos per person. `'head'`: a softmax layer trained with cross-entropy on the embeddings,
+   * for 1–5 photos per person. `'softmax'`: a softmax layer trained with cross-entropy on the embeddings,
    * started from the class means.
    */
-  readonly method?: 'class-mean' | 'head';
-  /** Cosine similarity (class-mean) or probability (head) below which a face is unknown. Default: the embedder's threshold for class-mean, 0.5 for head. */
+  readonly method?: 'class-mean' | 'softmax';
+  /** Cosine similarity (class-mean) or probability (softmax) below which a face is unknown. Default: the embedder's threshold for class-mean, 0.5 for softmax. */
   readonly threshold?: number;
   /** Head training: epochs over the embeddings (full batch). Default 100. */
   readonly epochs?: number;
@@ -28,7 +26,7 @@ export interface EmbeddingClassifierOptions {
 
 /** What a fitted {@link EmbeddingClassifier} learnt, as plain data (for saving in a model's metadata). */
 export interface EmbeddingClassifierState {
-  readonly method: 'class-mean' | 'head';
+  readonly method: 'class-mean' | 'softmax';
   /** Embedder the weights belong to. */
   readonly embedder: string;
   readonly labels: readonly string[];
@@ -55,13 +53,13 @@ export class EmbeddingClassifier {
   private labelList: string[] = [];
   private weights: Float32Array | undefined; // [K, d] row-major: class means or head weights
   private bias: Float32Array | undefined;
-  private readonly method: 'class-mean' | 'head';
+  private readonly method: 'class-mean' | 'softmax';
   threshold: number;
 
   constructor(private readonly pipeline: FacePipeline, private readonly options: EmbeddingClassifierOptions = {}) {
     this.method = options.method ?? 'class-mean';
-    if (this.method !== 'class-mean' && this.method !== 'head') throw new InvalidArgumentError('method', `must be 'class-mean' or 'head', got ${String(this.method)}`);
-    this.threshold = options.threshold ?? (this.method === 'head' ? 0.5 : pipeline.embedder.spec.threshold);
+    if (this.method !== 'class-mean' && this.method !== 'softmax') throw new InvalidArgumentError('method', `must be 'class-mean' or 'softmax', got ${String(this.method)}`);
+    this.threshold = options.threshold ?? (this.method === 'softmax' ? 0.5 : pipeline.embedder.spec.threshold);
   }
 
   /** People in class order (after fit). */
@@ -70,21 +68,13 @@ export class EmbeddingClassifier {
   }
 
   /** The L2-normalised embedding of an image's main face (the centre of the image when no face is found). */
-  async embed(image: PipelineImage): Promise<Float32Array> {
-    const t = imageToTensor(image);
-    try {
-      const [h, w] = t.shape;
-      const face = mainFace(await this.pipeline.detect(t, { minFaceSize: Math.min(h, w) / 4 }));
-      const [e] = await this.pipeline.embedder.embedFaces(t, [face ? face.landmarks : centredLandmarks(w, h)]);
-      return e!;
-    } finally {
-      t.dispose();
-    }
+  async embed(image: FaceImage): Promise<Float32Array> {
+    return (await this.pipeline.embedMainFaceOrCentre(image)).embedding;
   }
 
   /** Learns the people of `dataset` (at least two). Replaces what was learnt before. */
-  async fit(dataset: ReadonlyArray<LabeledImage<PipelineImage>>, options: EmbeddingFitOptions = {}): Promise<void> {
-    const labels = distinctLabels(dataset).sort();
+  async fit(dataset: ReadonlyArray<LabeledImage<FaceImage>>, options: EmbeddingFitOptions = {}): Promise<void> {
+    const labels = distinctLabels(dataset);
     if (labels.length < 2) throw new InvalidArgumentError('dataset', `has ${labels.length} person; recognition needs at least 2`);
     const embeddings: Float32Array[] = [];
     for (const [i, item] of dataset.entries()) {
@@ -101,7 +91,7 @@ export class EmbeddingClassifier {
       throw new InvalidArgumentError('labels', 'must be an array with one label per embedding');
     }
     labels.forEach((l, i) => checkLabel(l, `labels[${i}]`));
-    const people = order ?? [...new Set(labels)].sort();
+    const people = order ?? [...new Set(labels)].sort(compareLabels);
     people.forEach((l, i) => checkLabel(l, `order[${i}]`));
     const d = this.pipeline.embedder.spec.dimensions;
     const index = new Map(people.map((l, i) => [l, i]));
@@ -116,16 +106,16 @@ export class EmbeddingClassifier {
     this.labelList = [...people];
     this.weights = means;
     this.bias = new Float32Array(people.length);
-    if (this.method === 'head') this.trainHead(embeddings, labels.map((l) => index.get(l)!));
+    if (this.method === 'softmax') this.trainHead(embeddings, labels.map((l) => index.get(l)!));
   }
 
   /** The most likely person for `image`, or unknown below the threshold. */
-  async predict(image: PipelineImage, options: { topK?: number; threshold?: number } = {}): Promise<Prediction> {
+  async predict(image: FaceImage, options: { topK?: number; threshold?: number } = {}): Promise<Recognition> {
     return this.predictEmbedding(await this.embed(image), options);
   }
 
   /** Like {@link EmbeddingClassifier.predict} for an embedding you already have. */
-  predictEmbedding(embedding: Float32Array, options: { topK?: number; threshold?: number } = {}): Prediction {
+  predictEmbedding(embedding: Float32Array, options: { topK?: number; threshold?: number } = {}): Recognition {
     const { weights, bias } = this;
     if (!weights || !bias) throw new InvalidArgumentError('classifier', 'call fit() first');
     const d = this.pipeline.embedder.spec.dimensions;
@@ -142,14 +132,12 @@ export class EmbeddingClassifier {
       for (let j = 0; j < d; j++) s += weights[k * d + j]! * embedding[j]!;
       scores[k] = s;
     }
-    const confidences = this.method === 'head' ? softmax(scores, this.options.scale ?? 16) : scores;
+    const confidences = this.method === 'softmax' ? softmax(scores, this.options.scale ?? 16) : scores;
     // NaN < threshold is false: a NaN score would be answered with a name.
     requireFinite(confidences, `the ${this.method} classifier`, 'scores');
     const order = Array.from(scores.keys()).sort((a, b) => confidences[b]! - confidences[a]!);
-    const candidates: Candidate[] = order.slice(0, topK).map((k) => ({ label: this.labelList[k]!, confidence: confidences[k]! }));
-    const best = candidates[0]!;
-    const unknown = best.confidence < threshold;
-    return { label: unknown ? UNKNOWN_LABEL : best.label, bestMatch: best.label, confidence: best.confidence, unknown, candidates };
+    const candidates: Candidate[] = order.slice(0, topK).map((k) => ({ label: this.labelList[k]!, score: confidences[k]! }));
+    return recognitionOf(candidates, threshold, this.method === 'softmax' ? 'probability' : 'cosine');
   }
 
   /** The learnt weights as plain data. @throws InvalidArgumentError before fit. */

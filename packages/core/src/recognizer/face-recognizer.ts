@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InvalidArgumentError, ModelFormatError, firstNonFinite, requireFinite, throwIfAborted } from '../errors/index.js';
-import type { LabeledImage, RawImage } from '../image/types.js';
+import type { FaceImage, LabeledImage } from '../image/types.js';
 import { classificationReport } from '../metrics/index.js';
 import type { ClassificationReport } from '../metrics/index.js';
 import { createModel } from '../models/index.js';
@@ -16,14 +16,10 @@ import { now } from '../clock.js';
 import type { FacePipeline } from '../faces/pipeline.js';
 import { checkWeightValues } from '../faces/model-checks.js';
 import { EmbeddingClassifier } from './embedding-classifier.js';
-import { UNKNOWN_LABEL, distinctLabels } from './labels.js';
+import { distinctLabels } from './labels.js';
+import { recognitionOf, type Candidate, type Recognition, type ScoreKind } from './result.js';
 import { METADATA_KEY, MODEL_FORMAT, MODEL_FORMAT_VERSION, validateMetadata } from './metadata.js';
 import type { RecognizerMetadata } from './metadata.js';
-
-/** An image FaceRecognizer accepts: decoded pixels or a [h,w,c] tensor with values 0..255. */
-export type FaceImage = RawImage | tf.Tensor3D;
-
-export { UNKNOWN_LABEL } from './labels.js';
 
 /** How to build a recognizer. All fields are optional. */
 export interface FaceRecognizerOptions {
@@ -63,26 +59,6 @@ export interface FitOptions extends Omit<TrainerOptions, 'numClasses' | 'validat
   readonly augmentation?: AugmentationConfig | keyof typeof augmentationPresets | null;
 }
 
-/** One candidate identity with its confidence (softmax probability). */
-export interface Candidate {
-  readonly label: string;
-  readonly confidence: number;
-}
-
-/** The answer for one face. */
-export interface Prediction {
-  /** The person, or {@link UNKNOWN_LABEL} when `unknown`. */
-  readonly label: string;
-  /** The most likely person, even when unknown. */
-  readonly bestMatch: string;
-  /** Probability of `bestMatch`, 0..1 (its cosine similarity, −1..1, with a pretrained backbone's class-mean head). */
-  readonly confidence: number;
-  /** True when `confidence` is below the threshold. */
-  readonly unknown: boolean;
-  /** The top candidates, best first. */
-  readonly candidates: readonly Candidate[];
-}
-
 /** Options of {@link FaceRecognizer.predict}. */
 export interface PredictOptions {
   /** Overrides the recognizer's threshold for this call. */
@@ -104,8 +80,8 @@ export interface EvaluationReport extends ClassificationReport {
   readonly unknownRate: number;
   /** Accuracy when unknown answers count as wrong. */
   readonly accuracyWithThreshold: number;
-  /** One entry per image: file (when known), true and predicted person, confidence. */
-  readonly images: ReadonlyArray<{ source?: string; label: string; predicted: string; confidence: number; unknown: boolean }>;
+  /** One entry per image: file (when known), true person, best match (even when unknown) and its score. */
+  readonly images: ReadonlyArray<{ source?: string; label: string; predicted: string; score: number; unknown: boolean }>;
 }
 
 const DEFAULT_FIT: Required<Pick<FitOptions, 'epochs' | 'batchSize' | 'learningRate' | 'labelSmoothing'>> & Pick<FitOptions, 'optimizer' | 'schedule'> = {
@@ -119,8 +95,9 @@ const DEFAULT_FIT: Required<Pick<FitOptions, 'epochs' | 'batchSize' | 'learningR
 /** Ends on the average of the last ~10% of steps: never worse and up to 1 point better on ORL seeds. */
 const DEFAULT_AVERAGING = { decay: 0.999 } as const;
 
-function checkThreshold(name: string, value: number): number {
-  if (!(value >= 0 && value <= 1)) throw new InvalidArgumentError(name, `must be in [0, 1], got ${value}`);
+function checkThreshold(name: string, value: number, kind: ScoreKind = 'probability'): number {
+  const low = kind === 'cosine' ? -1 : 0;
+  if (!(value >= low && value <= 1)) throw new InvalidArgumentError(name, `must be ${kind === 'cosine' ? 'a cosine similarity' : 'a probability'} in [${low}, 1], got ${value}`);
   return value;
 }
 
@@ -161,7 +138,15 @@ export class FaceRecognizer {
       throw new InvalidArgumentError('head', `must be 'class-mean' or 'softmax', got ${String(options.head)}`);
     }
     const pretrainedDefault = options.backbone ? (options.head === 'softmax' ? 0.5 : options.backbone.embedder.spec.threshold) : 0.5;
-    this.currentThreshold = checkThreshold('threshold', options.threshold ?? pretrainedDefault);
+    this.currentThreshold = checkThreshold('threshold', options.threshold ?? pretrainedDefault, this.scoreKind);
+  }
+
+  /**
+   * What scores mean: `'probability'` (a CNN, or a softmax head on a backbone) or `'cosine'` (the class-mean
+   * head on a backbone). The threshold is on the same scale.
+   */
+  get scoreKind(): ScoreKind {
+    return this.options.backbone && this.options.head !== 'softmax' ? 'cosine' : 'probability';
   }
 
   /** People the recognizer knows, in class-index order (empty before fit/load). */
@@ -169,13 +154,13 @@ export class FaceRecognizer {
     return this.pretrained?.labels ?? this.metadata?.labels ?? [];
   }
 
-  /** Confidence below which predictions are reported as unknown. */
+  /** Score below which a face is reported as unknown (on the {@link FaceRecognizer.scoreKind} scale). */
   get threshold(): number {
     return this.currentThreshold;
   }
 
   set threshold(value: number) {
-    this.currentThreshold = checkThreshold('threshold', value);
+    this.currentThreshold = checkThreshold('threshold', value, this.scoreKind);
   }
 
   /** The preprocessing applied to every image (known after fit/load). */
@@ -258,25 +243,25 @@ export class FaceRecognizer {
   }
 
   /** Names the person in `image` (a face crop), or answers unknown below the threshold. */
-  async predict(image: FaceImage, options: PredictOptions = {}): Promise<Prediction> {
+  async predict(image: FaceImage, options: PredictOptions = {}): Promise<Recognition> {
     const [prediction] = await this.predictBatch([image], options);
     return prediction!;
   }
 
   /** {@link predict} for many images at once (one batched forward pass per 64 images). */
-  async predictBatch(images: readonly FaceImage[], options: PredictOptions = {}): Promise<Prediction[]> {
-    const threshold = checkThreshold('threshold', options.threshold ?? this.currentThreshold);
+  async predictBatch(images: readonly FaceImage[], options: PredictOptions = {}): Promise<Recognition[]> {
+    const threshold = checkThreshold('threshold', options.threshold ?? this.currentThreshold, this.scoreKind);
     const requestedTopK = checkTopK(options.topK);
     if (!Array.isArray(images)) throw new InvalidArgumentError('images', 'must be an array of images');
     if (this.pretrained) {
-      const out: Prediction[] = [];
+      const out: Recognition[] = [];
       for (const image of images) out.push(await this.pretrained.predict(image, { threshold, topK: requestedTopK }));
       return out;
     }
     const { model, metadata } = this.requireModel();
     const topK = Math.min(requestedTopK, metadata.labels.length);
     const flip = options.flip ?? true;
-    const out: Prediction[] = [];
+    const out: Recognition[] = [];
     for (let start = 0; start < images.length; start += 64) {
       const chunk = images.slice(start, start + 64);
       const probs = tf.tidy(() => {
@@ -295,11 +280,9 @@ export class FaceRecognizer {
       }
       const k = metadata.labels.length;
       for (let i = 0; i < chunk.length; i++) {
-        const row = Array.from(values.subarray(i * k, (i + 1) * k), (confidence, c) => ({ label: metadata.labels[c]!, confidence }));
-        row.sort((a, b) => b.confidence - a.confidence);
-        const best = row[0]!;
-        const unknown = best.confidence < threshold;
-        out.push({ label: unknown ? UNKNOWN_LABEL : best.label, bestMatch: best.label, confidence: best.confidence, unknown, candidates: row.slice(0, topK) });
+        const row: Candidate[] = Array.from(values.subarray(i * k, (i + 1) * k), (score, c) => ({ label: metadata.labels[c]!, score }));
+        row.sort((a, b) => b.score - a.score);
+        out.push(recognitionOf(row.slice(0, topK), threshold, 'probability'));
       }
     }
     return out;
@@ -315,13 +298,13 @@ export class FaceRecognizer {
         throw new InvalidArgumentError('dataset', `person "${d.label}"${d.source ? ` (${d.source})` : ''} is not one the model was trained on`);
       }
     }
-    const threshold = checkThreshold('threshold', options.threshold ?? this.currentThreshold);
+    const threshold = checkThreshold('threshold', options.threshold ?? this.currentThreshold, this.scoreKind);
     const k = known.length;
     const predictions = await this.predictBatch(dataset.map((d) => d.image), { threshold, topK: k, flip: options.flip });
     const scores = new Float32Array(dataset.length * k);
-    predictions.forEach((p, i) => p.candidates.forEach((c) => { scores[i * k + index.get(c.label)!] = c.confidence; }));
+    predictions.forEach((p, i) => p.candidates.forEach((c) => { scores[i * k + index.get(c.label)!] = c.score; }));
     const yTrue = dataset.map((d) => index.get(d.label)!);
-    const yPred = predictions.map((p) => index.get(p.bestMatch)!);
+    const yPred = predictions.map((p) => index.get(p.candidates[0]!.label)!);
     const report = classificationReport({ yTrue, yPred, labels: known, scores, topK: [1, 3, 5].filter((t) => t <= k) });
     const unknown = predictions.filter((p) => p.unknown).length;
     const rightAndKnown = predictions.filter((p, i) => !p.unknown && yPred[i] === yTrue[i]).length;
@@ -332,7 +315,7 @@ export class FaceRecognizer {
       accuracyWithThreshold: rightAndKnown / dataset.length,
       images: dataset.map((d, i) => ({
         ...(d.source ? { source: d.source } : {}),
-        label: d.label, predicted: predictions[i]!.bestMatch, confidence: predictions[i]!.confidence, unknown: predictions[i]!.unknown,
+        label: d.label, predicted: predictions[i]!.candidates[0]!.label, score: predictions[i]!.score, unknown: predictions[i]!.unknown,
       })),
     };
   }
@@ -403,7 +386,7 @@ export class FaceRecognizer {
    */
   private async fitPretrained(backbone: FacePipeline, dataset: ReadonlyArray<LabeledImage<FaceImage>>, labels: readonly string[], options: FitOptions): Promise<TrainingResult> {
     const started = now();
-    const method = this.options.head === 'softmax' ? 'head' : 'class-mean';
+    const method = this.options.head ?? 'class-mean';
     const classifier = new EmbeddingClassifier(backbone, { method, threshold: this.currentThreshold });
     const embeddings: Float32Array[] = [];
     for (const item of dataset) {
@@ -411,7 +394,7 @@ export class FaceRecognizer {
       embeddings.push(await classifier.embed(item.image));
     }
     classifier.fitEmbeddings(embeddings, dataset.map((d) => d.label), labels);
-    const correct = embeddings.filter((e, i) => classifier.predictEmbedding(e).bestMatch === dataset[i]!.label).length;
+    const correct = embeddings.filter((e, i) => classifier.predictEmbedding(e).candidates[0]!.label === dataset[i]!.label).length;
     const seconds = (now() - started) / 1000;
     this.model?.dispose();
     this.model = undefined;

@@ -4,7 +4,7 @@ import { ARCHITECTURES } from '../models/index.js';
 import type { ArchitectureName } from '../models/index.js';
 import { validatePreprocessingConfig } from '../preprocess/index.js';
 import type { PreprocessingConfig } from '../preprocess/index.js';
-import { UNKNOWN_LABEL } from './labels.js';
+import { UNKNOWN } from './result.js';
 
 /** Identifies facerec classifier models in `userDefinedMetadata`. */
 export const METADATA_KEY = 'facerec';
@@ -53,7 +53,7 @@ export function validateMetadata(value: unknown, source: string): RecognizerMeta
   }
   if (new Set(m.labels).size !== m.labels.length) fail(source, 'metadata.labels has duplicates');
   // A person called "unknown" would be reported as a name indistinguishable from "matches nobody".
-  if (m.labels.includes(UNKNOWN_LABEL)) fail(source, `metadata.labels holds "${UNKNOWN_LABEL}", which is reserved for faces that match nobody; retrain with the person renamed`);
+  if (m.labels.includes(UNKNOWN)) fail(source, `metadata.labels holds "${UNKNOWN}", which is reserved for faces that match nobody; retrain with the person renamed`);
   if (typeof m.threshold !== 'number' || !(m.threshold >= 0 && m.threshold <= 1)) fail(source, 'metadata.threshold must be in [0, 1]');
   if (m.architecture !== 'custom' && !ARCHITECTURES.includes(m.architecture as ArchitectureName)) {
     fail(source, `metadata.architecture ${JSON.stringify(m.architecture)} is unknown`);

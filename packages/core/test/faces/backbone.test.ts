@@ -14,22 +14,18 @@ beforeAll(async () => {
 expectNoLeakPerTest();
 
 /**
- * A stand-in for a pretrained pipeline: finds no face (so the classifier embeds the image as a face crop)
- * and embeds an image as its normalised mean colour, so a person is a colour direction.
+ * A stand-in for a pretrained pipeline: finds no face (so the photo is embedded as a face crop) and embeds
+ * an image as its normalised mean colour, so a person is a colour direction.
  */
 const embedded: number[] = [];
 const fakePipeline = {
-  detect: async () => [],
-  embedder: {
-    spec: { name: 'mean-colour', dimensions: 3, threshold: 0.9 },
-    embedFaces: async (image: tf.Tensor3D) => {
-      embedded.push(image.shape[0]);
-      const mean = tf.tidy(() => tf.mean(image, [0, 1]));
-      const v = (await mean.data()) as Float32Array;
-      mean.dispose();
-      const n = Math.hypot(...v);
-      return [Float32Array.from(v, (x) => x / n)];
-    },
+  embedder: { spec: { name: 'mean-colour', dimensions: 3, threshold: 0.9 } },
+  embedMainFaceOrCentre: async (image: RawImage) => {
+    embedded.push(image.height);
+    const mean = [0, 0, 0];
+    for (let p = 0; p < image.width * image.height; p++) for (let c = 0; c < 3; c++) mean[c]! += image.data[p * 3 + c]!;
+    const n = Math.hypot(...mean);
+    return { embedding: Float32Array.from(mean, (x) => x / n), found: false };
   },
 } as unknown as FacePipeline;
 
@@ -68,15 +64,15 @@ describe('FaceRecognizer with a pretrained backbone', () => {
     expect(r.ready).toBe(false);
   });
 
-  it('trains a softmax head whose confidences are probabilities', async () => {
+  it('trains a softmax head whose scores are probabilities', async () => {
     const r = new FaceRecognizer({ backbone: fakePipeline, head: 'softmax' });
     expect(r.threshold).toBe(0.5);
     await r.fit(dataset(2));
     const preds = await r.predictBatch(dataset(3).map((d) => d.image), { topK: 3 });
     const truth = dataset(3).map((d) => d.label);
     preds.forEach((p, i) => {
-      expect(p.bestMatch).toBe(truth[i]);
-      expect(p.candidates.reduce((s, c) => s + c.confidence, 0)).toBeCloseTo(1, 4);
+      expect(p.candidates[0]!.label).toBe(truth[i]);
+      expect(p.candidates.reduce((s, c) => s + c.score, 0)).toBeCloseTo(1, 4);
     });
     r.dispose();
   });

@@ -21,23 +21,26 @@ describe('EmbeddingClassifier', () => {
     c.fitEmbeddings([v(1, 0), v(0, 1), v(-1, 0)], ['ann', 'ann', 'bob']);
     expect(c.labels).toEqual(['ann', 'bob']);
     const p = c.predictEmbedding(v(1, 1));
-    expect(p).toMatchObject({ label: 'ann', bestMatch: 'ann', unknown: false });
-    expect(p.confidence).toBeCloseTo(1, 6);
-    expect(p.candidates[1]).toEqual({ label: 'bob', confidence: expect.closeTo(-Math.SQRT1_2, 6) });
+    expect(p).toMatchObject({ label: 'ann', unknown: false });
+    expect(p.candidates[0]!.label).toBe('ann');
+    expect(p.score).toBeCloseTo(1, 6);
+    expect(p.candidates[1]).toEqual({ label: 'bob', score: expect.closeTo(-Math.SQRT1_2, 6) });
     // (0, −1) is at cosine 0 from bob and −0.707 from ann: below 0.5 → unknown, best match bob.
-    expect(c.predictEmbedding(v(0, -1))).toMatchObject({ label: 'unknown', bestMatch: 'bob', unknown: true });
+    const stranger = c.predictEmbedding(v(0, -1));
+    expect(stranger).toMatchObject({ label: 'unknown', unknown: true });
+    expect(stranger.candidates[0]!.label).toBe('bob');
   });
 
   it('trains a softmax head (started from the means) that fits its training set, without leaking tensors', () => {
     const embeddings = [v(1, 0.05), v(0.9, -0.1), v(0.8, 0.6), v(0.6, -0.8), v(0.5, -0.85)];
     const labels = ['ann', 'ann', 'ann', 'bob', 'bob'];
     const before = tf.memory().numTensors;
-    const head = new EmbeddingClassifier(pipeline, { method: 'head', epochs: 200, learningRate: 0.05 });
+    const head = new EmbeddingClassifier(pipeline, { method: 'softmax', epochs: 200, learningRate: 0.05 });
     head.fitEmbeddings(embeddings, labels);
     expect(tf.memory().numTensors).toBe(before);
-    embeddings.forEach((e, i) => expect(head.predictEmbedding(e).bestMatch).toBe(labels[i]));
+    embeddings.forEach((e, i) => expect(head.predictEmbedding(e).candidates[0]!.label).toBe(labels[i]));
     const p = head.predictEmbedding(v(1, 0));
-    expect(p.candidates.reduce((s, c) => s + c.confidence, 0)).toBeCloseTo(1, 5);
+    expect(p.candidates.reduce((s, c) => s + c.score, 0)).toBeCloseTo(1, 5);
   });
 
   it('round-trips its state and refuses another embedder\'s', () => {
@@ -71,7 +74,7 @@ describe('EmbeddingClassifier', () => {
     const c = new EmbeddingClassifier(pipeline);
     c.fitEmbeddings([v(1, 0), v(0, 1)], ['ann', 'bob']);
     // Weights overflowing to infinity give ∞ − ∞ = NaN in the head's softmax: such a classifier must not answer.
-    const state = { ...c.exportState(), method: 'head' as const, weights: [3e38, 3e38, -3e38, -3e38] };
+    const state = { ...c.exportState(), method: 'softmax' as const, weights: [3e38, 3e38, -3e38, -3e38] };
     const broken = EmbeddingClassifier.fromState(pipeline, state);
     expect(() => broken.predictEmbedding(v(1, 1))).toThrow(NumericError);
   });

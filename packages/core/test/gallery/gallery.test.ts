@@ -1,9 +1,10 @@
 // Tests for the Gallery on plain embeddings: enrol, remove, 1:N matching by hand-computed scores, verify, save data, memory.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { InvalidArgumentError, ModelFormatError, NumericError } from '../../src/errors/index.js';
-import { EmbeddingStore, Gallery, UNKNOWN } from '../../src/gallery/index.js';
+import { EmbeddingStore, Gallery } from '../../src/gallery/index.js';
+import { UNKNOWN } from '../../src/recognizer/index.js';
 import type { FacePipeline } from '../../src/faces/index.js';
 import { expectNoLeakPerTest } from '../helpers/memory.js';
 
@@ -38,15 +39,18 @@ describe('Gallery.match', () => {
     expect(g.labels()).toEqual(['ann', 'bob']);
     expect(g.size).toBe(3);
     // Query (0.8, 0.6, 0): ann's rows give 0.8 and 0.48 + 0.48 = 0.96; bob's gives 0.
-    const [m1, m2] = g.match([v(0.8, 0.6, 0), v(0.6, 0, 0.8)], { topK: 2 });
+    const [m1, m2] = await g.match([v(0.8, 0.6, 0), v(0.6, 0, 0.8)], { topK: 2 });
     expect(m1!.label).toBe('ann');
+    expect(m1!.unknown).toBe(false);
     expect(m1!.score).toBeCloseTo(0.96, 6);
     expect(m1!.candidates.map((c) => c.label)).toEqual(['ann', 'bob']);
     expect(m1!.candidates[1]!.score).toBeCloseTo(0, 6);
     // Query (0.6, 0, 0.8): bob 0.8, ann 0.6 → bob; with threshold 0.9 → unknown (best match still listed).
     expect(m2!.label).toBe('bob');
-    const [strict] = g.match([v(0.6, 0, 0.8)], { threshold: 0.9 });
+    const [strict] = await g.match([v(0.6, 0, 0.8)], { threshold: 0.9 });
     expect(strict!.label).toBe(UNKNOWN);
+    expect(strict!.unknown).toBe(true);
+    expect(strict!.score).toBeCloseTo(0.8, 6);
     expect(strict!.candidates[0]!.label).toBe('bob');
     g.dispose();
   });
@@ -54,10 +58,10 @@ describe('Gallery.match', () => {
     const g = new Gallery(undefined, info);
     await g.enroll('ann', [v(1, 0, 0)]);
     await g.enroll('bob', [v(0, 1, 0)]);
-    expect(g.match([v(1, 0, 0)])[0]!.label).toBe('ann');
+    expect((await g.match([v(1, 0, 0)]))[0]!.label).toBe('ann');
     expect(g.remove('ann')).toBe(true);
     expect(g.remove('ann')).toBe(false);
-    const [m] = g.match([v(1, 0, 0)]);
+    const [m] = await g.match([v(1, 0, 0)]);
     expect(m!.label).toBe(UNKNOWN);
     expect(m!.candidates.map((c) => c.label)).toEqual(['bob']);
     g.dispose();
@@ -65,16 +69,31 @@ describe('Gallery.match', () => {
   it('normalises enrolled embeddings and rejects bad input', async () => {
     const g = new Gallery(undefined, info);
     await g.enroll('ann', [v(3, 4, 0)]);
-    expect(g.match([v(0.6, 0.8, 0)])[0]!.score).toBeCloseTo(1, 6);
+    expect((await g.match([v(0.6, 0.8, 0)]))[0]!.score).toBeCloseTo(1, 6);
     await expect(g.enroll('unknown', [v(1, 0, 0)])).rejects.toThrow(/reserved/);
     await expect(g.enroll('x', [v(0, 0, 0)])).rejects.toThrow(/zero/);
-    expect(() => g.match([v(1, 0)])).toThrow(/3-d/);
+    await expect(g.match([v(1, 0)])).rejects.toThrow(/3-d/);
     await expect(g.identify({ data: new Uint8Array(1), width: 1, height: 1, channels: 1 })).rejects.toThrow(/no FacePipeline/);
     g.dispose();
   });
-  it('answers unknown on an empty gallery', () => {
+  it('answers unknown on an empty gallery', async () => {
     const g = new Gallery(undefined, info);
-    expect(g.match([v(1, 0, 0)])).toEqual([{ label: UNKNOWN, score: -1, candidates: [] }]);
+    expect(await g.match([v(1, 0, 0)])).toEqual([{ label: UNKNOWN, score: -1, unknown: true, candidates: [] }]);
+    expect(g.scoreKind).toBe('cosine');
+  });
+  it('reads the scores asynchronously, never with dataSync (which WebGPU in Node cannot do)', async () => {
+    const g = new Gallery(undefined, info);
+    await g.enroll('ann', [v(1, 0, 0)]);
+    const dataSync = vi.spyOn(tf.Tensor.prototype, 'dataSync');
+    try {
+      const pending = g.match([v(1, 0, 0)]);
+      expect(pending).toBeInstanceOf(Promise);
+      expect((await pending)[0]!.label).toBe('ann');
+      expect(dataSync).not.toHaveBeenCalled();
+    } finally {
+      dataSync.mockRestore();
+      g.dispose();
+    }
   });
 });
 
@@ -119,7 +138,7 @@ describe('broken math never gives a name', () => {
     const { pipeline, state } = pipelineGiving(v(1, 0, 0));
     const g = new Gallery(pipeline);
     await g.enroll('ann', [v(1, 0, 0)]);
-    expect(() => g.match([v(1, 0, 0), Float32Array.of(Number.NaN, 0, 0)])).toThrow(/Invalid embeddings\[1\]: holds NaN/);
+    await expect(g.match([v(1, 0, 0), Float32Array.of(Number.NaN, 0, 0)])).rejects.toThrow(/Invalid embeddings\[1\]: holds NaN/);
     await expect(g.verify(v(1, 0, 0), Float32Array.of(Number.NaN, 0, 0))).rejects.toThrow(InvalidArgumentError);
     for (const options of [{ topK: Number.NaN }, { topK: 0 }, { threshold: Number.NaN }, { threshold: 2 }]) {
       const error = await g.identify(image, options).catch((e: unknown) => e);
@@ -151,7 +170,7 @@ describe('Gallery data', () => {
     expect(data.index).toEqual({ format: 'facerec-gallery', formatVersion: 1, embedder: 'test', dimensions: 3, threshold: 0.5, rows: ['ann', 'ann', 'bob'] });
     const back = Gallery.fromData(data);
     expect(back.labels()).toEqual(['ann', 'bob']);
-    expect(back.match([v(0, 0, 1)])[0]!.label).toBe('bob');
+    expect((await back.match([v(0, 0, 1)]))[0]!.label).toBe('bob');
     expect(() => Gallery.fromData({ index: { ...data.index, formatVersion: 2 }, embeddings: data.embeddings }, undefined, 'g')).toThrow(ModelFormatError);
     expect(() => Gallery.fromData({ index: { ...data.index, landmarks: 'eyes' }, embeddings: data.embeddings }, undefined, 'g')).toThrow(/landmarks "eyes"/);
     expect(() => Gallery.fromData({ index: data.index, embeddings: data.embeddings.subarray(1) }, undefined, 'g')).toThrow(/embedding file holds 8 values/);
@@ -171,12 +190,12 @@ describe('1:N at scale', () => {
     for (let i = 0; i < n; i++) await g.enroll(`p${i % 2000}`, [rows[i]!]);
     expect(g.size).toBe(n);
     const noisy = (r: Float32Array) => r.map((x) => x + rand() * 0.2) as Float32Array;
-    for (const i of [0, 1234, 9999]) expect(g.match([noisy(rows[i]!)])[0]!.label).toBe(`p${i % 2000}`);
+    for (const i of [0, 1234, 9999]) expect((await g.match([noisy(rows[i]!)]))[0]!.label).toBe(`p${i % 2000}`);
     g.remove('p1234');
     expect(g.size).toBe(n - 5);
-    const [m] = g.match([noisy(rows[1234]!)]);
+    const [m] = await g.match([noisy(rows[1234]!)]);
     expect(m!.candidates.map((c) => c.label)).not.toContain('p1234');
-    expect(g.match([noisy(rows[1235]!)])[0]!.label).toBe('p1235');
+    expect((await g.match([noisy(rows[1235]!)]))[0]!.label).toBe('p1235');
     g.dispose();
   });
 });

@@ -2,10 +2,9 @@
 import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { DatasetError } from '@facerec/core';
+import { DatasetError, compareLabels } from '@facerec/core';
 import { isImageFile } from '../image/files.js';
 import { errorReason } from '../io/atomic.js';
-import { compareNatural } from './natural-order.js';
 import type { SkippedFile } from './types.js';
 
 /**
@@ -30,7 +29,7 @@ export async function scanFlatFolder(dir: string): Promise<{ files: string[]; sk
 export async function listSorted(dir: string): Promise<Dirent[]> {
   try {
     const entries = await readdir(dir, { withFileTypes: true });
-    return entries.sort((a, b) => compareNatural(a.name, b.name));
+    return entries.sort((a, b) => compareLabels(a.name, b.name));
   } catch (error) {
     throw new DatasetError(dir, `cannot list folder (${errorReason(error)})`, { cause: error });
   }

@@ -1,5 +1,5 @@
 // Loads a folder-per-person dataset (label = folder name), decodes it and splits it into train and test.
-import { DatasetError, UNKNOWN_LABEL, type LabeledImage, type RawImage } from '@facerec/core';
+import { DatasetError, UNKNOWN, type LabeledImage, type RawImage } from '@facerec/core';
 import { decodeFiles } from './decode-files.js';
 import { checkOnCorrupt, checkSplit, positiveInt } from './options.js';
 import { scanImageFolder, type PersonFolder } from './scan.js';
@@ -32,9 +32,9 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
   const { signal } = options;
 
   const scan = await scanImageFolder(dir, signal, concurrency);
-  const reserved = scan.people.find((p) => p.label === UNKNOWN_LABEL);
+  const reserved = scan.people.find((p) => p.label === UNKNOWN);
   if (reserved) {
-    throw new DatasetError(reserved.dir, `a person folder may not be called "${UNKNOWN_LABEL}": that is the answer for faces that match nobody; rename the folder`);
+    throw new DatasetError(reserved.dir, `a person folder may not be called "${UNKNOWN}": that is the answer for faces that match nobody; rename the folder`);
   }
   const skipped: SkippedFile[] = [...scan.skipped];
   // Drop or reject small people before decoding, so no time is spent on images that will not be used.

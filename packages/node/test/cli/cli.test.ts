@@ -58,6 +58,15 @@ describe('facerec CLI end to end', () => {
     const lines = predict.out.trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatch(/9\.pgm\t(s\d|unknown)\t\d+\.\d%/);
+
+    // --json speaks the words of the API's Recognition: label, score, unknown, candidates [{ label, score }].
+    const asJson = await run('predict', model, path.join(data, 's3', '9.pgm'), '--top', '2', '--json');
+    expect(asJson.code, asJson.err).toBe(0);
+    const answer = JSON.parse(asJson.out) as Record<string, unknown>;
+    expect(Object.keys(answer).sort()).toEqual(['candidates', 'file', 'label', 'score', 'unknown']);
+    expect(answer.candidates).toEqual([{ label: expect.any(String), score: answer.score }, { label: expect.any(String), score: expect.any(Number) }]);
+    const evalJson = JSON.parse(await readFile(json, 'utf8')) as { predictions: Array<Record<string, unknown>> };
+    expect(Object.keys(evalJson.predictions[0]!).sort()).toEqual(['label', 'predicted', 'score', 'source', 'unknown']);
   });
 
   it('reports bad usage and bad input with the file or flag named', async () => {

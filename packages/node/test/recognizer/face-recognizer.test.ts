@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { FaceRecognizer, InvalidArgumentError, METADATA_KEY, ModelFormatError, NumericError, UNKNOWN_LABEL, initBackend } from '@facerec/node';
+import { FaceRecognizer, InvalidArgumentError, METADATA_KEY, ModelFormatError, NumericError, UNKNOWN, initBackend } from '@facerec/node';
 import type { LabeledImage } from '@facerec/node';
 import { patternImages } from '../../../core/test/helpers/synthetic.js';
 
@@ -39,9 +39,11 @@ describe('FaceRecognizer', () => {
     expect(report.count).toBe(24);
     expect(report.images[0]!.source).toBe('synthetic-2-0');
     const p = await recognizer.predict(test[0]!.image);
-    expect(p.bestMatch).toBe('alice');
+    expect(p.candidates[0]!.label).toBe('alice');
     expect(p.candidates).toHaveLength(3);
-    expect(p.candidates[0]!.confidence).toBeGreaterThanOrEqual(p.candidates[1]!.confidence);
+    expect(p.candidates[0]!.score).toBeGreaterThanOrEqual(p.candidates[1]!.score);
+    expect(p.score).toBe(p.candidates[0]!.score);
+    expect(recognizer.scoreKind).toBe('probability');
   });
 
   it('answers unknown below the threshold, which can be overridden per call', async () => {
@@ -49,8 +51,9 @@ describe('FaceRecognizer', () => {
     expect(sure.unknown).toBe(false);
     const strict = await recognizer.predict(test[0]!.image, { threshold: 1 });
     expect(strict.unknown).toBe(true);
-    expect(strict.label).toBe(UNKNOWN_LABEL);
-    expect(strict.bestMatch).toBe(sure.bestMatch);
+    expect(strict.label).toBe(UNKNOWN);
+    expect(strict.candidates[0]!.label).toBe(sure.label);
+    expect(strict.score).toBe(sure.score);
     expect(() => (recognizer.threshold = 2)).toThrow(InvalidArgumentError);
   });
 
@@ -66,12 +69,12 @@ describe('FaceRecognizer', () => {
     const all = { topK: 3 };
     const [a, b] = await recognizer.predictBatch([test[0]!.image, mirror], all);
     // With flip both see the same pair of images, so they agree to rounding.
-    a!.candidates.forEach((c, i) => expect(b!.candidates[i]!.confidence).toBeCloseTo(c.confidence, 5));
+    a!.candidates.forEach((c, i) => expect(b!.candidates[i]!.score).toBeCloseTo(c.score, 5));
     const [p, q] = await recognizer.predictBatch([test[0]!.image, mirror], { ...all, flip: false });
-    expect(Math.abs(p!.candidates[0]!.confidence - q!.candidates[0]!.confidence)).toBeGreaterThan(1e-4);
-    const confidenceOf = (r: typeof p, label: string) => r!.candidates.find((c) => c.label === label)!.confidence;
+    expect(Math.abs(p!.candidates[0]!.score - q!.candidates[0]!.score)).toBeGreaterThan(1e-4);
+    const scoreOf = (r: typeof p, label: string) => r!.candidates.find((c) => c.label === label)!.score;
     for (const { label } of a!.candidates) {
-      expect((confidenceOf(p, label) + confidenceOf(q, label)) / 2).toBeCloseTo(confidenceOf(a, label), 4);
+      expect((scoreOf(p, label) + scoreOf(q, label)) / 2).toBeCloseTo(scoreOf(a, label), 4);
     }
   });
 
@@ -94,8 +97,8 @@ describe('FaceRecognizer', () => {
     const a = await recognizer.predictBatch(test.map((t) => t.image));
     const b = await loaded.predictBatch(test.map((t) => t.image));
     b.forEach((p, i) => {
-      expect(p.bestMatch).toBe(a[i]!.bestMatch);
-      expect(p.confidence).toBeCloseTo(a[i]!.confidence, 6);
+      expect(p.label).toBe(a[i]!.label);
+      expect(p.score).toBeCloseTo(a[i]!.score, 6);
     });
     loaded.dispose();
     recognizer.threshold = 0.5;
@@ -124,7 +127,7 @@ describe('FaceRecognizer', () => {
 
   it('refuses a person called "unknown" (the reserved answer) and labels that are not names, before training', async () => {
     const fresh = new FaceRecognizer({ inputSize: [24, 24] });
-    const renamed = train.map((t) => (t.label === 'bob' ? { ...t, label: UNKNOWN_LABEL } : t));
+    const renamed = train.map((t) => (t.label === 'bob' ? { ...t, label: UNKNOWN } : t));
     const reserved = await fresh.fit(renamed, { epochs: 1 }).catch((e: unknown) => e);
     expect(reserved).toBeInstanceOf(InvalidArgumentError);
     expect((reserved as InvalidArgumentError).argument).toBe('dataset[20].label');
@@ -137,7 +140,7 @@ describe('FaceRecognizer', () => {
     const sink = memorySink();
     await recognizer.save(sink.handler);
     const meta = sink.artifacts().userDefinedMetadata![METADATA_KEY] as Record<string, unknown>;
-    const artifacts = { ...sink.artifacts(), userDefinedMetadata: { [METADATA_KEY]: { ...meta, labels: ['alice', UNKNOWN_LABEL, 'carol'] } } };
+    const artifacts = { ...sink.artifacts(), userDefinedMetadata: { [METADATA_KEY]: { ...meta, labels: ['alice', UNKNOWN, 'carol'] } } };
     await expect(FaceRecognizer.load(tf.io.fromMemory(artifacts))).rejects.toThrow(/metadata\.labels holds "unknown", which is reserved/);
   });
 

@@ -1,7 +1,7 @@
 // Runs a recognizer once or twice on a blank frame so shaders compile and buffers exist before the first real frame.
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '@facerec/core';
-import type { CropBox, FaceRecognizer, RawImage } from '@facerec/core';
+import type { Box, FaceRecognizer, RawImage } from '@facerec/core';
 
 /** Options of {@link warmup}. */
 export interface WarmupOptions {
@@ -9,7 +9,7 @@ export interface WarmupOptions {
   readonly width?: number;
   readonly height?: number;
   /** The box that will be cut out of each frame; default the whole frame. */
-  readonly box?: CropBox;
+  readonly box?: Box;
   /** Forward passes to run. Default 2 (the first compiles, the second shows the steady speed). */
   readonly runs?: number;
 }

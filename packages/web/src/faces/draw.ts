@@ -1,5 +1,5 @@
 // Draws recognised faces (box and name) onto a canvas, e.g. an overlay above a video.
-import type { RecognizedFace } from './recognize.js';
+import type { Box, Recognition, ScoreKind } from '@facerec/core';
 
 /** How {@link drawRecognizedFaces} draws. */
 export interface DrawFacesOptions {
@@ -15,13 +15,22 @@ export interface DrawFacesOptions {
   readonly scale?: number;
   /** Clear the canvas first (for an overlay). Default false. */
   readonly clear?: boolean;
+  /** How scores are written: `'probability'` as a percentage (default), `'cosine'` as a similarity with two decimals (a `Gallery`'s). */
+  readonly scoreKind?: ScoreKind;
 }
 
-/** The label drawn for a face: the name (or 'unknown (best guess?)') and the confidence in percent. */
-export function faceLabel(face: RecognizedFace): string {
-  const p = face.prediction;
-  const percent = `${Math.round(p.confidence * 100)}%`;
-  return p.unknown ? `unknown (${p.bestMatch}? ${percent})` : `${p.label} ${percent}`;
+/** A recognition and where its face is: `recognizeFaces`' answers and a `Gallery`'s `identify` both are. */
+export type FaceToDraw = Recognition & { readonly box: Box };
+
+/**
+ * The label drawn for a face: the name (or `unknown (best guess?)`) and its score, in percent for a
+ * probability, with two decimals for a cosine similarity.
+ */
+export function faceLabel(face: Recognition, scoreKind: ScoreKind = 'probability'): string {
+  const score = scoreKind === 'cosine' ? face.score.toFixed(2) : `${Math.round(face.score * 100)}%`;
+  const best = face.candidates[0];
+  if (!face.unknown) return `${face.label} ${score}`;
+  return best ? `${face.label} (${best.label}? ${score})` : face.label;
 }
 
 /**
@@ -29,7 +38,7 @@ export function faceLabel(face: RecognizedFace): string {
  */
 export function drawRecognizedFaces(
   context: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D,
-  faces: readonly RecognizedFace[],
+  faces: readonly FaceToDraw[],
   options: DrawFacesOptions = {},
 ): void {
   const scale = options.scale ?? 1;
@@ -39,7 +48,7 @@ export function drawRecognizedFaces(
   context.font = options.font ?? '16px system-ui, sans-serif';
   context.textBaseline = 'top';
   for (const face of faces) {
-    const color = face.prediction.unknown ? (options.unknownColor ?? '#ff9100') : (options.knownColor ?? '#00e676');
+    const color = face.unknown ? (options.unknownColor ?? '#ff9100') : (options.knownColor ?? '#00e676');
     const x = face.box.x * scale;
     const y = face.box.y * scale;
     const w = face.box.width * scale;
@@ -47,7 +56,7 @@ export function drawRecognizedFaces(
     context.strokeStyle = color;
     context.lineWidth = lineWidth;
     context.strokeRect(x + lineWidth / 2, y + lineWidth / 2, w - lineWidth, h - lineWidth);
-    const text = faceLabel(face);
+    const text = faceLabel(face, options.scoreKind);
     const textHeight = parseInt(context.font, 10) || 16;
     const tagWidth = Math.min(context.measureText(text).width + 8, Math.max(w, 1));
     const tagHeight = textHeight + 6;

@@ -2,8 +2,8 @@
 export { centerSquareBox, centerSquareLocator, wholeImageLocator } from './locate.js';
 export type { CenterSquareOptions, FaceLocator } from './locate.js';
 export { cropFaces, recognizeFaces } from './recognize.js';
-export type { RecognizedFace, RecognizeFacesOptions } from './recognize.js';
+export type { LocatedRecognition, RecognizeFacesOptions } from './recognize.js';
 export { drawRecognizedFaces, faceLabel } from './draw.js';
-export type { DrawFacesOptions } from './draw.js';
+export type { DrawFacesOptions, FaceToDraw } from './draw.js';
 export { loadFacePipelineFromUrl, urlModelReader } from './pretrained.js';
 export type { LoadFacePipelineFromUrlOptions } from './pretrained.js';

@@ -1,13 +1,13 @@
 // Where the faces are in a frame. Until facerec has a face detector, a fixed box stands in for one.
 import { InvalidArgumentError } from '@facerec/core';
-import type { CropBox } from '@facerec/core';
+import type { Box } from '@facerec/core';
 import type { BrowserImageSource, ImageSize } from '../input/index.js';
 
 /**
  * Finds the faces in an image and returns one box per face, in image pixels. A face detector will be one;
  * until then {@link centerSquareLocator} stands in, assuming the person faces the camera in the middle.
  */
-export type FaceLocator = (size: ImageSize, image: BrowserImageSource) => readonly CropBox[] | Promise<readonly CropBox[]>;
+export type FaceLocator = (size: ImageSize, image: BrowserImageSource) => readonly Box[] | Promise<readonly Box[]>;
 
 /** Options of {@link centerSquareLocator}. */
 export interface CenterSquareOptions {
@@ -19,7 +19,7 @@ export interface CenterSquareOptions {
 }
 
 /** The centred square box of {@link centerSquareLocator} for an image of `size`. */
-export function centerSquareBox(size: ImageSize, options: CenterSquareOptions = {}): CropBox {
+export function centerSquareBox(size: ImageSize, options: CenterSquareOptions = {}): Box {
   const fraction = options.fraction ?? 0.8;
   if (!(fraction > 0 && fraction <= 1)) throw new InvalidArgumentError('fraction', `expected a number in (0, 1], got ${String(fraction)}`);
   const side = Math.max(1, Math.round(Math.min(size.width, size.height) * fraction));

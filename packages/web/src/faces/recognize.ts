@@ -1,16 +1,15 @@
 // Recognises every face a locator finds in a browser image: crop each box, one batched prediction.
 import * as tf from '@tensorflow/tfjs-core';
-import type { CropBox, FaceRecognizer, Prediction, PredictOptions, RawImage } from '@facerec/core';
+import type { Box, FaceRecognizer, PredictOptions, RawImage, Recognition } from '@facerec/core';
 import { browserImageToTensor, readPixels, sourceSize } from '../input/index.js';
 import type { BrowserImageSource } from '../input/index.js';
 import { centerSquareLocator } from './locate.js';
 import type { FaceLocator } from './locate.js';
 
-/** One face found and recognised: where it is, and who. */
-export interface RecognizedFace {
+/** One face a locator found and who it is: the recognizer's {@link Recognition} and the box it was made on. */
+export interface LocatedRecognition extends Recognition {
   /** In pixels of the image that was read. */
-  readonly box: CropBox;
-  readonly prediction: Prediction;
+  readonly box: Box;
 }
 
 /** Options of {@link recognizeFaces}. */
@@ -30,7 +29,7 @@ const defaultLocator = /* @__PURE__ */ centerSquareLocator();
  * @returns One entry per box, in the locator's order (empty when it finds none).
  * @throws InvalidImageError for an unloaded or empty image; InvalidArgumentError when the recognizer has no model.
  */
-export async function recognizeFaces(recognizer: FaceRecognizer, image: BrowserImageSource, options: RecognizeFacesOptions = {}): Promise<RecognizedFace[]> {
+export async function recognizeFaces(recognizer: FaceRecognizer, image: BrowserImageSource, options: RecognizeFacesOptions = {}): Promise<LocatedRecognition[]> {
   const source = options.source ?? 'image';
   const size = sourceSize(image, source);
   const boxes = await (options.locate ?? defaultLocator)(size, image);
@@ -40,7 +39,7 @@ export async function recognizeFaces(recognizer: FaceRecognizer, image: BrowserI
     const channels = recognizer.preprocessing?.channels;
     for (const box of boxes) tensors.push(browserImageToTensor(image, { box, source, ...(channels ? { channels } : {}) }));
     const predictions = await recognizer.predictBatch(tensors, options);
-    return boxes.map((box, i) => ({ box, prediction: predictions[i]! }));
+    return boxes.map((box, i) => ({ box, ...predictions[i]! }));
   } finally {
     for (const t of tensors) t.dispose();
   }

@@ -1,13 +1,13 @@
 // Reads the RGBA pixels of a browser image (or of one box of it) into a RawImage, on the CPU side.
 import { InvalidArgumentError } from '@facerec/core';
-import type { CropBox, RawImage } from '@facerec/core';
+import type { Box, RawImage } from '@facerec/core';
 import { isImageData, sourceSize } from './sources.js';
 import type { BrowserImageSource, ImageSize } from './sources.js';
 
 /** Options of {@link readPixels}. */
 export interface ReadPixelsOptions {
   /** Only this box of the image (clipped to it), e.g. a face; default the whole image. */
-  readonly box?: CropBox;
+  readonly box?: Box;
   /** Names the image in error messages. Default `'image'`. */
   readonly source?: string;
 }
@@ -35,7 +35,7 @@ function scratchContext(width: number, height: number): Context2D {
 }
 
 /** Rounds `box` to whole pixels and clips it to an image of `size`; throws when nothing of it is inside. */
-export function clipBox(box: CropBox, size: ImageSize): { x: number; y: number; width: number; height: number } {
+export function clipBox(box: Box, size: ImageSize): Box {
   for (const key of ['x', 'y', 'width', 'height'] as const) {
     if (typeof box?.[key] !== 'number' || !Number.isFinite(box[key])) {
       throw new InvalidArgumentError(`box.${key}`, `expected a finite number, got ${String(box?.[key])}`);

@@ -1,14 +1,14 @@
 // Real-time recognition on a video: the frame loop plus recognizeFaces on each processed frame.
 import type { FaceRecognizer } from '@facerec/core';
 import { recognizeFaces } from '../faces/index.js';
-import type { RecognizedFace, RecognizeFacesOptions } from '../faces/index.js';
+import type { LocatedRecognition, RecognizeFacesOptions } from '../faces/index.js';
 import { runFrameLoop } from './frame-loop.js';
 import type { FrameInfo, FrameLoop, FrameLoopOptions, FrameLoopStats } from './frame-loop.js';
 
 /** Options of {@link startRecognitionLoop}. */
 export interface RecognitionLoopOptions extends FrameLoopOptions, Omit<RecognizeFacesOptions, 'source'> {
   /** Called with each processed frame's faces and the loop's figures (draw them here). */
-  readonly onFaces: (faces: RecognizedFace[], frame: FrameInfo & FrameLoopStats) => void | Promise<void>;
+  readonly onFaces: (faces: LocatedRecognition[], frame: FrameInfo & FrameLoopStats) => void | Promise<void>;
 }
 
 /**

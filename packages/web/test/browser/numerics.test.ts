@@ -31,7 +31,7 @@ describe('every backend agrees with cpu', () => {
     const out: number[][] = [];
     for (const canvas of canvases) {
       const [face] = await recognizeFaces(recognizer, canvas, { locate: wholeImageLocator, topK: recognizer.labels.length });
-      const byLabel = new Map(face!.prediction.candidates.map((c) => [c.label, c.confidence]));
+      const byLabel = new Map(face!.candidates.map((c) => [c.label, c.score]));
       out.push(recognizer.labels.map((l) => byLabel.get(l)!));
     }
     return out;
@@ -83,7 +83,7 @@ describe('every backend agrees with cpu', () => {
 
 test('switchBackend keeps the weights that tfjs 4.22 loses when it moves tensors off WebGPU', async () => {
   const canvas = toCanvas(await orlImage(4, 4));
-  const probabilities = async (r: FaceRecognizer) => (await recognizeFaces(r, canvas, { locate: wholeImageLocator, topK: 4 }))[0]!.prediction.candidates.map((c) => c.confidence);
+  const probabilities = async (r: FaceRecognizer) => (await recognizeFaces(r, canvas, { locate: wholeImageLocator, topK: 4 }))[0]!.candidates.map((c) => c.score);
   await initBackend('webgpu');
   let recognizer = await randomRecognizer({ channels: 1, size: 32, seed: 5 });
   const onGpu = await probabilities(recognizer);

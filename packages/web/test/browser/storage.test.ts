@@ -18,7 +18,7 @@ const face: RawImage = { data: Uint8ClampedArray.from({ length: 40 * 40 * 4 }, (
 
 async function probabilities(recognizer: FaceRecognizer): Promise<number[]> {
   const p = await recognizer.predict(face, { topK: recognizer.labels.length });
-  return recognizer.labels.map((l) => p.candidates.find((c) => c.label === l)!.confidence);
+  return recognizer.labels.map((l) => p.candidates.find((c) => c.label === l)!.score);
 }
 
 describe('recognizers', () => {

@@ -1,6 +1,6 @@
 // The frame loop on a real <video> (a canvas stream): one frame in flight at most, fps, stop by AbortSignal.
 import { initBackend, runFrameLoop, startRecognitionLoop, warmup } from '@facerec/web';
-import type { RecognizedFace } from '@facerec/web';
+import type { LocatedRecognition } from '@facerec/web';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { randomRecognizer } from './helpers/faces.js';
 
@@ -96,7 +96,7 @@ describe('startRecognitionLoop', () => {
     const recognizer = await randomRecognizer({ channels: 1, size: 24 });
     const warm = await warmup(recognizer, { width: 160, height: 120, box: { x: 32, y: 12, width: 96, height: 96 } });
     expect(warm.milliseconds.length).toBe(2);
-    const seen: RecognizedFace[][] = [];
+    const seen: LocatedRecognition[][] = [];
     const controller = new AbortController();
     const loop = startRecognitionLoop(video, recognizer, {
       signal: controller.signal,

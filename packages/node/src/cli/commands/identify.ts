@@ -5,6 +5,7 @@ import { UsageError, intFlag, numberFlag, parse } from '../args.js';
 import { imageOutputFormat, writeImageAs } from '../image-output.js';
 import type { CommandIO } from '../main.js';
 import { forEachFile } from '../per-file.js';
+import { formatScore } from '../score.js';
 import { initBackendFromFlags, modelDirFlag, pretrainedFlagOptions } from './pretrained-flags.js';
 
 export const identifyUsage = `Usage: facerec identify <gallery-dir> <photo...> [options]
@@ -48,18 +49,18 @@ export async function identifyCommand(argv: string[], io: CommandIO): Promise<nu
       const image = await readImage(file);
       const faces = await gallery.identify(image, { topK, minFaceSize, ...(threshold === undefined ? {} : { threshold }) });
       if (values.json) {
-        io.out(`${JSON.stringify({ file, faces: faces.map((f) => ({ label: f.label, score: f.score, box: f.box, candidates: f.candidates })) })}\n`);
+        io.out(`${JSON.stringify({ file, faces: faces.map((f) => ({ label: f.label, score: f.score, unknown: f.unknown, box: f.box, candidates: f.candidates })) })}\n`);
       } else {
         io.out(`${file}: ${faces.length} face(s)\n`);
         for (const f of faces) {
           const b = f.box;
-          const extra = topK > 1 ? `  [${f.candidates.map((c) => `${c.label} ${c.score.toFixed(3)}`).join(', ')}]` : '';
-          io.out(`  ${f.label}\t${f.score.toFixed(3)}\tbox ${Math.round(b.x)},${Math.round(b.y)} ${Math.round(b.width)}×${Math.round(b.height)}${extra}\n`);
+          const extra = topK > 1 ? `  [${f.candidates.map((c) => `${c.label} ${formatScore(c.score, gallery.scoreKind)}`).join(', ')}]` : '';
+          io.out(`  ${f.label}\t${formatScore(f.score, gallery.scoreKind)}\tbox ${Math.round(b.x)},${Math.round(b.y)} ${Math.round(b.width)}×${Math.round(b.height)}${extra}\n`);
         }
       }
       if (out && !annotated) {
         annotated = true;
-        await writeImageAs(out.file, annotateImage(image, faces.map((f) => ({ box: f.box, text: f.label, known: f.label !== 'unknown' }))), out.format);
+        await writeImageAs(out.file, annotateImage(image, faces.map((f) => ({ box: f.box, text: f.label, known: !f.unknown }))), out.format);
         io.err(`wrote ${out.file}\n`);
       }
     });

@@ -6,15 +6,16 @@ import { fileSystemHandler } from '../../io/index.js';
 import { UsageError, backendFlags, intFlag, numberFlag, parse } from '../args.js';
 import type { CommandIO } from '../main.js';
 import { forEachFile } from '../per-file.js';
+import { formatScore } from '../score.js';
 
 export const predictUsage = `Usage: facerec predict <model-dir> <image...> [options]
 
-Prints the most likely person for each image, or "unknown" below the confidence threshold. An image
+Prints the most likely person for each image and its score, or "unknown" below the threshold. An image
 that cannot be read is reported (stderr; a {"file", "error"} line with --json) and the others go on;
 the exit code is then 1.
 
 Options:
-  --threshold <x>    confidence threshold for unknown (default: the model's)
+  --threshold <x>    score below which a face is unknown (default: the model's)
   --top <k>          also list the k best candidates (default 1)
   --json             print one JSON object per line instead
   --backend <name>   auto | gpu | wasm | cpu (default auto; gpu: WebGPU, any adapter)
@@ -42,10 +43,11 @@ export async function predictCommand(argv: string[], io: CommandIO): Promise<num
       const image = await readImage(file);
       const p = await recognizer.predict(image, { topK, ...(threshold === undefined ? {} : { threshold }) });
       if (values.json) {
-        io.out(`${JSON.stringify({ file, label: p.label, confidence: p.confidence, unknown: p.unknown, best_match: p.bestMatch, candidates: p.candidates })}\n`);
+        io.out(`${JSON.stringify({ file, label: p.label, score: p.score, unknown: p.unknown, candidates: p.candidates })}\n`);
       } else {
-        const extra = topK > 1 ? `  [${p.candidates.map((c) => `${c.label} ${(c.confidence * 100).toFixed(1)}%`).join(', ')}]` : '';
-        io.out(`${file}\t${p.label}\t${(p.confidence * 100).toFixed(1)}%${p.unknown ? ` (best match ${p.bestMatch})` : ''}${extra}\n`);
+        const score = (x: number) => formatScore(x, recognizer.scoreKind);
+        const extra = topK > 1 ? `  [${p.candidates.map((c) => `${c.label} ${score(c.score)}`).join(', ')}]` : '';
+        io.out(`${file}\t${p.label}\t${score(p.score)}${p.unknown && p.candidates[0] ? ` (best match ${p.candidates[0].label})` : ''}${extra}\n`);
       }
     });
   } finally {
