@@ -45,7 +45,8 @@ function weightEntries(modelJson: Record<string, unknown>, source: string): Weig
   return (modelJson.weightsManifest as unknown[]).flatMap((group) => {
     const weights = isRecord(group) ? group.weights : undefined;
     if (!Array.isArray(weights)) throw new ModelFormatError(source, 'weightsManifest group without weights');
-    return weights as WeightEntry[];
+    if (!weights.every(isRecord)) throw new ModelFormatError(source, 'weightsManifest has a weight entry that is not an object');
+    return weights as unknown as WeightEntry[];
   });
 }
 
@@ -96,15 +97,21 @@ export function loadGraphModelFromFiles(files: GraphModelFiles): FaceGraphModel 
     weightData.set(w, offset);
     offset += w.byteLength;
   }
+  // The build is synchronous: in a scope, the weight tensors a failed build decoded are freed with it.
+  tf.engine().startScope();
   try {
-    return loadGraphModelSync({
+    const model = loadGraphModelSync({
       modelTopology: modelJson.modelTopology as tf.io.ModelArtifacts['modelTopology'],
       weightSpecs: entries as tf.io.WeightsManifestEntry[],
       weightData: weightData.buffer,
       ...(isRecord(modelJson.signature) ? { signature: modelJson.signature as tf.io.ModelArtifacts['signature'] } : {}),
     }) as FaceGraphModel;
+    for (const tensors of Object.values(model.weights)) tensors.forEach((t) => tf.keep(t));
+    return model;
   } catch (error) {
     throw new ModelFormatError(source, `cannot build the graph model (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  } finally {
+    tf.engine().endScope();
   }
 }
 

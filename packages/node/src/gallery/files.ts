@@ -1,7 +1,7 @@
 // Saves and loads a Gallery as a folder: gallery.json (versioned index) + embeddings.bin (float32 rows), swapped in atomically under a lock.
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FacerecError, GALLERY_FORMAT, Gallery, ModelFormatError, type FacePipeline } from '@facerec/core';
+import { FacerecError, GALLERY_FORMAT, Gallery, InvalidArgumentError, ModelFormatError, firstNonFinite, type FacePipeline } from '@facerec/core';
 import { errorReason } from '../io/atomic.js';
 import { settleSwap } from '../io/leftovers.js';
 import { withLock, type LockOptions } from '../io/lock.js';
@@ -98,5 +98,13 @@ export async function loadGallery(dir: string, pipeline?: FacePipeline): Promise
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const embeddings = new Float32Array(bytes.byteLength / 4);
   for (let i = 0; i < embeddings.length; i++) embeddings[i] = view.getFloat32(i * 4, true);
-  return Gallery.fromData({ index, embeddings }, pipeline, dir);
+  const bad = firstNonFinite(embeddings);
+  if (bad >= 0) throw new ModelFormatError(binFile, `value ${bad} is ${embeddings[bad]}; embeddings must be finite numbers`);
+  try {
+    return Gallery.fromData({ index, embeddings }, pipeline, dir);
+  } catch (error) {
+    // A bad value in the files (a threshold of 8, a label that is not a string) is the files' fault.
+    if (error instanceof InvalidArgumentError) throw new ModelFormatError(indexFile, error.message, { cause: error });
+    throw error;
+  }
 }

@@ -148,3 +148,61 @@ export function mutated(seeds: fc.Arbitrary<Uint8Array>, extra: ReadonlyArray<fc
 }
 
 export type { Edit };
+
+/** Every path (keys and indices) of a JSON value, depth-first, up to `limit` of them. */
+function jsonPaths(value: unknown, limit = 4000): Array<Array<string | number>> {
+  const out: Array<Array<string | number>> = [];
+  const walk = (v: unknown, path: Array<string | number>) => {
+    if (out.length >= limit) return;
+    out.push(path);
+    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+  };
+  walk(value, []);
+  return out;
+}
+
+/** Lying values a JSON field may be replaced with. */
+const jsonValues: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(null, true, false, 0, -1, 1, 1e9, -1e9, 1.5, 2 ** 53, '', 'x', '../x', [], {}, [1e9], [-1, 3], ['a'], { shape: [2, 2] }),
+  fc.jsonValue({ maxDepth: 2 }),
+);
+
+/** A JSON document with 1 to 3 fields deleted, replaced by lying values, or swapped with another field's value. */
+export function mutatedJson(seed: unknown): fc.Arbitrary<unknown> {
+  const paths = jsonPaths(seed);
+  const op = fc.tuple(fc.nat({ max: paths.length - 1 }), fc.constantFrom('delete', 'replace', 'copy'), jsonValues, fc.nat({ max: paths.length - 1 }));
+  return fc.array(op, { minLength: 1, maxLength: 3 }).map((ops) => {
+    const doc = structuredClone(seed) as Record<string | number, unknown>;
+    for (const [at, kind, value, from] of ops) {
+      const path = paths[at]!;
+      if (path.length === 0) return kind === 'replace' ? value : doc;
+      let parent: unknown = doc;
+      for (const key of path.slice(0, -1)) parent = (parent as Record<string | number, unknown> | undefined)?.[key];
+      if (parent === null || typeof parent !== 'object') continue;
+      const target = parent as Record<string | number, unknown>;
+      const key = path[path.length - 1]!;
+      if (kind === 'delete') {
+        if (Array.isArray(target)) target.splice(Number(key), 1);
+        else delete target[key];
+      } else if (kind === 'replace') {
+        target[key] = value;
+      } else {
+        let source: unknown = doc;
+        for (const k of paths[from]!) source = (source as Record<string | number, unknown> | undefined)?.[k];
+        target[key] = structuredClone(source);
+      }
+    }
+    return doc;
+  });
+}
+
+/** A file's new content: the JSON structurally mutated, or its text bytes mutated. */
+export function mutatedJsonFile(text: string): fc.Arbitrary<Uint8Array> {
+  const seed = JSON.parse(text) as unknown;
+  const encode = (s: string) => new TextEncoder().encode(s);
+  return fc.oneof(
+    mutatedJson(seed).map((doc) => encode(JSON.stringify(doc) ?? 'undefined')),
+    mutated(fc.constant(encode(text))),
+  );
+}
