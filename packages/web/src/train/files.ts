@@ -1,5 +1,5 @@
 // Labelled faces from the files a user picks: a folder per person (<input webkitdirectory>) or files with labels.
-import { DatasetError } from '@facerec/core';
+import { DatasetError, compareLabels } from '@facerec/core';
 import type { LabeledImage, RawImage } from '@facerec/core';
 import { decodeImageFile, isImageFileName } from '../input/index.js';
 
@@ -31,14 +31,14 @@ export function folderLabel(file: File): string {
 
 /**
  * Decodes the image files among `files` (others, such as README or .DS_Store, are skipped) into labelled
- * images, sorted by path in natural order ("2.pgm" before "10.pgm").
+ * images, sorted by path in `compareLabels` order ("2.pgm" before "10.pgm"; the same order on every platform).
  *
  * @throws DatasetError when no image file is left or a file has no label; InvalidImageError for an undecodable image.
  */
 export async function loadLabeledFiles(files: FileList | Iterable<File>, options: LoadLabeledFilesOptions = {}): Promise<LabeledImage<RawImage>[]> {
   const images = [...(files as Iterable<File>)]
     .filter((f) => isImageFileName(f.name) && !f.name.startsWith('.'))
-    .sort((a, b) => pathOf(a).localeCompare(pathOf(b), undefined, { numeric: true }));
+    .sort((a, b) => compareLabels(pathOf(a), pathOf(b)));
   if (images.length === 0) throw new DatasetError('files', 'holds no image files (jpg, png, gif, webp, bmp, pgm…)');
   const labelOf = options.labelOf ?? folderLabel;
   const out: LabeledImage<RawImage>[] = [];
