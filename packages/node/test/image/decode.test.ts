@@ -1,7 +1,7 @@
 // Decoder tests on hand-made files with known pixels: PNM, PNG, JPEG, BMP, limits and corrupt data.
 import { describe, expect, it } from 'vitest';
 import { InvalidImageError, type RawImage } from '@facerec/core';
-import { decodeImage, detectImageFormat } from '../../src/image/index.js';
+import { decodeImage, detectImageFormat, type DecodeImageOptions } from '../../src/image/index.js';
 import { readJpegFrame } from '../../src/image/jpeg.js';
 import { bmpBytes, jpegBytes, pngBytes, pnmAscii, pnmBinary } from '../fixtures/images.js';
 import { grayPngWithData } from './png-chunks.js';
@@ -9,10 +9,10 @@ import { grayPngWithData } from './png-chunks.js';
 const pixels = (image: RawImage): number[] => Array.from(image.data);
 
 /** Asserts that decoding fails with an InvalidImageError naming `name` (and matching `pattern`). */
-function expectInvalid(bytes: Uint8Array, name: string, pattern?: RegExp): InvalidImageError {
+function expectInvalid(bytes: Uint8Array, name: string, pattern?: RegExp, options: DecodeImageOptions = {}): InvalidImageError {
   let caught: unknown;
   try {
-    decodeImage(bytes, name);
+    decodeImage(bytes, name, options);
   } catch (error) {
     caught = error;
   }
@@ -184,11 +184,14 @@ describe('BMP', () => {
 });
 
 describe('image data shorter than the header says', () => {
-  /** Decoding must fail fast (no decode of a huge all-zero image) with a truncation error naming the file. */
+  /**
+   * Decoding must fail fast (no decode of a huge all-zero image) with a truncation error naming the file, even
+   * where the size limit allows the header's 100 megapixels.
+   */
   function expectTruncated(bytes: Uint8Array, name: string): void {
     const start = performance.now();
     const buffers = process.memoryUsage().arrayBuffers;
-    expectInvalid(bytes, name, /truncated/);
+    expectInvalid(bytes, name, /truncated/, { maxResolutionInMP: 100 });
     expect(performance.now() - start).toBeLessThan(500);
     // Nothing close to the claimed size (100 MB and up) was allocated.
     expect(process.memoryUsage().arrayBuffers - buffers).toBeLessThan(32 * 2 ** 20);
@@ -256,6 +259,11 @@ describe('format detection', () => {
   it('rejects unknown and empty data, naming the file', () => {
     expectInvalid(new TextEncoder().encode('hello, not an image'), 'notes.jpg', /unknown image format/);
     expectInvalid(new Uint8Array(0), 'empty.png', /empty/);
+  });
+
+  it('refuses 100-megapixel headers by default (a limit the pipeline processes in bounded memory: 50 MP)', () => {
+    expectInvalid(grayPngWithData(9999, 9999, new Uint8Array(10000)), 'default.png', /100\.0 MP, over the maxResolutionInMP limit of 50/);
+    expectInvalid(pnmBinary('P5', 8000, 7000, []), 'default.pgm', /maxResolutionInMP limit of 50/);
   });
 
   it('applies maxResolutionInMP to every format before allocating', () => {
