@@ -95,6 +95,24 @@ describe('a 6000×4000 photo', () => {
     }
   }, 120_000);
 
+  it('FaceDetector.detect on a big tensor shrinks it on the backend: bounded windows, the face in photo pixels', async () => {
+    const ann = await readImage(path.join(orl, 's1', '1.pgm'));
+    const data = new Uint8Array(W * H).fill(120);
+    const near = { x: 3200, y: 900, width: ann.width * 11, height: ann.height * 11 };
+    for (let j = 0; j < near.height; j++) {
+      for (let i = 0; i < near.width; i++) data[(near.y + j) * W + near.x + i] = ann.data[Math.floor(j / 11) * ann.width + Math.floor(i / 11)]!;
+    }
+    const t = tf.tensor3d(data, [H, W, 1], 'int32');
+    try {
+      work.windows = 0;
+      const found = await counted.detector.detect(t);
+      expect(work.windows).toBeLessThanOrEqual(160);
+      expect(found.some((d) => iou(d.box, near) > 0.3)).toBe(true);
+    } finally {
+      t.dispose();
+    }
+  }, 120_000);
+
   it('gives the same faces for the photo as a tensor (read once, never shrunk on the backend)', async () => {
     const ann = await readImage(path.join(orl, 's1', '1.pgm'));
     const data = new Uint8Array(W * H).fill(120);
