@@ -1,7 +1,7 @@
 // FaceTracker: SORT/DeepSORT-style association of face detections across frames, track lifecycle, and naming by a vote over each track's embeddings.
 import { InvalidArgumentError } from '../errors/index.js';
 import { iou, type Box } from '../faces/geometry.js';
-import { UNKNOWN } from '../recognizer/result.js';
+import { UNKNOWN } from '../gallery/index.js';
 import { assignMinCost, FORBIDDEN } from './assignment.js';
 import { Track, type TrackInfo } from './track.js';
 
@@ -37,6 +37,11 @@ export interface FaceTrackerOptions {
   readonly qualityGain?: number;
   /** At most this many faces embedded per frame; the rest wait for the next frames. Default 4. */
   readonly maxEmbedsPerFrame?: number;
+  /**
+   * The frame's size: a lost track whose face is expected outside it has left and ends at once (a person who
+   * walks out and back in is two appearances, not one track waiting `maxMissed` frames). Default unknown.
+   */
+  readonly frameSize?: { readonly width: number; readonly height: number };
   /**
    * Names tracks: called with the mean embeddings of the tracks that got a new embedding, returns one match
    * each (for instance a gallery's). Without it tracks keep no label.
@@ -80,6 +85,7 @@ interface ResolvedOptions {
   readonly reembedEvery: number;
   readonly qualityGain: number;
   readonly maxEmbedsPerFrame: number;
+  readonly frameSize: { readonly width: number; readonly height: number } | undefined;
 }
 
 /** Frames between two embeddings of one track for a quality gain (a face growing frame by frame is not embedded on each). */
@@ -115,6 +121,7 @@ function resolve(options: FaceTrackerOptions): ResolvedOptions {
     reembedEvery: positiveInteger('reembedEvery', options.reembedEvery, 50),
     qualityGain,
     maxEmbedsPerFrame: positiveInteger('maxEmbedsPerFrame', options.maxEmbedsPerFrame, 4),
+    frameSize: options.frameSize,
   };
 }
 
@@ -213,7 +220,7 @@ export class FaceTracker {
         track.hits = 0;
         if (track.state === 'tentative') {
           if (track.misses >= 2) return;
-        } else if (track.misses > this.options.maxMissed) {
+        } else if (track.misses > this.options.maxMissed || this.leftFrame(predicted[i]!)) {
           track.state = 'ended';
           ended.push(track);
           return;
@@ -308,6 +315,14 @@ export class FaceTracker {
     }
     due.sort((a, b) => a.rank - b.rank);
     return [...urgent, ...due.map((d) => d.j)].slice(0, maxEmbedsPerFrame);
+  }
+
+  /** Whether a box's centre is outside the frame (when its size is known). */
+  private leftFrame(box: Box): boolean {
+    const size = this.options.frameSize;
+    if (!size) return false;
+    const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
+    return cx < 0 || cy < 0 || cx > size.width || cy > size.height;
   }
 
   /** Whether a face at `box` is close enough to a lost track's predicted box to be it, by appearance. */

@@ -169,3 +169,20 @@ describe('FaceTracker naming of faces embedded before confirmation', () => {
     expect(run.ended.find((e) => e.id === bTrack[0])!.label).toBe('b');
   });
 });
+
+describe('FaceTracker at the frame edges', () => {
+  it('ends a track whose face walked out of the frame at once when the frame size is known', async () => {
+    // a walks out at the right edge (640) around frame 24 and comes back 6 frames later, walking left.
+    const out = mover('a', 400, 100, 12, 0, 0, 24);
+    const back = mover('a', 600, 100, -12, 0, 30, 50);
+    const a: Actor = { name: 'a', at: (f) => out.at(f) ?? back.at(f) };
+    const embedder = new FakeEmbedder();
+    const faces = { embedder, sameThreshold: embedder.sameThreshold };
+    const known = await runScene([a], 50, { ...faces, frameSize: { width: 640, height: 360 } });
+    expect(trackIds(known.ids.get('a')!)).toHaveLength(2);
+    expect(known.ended[0]!.lastT).toBeCloseTo(23 / 25);
+    // Without the frame size the lost track waits maxMissed frames, and the returning face continues it.
+    const unknown = await runScene([a], 50, faces);
+    expect(trackIds(unknown.ids.get('a')!)).toHaveLength(1);
+  });
+});

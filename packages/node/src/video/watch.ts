@@ -30,6 +30,11 @@ export interface WatchStats {
   readonly embedded: number;
   /** Frames a live source dropped because processing was behind. */
   readonly dropped: number;
+  /**
+   * Where the time went, in milliseconds since the start: waiting for decoded frames, detecting (shrinking the
+   * frame included), embedding, matching against the gallery, and the rest (tracking, events, `onFrame`).
+   */
+  readonly ms: { readonly decode: number; readonly detect: number; readonly embed: number; readonly match: number; readonly other: number };
 }
 
 /** Options of {@link watchVideo}. */
@@ -89,18 +94,34 @@ export async function watchVideo(source: string | AsyncIterable<VideoFrame>, opt
   }
   const reader = typeof source === 'string' ? openVideo(source, { ...options.video, ...(signal ? { signal } : {}) }) : undefined;
   const frames: AsyncIterable<VideoFrame> = reader ?? (source as AsyncIterable<VideoFrame>);
-  const tracker = new FaceTracker({
-    sameThreshold: threshold ?? gallery.threshold,
-    ...options.tracker,
-    match: (embeddings) => matchGallery(gallery, embeddings, threshold),
-  });
+  const ms = { decode: 0, detect: 0, embed: 0, match: 0, other: 0 };
+  const timed = async <T>(part: keyof typeof ms, fn: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      ms[part] += performance.now() - t0;
+    }
+  };
+  const newTracker = (frame: VideoFrame) =>
+    new FaceTracker({
+      sameThreshold: threshold ?? gallery.threshold,
+      frameSize: { width: frame.width, height: frame.height },
+      ...options.tracker,
+      match: (embeddings) => timed('match', () => matchGallery(gallery, embeddings, threshold)),
+    });
+  let tracker: FaceTracker | undefined;
   const started = performance.now();
   const counts = { frames: 0, t: 0, tracks: 0, identified: 0, alerts: 0, embedded: 0 };
   const alerted = new Set<string>();
   const emit = async (event: WatchEvent) => options.onEvent?.(event);
   const stats = (): WatchStats => {
-    const seconds = (performance.now() - started) / 1000;
-    return { ...counts, fps: seconds > 0 ? counts.frames / seconds : 0, activeTracks: tracker.active().length, dropped: reader?.dropped ?? 0 };
+    const elapsed = performance.now() - started;
+    const other = elapsed - ms.decode - ms.detect - ms.embed - ms.match;
+    return {
+      ...counts, fps: elapsed > 0 ? (counts.frames * 1000) / elapsed : 0, activeTracks: tracker?.active().length ?? 0, dropped: reader?.dropped ?? 0,
+      ms: { ...ms, other: Math.max(0, other) },
+    };
   };
   const endTracks = async (ended: readonly TrackInfo[]) => {
     for (const track of ended) {
@@ -109,13 +130,19 @@ export async function watchVideo(source: string | AsyncIterable<VideoFrame>, opt
   };
 
   let faces: FrameFaces | undefined;
+  const iterator = frames[Symbol.asyncIterator]();
   try {
-    for await (const frame of frames) {
+    for (;;) {
+      const next = await timed('decode', () => iterator.next());
+      if (next.done) break;
+      const frame = next.value;
       if (signal?.aborted) break;
       faces ??= new FrameFaces(pipeline, frame.width, frame.height, options.detection);
-      const found = await faces.detect(frame, tracker.expected(frame.t));
+      tracker ??= newTracker(frame);
       const analyzer = faces;
-      const step = await tracker.update({ t: frame.t, detections: found, embed: (indices) => analyzer.embed(frame, indices.map((j) => found[j]!)) });
+      const expected = tracker.expected(frame.t);
+      const found = await timed('detect', () => analyzer.detect(frame, expected));
+      const step = await tracker.update({ t: frame.t, detections: found, embed: (indices) => timed('embed', () => analyzer.embed(frame, indices.map((j) => found[j]!))) });
       counts.frames++;
       counts.t = frame.t;
       counts.embedded += step.embedded;
@@ -149,7 +176,8 @@ export async function watchVideo(source: string | AsyncIterable<VideoFrame>, opt
     }
   } finally {
     // The source ended, failed or was stopped: every open track still gets its track_end.
-    await endTracks(tracker.finish());
+    await iterator.return?.(undefined);
+    if (tracker) await endTracks(tracker.finish());
     await reader?.close();
   }
   return stats();
