@@ -1,7 +1,7 @@
 // FaceTracker: SORT/DeepSORT-style association of face detections across frames, track lifecycle, and naming by a vote over each track's embeddings.
 import { InvalidArgumentError } from '../errors/index.js';
 import { iou, type Box } from '../faces/geometry.js';
-import { UNKNOWN } from '../gallery/index.js';
+import { UNKNOWN } from '../recognizer/result.js';
 import { assignMinCost, FORBIDDEN } from './assignment.js';
 import { Track, type TrackInfo } from './track.js';
 
