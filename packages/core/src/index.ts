@@ -14,4 +14,3 @@ export * from './verification/index.js';
 export * from './gallery/index.js';
 export * from './tracking/index.js';
 export { VERSION } from './version.js';
-export { EmbeddingClassifier, type EmbeddingClassifierOptions, type EmbeddingClassifierState, type EmbeddingFitOptions } from './recognizer/embedding-classifier.js';

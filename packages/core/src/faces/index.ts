@@ -9,7 +9,7 @@ export { FaceEmbedder, FusedEmbedder, cosineSimilarity, graphEmbeddingNet, type 
 export { ARCFACE_TEMPLATE, DLIB_CHIP_TEMPLATE, zoomTemplate, templateInPixels, templateWithEyesAt } from './templates.js';
 export { fiveFromBlazeFace, centredLandmarks, type FiveLandmarks } from './landmarks.js';
 export { FACERES, MOBILEFACE, DLIB, EMBEDDERS, FACE_PRESETS, FUSION_THRESHOLD, DETECTOR_FILE, DETECTOR_SIGNATURE, type FacePreset, type FacePresetSpec } from './presets.js';
-export { FacePipeline, mainFace, type DetectedFace, type EmbeddedFace } from './pipeline.js';
+export { FacePipeline, mainFace, type DetectedFace, type EmbeddedFace, type LandmarkSource } from './pipeline.js';
 export { ResNet34Descriptor } from './resnet34.js';
 export { LandmarkRefiner, MESH_FILE, MESH_SIGNATURE } from './mesh.js';
 export { buildFacePipeline, readGraphModel, readEmbeddingNet, resolveEmbedderSpecs, MODELS_PACKAGE, type FacePipelineOptions, type ModelFile, type ModelFileReader, type ModelPackage } from './load.js';

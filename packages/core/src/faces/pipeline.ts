@@ -11,6 +11,14 @@ import type { LandmarkRefiner } from './mesh.js';
 import { centredLandmarks, fiveFromBlazeFace, type FiveLandmarks } from './landmarks.js';
 import { InvalidArgumentError } from '../errors/index.js';
 
+/** Where the five landmarks that align a face come from: the face mesh, or the detector's own keypoints. */
+export type LandmarkSource = 'mesh' | 'detector';
+
+/** The landmark source of a pipeline: `'mesh'` when it refines landmarks with a face mesh. */
+export function landmarkSourceOf(pipeline: Pick<FacePipeline, 'refiner'>): LandmarkSource {
+  return pipeline.refiner ? 'mesh' : 'detector';
+}
+
 /** A detected face: box, detector score (0..1) and five landmarks, in image pixels. */
 export interface DetectedFace {
   readonly box: Box;

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ModelFormatError, firstNonFinite, requireFinite } from '../errors/index.js';
 import { cosineSimilarity } from '../faces/embedder.js';
 import type { DetectOptions } from '../faces/detector.js';
-import { FacePipeline } from '../faces/pipeline.js';
+import { FacePipeline, landmarkSourceOf, type LandmarkSource } from '../faces/pipeline.js';
 import type { FaceImage } from '../image/types.js';
 import { checkLabel, compareLabels } from '../recognizer/labels.js';
 import { recognitionOf, type Candidate, type Recognition, type RecognizedFace, type ScoreKind } from '../recognizer/result.js';
@@ -37,11 +37,8 @@ export interface GalleryInfo {
    * `default` and `fast` share an embedder but not this). Absent when unknown (embeddings enrolled directly,
    * galleries saved before it was recorded).
    */
-  readonly landmarks?: GalleryLandmarks;
+  readonly landmarks?: LandmarkSource;
 }
-
-/** Landmark source of a gallery's pipeline: face mesh or the detector's five points. */
-export type GalleryLandmarks = 'mesh' | 'detector';
 
 /** The saved form of a gallery: a JSON-able index and the embedding rows. */
 export interface GalleryData {
@@ -89,7 +86,7 @@ export class Gallery {
   /** Scores are cosine similarities (−1..1). */
   readonly scoreKind: ScoreKind = 'cosine';
   /** Landmark source of the pipeline the gallery was built with, when known. */
-  readonly landmarks: GalleryLandmarks | undefined;
+  readonly landmarks: LandmarkSource | undefined;
 
   /**
    * @param pipeline - Detects and embeds faces for image inputs; may be omitted when only embeddings are used.
@@ -104,7 +101,7 @@ export class Gallery {
       throw new InvalidArgumentError('info', `gallery holds ${embedder} (${dimensions}-d) embeddings but the pipeline makes ${spec.name} (${spec.dimensions}-d)`);
     }
     this.embedderName = embedder;
-    this.landmarks = info?.landmarks ?? (pipeline ? (pipeline.refiner ? 'mesh' : 'detector') : undefined);
+    this.landmarks = info?.landmarks ?? (pipeline ? landmarkSourceOf(pipeline) : undefined);
     this.store = new EmbeddingStore(dimensions);
     this.currentThreshold = checkThreshold(info?.threshold ?? spec?.threshold ?? 0.5);
   }

@@ -8,6 +8,5 @@ export {
   type GalleryInfo,
   type GalleryData,
   type GalleryIndex,
-  type GalleryLandmarks,
 } from './gallery.js';
 export { EmbeddingStore } from './store.js';

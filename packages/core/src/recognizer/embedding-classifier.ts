@@ -1,99 +1,68 @@
-// Few-shot recognition on a pretrained embedder: class means (cosine) or a softmax head trained on embeddings.
+// Internal: the few-shot head of FaceRecognizer on a pretrained backbone — class means (matched by a Gallery) or a softmax layer — kept as a one-layer tfjs model so it saves and loads like any recognizer.
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, firstNonFinite, requireFinite, throwIfAborted, type AbortSignalLike } from '../errors/index.js';
-import type { FaceImage, LabeledImage } from '../image/types.js';
-import type { FacePipeline } from '../faces/pipeline.js';
-import { checkLabel, compareLabels, distinctLabels } from './labels.js';
-import { recognitionOf, type Candidate, type Recognition } from './result.js';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { InvalidArgumentError, ModelFormatError, firstNonFinite } from '../errors/index.js';
+import { Gallery } from '../gallery/gallery.js';
+import { checkLabel, compareLabels } from './labels.js';
+import type { BackboneInfo, HeadKind } from './metadata.js';
+import { recognitionsFromProbabilities } from './probabilities.js';
+import type { Recognition, ScoreKind } from './result.js';
 
-/** How {@link EmbeddingClassifier} decides between people. */
-export interface EmbeddingClassifierOptions {
-  /**
-   * `'class-mean'` (default): the nearest normalised mean embedding per person, by cosine similarity; right
-   * for 1–5 photos per person. `'softmax'`: a softmax layer trained with cross-entropy on the embeddings,
-   * started from the class means.
-   */
-  readonly method?: 'class-mean' | 'softmax';
-  /** Cosine similarity (class-mean) or probability (softmax) below which a face is unknown. Default: the embedder's threshold for class-mean, 0.5 for softmax. */
-  readonly threshold?: number;
-  /** Head training: epochs over the embeddings (full batch). Default 100. */
+/** How the softmax head is trained; the defaults work for 1–10 photos per person. */
+export interface HeadTraining {
+  /** Epochs over the embeddings (full batch). Default 100. */
   readonly epochs?: number;
-  /** Head training: learning rate of gradient descent with momentum 0.9. Default 0.05. */
+  /** Learning rate of gradient descent with momentum 0.9. Default 0.05. */
   readonly learningRate?: number;
-  /** Head training: logit scale applied to cosine similarities. Default 16. */
+  /** Logit scale applied to cosine similarities. Default 16. */
   readonly scale?: number;
 }
 
-/** What a fitted {@link EmbeddingClassifier} learnt, as plain data (for saving in a model's metadata). */
-export interface EmbeddingClassifierState {
-  readonly method: 'class-mean' | 'softmax';
-  /** Embedder the weights belong to. */
-  readonly embedder: string;
-  readonly labels: readonly string[];
-  /** `[labels, dimensions]` row-major. */
-  readonly weights: readonly number[];
-  readonly bias: readonly number[];
-  readonly threshold: number;
-}
-
-/** Options of {@link EmbeddingClassifier.fit}. */
-export interface EmbeddingFitOptions {
-  /** Called after each embedded image. */
-  readonly onProgress?: (done: number, total: number) => void;
-  readonly signal?: AbortSignalLike;
-}
+/** Name of the head's one layer in the saved model. */
+const LAYER = 'embedding_head';
 
 /**
- * Recognises people from a few photos each, with a pretrained embedder as frozen backbone: each photo's
- * main face is detected, aligned and embedded once (a photo in which no face is found is treated as an
- * aligned face crop), then either class means or a small softmax head decide. `FaceRecognizer` can
- * delegate to it when given few photos per person.
+ * People learnt from embeddings of a frozen pretrained embedder. `'class-mean'`: each person's L2-normalised mean
+ * embedding, and a face's score for them is the cosine similarity (the matching is a `Gallery`'s, one row per
+ * person). `'softmax'`: a linear layer trained with cross-entropy on the embeddings, started from the class means;
+ * scores are probabilities. Either way the head is a one-layer tfjs model: input an embedding, output a score per
+ * person, which is what `FaceRecognizer.save` writes.
  */
 export class EmbeddingClassifier {
-  private labelList: string[] = [];
-  private weights: Float32Array | undefined; // [K, d] row-major: class means or head weights
-  private bias: Float32Array | undefined;
-  private readonly method: 'class-mean' | 'softmax';
-  threshold: number;
+  private constructor(
+    readonly head: HeadKind,
+    readonly labels: readonly string[],
+    readonly backbone: BackboneInfo,
+    /** Dense layer, `[dimensions] → [labels]`. */
+    readonly model: tfl.LayersModel,
+    /** The class means as a gallery (class-mean only). */
+    private readonly gallery: Gallery | undefined,
+  ) {}
 
-  constructor(private readonly pipeline: FacePipeline, private readonly options: EmbeddingClassifierOptions = {}) {
-    this.method = options.method ?? 'class-mean';
-    if (this.method !== 'class-mean' && this.method !== 'softmax') throw new InvalidArgumentError('method', `must be 'class-mean' or 'softmax', got ${String(this.method)}`);
-    this.threshold = options.threshold ?? (this.method === 'softmax' ? 0.5 : pipeline.embedder.spec.threshold);
+  /** The scale of the scores: cosine similarities for class means, probabilities for the softmax head. */
+  get scoreKind(): ScoreKind {
+    return this.head === 'class-mean' ? 'cosine' : 'probability';
   }
 
-  /** People in class order (after fit). */
-  get labels(): readonly string[] {
-    return this.labelList;
-  }
-
-  /** The L2-normalised embedding of an image's main face (the centre of the image when no face is found). */
-  async embed(image: FaceImage): Promise<Float32Array> {
-    return (await this.pipeline.embedMainFaceOrCentre(image)).embedding;
-  }
-
-  /** Learns the people of `dataset` (at least two). Replaces what was learnt before. */
-  async fit(dataset: ReadonlyArray<LabeledImage<FaceImage>>, options: EmbeddingFitOptions = {}): Promise<void> {
-    const labels = distinctLabels(dataset);
-    if (labels.length < 2) throw new InvalidArgumentError('dataset', `has ${labels.length} person; recognition needs at least 2`);
-    const embeddings: Float32Array[] = [];
-    for (const [i, item] of dataset.entries()) {
-      throwIfAborted(options.signal);
-      embeddings.push(await this.embed(item.image));
-      options.onProgress?.(i + 1, dataset.length);
-    }
-    this.fitEmbeddings(embeddings, dataset.map((d) => d.label), labels);
-  }
-
-  /** Learns from precomputed embeddings (one label each). */
-  fitEmbeddings(embeddings: readonly Float32Array[], labels: readonly string[], order?: readonly string[]): void {
+  /**
+   * Learns the people of `labels` (one per embedding) from L2-normalised embeddings. `order` fixes the class order
+   * (default: the distinct labels in compareLabels order).
+   * @throws InvalidArgumentError for mismatched lengths, a bad label, or embeddings of the wrong size or with NaN.
+   */
+  static async fit(
+    embeddings: readonly Float32Array[],
+    labels: readonly string[],
+    head: HeadKind,
+    backbone: BackboneInfo,
+    options: HeadTraining & { readonly order?: readonly string[] } = {},
+  ): Promise<EmbeddingClassifier> {
     if (!Array.isArray(embeddings) || !Array.isArray(labels) || embeddings.length !== labels.length) {
       throw new InvalidArgumentError('labels', 'must be an array with one label per embedding');
     }
     labels.forEach((l, i) => checkLabel(l, `labels[${i}]`));
-    const people = order ?? [...new Set(labels)].sort(compareLabels);
+    const people = options.order ?? [...new Set(labels)].sort(compareLabels);
     people.forEach((l, i) => checkLabel(l, `order[${i}]`));
-    const d = this.pipeline.embedder.spec.dimensions;
+    const d = backbone.dimensions;
     const index = new Map(people.map((l, i) => [l, i]));
     const means = new Float32Array(people.length * d);
     embeddings.forEach((e, i) => {
@@ -103,105 +72,135 @@ export class EmbeddingClassifier {
       for (let j = 0; j < d; j++) means[k * d + j] += e[j]!;
     });
     for (let k = 0; k < people.length; k++) normalizeRow(means, k, d);
-    this.labelList = [...people];
-    this.weights = means;
-    this.bias = new Float32Array(people.length);
-    if (this.method === 'softmax') this.trainHead(embeddings, labels.map((l) => index.get(l)!));
-  }
-
-  /** The most likely person for `image`, or unknown below the threshold. */
-  async predict(image: FaceImage, options: { topK?: number; threshold?: number } = {}): Promise<Recognition> {
-    return this.predictEmbedding(await this.embed(image), options);
-  }
-
-  /** Like {@link EmbeddingClassifier.predict} for an embedding you already have. */
-  predictEmbedding(embedding: Float32Array, options: { topK?: number; threshold?: number } = {}): Recognition {
-    const { weights, bias } = this;
-    if (!weights || !bias) throw new InvalidArgumentError('classifier', 'call fit() first');
-    const d = this.pipeline.embedder.spec.dimensions;
-    const topK = options.topK ?? 3;
-    if (!(Number.isInteger(topK) && topK >= 1)) throw new InvalidArgumentError('topK', `must be a positive integer, got ${String(topK)}`);
-    const threshold = options.threshold ?? this.threshold;
-    if (!Number.isFinite(threshold)) throw new InvalidArgumentError('threshold', `must be a finite number, got ${String(threshold)}`);
-    if (!(embedding instanceof Float32Array) || embedding.length !== d) throw new InvalidArgumentError('embedding', `must be a Float32Array of ${d} values`);
-    if (firstNonFinite(embedding) >= 0) throw new InvalidArgumentError('embedding', 'holds NaN or infinite values');
-    const K = this.labelList.length;
-    const scores = new Float32Array(K);
-    for (let k = 0; k < K; k++) {
-      let s = bias[k]!;
-      for (let j = 0; j < d; j++) s += weights[k * d + j]! * embedding[j]!;
-      scores[k] = s;
+    const model = headModel(head, d, people.length);
+    try {
+      if (head === 'class-mean') {
+        tf.tidy(() => model.setWeights([tf.transpose(tf.tensor2d(means, [people.length, d]))]));
+      } else {
+        const targets = labels.map((l) => index.get(l)!);
+        tf.tidy(() => model.setWeights(trainSoftmax(embeddings, targets, means, people.length, d, options)));
+      }
+      return new EmbeddingClassifier(head, [...people], backbone, model, head === 'class-mean' ? meansGallery(means, people, backbone) : undefined);
+    } catch (error) {
+      model.dispose();
+      throw error;
     }
-    const confidences = this.method === 'softmax' ? softmax(scores, this.options.scale ?? 16) : scores;
-    // NaN < threshold is false: a NaN score would be answered with a name.
-    requireFinite(confidences, `the ${this.method} classifier`, 'scores');
-    const order = Array.from(scores.keys()).sort((a, b) => confidences[b]! - confidences[a]!);
-    const candidates: Candidate[] = order.slice(0, topK).map((k) => ({ label: this.labelList[k]!, score: confidences[k]! }));
-    return recognitionOf(candidates, threshold, this.method === 'softmax' ? 'probability' : 'cosine');
-  }
-
-  /** The learnt weights as plain data. @throws InvalidArgumentError before fit. */
-  exportState(): EmbeddingClassifierState {
-    if (!this.weights || !this.bias) throw new InvalidArgumentError('classifier', 'call fit() first');
-    return {
-      method: this.method, embedder: this.pipeline.embedder.spec.name, labels: [...this.labelList],
-      weights: Array.from(this.weights), bias: Array.from(this.bias), threshold: this.threshold,
-    };
   }
 
   /**
-   * A classifier restored from {@link EmbeddingClassifier.exportState}.
-   * @throws InvalidArgumentError when the state belongs to another embedder or its sizes disagree.
+   * The head of a saved recognizer: checks that `model` is the one dense layer the metadata describes and rebuilds
+   * the class means' gallery from its kernel. Takes ownership of `model`.
+   * @throws ModelFormatError naming `source` when the model's shapes or layers do not match.
    */
-  static fromState(pipeline: FacePipeline, state: EmbeddingClassifierState): EmbeddingClassifier {
-    const { name, dimensions } = pipeline.embedder.spec;
-    if (state.embedder !== name) throw new InvalidArgumentError('state', `was learnt with embedder ${state.embedder}, the pipeline has ${name}`);
-    if (state.weights.length !== state.labels.length * dimensions || state.bias.length !== state.labels.length) {
-      throw new InvalidArgumentError('state', `holds ${state.weights.length} weights for ${state.labels.length} labels of ${dimensions}-d embeddings`);
+  static async fromModel(model: tfl.LayersModel, head: HeadKind, labels: readonly string[], backbone: BackboneInfo, source: string): Promise<EmbeddingClassifier> {
+    const d = backbone.dimensions;
+    const input = model.inputs[0]?.shape ?? [];
+    const output = model.outputs[0]?.shape ?? [];
+    if (model.inputs.length !== 1 || input.length !== 2 || input[1] !== d) {
+      throw new ModelFormatError(source, `the head takes input [${input.slice(1)}], but metadata.backbone makes ${d}-d embeddings`);
     }
-    state.labels.forEach((l, i) => checkLabel(l, `state.labels[${i}]`));
-    if (firstNonFinite(state.weights) >= 0 || firstNonFinite(state.bias) >= 0) throw new InvalidArgumentError('state', 'holds NaN or infinite weights');
-    const c = new EmbeddingClassifier(pipeline, { method: state.method, threshold: state.threshold });
-    c.labelList = [...state.labels];
-    c.weights = Float32Array.from(state.weights);
-    c.bias = Float32Array.from(state.bias);
-    return c;
+    if (output[output.length - 1] !== labels.length) {
+      throw new ModelFormatError(source, `the head outputs ${output[output.length - 1]} scores but metadata lists ${labels.length} people`);
+    }
+    const layer = model.layers.length === 1 ? model.layers[0] : undefined;
+    const activation = layer?.getClassName() === 'Dense' ? (layer.getConfig() as { activation?: unknown }).activation : undefined;
+    if (activation !== (head === 'softmax' ? 'softmax' : 'linear')) {
+      throw new ModelFormatError(source, `a ${head} head is one Dense layer with ${head === 'softmax' ? 'a softmax' : 'no'} activation; this model is not`);
+    }
+    const weights = model.getWeights();
+    const expected = head === 'class-mean' ? 1 : 2;
+    if (weights.length !== expected) {
+      throw new ModelFormatError(source, `a ${head} head has ${expected === 1 ? 'a kernel and no bias' : 'a kernel and a bias'}, this model has ${weights.length} weight tensors`);
+    }
+    if (head === 'class-mean') {
+      // Rows are normalised again so that scores stay cosine similarities whatever the file holds.
+      const kernel = tf.tidy(() => tf.transpose(weights[0]!));
+      let means: Float32Array;
+      try {
+        means = Float32Array.from(await kernel.data());
+      } finally {
+        kernel.dispose();
+      }
+      for (let k = 0; k < labels.length; k++) normalizeRow(means, k, d);
+      return new EmbeddingClassifier(head, labels, backbone, model, meansGallery(means, labels, backbone));
+    }
+    return new EmbeddingClassifier(head, labels, backbone, model, undefined);
   }
 
-  private trainHead(embeddings: readonly Float32Array[], targets: readonly number[]): void {
-    const d = this.pipeline.embedder.spec.dimensions;
-    const K = this.labelList.length;
-    const n = embeddings.length;
-    const scale = this.options.scale ?? 16;
-    const lr = this.options.learningRate ?? 0.05;
-    const x = tf.tensor2d(Float32Array.from(embeddings.flatMap((e) => Array.from(e))), [n, d]);
-    const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(targets), 'int32'), K));
-    // Start from the class means: the head begins as the nearest-mean classifier and only refines it.
-    let w: tf.Tensor = tf.tidy(() => tf.transpose(tf.tensor2d(this.weights!, [K, d])));
-    let b: tf.Tensor = tf.zeros([K]);
-    let vw: tf.Tensor = tf.zerosLike(w);
-    let vb: tf.Tensor = tf.zerosLike(b);
+  /** One recognition per embedding (L2-normalised, as the backbone makes them). */
+  async recognize(embeddings: readonly Float32Array[], options: { readonly topK: number; readonly threshold: number }): Promise<Recognition[]> {
+    if (this.gallery) return this.gallery.match(embeddings, options);
+    const d = this.backbone.dimensions;
+    embeddings.forEach((e, i) => {
+      if (!(e instanceof Float32Array) || e.length !== d) throw new InvalidArgumentError(`embeddings[${i}]`, `must be a Float32Array of ${d} values`);
+    });
+    if (embeddings.length === 0) return [];
+    const batch = new Float32Array(embeddings.length * d);
+    embeddings.forEach((e, i) => batch.set(e, i * d));
+    const probabilities = tf.tidy(() => this.model.predict(tf.tensor2d(batch, [embeddings.length, d])) as tf.Tensor2D);
+    let values: Float32Array;
     try {
-      for (let epoch = 0; epoch < (this.options.epochs ?? 100); epoch++) {
-        // Cross-entropy of softmax(scale·xW + b): its gradient in closed form, so no autodiff registry is needed.
-        const next = tf.tidy(() => {
-          const p = tf.softmax(tf.add(tf.mul(tf.matMul(x, w), scale), b));
-          const delta = tf.div(tf.sub(p, y), n);
-          const gw = tf.mul(tf.matMul(x, delta, true, false), scale);
-          const gb = tf.sum(delta, 0);
-          const nvw = tf.add(tf.mul(vw, 0.9), gw);
-          const nvb = tf.add(tf.mul(vb, 0.9), gb);
-          return [tf.sub(w, tf.mul(nvw, lr)), tf.sub(b, tf.mul(nvb, lr)), nvw, nvb] as const;
-        });
-        tf.dispose([w, b, vw, vb]);
-        [w, b, vw, vb] = next;
-      }
-      this.weights = tf.tidy(() => tf.transpose(w).dataSync() as Float32Array).slice();
-      this.bias = tf.tidy(() => tf.div(b, scale).dataSync() as Float32Array).slice();
+      values = (await probabilities.data()) as Float32Array;
     } finally {
-      tf.dispose([x, y, w, b, vw, vb]);
+      probabilities.dispose();
     }
+    return recognitionsFromProbabilities(values, this.labels, options.topK, options.threshold, `the softmax head on ${this.backbone.embedder} embeddings`);
   }
+
+  /** Frees the model's weights and the gallery's matrix. */
+  dispose(): void {
+    this.model.dispose();
+    this.gallery?.dispose();
+  }
+}
+
+/** The one-layer model of a head: `[d] → [k]`, a kernel only (class means) or kernel, bias and softmax. */
+function headModel(head: HeadKind, d: number, k: number): tfl.LayersModel {
+  const softmax = head === 'softmax';
+  return tfl.sequential({
+    name: `facerec_${head.replace('-', '_')}_head`,
+    layers: [tfl.layers.dense({ name: LAYER, inputShape: [d], units: k, useBias: softmax, activation: softmax ? 'softmax' : 'linear', kernelInitializer: 'zeros' })],
+  });
+}
+
+/** The class means as a gallery with one row per person: its matching gives each person's cosine similarity. */
+function meansGallery(means: Float32Array, labels: readonly string[], backbone: BackboneInfo): Gallery {
+  return Gallery.fromData({
+    index: { format: 'facerec-gallery', formatVersion: 1, embedder: backbone.embedder, dimensions: backbone.dimensions, threshold: 0, landmarks: backbone.landmarks, rows: labels },
+    embeddings: means,
+  });
+}
+
+/**
+ * Trains the softmax head: cross-entropy of softmax(scale·xW + b), its gradient in closed form (no autodiff needed),
+ * gradient descent with momentum, started from the class means so the head begins as the nearest-mean classifier
+ * and only refines it. Returns the dense layer's `[kernel, bias]` (kernel = scale·W, so the layer computes the
+ * same logits). Call inside tf.tidy: intermediate tensors are left to it.
+ */
+function trainSoftmax(embeddings: readonly Float32Array[], targets: readonly number[], means: Float32Array, k: number, d: number, options: HeadTraining): [tf.Tensor, tf.Tensor] {
+  const n = embeddings.length;
+  const scale = options.scale ?? 16;
+  const lr = options.learningRate ?? 0.05;
+  const x = tf.tensor2d(Float32Array.from(embeddings.flatMap((e) => Array.from(e))), [n, d]);
+  const y = tf.oneHot(tf.tensor1d(Int32Array.from(targets), 'int32'), k);
+  let w: tf.Tensor = tf.transpose(tf.tensor2d(means, [k, d]));
+  let b: tf.Tensor = tf.zeros([k]);
+  let vw: tf.Tensor = tf.zerosLike(w);
+  let vb: tf.Tensor = tf.zerosLike(b);
+  for (let epoch = 0; epoch < (options.epochs ?? 100); epoch++) {
+    const next = tf.tidy(() => {
+      const p = tf.softmax(tf.add(tf.mul(tf.matMul(x, w), scale), b));
+      const delta = tf.div(tf.sub(p, y), n);
+      const gw = tf.mul(tf.matMul(x, delta, true, false), scale);
+      const gb = tf.sum(delta, 0);
+      const nvw = tf.add(tf.mul(vw, 0.9), gw);
+      const nvb = tf.add(tf.mul(vb, 0.9), gb);
+      return [tf.sub(w, tf.mul(nvw, lr)), tf.sub(b, tf.mul(nvb, lr)), nvw, nvb] as const;
+    });
+    tf.dispose([w, b, vw, vb]);
+    [w, b, vw, vb] = next;
+  }
+  return [tf.mul(w, scale), b];
 }
 
 function normalizeRow(m: Float32Array, k: number, d: number): void {
@@ -209,11 +208,4 @@ function normalizeRow(m: Float32Array, k: number, d: number): void {
   for (let j = 0; j < d; j++) s += m[k * d + j]! ** 2;
   const n = Math.sqrt(s) || 1;
   for (let j = 0; j < d; j++) m[k * d + j] /= n;
-}
-
-function softmax(scores: Float32Array, scale: number): Float32Array {
-  const max = Math.max(...scores);
-  const e = scores.map((s) => Math.exp((s - max) * scale));
-  const sum = e.reduce((a, b) => a + b, 0);
-  return e.map((v) => v / sum);
 }

@@ -1,25 +1,27 @@
-// FaceRecognizer: the one obvious way in — fit on labelled faces, predict names, evaluate, save and load.
+// FaceRecognizer: the one obvious way in — fit on labelled faces (a CNN, or a head on a pretrained backbone), predict names, evaluate, save and load.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InvalidArgumentError, ModelFormatError, firstNonFinite, requireFinite, throwIfAborted } from '../errors/index.js';
+import { InvalidArgumentError, ModelFormatError, throwIfAborted } from '../errors/index.js';
 import type { FaceImage, LabeledImage } from '../image/types.js';
 import { classificationReport } from '../metrics/index.js';
 import type { ClassificationReport } from '../metrics/index.js';
 import { createModel } from '../models/index.js';
 import type { ArchitectureName } from '../models/index.js';
-import { augmentationPresets, preprocessBatch } from '../preprocess/index.js';
-import type { AugmentationConfig, PreprocessingConfig } from '../preprocess/index.js';
+import { preprocessBatch } from '../preprocess/index.js';
+import type { PreprocessingConfig } from '../preprocess/index.js';
 import { Trainer } from '../train/index.js';
-import type { TrainerOptions, TrainingResult } from '../train/index.js';
+import type { TrainingResult } from '../train/index.js';
 import { VERSION } from '../version.js';
 import { now } from '../clock.js';
-import type { FacePipeline } from '../faces/pipeline.js';
+import { landmarkSourceOf, type FacePipeline } from '../faces/pipeline.js';
 import { checkWeightValues } from '../faces/model-checks.js';
 import { EmbeddingClassifier } from './embedding-classifier.js';
+import { trainerOptions, type FitOptions } from './fit-options.js';
 import { distinctLabels } from './labels.js';
-import { recognitionOf, type Candidate, type Recognition, type ScoreKind } from './result.js';
-import { METADATA_KEY, MODEL_FORMAT, MODEL_FORMAT_VERSION, validateMetadata } from './metadata.js';
-import type { RecognizerMetadata } from './metadata.js';
+import { METADATA_KEY, MODEL_FORMAT, validateMetadata } from './metadata.js';
+import type { BackboneInfo, ClassifierMetadata, EmbeddingHeadMetadata, HeadKind, RecognizerMetadata } from './metadata.js';
+import { recognitionsFromProbabilities } from './probabilities.js';
+import type { Recognition, ScoreKind } from './result.js';
 
 /** How to build a recognizer. All fields are optional. */
 export interface FaceRecognizerOptions {
@@ -33,30 +35,27 @@ export interface FaceRecognizerOptions {
   readonly normalization?: PreprocessingConfig['normalization'];
   /** Optional centre crop applied before resizing. */
   readonly crop?: PreprocessingConfig['crop'];
-  /** Confidence below which `predict` answers unknown. Default 0.5. */
+  /**
+   * Score below which `predict` answers unknown, on the {@link FaceRecognizer.scoreKind} scale. Default 0.5 for
+   * probabilities; the embedder's calibrated threshold for a backbone's class means.
+   */
   readonly threshold?: number;
   /** Seed for weight initialisation and training. Default 1. */
   readonly seed?: number;
   /**
    * Transfer learning for a few photos per person: a pretrained face pipeline (`loadFacePipeline()` from
-   * `@facerec/node`) used as frozen backbone. `fit` then embeds each photo's main face once and learns
-   * `head` on the embeddings instead of training the CNN; `architecture`, `inputSize`, `channels`,
-   * `normalization` and `crop` are ignored. The caller owns (and disposes) the pipeline.
+   * `@facerec/node`) used as frozen backbone. `fit` then embeds each photo's main face once (the centre of a
+   * photo in which no face is found: a face crop) and learns `head` on the embeddings instead of training a CNN;
+   * `architecture`, `inputSize`, `channels`, `normalization` and `crop` are ignored. The caller owns (and
+   * disposes) the pipeline.
    */
   readonly backbone?: FacePipeline;
   /**
-   * With a `backbone`: `'class-mean'` (default; nearest normalised mean embedding, confidence = cosine
-   * similarity, best for 1–5 photos per person) or `'softmax'` (a linear softmax layer trained on the
-   * embeddings, confidence = probability). The threshold defaults to the embedder's calibrated cosine
-   * threshold for class means and 0.5 for softmax.
+   * With a `backbone`: `'class-mean'` (default; nearest normalised mean embedding, score = cosine similarity, best
+   * for 1–5 photos per person) or `'softmax'` (a linear softmax layer trained on the embeddings, score =
+   * probability).
    */
-  readonly head?: 'class-mean' | 'softmax';
-}
-
-/** Training settings for {@link FaceRecognizer.fit}; defaults are a recipe that works on small face sets. */
-export interface FitOptions extends Omit<TrainerOptions, 'numClasses' | 'validationData' | 'augmentation'> {
-  /** A config, the name of a preset ('faces'), or null for none. Default 'faces'. */
-  readonly augmentation?: AugmentationConfig | keyof typeof augmentationPresets | null;
+  readonly head?: HeadKind;
 }
 
 /** Options of {@link FaceRecognizer.predict}. */
@@ -73,6 +72,20 @@ export interface PredictOptions {
   readonly flip?: boolean;
 }
 
+/** Options of {@link FaceRecognizer.load}. */
+export interface FaceRecognizerLoadOptions {
+  /** Overrides the threshold saved with the model. */
+  readonly threshold?: number;
+  /** Names the model in errors when `source` is an IOHandler. Default "model". */
+  readonly source?: string;
+  /**
+   * The pretrained pipeline a saved backbone head was fitted on (same embedder and landmark source, e.g.
+   * `loadFacePipeline({ embedder: 'dlib' })`); required for such a model, refused for a trained CNN. The caller
+   * owns (and disposes) it.
+   */
+  readonly backbone?: FacePipeline;
+}
+
 /** Classification metrics on a labelled set plus how many faces fell below the threshold. */
 export interface EvaluationReport extends ClassificationReport {
   readonly threshold: number;
@@ -84,31 +97,12 @@ export interface EvaluationReport extends ClassificationReport {
   readonly images: ReadonlyArray<{ source?: string; label: string; predicted: string; score: number; unknown: boolean }>;
 }
 
-const DEFAULT_FIT: Required<Pick<FitOptions, 'epochs' | 'batchSize' | 'learningRate' | 'labelSmoothing'>> & Pick<FitOptions, 'optimizer' | 'schedule'> = {
-  epochs: 60,
-  batchSize: 32,
-  learningRate: 2e-3,
-  labelSmoothing: 0.1,
-  optimizer: { type: 'adam', weightDecay: 1e-4 },
-  schedule: { type: 'cosine', warmupEpochs: 2 },
-};
-/** Ends on the average of the last ~10% of steps: never worse and up to 1 point better on ORL seeds. */
-const DEFAULT_AVERAGING = { decay: 0.999 } as const;
+const HEADS: readonly HeadKind[] = ['class-mean', 'softmax'];
 
-function checkThreshold(name: string, value: number, kind: ScoreKind = 'probability'): number {
+function checkThreshold(name: string, value: number, kind: ScoreKind): number {
   const low = kind === 'cosine' ? -1 : 0;
   if (!(value >= low && value <= 1)) throw new InvalidArgumentError(name, `must be ${kind === 'cosine' ? 'a cosine similarity' : 'a probability'} in [${low}, 1], got ${value}`);
   return value;
-}
-
-/** The augmentation `fit` asked for: a config, a preset's config, or null. @throws InvalidArgumentError for an unknown preset. */
-function resolveAugmentation(value: FitOptions['augmentation']): AugmentationConfig | null {
-  if (value === undefined) return augmentationPresets.faces;
-  if (typeof value !== 'string') return value;
-  if (!Object.hasOwn(augmentationPresets, value)) {
-    throw new InvalidArgumentError('augmentation', `unknown preset "${value}"; use one of ${Object.keys(augmentationPresets).join(', ')}`);
-  }
-  return augmentationPresets[value];
 }
 
 /** A positive integer option or its default. @throws InvalidArgumentError naming it otherwise. */
@@ -118,32 +112,43 @@ function checkTopK(value: number | undefined, fallback = 3): number {
   return value;
 }
 
+/** What a pipeline's embeddings are, as recorded with a head fitted on them. */
+function backboneInfo(pipeline: FacePipeline): BackboneInfo {
+  return { embedder: pipeline.embedder.spec.name, dimensions: pipeline.embedder.spec.dimensions, landmarks: landmarkSourceOf(pipeline) };
+}
+
 /**
- * Recognises the people it was trained on. Train with {@link FaceRecognizer.fit}, then call
- * {@link FaceRecognizer.predict}; save with {@link FaceRecognizer.save} and restore with {@link FaceRecognizer.load}.
+ * Recognises the people it was trained on, in one of two ways: a CNN trained on face crops (the default), or, with
+ * a pretrained `backbone`, a small head on the backbone's embeddings (a few photos per person are enough). Train
+ * with {@link FaceRecognizer.fit}, then call {@link FaceRecognizer.predict}; both kinds save with
+ * {@link FaceRecognizer.save} and load with {@link FaceRecognizer.load}.
  */
 export class FaceRecognizer {
+  /** The CNN, or the head's one-layer model. */
   private model: tfl.LayersModel | undefined;
   private metadata: RecognizerMetadata | undefined;
   private readonly options: FaceRecognizerOptions;
   private currentThreshold: number;
-  /** Set after `fit` with a backbone: the few-shot classifier on pretrained embeddings. */
-  private pretrained: EmbeddingClassifier | undefined;
+  /** Set with a backbone after fit/load: the head on the embeddings (owns `model`). */
+  private head: EmbeddingClassifier | undefined;
   /** Names the model in errors: the folder or URL it was loaded from. */
   private source = 'the trained model';
 
   constructor(options: FaceRecognizerOptions = {}) {
     this.options = options;
-    if (options.head !== undefined && options.head !== 'class-mean' && options.head !== 'softmax') {
+    if (options.head !== undefined && !HEADS.includes(options.head)) {
       throw new InvalidArgumentError('head', `must be 'class-mean' or 'softmax', got ${String(options.head)}`);
     }
-    const pretrainedDefault = options.backbone ? (options.head === 'softmax' ? 0.5 : options.backbone.embedder.spec.threshold) : 0.5;
+    if (options.head !== undefined && !options.backbone) {
+      throw new InvalidArgumentError('head', 'is a head on a pretrained backbone: give the backbone too (a FacePipeline)');
+    }
+    const pretrainedDefault = options.backbone && this.scoreKind === 'cosine' ? options.backbone.embedder.spec.threshold : 0.5;
     this.currentThreshold = checkThreshold('threshold', options.threshold ?? pretrainedDefault, this.scoreKind);
   }
 
   /**
-   * What scores mean: `'probability'` (a CNN, or a softmax head on a backbone) or `'cosine'` (the class-mean
-   * head on a backbone). The threshold is on the same scale.
+   * What scores mean: `'probability'` (a CNN, or a softmax head on a backbone) or `'cosine'` (the class-mean head on
+   * a backbone). The threshold is on the same scale.
    */
   get scoreKind(): ScoreKind {
     return this.options.backbone && this.options.head !== 'softmax' ? 'cosine' : 'probability';
@@ -151,7 +156,7 @@ export class FaceRecognizer {
 
   /** People the recognizer knows, in class-index order (empty before fit/load). */
   get labels(): readonly string[] {
-    return this.pretrained?.labels ?? this.metadata?.labels ?? [];
+    return this.metadata?.labels ?? [];
   }
 
   /** Score below which a face is reported as unknown (on the {@link FaceRecognizer.scoreKind} scale). */
@@ -163,30 +168,36 @@ export class FaceRecognizer {
     this.currentThreshold = checkThreshold('threshold', value, this.scoreKind);
   }
 
-  /** The preprocessing applied to every image (known after fit/load). */
+  /** The preprocessing applied to every image by a CNN (known after fit/load; undefined with a backbone). */
   get preprocessing(): PreprocessingConfig | undefined {
-    return this.metadata?.preprocessing;
+    return this.metadata && 'preprocessing' in this.metadata ? this.metadata.preprocessing : undefined;
   }
 
-  /** The underlying tfjs-layers model (after fit/load), for inspection or export. */
+  /** The pretrained pipeline that embeds faces for the head, when there is one. */
+  get backbone(): FacePipeline | undefined {
+    return this.options.backbone;
+  }
+
+  /** The underlying tfjs-layers model (after fit/load): the CNN, or the head's one dense layer, for inspection or export. */
   get layersModel(): tfl.LayersModel | undefined {
     return this.model;
   }
 
   /** True once the recognizer has been trained or loaded. */
   get ready(): boolean {
-    return this.model !== undefined || this.pretrained !== undefined;
+    return this.model !== undefined;
   }
 
   /**
-   * Trains a new model on `dataset` (at least two people). Replaces any previous model. Images are
-   * preprocessed once up front; augmentation then varies them every batch.
+   * Learns the people of `dataset` (at least two). Replaces any previous model. A CNN: images are preprocessed once
+   * up front, augmentation then varies them every batch. With a backbone: each photo is embedded once and the head
+   * is learnt on the embeddings.
    */
   async fit(dataset: ReadonlyArray<LabeledImage<FaceImage>>, options: FitOptions = {}): Promise<TrainingResult> {
     if (!Array.isArray(dataset) || dataset.length === 0) throw new InvalidArgumentError('dataset', 'is empty');
     const labels = distinctLabels(dataset);
     if (labels.length < 2) throw new InvalidArgumentError('dataset', `has ${labels.length} person; recognition needs at least 2`);
-    if (this.options.backbone) return this.fitPretrained(this.options.backbone, dataset, labels, options);
+    if (this.options.backbone) return this.fitHead(this.options.backbone, dataset, labels, options);
     const preprocessing: PreprocessingConfig = {
       inputSize: [...(this.options.inputSize ?? [64, 64])] as [number, number],
       channels: this.options.channels ?? 1,
@@ -197,7 +208,7 @@ export class FaceRecognizer {
     const seed = options.seed ?? this.options.seed ?? 1;
     const index = new Map(labels.map((l, i) => [l, i]));
     // Options are checked before any tensor exists, so a typo leaks nothing.
-    const augmentation = resolveAugmentation(options.augmentation);
+    const settings = trainerOptions(options, labels.length, seed);
     const images = preprocessBatch(dataset.map((d) => d.image), preprocessing);
     let model: tfl.LayersModel | undefined;
     let result: TrainingResult;
@@ -207,24 +218,18 @@ export class FaceRecognizer {
         numClasses: labels.length,
         seed,
       });
-      // Averaging is the default only when the caller does not ask for validation-based best weights instead.
-      const weightAveraging = options.weightAveraging !== undefined ? options.weightAveraging
-        : options.validationSplit || options.earlyStopping || options.restoreBestWeights ? null : DEFAULT_AVERAGING;
-      const trainer = new Trainer(model, { ...DEFAULT_FIT, ...options, weightAveraging, seed, augmentation, numClasses: labels.length });
-      result = await trainer.fit({ images, labels: Int32Array.from(dataset, (d) => index.get(d.label)!) });
+      result = await new Trainer(model, settings).fit({ images, labels: Int32Array.from(dataset, (d) => index.get(d.label)!) });
     } catch (error) {
       model?.dispose();
       throw error;
     } finally {
       images.dispose();
     }
-    this.model?.dispose();
-    this.model = model;
-    this.source = 'the trained model';
     const last = result.history.loss.length - 1;
-    this.metadata = {
+    const metadata: ClassifierMetadata = {
+      // Version 1: every facerec reads a trained CNN.
       format: MODEL_FORMAT,
-      formatVersion: MODEL_FORMAT_VERSION,
+      formatVersion: 1,
       library: VERSION,
       architecture,
       labels,
@@ -239,58 +244,52 @@ export class FaceRecognizer {
         seed,
       },
     };
+    this.replace(model, metadata, undefined, 'the trained model');
     return result;
   }
 
-  /** Names the person in `image` (a face crop), or answers unknown below the threshold. */
+  /** Names the person in `image` (a face crop, or with a backbone any photo of one person), or answers unknown below the threshold. */
   async predict(image: FaceImage, options: PredictOptions = {}): Promise<Recognition> {
-    const [prediction] = await this.predictBatch([image], options);
-    return prediction!;
+    const [recognition] = await this.predictBatch([image], options);
+    return recognition!;
   }
 
-  /** {@link predict} for many images at once (one batched forward pass per 64 images). */
+  /** {@link FaceRecognizer.predict} for many images at once (a CNN runs one batched forward pass per 64 images). */
   async predictBatch(images: readonly FaceImage[], options: PredictOptions = {}): Promise<Recognition[]> {
     const threshold = checkThreshold('threshold', options.threshold ?? this.currentThreshold, this.scoreKind);
-    const requestedTopK = checkTopK(options.topK);
+    const topK = checkTopK(options.topK);
     if (!Array.isArray(images)) throw new InvalidArgumentError('images', 'must be an array of images');
-    if (this.pretrained) {
-      const out: Recognition[] = [];
-      for (const image of images) out.push(await this.pretrained.predict(image, { threshold, topK: requestedTopK }));
-      return out;
-    }
     const { model, metadata } = this.requireModel();
-    const topK = Math.min(requestedTopK, metadata.labels.length);
+    if (this.head) {
+      const embeddings: Float32Array[] = [];
+      for (const image of images) embeddings.push((await this.options.backbone!.embedMainFaceOrCentre(image)).embedding);
+      return this.head.recognize(embeddings, { topK, threshold });
+    }
+    const { preprocessing } = metadata as ClassifierMetadata;
     const flip = options.flip ?? true;
     const out: Recognition[] = [];
     for (let start = 0; start < images.length; start += 64) {
       const chunk = images.slice(start, start + 64);
       const probs = tf.tidy(() => {
-        const x = preprocessBatch(chunk, metadata.preprocessing);
+        const x = preprocessBatch(chunk, preprocessing);
         const p = model.predict(x) as tf.Tensor2D;
         // NHWC: axis 2 is the width, so this is each image's mirror image.
         return flip ? tf.mul(tf.add(p, model.predict(tf.reverse(x, 2)) as tf.Tensor2D), 0.5) : p;
       });
-      const values = await probs.data();
-      probs.dispose();
-      // NaN < threshold is false: a NaN probability would be answered with a name, so it is an error.
-      const bad = firstNonFinite(values);
-      if (bad >= 0) {
-        const image = start + Math.floor(bad / metadata.labels.length);
-        requireFinite(values, this.source, `class probabilities of image ${image}${images.length > 1 ? ` (of ${images.length})` : ''}`);
+      let values: Float32Array;
+      try {
+        values = (await probs.data()) as Float32Array;
+      } finally {
+        probs.dispose();
       }
-      const k = metadata.labels.length;
-      for (let i = 0; i < chunk.length; i++) {
-        const row: Candidate[] = Array.from(values.subarray(i * k, (i + 1) * k), (score, c) => ({ label: metadata.labels[c]!, score }));
-        row.sort((a, b) => b.score - a.score);
-        out.push(recognitionOf(row.slice(0, topK), threshold, 'probability'));
-      }
+      out.push(...recognitionsFromProbabilities(values, metadata.labels, topK, threshold, this.source, { offset: start, total: images.length }));
     }
     return out;
   }
 
   /** Scores the recognizer on labelled images of people it knows. */
   async evaluate(dataset: ReadonlyArray<LabeledImage<FaceImage>>, options: { threshold?: number; topK?: number; flip?: boolean } = {}): Promise<EvaluationReport> {
-    const known = this.pretrained ? this.pretrained.labels : this.requireModel().metadata.labels;
+    const known = this.requireModel().metadata.labels;
     if (dataset.length === 0) throw new InvalidArgumentError('dataset', 'is empty');
     const index = new Map(known.map((l, i) => [l, i]));
     for (const d of dataset) {
@@ -300,7 +299,7 @@ export class FaceRecognizer {
     }
     const threshold = checkThreshold('threshold', options.threshold ?? this.currentThreshold, this.scoreKind);
     const k = known.length;
-    const predictions = await this.predictBatch(dataset.map((d) => d.image), { threshold, topK: k, flip: options.flip });
+    const predictions = await this.predictBatch(dataset.map((d) => d.image), { threshold, topK: k, ...(options.flip !== undefined ? { flip: options.flip } : {}) });
     const scores = new Float32Array(dataset.length * k);
     predictions.forEach((p, i) => p.candidates.forEach((c) => { scores[i * k + index.get(c.label)!] = c.score; }));
     const yTrue = dataset.map((d) => index.get(d.label)!);
@@ -321,24 +320,24 @@ export class FaceRecognizer {
   }
 
   /**
-   * Saves the model and facerec's metadata through a tfjs IOHandler or URL ('indexeddb://name',
-   * 'downloads://', or a folder handler from @facerec/node).
+   * Saves the model and facerec's metadata through a tfjs IOHandler or URL ('indexeddb://name', 'downloads://',
+   * or a folder handler from @facerec/node). A CNN saves its layers; a backbone head saves as a one-layer model
+   * (embedding in, a score per person out) whose metadata names the backbone's embedder and landmark source.
    */
   async save(destination: tf.io.IOHandler | string): Promise<tf.io.SaveResult> {
-    if (this.pretrained) {
-      throw new InvalidArgumentError('recognizer', 'was fitted on a pretrained backbone, which is not a tfjs model to save; keep people on a pretrained embedder in a Gallery (saveGallery) instead');
-    }
     const { model, metadata } = this.requireModel();
     model.setUserDefinedMetadata({ [METADATA_KEY]: { ...metadata, threshold: this.currentThreshold } as unknown as Record<string, unknown> });
     return model.save(destination);
   }
 
   /**
-   * Loads a model saved by {@link save}; throws ModelFormatError when it is not a valid facerec model
-   * (its weights included: NaN or infinite values are refused). `options.source` names the model in
-   * errors when `source` is an IOHandler (default "model").
+   * Loads a recognizer saved by {@link FaceRecognizer.save}: a trained CNN, or a head on a pretrained backbone (give
+   * that backbone as `options.backbone`).
+   * @throws ModelFormatError when it is not a valid facerec model (its weights included: NaN or infinite values are
+   *   refused); InvalidArgumentError naming `backbone` when a head's backbone is missing or makes other embeddings,
+   *   or a backbone is given for a CNN.
    */
-  static async load(source: tf.io.IOHandler | string, options: { threshold?: number; source?: string } = {}): Promise<FaceRecognizer> {
+  static async load(source: tf.io.IOHandler | string, options: FaceRecognizerLoadOptions = {}): Promise<FaceRecognizer> {
     const name = typeof source === 'string' ? source : (options.source ?? 'model');
     let model: tfl.LayersModel;
     try {
@@ -347,59 +346,86 @@ export class FaceRecognizer {
       if (error instanceof ModelFormatError) throw error;
       throw new ModelFormatError(name, error instanceof Error ? error.message : String(error), { cause: error });
     }
+    let head: EmbeddingClassifier | undefined;
     try {
       const raw = (model.getUserDefinedMetadata() as Record<string, unknown> | undefined)?.[METADATA_KEY];
       const metadata = validateMetadata(raw, name);
-      const outputs = (model.outputs[0]?.shape ?? []) as number[];
-      if (outputs[outputs.length - 1] !== metadata.labels.length) {
-        throw new ModelFormatError(name, `the model outputs ${outputs[outputs.length - 1]} classes but metadata lists ${metadata.labels.length} people`);
-      }
-      const [h, w] = metadata.preprocessing.inputSize;
-      const input = model.inputs[0]?.shape ?? [];
-      if (input[1] !== h || input[2] !== w || input[3] !== metadata.preprocessing.channels) {
-        throw new ModelFormatError(name, `the model input [${input.slice(1)}] does not match preprocessing ${h}×${w}×${metadata.preprocessing.channels}`);
-      }
       await checkWeightValues(model.weights.map((w) => ({ name: w.originalName, tensor: w.read() })), name);
-      const recognizer = new FaceRecognizer({ threshold: options.threshold ?? metadata.threshold });
-      recognizer.model = model;
-      recognizer.metadata = metadata;
-      recognizer.source = name;
+      let recognizer: FaceRecognizer;
+      if (metadata.architecture === 'embedding-head') {
+        const backbone = checkBackbone(options.backbone, metadata, name);
+        head = await EmbeddingClassifier.fromModel(model, metadata.head, metadata.labels, metadata.backbone, name);
+        recognizer = new FaceRecognizer({ backbone, head: metadata.head, threshold: options.threshold ?? metadata.threshold });
+      } else {
+        checkClassifier(model, metadata, name);
+        if (options.backbone) {
+          throw new InvalidArgumentError('backbone', `${name} is a CNN trained on face crops (${metadata.architecture}); it takes no backbone`);
+        }
+        recognizer = new FaceRecognizer({ threshold: options.threshold ?? metadata.threshold });
+      }
+      recognizer.replace(model, metadata, head, name);
       return recognizer;
     } catch (error) {
-      model.dispose();
+      if (head) head.dispose();
+      else model.dispose();
       throw error;
     }
   }
 
   /** Frees the model's tensors. The recognizer can be fitted or loaded again afterwards. */
   dispose(): void {
-    this.model?.dispose();
+    if (this.head) this.head.dispose();
+    else this.model?.dispose();
     this.model = undefined;
     this.metadata = undefined;
-    this.pretrained = undefined;
+    this.head = undefined;
+  }
+
+  /** Installs a new model (and head), disposing the previous one. */
+  private replace(model: tfl.LayersModel, metadata: RecognizerMetadata, head: EmbeddingClassifier | undefined, source: string): void {
+    this.dispose();
+    this.model = model;
+    this.metadata = metadata;
+    this.head = head;
+    this.source = source;
   }
 
   /**
-   * Few-shot fit on a frozen pretrained embedder: embeds every photo's main face once, then learns class
-   * means or a softmax head (see {@link FaceRecognizerOptions.backbone}). The history holds one entry: the
-   * accuracy of the learnt classifier on its own training embeddings.
+   * Few-shot fit on a frozen pretrained embedder: embeds every photo's main face once (the centre of a face crop
+   * in which none is found), then learns class means or a softmax head (see {@link FaceRecognizerOptions.backbone}).
+   * The history holds one entry: the accuracy of the head on its own training embeddings.
    */
-  private async fitPretrained(backbone: FacePipeline, dataset: ReadonlyArray<LabeledImage<FaceImage>>, labels: readonly string[], options: FitOptions): Promise<TrainingResult> {
+  private async fitHead(backbone: FacePipeline, dataset: ReadonlyArray<LabeledImage<FaceImage>>, labels: readonly string[], options: FitOptions): Promise<TrainingResult> {
     const started = now();
-    const method = this.options.head ?? 'class-mean';
-    const classifier = new EmbeddingClassifier(backbone, { method, threshold: this.currentThreshold });
+    const kind = this.options.head ?? 'class-mean';
     const embeddings: Float32Array[] = [];
     for (const item of dataset) {
       throwIfAborted(options.signal);
-      embeddings.push(await classifier.embed(item.image));
+      embeddings.push((await backbone.embedMainFaceOrCentre(item.image)).embedding);
     }
-    classifier.fitEmbeddings(embeddings, dataset.map((d) => d.label), labels);
-    const correct = embeddings.filter((e, i) => classifier.predictEmbedding(e).candidates[0]!.label === dataset[i]!.label).length;
+    const info = backboneInfo(backbone);
+    const head = await EmbeddingClassifier.fit(embeddings, dataset.map((d) => d.label), kind, info, { order: labels });
+    let correct: number;
+    try {
+      const answers = await head.recognize(embeddings, { topK: 1, threshold: -1 });
+      correct = answers.filter((a, i) => a.candidates[0]!.label === dataset[i]!.label).length;
+    } catch (error) {
+      head.dispose();
+      throw error;
+    }
+    const metadata: EmbeddingHeadMetadata = {
+      format: MODEL_FORMAT,
+      formatVersion: 2,
+      library: VERSION,
+      architecture: 'embedding-head',
+      head: kind,
+      backbone: info,
+      labels: head.labels,
+      threshold: this.currentThreshold,
+      createdAt: new Date().toISOString(),
+    };
+    this.replace(head.model, metadata, head, 'the trained model');
     const seconds = (now() - started) / 1000;
-    this.model?.dispose();
-    this.model = undefined;
-    this.metadata = undefined;
-    this.pretrained = classifier;
     return {
       history: { epoch: [1], loss: [Number.NaN], accuracy: [correct / dataset.length], valLoss: [], valAccuracy: [], learningRate: [], seconds: [seconds] },
       epochsRun: 1,
@@ -415,5 +441,32 @@ export class FaceRecognizer {
       throw new InvalidArgumentError('recognizer', 'has no model yet: call fit() or FaceRecognizer.load() first');
     }
     return { model: this.model, metadata: this.metadata };
+  }
+}
+
+/** The pipeline a saved head needs: present, and making the embeddings the head was fitted on. */
+function checkBackbone(backbone: FacePipeline | undefined, metadata: EmbeddingHeadMetadata, name: string): FacePipeline {
+  const want = metadata.backbone;
+  const described = `${want.embedder} (${want.dimensions}-d, ${want.landmarks} landmarks)`;
+  if (!backbone) {
+    throw new InvalidArgumentError('backbone', `${name} is a ${metadata.head} head on ${described} embeddings: load it with the pipeline that makes them, e.g. { backbone: await loadFacePipeline({ embedder: '${want.embedder}', mesh: ${want.landmarks === 'mesh'} }) }`);
+  }
+  const have = backboneInfo(backbone);
+  if (have.embedder !== want.embedder || have.dimensions !== want.dimensions || have.landmarks !== want.landmarks) {
+    throw new InvalidArgumentError('backbone', `makes ${have.embedder} (${have.dimensions}-d, ${have.landmarks} landmarks) embeddings, but ${name} was fitted on ${described} ones`);
+  }
+  return backbone;
+}
+
+/** A CNN's input and output must match its metadata's preprocessing and people. */
+function checkClassifier(model: tfl.LayersModel, metadata: ClassifierMetadata, name: string): void {
+  const outputs = (model.outputs[0]?.shape ?? []) as number[];
+  if (outputs[outputs.length - 1] !== metadata.labels.length) {
+    throw new ModelFormatError(name, `the model outputs ${outputs[outputs.length - 1]} classes but metadata lists ${metadata.labels.length} people`);
+  }
+  const [h, w] = metadata.preprocessing.inputSize;
+  const input = model.inputs[0]?.shape ?? [];
+  if (input[1] !== h || input[2] !== w || input[3] !== metadata.preprocessing.channels) {
+    throw new ModelFormatError(name, `the model input [${input.slice(1)}] does not match preprocessing ${h}×${w}×${metadata.preprocessing.channels}`);
   }
 }

@@ -1,7 +1,8 @@
-// The FaceRecognizer API, the one recognition result every recognizer gives, and its saved-model metadata.
+// The FaceRecognizer API, the one recognition result every recognizer gives, the label order, and the saved-model metadata.
 export { FaceRecognizer } from './face-recognizer.js';
-export type { EvaluationReport, FaceRecognizerOptions, FitOptions, PredictOptions } from './face-recognizer.js';
+export type { EvaluationReport, FaceRecognizerLoadOptions, FaceRecognizerOptions, PredictOptions } from './face-recognizer.js';
+export type { FitOptions } from './fit-options.js';
 export { compareLabels } from './labels.js';
 export { UNKNOWN, type Candidate, type Recognition, type RecognizedFace, type ScoreKind } from './result.js';
 export { METADATA_KEY, MODEL_FORMAT, MODEL_FORMAT_VERSION, validateMetadata } from './metadata.js';
-export type { RecognizerMetadata } from './metadata.js';
+export type { BackboneInfo, ClassifierMetadata, EmbeddingHeadMetadata, HeadKind, RecognizerMetadata } from './metadata.js';

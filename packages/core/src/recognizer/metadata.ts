@@ -1,5 +1,6 @@
-// The facerec metadata stored with a saved model, and its validation on load.
+// The facerec metadata stored with a saved recognizer (a trained CNN or a head on a pretrained backbone), and its validation on load.
 import { ModelFormatError } from '../errors/index.js';
+import type { LandmarkSource } from '../faces/pipeline.js';
 import { ARCHITECTURES } from '../models/index.js';
 import type { ArchitectureName } from '../models/index.js';
 import { validatePreprocessingConfig } from '../preprocess/index.js';
@@ -9,22 +10,40 @@ import { UNKNOWN } from './result.js';
 /** Identifies facerec classifier models in `userDefinedMetadata`. */
 export const METADATA_KEY = 'facerec';
 export const MODEL_FORMAT = 'facerec-classifier';
-/** Bumped when the metadata changes incompatibly; older readers refuse newer versions. */
-export const MODEL_FORMAT_VERSION = 1;
+/**
+ * The newest metadata version this facerec reads; older readers refuse newer versions. Version 2 added heads on a
+ * pretrained backbone; trained CNNs are still written as version 1, which every facerec reads.
+ */
+export const MODEL_FORMAT_VERSION = 2;
 
-/** What facerec stores beside the tfjs model artifacts. */
-export interface RecognizerMetadata {
+/** How a few-shot recognizer decides between people on a backbone's embeddings. */
+export type HeadKind = 'class-mean' | 'softmax';
+
+/** The pretrained pipeline a head was fitted on: its embeddings only compare with the same embedder and landmarks. */
+export interface BackboneInfo {
+  /** Embedder name, e.g. `'dlib'` (fused embedders joined by `+`). */
+  readonly embedder: string;
+  readonly dimensions: number;
+  /** Where the landmarks that aligned the faces came from. */
+  readonly landmarks: LandmarkSource;
+}
+
+interface CommonMetadata {
   readonly format: typeof MODEL_FORMAT;
   readonly formatVersion: number;
   /** The @facerec/core version that wrote the model. */
   readonly library: string;
-  readonly architecture: ArchitectureName | 'custom';
   /** Class index → person name. */
   readonly labels: readonly string[];
-  readonly preprocessing: PreprocessingConfig;
-  /** Confidence below which a prediction is reported as unknown. */
+  /** Score below which a face is reported as unknown (a probability, or a cosine similarity for class means). */
   readonly threshold: number;
   readonly createdAt: string;
+}
+
+/** Metadata of a CNN trained on face images. */
+export interface ClassifierMetadata extends CommonMetadata {
+  readonly architecture: ArchitectureName | 'custom';
+  readonly preprocessing: PreprocessingConfig;
   /** Summary of the training run, when the model was trained by facerec. */
   readonly training?: {
     readonly epochs: number;
@@ -34,6 +53,20 @@ export interface RecognizerMetadata {
     readonly seed: number;
   };
 }
+
+/**
+ * Metadata of a head on a pretrained backbone: the saved model is one dense layer from an embedding to a score per
+ * person (class means: L2-normalised mean embeddings without bias, scores are cosine similarities; softmax: with
+ * bias and a softmax, scores are probabilities).
+ */
+export interface EmbeddingHeadMetadata extends CommonMetadata {
+  readonly architecture: 'embedding-head';
+  readonly head: HeadKind;
+  readonly backbone: BackboneInfo;
+}
+
+/** What facerec stores beside the tfjs model artifacts. */
+export type RecognizerMetadata = ClassifierMetadata | EmbeddingHeadMetadata;
 
 function fail(source: string, message: string): never {
   throw new ModelFormatError(source, message);
@@ -54,6 +87,20 @@ export function validateMetadata(value: unknown, source: string): RecognizerMeta
   if (new Set(m.labels).size !== m.labels.length) fail(source, 'metadata.labels has duplicates');
   // A person called "unknown" would be reported as a name indistinguishable from "matches nobody".
   if (m.labels.includes(UNKNOWN)) fail(source, `metadata.labels holds "${UNKNOWN}", which is reserved for faces that match nobody; retrain with the person renamed`);
+  const common = {
+    format: MODEL_FORMAT,
+    formatVersion: m.formatVersion,
+    library: typeof m.library === 'string' ? m.library : 'unknown',
+    labels: m.labels as string[],
+    createdAt: typeof m.createdAt === 'string' ? m.createdAt : '',
+  } as const;
+  if (m.architecture === 'embedding-head') {
+    const head = m.head;
+    if (head !== 'class-mean' && head !== 'softmax') fail(source, `metadata.head is ${JSON.stringify(head)}, expected "class-mean" or "softmax"`);
+    const low = head === 'class-mean' ? -1 : 0;
+    if (typeof m.threshold !== 'number' || !(m.threshold >= low && m.threshold <= 1)) fail(source, `metadata.threshold must be in [${low}, 1]`);
+    return { ...common, architecture: 'embedding-head', head, backbone: validateBackbone(m.backbone, source), threshold: m.threshold };
+  }
   if (typeof m.threshold !== 'number' || !(m.threshold >= 0 && m.threshold <= 1)) fail(source, 'metadata.threshold must be in [0, 1]');
   if (m.architecture !== 'custom' && !ARCHITECTURES.includes(m.architecture as ArchitectureName)) {
     fail(source, `metadata.architecture ${JSON.stringify(m.architecture)} is unknown`);
@@ -65,14 +112,18 @@ export function validateMetadata(value: unknown, source: string): RecognizerMeta
     throw new ModelFormatError(source, error instanceof Error ? error.message : String(error), { cause: error });
   }
   return {
-    format: MODEL_FORMAT,
-    formatVersion: m.formatVersion,
-    library: typeof m.library === 'string' ? m.library : 'unknown',
+    ...common,
     architecture: m.architecture as ArchitectureName | 'custom',
-    labels: m.labels as string[],
     preprocessing,
     threshold: m.threshold,
-    createdAt: typeof m.createdAt === 'string' ? m.createdAt : '',
-    ...(typeof m.training === 'object' && m.training !== null ? { training: m.training as RecognizerMetadata['training'] } : {}),
+    ...(typeof m.training === 'object' && m.training !== null ? { training: m.training as ClassifierMetadata['training'] } : {}),
   };
+}
+
+function validateBackbone(value: unknown, source: string): BackboneInfo {
+  const b = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  if (typeof b.embedder !== 'string' || b.embedder.length === 0) fail(source, 'metadata.backbone.embedder must name the embedder the head was fitted on');
+  if (!(Number.isInteger(b.dimensions) && (b.dimensions as number) > 0)) fail(source, 'metadata.backbone.dimensions must be a positive integer');
+  if (b.landmarks !== 'mesh' && b.landmarks !== 'detector') fail(source, `metadata.backbone.landmarks is ${JSON.stringify(b.landmarks)}, expected "mesh" or "detector"`);
+  return { embedder: b.embedder, dimensions: b.dimensions as number, landmarks: b.landmarks };
 }

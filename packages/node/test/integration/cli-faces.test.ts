@@ -1,12 +1,12 @@
-// The pretrained-model commands end to end on the committed LFW photos: enroll, identify --out, verify, lfw --json.
-import { readFile, writeFile } from 'node:fs/promises';
+// The pretrained-model commands end to end on the committed photos: enroll, identify --out, verify, lfw --json, and a backbone head through train / eval / predict.
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decodeImage, runCli } from '@facerec/node';
-import { LFW_DIR, lfwImage as img } from '../../../core/test/helpers/datasets.js';
+import { LFW_DIR, ORL_DIR, lfwImage as img } from '../../../core/test/helpers/datasets.js';
 import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
 
 afterAll(removeTempDirs);
@@ -75,6 +75,36 @@ describe('facerec enroll / identify / verify / lfw', () => {
     const out = execFileSync(process.execPath, [bin, 'verify', img('Abel_Pacheco', 1), img('Abel_Pacheco', 4), '--backend', 'wasm', '--json'], { cwd: elsewhere }).toString();
     expect(JSON.parse(out)).toMatchObject({ same: true });
   }, 60_000);
+
+  it('train --backbone saves a class-mean head that eval and predict load with the pipeline it names', async () => {
+    const work = await makeTempDir();
+    const data = path.join(work, 'faces');
+    for (const person of ['s1', 's2', 's3', 's4']) await cp(path.join(ORL_DIR, person), path.join(data, person), { recursive: true });
+    const model = path.join(work, 'model');
+    let r = await run('train', data, '--out', model, '--split', 'first:1', '--backbone', 'fast', '--backend', 'wasm', '--quiet');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/trained a class-mean head on fast embeddings of 4 images .*model saved to/);
+    expect(r.out).toMatch(/test accuracy: \d+\.\d+% on 36 images/);
+    const saved = JSON.parse(await readFile(path.join(model, 'model.json'), 'utf8'));
+    expect(saved.userDefinedMetadata.facerec).toMatchObject({ architecture: 'embedding-head', head: 'class-mean', backbone: { embedder: 'dlib', dimensions: 128, landmarks: 'detector' } });
+
+    r = await run('eval', model, data, '--split', 'first:1', '--quiet', '--confusion', path.join(work, 'c.html'));
+    expect(r.code, r.err).toBe(0);
+    const accuracy = Number(/accuracy: ([\d.]+)%/.exec(r.out)![1]);
+    expect(accuracy).toBeGreaterThanOrEqual(90);
+
+    r = await run('predict', model, path.join(data, 's3', '7.pgm'), '--json', '--top', '2');
+    expect(r.code, r.err).toBe(0);
+    const answer = JSON.parse(r.out);
+    expect(answer).toMatchObject({ label: 's3', unknown: false });
+    // Cosine similarities, not probabilities: the text output prints them as such.
+    expect(answer.score).toBeGreaterThan(0.9);
+    expect((await run('predict', model, path.join(data, 's3', '7.pgm'))).out).toMatch(/7\.pgm\ts3\t0\.\d{3}\n/);
+    // Flags that train a CNN make no sense with --backbone.
+    r = await run('train', data, '--out', path.join(work, 'm2'), '--backbone', 'fast', '--epochs', '3');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--epochs train a CNN; they do not apply with --backbone/);
+  }, 120_000);
 
   it('explains usage errors', async () => {
     expect((await run('enroll', 'g')).code).toBe(2);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FaceRecognizer, InvalidArgumentError, METADATA_KEY, ModelFormatError, NumericError, UNKNOWN, initBackend } from '@facerec/node';
-import type { LabeledImage } from '@facerec/node';
+import type { FacePipeline, LabeledImage } from '@facerec/node';
 import { patternImages } from '../../../core/test/helpers/synthetic.js';
 
 const names = ['alice', 'bob', 'carol'];
@@ -114,6 +114,10 @@ describe('FaceRecognizer', () => {
     await expect(FaceRecognizer.load(withMeta({ ...good, labels: ['a', 'b'] }))).rejects.toThrow(/outputs 3 classes but metadata lists 2/);
     await expect(FaceRecognizer.load(withMeta({ ...good, preprocessing: { inputSize: [24], channels: 1, normalization: 'unit' } }))).rejects.toThrow(ModelFormatError);
     await expect(FaceRecognizer.load(withMeta({ ...good, threshold: 3 }))).rejects.toThrow(/threshold/);
+    await expect(FaceRecognizer.load(withMeta({ ...good, architecture: 'embedding-head', head: 'softmax', backbone: { embedder: 'dlib', dimensions: 128, landmarks: 'eyes' } }))).rejects.toThrow(/metadata\.backbone\.landmarks is "eyes"/);
+    // A CNN takes no backbone: passing one is a mistake, not something to ignore.
+    const backbone = { embedder: { spec: { name: 'dlib', dimensions: 128, threshold: 0.9 } } } as unknown as FacePipeline;
+    await expect(FaceRecognizer.load(tf.io.fromMemory(sink.artifacts()), { source: 'models/cnn', backbone })).rejects.toThrow(/^Invalid backbone: models\/cnn is a CNN trained on face crops \(seed-cnn\); it takes no backbone/);
   });
 
   it('rejects unusable input with clear errors', async () => {

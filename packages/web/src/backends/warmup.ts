@@ -5,7 +5,7 @@ import type { Box, FaceRecognizer, RawImage } from '@facerec/core';
 
 /** Options of {@link warmup}. */
 export interface WarmupOptions {
-  /** Size of the frames to come (e.g. the video's); default the model's input size. */
+  /** Size of the frames to come (e.g. the video's); default the model's input size (160×160 with a backbone). */
   readonly width?: number;
   readonly height?: number;
   /** The box that will be cut out of each frame; default the whole frame. */
@@ -28,8 +28,9 @@ export interface WarmupResult {
  * @throws InvalidArgumentError when the recognizer has no model, or for bad sizes.
  */
 export async function warmup(recognizer: FaceRecognizer, options: WarmupOptions = {}): Promise<WarmupResult> {
-  const config = recognizer.preprocessing;
-  if (!recognizer.ready || !config) throw new InvalidArgumentError('recognizer', 'has no model yet: call fit() or FaceRecognizer.load() first');
+  if (!recognizer.ready) throw new InvalidArgumentError('recognizer', 'has no model yet: call fit() or FaceRecognizer.load() first');
+  // A CNN takes its own input size; a backbone's detector and embedder take any photo.
+  const config = recognizer.preprocessing ?? { inputSize: [160, 160], channels: 3 };
   const box = options.box;
   const width = Math.round(box?.width ?? options.width ?? config.inputSize[1]);
   const height = Math.round(box?.height ?? options.height ?? config.inputSize[0]);

@@ -1,6 +1,6 @@
 // Recognizers in the browser: IndexedDB (tfjs's indexeddb:// handler) and export/import as files.
 import * as tf from '@tensorflow/tfjs-core';
-import { FaceRecognizer, InvalidArgumentError, ModelFormatError } from '@facerec/core';
+import { FaceRecognizer, InvalidArgumentError, ModelFormatError, type FaceRecognizerLoadOptions } from '@facerec/core';
 
 const SCHEME = 'indexeddb://';
 
@@ -27,8 +27,11 @@ export async function saveRecognizer(recognizer: FaceRecognizer, name: string): 
   return recognizer.save(SCHEME + checkName(name));
 }
 
-/** Loads a recognizer saved by {@link saveRecognizer}; ModelFormatError when there is none of that name. */
-export async function loadRecognizer(name: string, options: { threshold?: number } = {}): Promise<FaceRecognizer> {
+/**
+ * Loads a recognizer saved by {@link saveRecognizer}; ModelFormatError when there is none of that name. A head on a
+ * pretrained backbone needs that backbone (`options.backbone`, e.g. from `loadFacePipelineFromUrl`).
+ */
+export async function loadRecognizer(name: string, options: Omit<FaceRecognizerLoadOptions, 'source'> = {}): Promise<FaceRecognizer> {
   return FaceRecognizer.load(SCHEME + checkName(name), options);
 }
 
@@ -103,7 +106,7 @@ export async function downloadRecognizer(recognizer: FaceRecognizer, baseName = 
  *
  * @throws ModelFormatError when no `.json` is among the files, a weight file is missing, or it is not a facerec model.
  */
-export async function importRecognizer(files: FileList | Iterable<File>, options: { threshold?: number } = {}): Promise<FaceRecognizer> {
+export async function importRecognizer(files: FileList | Iterable<File>, options: Omit<FaceRecognizerLoadOptions, 'source'> = {}): Promise<FaceRecognizer> {
   const list = [...(files as Iterable<File>)];
   const json = list.filter((f) => f.name.endsWith('.json'));
   if (json.length !== 1) {

@@ -1,17 +1,21 @@
 // `facerec train <dir> --out <model>`: train a recognizer on a folder-per-person dataset.
 import path from 'node:path';
-import { ARCHITECTURES, FaceRecognizer, describeBackendSelection } from '@facerec/core';
-import type { ArchitectureName } from '@facerec/core';
+import { ARCHITECTURES, FACE_PRESETS, FaceRecognizer, describeBackendSelection } from '@facerec/core';
+import type { ArchitectureName, FacePipeline, FacePreset, HeadKind } from '@facerec/core';
 import { initBackend } from '../../backends/index.js';
 import { fileSystemHandler } from '../../io/index.js';
+import { loadFacePipeline } from '../../models/index.js';
 import { UsageError, asUsage, backendFlags, intFlag, numberFlag, parse, parseSplit } from '../args.js';
 import { loadDatasetForCli, skipCorruptFlagOption, skipCorruptUsage } from '../dataset-flags.js';
 import { ProgressBar } from '../progress.js';
 import type { CommandIO } from '../main.js';
+import { modelDirFlag } from './pretrained-flags.js';
 
 export const trainUsage = `Usage: facerec train <dataset-dir> --out <model-dir> [options]
 
-Trains a face recognizer on a folder with one sub-folder of images per person.
+Trains a face recognizer on a folder with one sub-folder of images per person: a CNN on the face crops,
+or, with --backbone, a head on a pretrained embedder (a few photos per person are enough; photos may show
+more than the face: each one's main face is found, aligned and embedded).
 
 Options:
   --out <dir>             where to save the model (required; written atomically)
@@ -26,6 +30,9 @@ Options:
   --channels <1|3>        grayscale or RGB input (default 1)
   --no-augment            train without random augmentation
   --seed <n>              random seed (default 1)
+  --backbone <preset>     fit a head on a pretrained pipeline instead of a CNN: default | fast | mobileface | faceres
+  --head <kind>           with --backbone: class-mean (default; cosine scores) | softmax (probabilities)
+  --models <dir>          with --backbone: folder with the pretrained model files (default: the npm packages)
   --backend <name>        auto | gpu | wasm | cpu (default auto; gpu: WebGPU, any adapter)
   --threads <n>           WASM threads (default: CPU cores)
 ${skipCorruptUsage(26)}  --quiet                 no progress output
@@ -37,6 +44,7 @@ export async function trainCommand(argv: string[], io: CommandIO): Promise<numbe
     lr: { type: 'string' }, 'validation-split': { type: 'string' }, architecture: { type: 'string' },
     'input-size': { type: 'string' }, channels: { type: 'string' }, 'no-augment': { type: 'boolean' },
     seed: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' }, quiet: { type: 'boolean' },
+    backbone: { type: 'string' }, head: { type: 'string' }, models: { type: 'string' },
     ...skipCorruptFlagOption, help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -61,6 +69,7 @@ export async function trainCommand(argv: string[], io: CommandIO): Promise<numbe
   const learningRate = numberFlag(values, 'lr', 1e-8, 10);
   const validationSplit = numberFlag(values, 'validation-split', 0, 0.9);
   const backend = backendFlags(values);
+  const head = headFlags(values);
 
   const selection = await initBackend(backend.request, backend.options);
   if (!values.quiet) io.err(`backend: ${describeBackendSelection(selection)}\n`);
@@ -69,7 +78,14 @@ export async function trainCommand(argv: string[], io: CommandIO): Promise<numbe
     io.err(`dataset: ${dataset.labels.length} people, ${dataset.train.length} training images, ${dataset.test.length} test images\n`);
     for (const s of dataset.skipped) if (!s.corrupt) io.err(`  skipped ${s.file}: ${s.reason}\n`);
   }
-  const recognizer = new FaceRecognizer({ architecture: architecture as ArchitectureName, inputSize: [size, size], channels, seed });
+  let pipeline: FacePipeline | undefined;
+  let recognizer: FaceRecognizer;
+  if (head) {
+    pipeline = await loadFacePipeline({ preset: head.preset, ...modelDirFlag(values) });
+    recognizer = new FaceRecognizer({ backbone: pipeline, head: head.kind });
+  } else {
+    recognizer = new FaceRecognizer({ architecture: architecture as ArchitectureName, inputSize: [size, size], channels, seed });
+  }
   const progress = new ProgressBar(io.err, Boolean(process.stderr.isTTY));
   try {
     const result = await asUsageAsync(() =>
@@ -84,7 +100,8 @@ export async function trainCommand(argv: string[], io: CommandIO): Promise<numbe
       }),
     );
     await recognizer.save(fileSystemHandler(out));
-    io.out(`trained ${result.epochsRun} epochs in ${result.seconds.toFixed(1)} s (${Math.round(result.imagesPerSecond)} img/s); model saved to ${path.resolve(out)}\n`);
+    const what = head ? `a ${head.kind} head on ${head.preset} embeddings of ${dataset.train.length} images` : `${result.epochsRun} epochs`;
+    io.out(`trained ${what} in ${result.seconds.toFixed(1)} s (${Math.round(result.imagesPerSecond)} img/s); model saved to ${path.resolve(out)}\n`);
     if (dataset.test.length > 0) {
       const report = await recognizer.evaluate(dataset.test);
       io.out(`test accuracy: ${(report.accuracy * 100).toFixed(2)}% on ${report.count} images\n`);
@@ -92,7 +109,26 @@ export async function trainCommand(argv: string[], io: CommandIO): Promise<numbe
     return 0;
   } finally {
     recognizer.dispose();
+    pipeline?.dispose();
   }
+}
+
+/** CNN-only flags, refused with --backbone (a head on embeddings has no epochs or input size). */
+const CNN_FLAGS = ['epochs', 'batch-size', 'lr', 'validation-split', 'architecture', 'input-size', 'channels', 'no-augment'];
+
+/** --backbone and --head, checked; undefined for CNN training. @throws UsageError for bad values or CNN flags with --backbone. */
+function headFlags(values: Record<string, unknown>): { preset: FacePreset; kind: HeadKind } | undefined {
+  if (values.backbone === undefined) {
+    for (const name of ['head', 'models']) if (values[name] !== undefined) throw new UsageError(`--${name} needs --backbone`);
+    return undefined;
+  }
+  const cnnOnly = CNN_FLAGS.filter((name) => values[name] !== undefined);
+  if (cnnOnly.length > 0) throw new UsageError(`${cnnOnly.map((n) => `--${n}`).join(', ')} train a CNN; they do not apply with --backbone`);
+  const kind = (values.head as string | undefined) ?? 'class-mean';
+  if (kind !== 'class-mean' && kind !== 'softmax') throw new UsageError(`--head must be class-mean or softmax, got "${kind}"`);
+  const preset = String(values.backbone);
+  if (!Object.hasOwn(FACE_PRESETS, preset)) throw new UsageError(`--backbone must be one of ${Object.keys(FACE_PRESETS).join(', ')}, got "${preset}"`);
+  return { preset: preset as FacePreset, kind };
 }
 
 async function asUsageAsync<T>(fn: () => Promise<T>): Promise<T> {
