@@ -143,7 +143,8 @@ async function readWeights(
     }
     const expected = weightsByteLength(group.weights);
     if (expected !== undefined && expected !== groupBytes) {
-      const named = group.paths.map((p) => path.join(folder, p)).join(', ');
+      // A group that lists no file is named by its folder: the error must still say where.
+      const named = group.paths.map((p) => path.join(folder, p)).join(', ') || folder;
       const why = groupBytes < expected ? 'truncated' : 'larger than expected';
       throw new ModelFormatError(
         named,

@@ -99,6 +99,16 @@ describe(`model and gallery loaders under fuzzing (seed ${FUZZ_SEED})`, () => {
       });
     }, 600_000);
 
+    it('a model.json whose weight group lists no file is a ModelFormatError naming the folder (found by fuzzing)', async () => {
+      const dir = await makeTempDir();
+      const json = JSON.parse(saved.json) as { weightsManifest: Array<{ paths: string[] }> };
+      json.weightsManifest[0]!.paths = [];
+      writeFolder(dir, { 'model.json': new TextEncoder().encode(JSON.stringify(json)), 'weights.bin': saved.bin });
+      const error = await fileSystemHandler(dir).load!().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ModelFormatError);
+      expect((error as Error).message).toContain(`Model ${dir}: truncated`);
+    });
+
     it('FaceRecognizer.load gives a recognizer that predicts, or a ModelFormatError', async () => {
       const t = tally('trained model load + predict');
       const dir = await makeTempDir();
