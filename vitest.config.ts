@@ -7,6 +7,8 @@ export default defineConfig({
   resolve: {
     // Tests run against the sources, so they need no build and report real line numbers.
     alias: {
+      // Before '@facerec/core', which would otherwise match it as a prefix.
+      '@facerec/core/internal': fileURLToPath(new URL('./packages/core/src/internal.ts', import.meta.url)),
       '@facerec/core': src('core'),
       '@facerec/node': src('node'),
     },

@@ -1,7 +1,8 @@
 // Face embeddings: align crops to the network's template, run it batched (optionally with a mirrored copy), L2-normalise.
 import * as tf from '@tensorflow/tfjs-core';
 import { grayscaleToRgb } from '../preprocess/color.js';
-import { InvalidArgumentError, requireFinite } from '../errors/index.js';
+import { InvalidArgumentError } from '../errors/index.js';
+import { requireFinite } from '../errors/finite.js';
 import type { Affine, Point } from './geometry.js';
 import { similarityTransform } from './geometry.js';
 import type { FaceGraphModel } from './graph-model.js';

@@ -1,6 +1,6 @@
 // Refines the five landmarks with MediaPipe's face mesh (468 points) run on a rotated crop around each detected face.
 import * as tf from '@tensorflow/tfjs-core';
-import { requireFinite } from '../errors/index.js';
+import { requireFinite } from '../errors/finite.js';
 import { grayscaleToRgb } from '../preprocess/color.js';
 import type { Affine, Box, Point } from './geometry.js';
 import { applyAffine } from './geometry.js';

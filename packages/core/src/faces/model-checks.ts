@@ -1,6 +1,7 @@
 // Load-time checks that a network's weights and outputs are sane, so a wrong file fails as ModelFormatError, not later.
 import * as tf from '@tensorflow/tfjs-core';
-import { ModelFormatError, firstNonFinite } from '../errors/index.js';
+import { ModelFormatError } from '../errors/index.js';
+import { firstNonFinite } from '../errors/finite.js';
 
 /** What a pretrained network must take and give, checked when it is loaded. */
 export interface NetworkSignature {

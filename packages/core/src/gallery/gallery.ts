@@ -1,6 +1,7 @@
 // Gallery: enrolled people as embeddings; 1:N identification as one matrix product, 1:1 verification, save/load data.
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, ModelFormatError, firstNonFinite, requireFinite } from '../errors/index.js';
+import { InvalidArgumentError, ModelFormatError } from '../errors/index.js';
+import { firstNonFinite, requireFinite } from '../errors/finite.js';
 import { cosineSimilarity } from '../faces/embedder.js';
 import type { DetectOptions } from '../faces/detector.js';
 import { FacePipeline, landmarkSourceOf, type LandmarkSource } from '../faces/pipeline.js';
@@ -245,7 +246,7 @@ export class Gallery {
    * @throws ModelFormatError naming `source` when the data is malformed or from another format version.
    */
   static fromData(data: { index: unknown; embeddings: Float32Array }, pipeline?: FacePipeline, source = 'gallery'): Gallery {
-    const index = validateIndex(data.index, source);
+    const index = validateGalleryIndex(data.index, source);
     if (data.embeddings.length !== index.rows.length * index.dimensions) {
       throw new ModelFormatError(source, `embedding file holds ${data.embeddings.length} values, the index needs ${index.rows.length} × ${index.dimensions}`);
     }
@@ -312,7 +313,8 @@ function normalized(e: Float32Array): Float32Array {
   return Float32Array.from(e, (v) => v / n);
 }
 
-function validateIndex(value: unknown, source: string): GalleryIndex {
+/** Checks a parsed gallery index; throws ModelFormatError naming `source` and the problem. */
+export function validateGalleryIndex(value: unknown, source: string): GalleryIndex {
   const v = value as Partial<GalleryIndex> | null;
   if (v === null || typeof v !== 'object' || v.format !== GALLERY_FORMAT) throw new ModelFormatError(source, `not a facerec gallery index (format should be "${GALLERY_FORMAT}")`);
   if (v.formatVersion !== GALLERY_FORMAT_VERSION) throw new ModelFormatError(source, `gallery format version ${String(v.formatVersion)} is not supported (this facerec reads ${GALLERY_FORMAT_VERSION})`);

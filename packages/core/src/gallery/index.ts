@@ -9,4 +9,3 @@ export {
   type GalleryData,
   type GalleryIndex,
 } from './gallery.js';
-export { EmbeddingStore } from './store.js';

@@ -1,7 +1,8 @@
 // Internal: the few-shot head of FaceRecognizer on a pretrained backbone — class means (matched by a Gallery) or a softmax layer — kept as a one-layer tfjs model so it saves and loads like any recognizer.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InvalidArgumentError, ModelFormatError, firstNonFinite } from '../errors/index.js';
+import { InvalidArgumentError, ModelFormatError } from '../errors/index.js';
+import { firstNonFinite } from '../errors/finite.js';
 import { Gallery } from '../gallery/gallery.js';
 import { checkLabel, compareLabels } from './labels.js';
 import type { BackboneInfo, HeadKind } from './metadata.js';

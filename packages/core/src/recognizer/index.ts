@@ -4,5 +4,5 @@ export type { EvaluationReport, FaceRecognizerLoadOptions, FaceRecognizerOptions
 export type { FitOptions } from './fit-options.js';
 export { compareLabels } from './labels.js';
 export { UNKNOWN, type Candidate, type Recognition, type RecognizedFace, type ScoreKind } from './result.js';
-export { METADATA_KEY, MODEL_FORMAT, MODEL_FORMAT_VERSION, validateMetadata } from './metadata.js';
+export { METADATA_KEY, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './metadata.js';
 export type { BackboneInfo, ClassifierMetadata, EmbeddingHeadMetadata, HeadKind, RecognizerMetadata } from './metadata.js';

@@ -1,5 +1,5 @@
 // Rows of class probabilities to recognitions: how a trained CNN and a softmax head answer.
-import { firstNonFinite, requireFinite } from '../errors/index.js';
+import { firstNonFinite, requireFinite } from '../errors/finite.js';
 import { recognitionOf, type Candidate, type Recognition } from './result.js';
 
 /** Where a block of probability rows sits among all the images of a call, for error messages. */

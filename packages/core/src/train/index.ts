@@ -1,7 +1,7 @@
 // Training: the Trainer, optimizers, schedules and data splits.
 export { Trainer, evaluateLoss } from './trainer.js';
 export type { BatchLog, EarlyStoppingConfig, EpochLog, TrainerOptions, TrainingData, TrainingResult } from './trainer.js';
-export { FUSED_ADAM_KERNEL, createOptimizer } from './optimizers.js';
+export { createOptimizer } from './optimizers.js';
 export type { OptimizerConfig, ParameterOptimizer } from './optimizers.js';
 export { learningRateAt, validateSchedule } from './schedules.js';
 export type { LearningRateSchedule } from './schedules.js';

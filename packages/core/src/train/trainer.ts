@@ -7,7 +7,7 @@ import { now } from '../clock.js';
 import { softmaxCrossEntropy } from '../losses/index.js';
 import { createHistory } from '../metrics/index.js';
 import type { TrainingHistory } from '../metrics/index.js';
-import { forwardLogits } from '../models/index.js';
+import { forwardLogits } from '../models/architectures.js';
 import { augmentBatch } from '../preprocess/index.js';
 import type { AugmentationConfig } from '../preprocess/index.js';
 import { createRandom } from '../random/index.js';

@@ -3,9 +3,17 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  ARCFACE_TEMPLATE, DLIB_CHIP_TEMPLATE, applyAffine, detectionWindows, fiveFromBlazeFace, invertAffine, iou, similarityTransform,
-  templateInPixels, warpAffine, weightedNms, type Affine, type Point,
+  ARCFACE_TEMPLATE,
+  DLIB_CHIP_TEMPLATE,
+  applyAffine,
+  invertAffine,
+  iou,
+  similarityTransform,
+  warpAffine,
+  type Affine,
+  type Point,
 } from '../../src/faces/index.js';
+import { detectionWindows, fiveFromBlazeFace, templateInPixels, weightedNms } from '../../src/internal.js';
 import { warpInMemory, warpWithGather } from '../../src/faces/warp.js';
 import { expectNoLeakPerTest } from '../helpers/memory.js';
 

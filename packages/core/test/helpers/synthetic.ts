@@ -1,7 +1,8 @@
 // Small synthetic face-like datasets made by code: each class has its own bright pattern plus noise.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { PROBABILITIES_LAYER, createRandom } from '@facerec/core';
+import { createRandom } from '@facerec/core';
+import { PROBABILITIES_LAYER } from '@facerec/core/internal';
 import type { RawImage } from '@facerec/core';
 
 /** `perClass` images of `classes` patterns at size×size gray, values 0..255, seeded. */

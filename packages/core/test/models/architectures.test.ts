@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ARCHITECTURES, InvalidArgumentError, createModel, forwardLogits } from '@facerec/core';
+import { ARCHITECTURES, InvalidArgumentError, createModel } from '@facerec/core';
+import { forwardLogits } from '@facerec/core/internal';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -1,7 +1,8 @@
 // Minimum-cost assignment against brute force, and the detector windows a video frame gets.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { assignMinCost, detectionWindows, InvalidArgumentError, WindowPlanner } from '@facerec/core';
+import { assignMinCost, InvalidArgumentError, WindowPlanner } from '@facerec/core';
+import { detectionWindows } from '@facerec/core/internal';
 
 /** Least total cost over every assignment that pairs as many rows as possible (forbidden = Infinity), by enumeration. */
 function bruteForce(cost: number[][]): { pairs: number; total: number } {

@@ -1,7 +1,8 @@
 // Saves and loads a Gallery as a folder: gallery.json (versioned index) + embeddings.bin (float32 rows), swapped in atomically under a lock.
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FacerecError, GALLERY_FORMAT, Gallery, InvalidArgumentError, ModelFormatError, firstNonFinite, type FacePipeline } from '@facerec/core';
+import { FacerecError, GALLERY_FORMAT, Gallery, InvalidArgumentError, ModelFormatError, type FacePipeline } from '@facerec/core';
+import { firstNonFinite } from '@facerec/core/internal';
 import { errorReason } from '../io/atomic.js';
 import { settleSwap } from '../io/leftovers.js';
 import { withLock, type LockOptions } from '../io/lock.js';

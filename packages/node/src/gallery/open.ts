@@ -1,7 +1,10 @@
 // Opens a saved gallery (or starts a new one) together with the face pipeline of its embedder.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FACE_PRESETS, Gallery, InvalidArgumentError, type FacePipeline, type FacePreset } from '@facerec/core';
+import { FACE_PRESETS, Gallery, InvalidArgumentError, ModelFormatError, type FacePipeline, type FacePreset, type GalleryIndex } from '@facerec/core';
+import { validateGalleryIndex } from '@facerec/core/internal';
+import { errorReason } from '../io/atomic.js';
 import { settleSwap } from '../io/leftovers.js';
 import { loadFacePipeline } from '../models/index.js';
 import { GALLERY_INDEX, loadGallery } from './files.js';
@@ -19,32 +22,47 @@ export interface OpenGalleryOptions {
 
 /**
  * Loads the gallery in `dir` (a new, empty one when `dir` holds none) and the pipeline that makes its
- * embeddings. The caller disposes both (`gallery.dispose()`, `pipeline.dispose()`).
- * @throws InvalidArgumentError when `options.preset` makes other embeddings than the saved gallery holds.
+ * embeddings: the index is read first for its embedder and landmark source, then the pipeline is loaded and the
+ * gallery built once with it. The caller disposes both (`gallery.dispose()`, `pipeline.dispose()`).
+ * @throws InvalidArgumentError when `options.preset` makes other embeddings than the saved gallery holds;
+ *   ModelFormatError naming the file when the gallery is malformed.
  */
 export async function openGallery(dir: string, options: OpenGalleryOptions = {}): Promise<{ gallery: Gallery; pipeline: FacePipeline }> {
   if (!existsSync(dir)) await settleSwap(path.resolve(dir));
-  const saved = existsSync(path.join(dir, GALLERY_INDEX)) ? await loadGallery(dir) : undefined;
-  if (saved && options.preset !== undefined) checkPreset(saved, options.preset, dir);
+  const index = existsSync(path.join(dir, GALLERY_INDEX)) ? await readGalleryIndex(dir) : undefined;
+  if (index && options.preset !== undefined) checkPreset(index, options.preset, dir);
   const pipeline = await loadFacePipeline({
     // Reopened with the landmarks it was enrolled with (when recorded), so `fast` galleries stay fast.
-    ...(saved ? { embedder: saved.embedderName, ...(saved.landmarks ? { mesh: saved.landmarks === 'mesh' } : {}) } : { preset: options.preset ?? 'default' }),
+    ...(index ? { embedder: index.embedder, ...(index.landmarks ? { mesh: index.landmarks === 'mesh' } : {}) } : { preset: options.preset ?? 'default' }),
     ...(options.modelDir !== undefined ? { modelDir: options.modelDir } : {}),
   });
-  if (!saved) return { gallery: new Gallery(pipeline), pipeline };
-  const gallery = Gallery.fromData(saved.toData(), pipeline, dir);
-  saved.dispose();
-  return { gallery, pipeline };
+  try {
+    return { gallery: index ? await loadGallery(dir, pipeline) : new Gallery(pipeline), pipeline };
+  } catch (error) {
+    pipeline.dispose();
+    throw error;
+  }
 }
 
-/** Throws when `preset` would embed with another network or landmark source than `saved` was built with. */
-function checkPreset(saved: Gallery, preset: FacePreset, dir: string): void {
+/** The saved gallery's index (what it was built with), checked. @throws ModelFormatError naming the file. */
+async function readGalleryIndex(dir: string): Promise<GalleryIndex> {
+  const file = path.join(dir, GALLERY_INDEX);
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new ModelFormatError(file, error instanceof SyntaxError ? `is not valid JSON (${error.message})` : `cannot be read (${errorReason(error)})`, { cause: error });
+  }
+  return validateGalleryIndex(json, file);
+}
+
+/** Throws when `preset` would embed with another network or landmark source than the saved gallery was built with. */
+function checkPreset(index: GalleryIndex, preset: FacePreset, dir: string): void {
   const spec = FACE_PRESETS[preset];
   const embedder = spec.embedders.join('+');
   const landmarks = spec.mesh ? 'mesh' : 'detector';
-  if (saved.embedderName === embedder && (saved.landmarks === undefined || saved.landmarks === landmarks)) return;
-  saved.dispose();
-  const built = `${saved.embedderName} embeddings${saved.landmarks ? ` (${saved.landmarks} landmarks)` : ''}`;
+  if (index.embedder === embedder && (index.landmarks === undefined || index.landmarks === landmarks)) return;
+  const built = `${index.embedder} embeddings${index.landmarks ? ` (${index.landmarks} landmarks)` : ''}`;
   throw new InvalidArgumentError(
     'preset',
     `gallery ${dir} holds ${built}, but preset "${preset}" makes ${embedder} embeddings (${landmarks} landmarks), which do not compare with them. ` +

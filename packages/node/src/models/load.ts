@@ -4,8 +4,6 @@ import path from 'node:path';
 import {
   ModelFormatError,
   buildFacePipeline,
-  readEmbeddingNet,
-  readGraphModel,
   type EmbedderSpec,
   type EmbeddingNet,
   type FaceGraphModel,
@@ -13,6 +11,7 @@ import {
   type FacePipelineOptions,
   type ModelFileReader,
 } from '@facerec/core';
+import { readEmbeddingNet, readGraphModel } from '@facerec/core/internal';
 import { errorReason } from '../io/atomic.js';
 import { locateModelDir } from './locate.js';
 

@@ -1,6 +1,7 @@
 // Opens a saved recognizer folder: a trained CNN, or a head on a pretrained backbone together with the pipeline its metadata names.
 import * as tf from '@tensorflow/tfjs-core';
-import { FaceRecognizer, METADATA_KEY, validateMetadata, type FacePipeline } from '@facerec/core';
+import { FaceRecognizer, METADATA_KEY, type FacePipeline } from '@facerec/core';
+import { validateMetadata } from '@facerec/core/internal';
 import { fileSystemHandler } from '../io/index.js';
 import { loadFacePipeline } from '../models/index.js';
 

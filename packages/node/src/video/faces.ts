@@ -1,6 +1,7 @@
 // Faces on video frames: detection on a shrunk copy in the windows the tracker plans, embedding only the faces it asks for.
 import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, WindowPlanner, fiveFromBlazeFace, type Box, type DetectedFace, type FacePipeline, type RawImage } from '@facerec/core';
+import { InvalidArgumentError, WindowPlanner, type Box, type DetectedFace, type FacePipeline, type RawImage } from '@facerec/core';
+import { fiveFromBlazeFace } from '@facerec/core/internal';
 
 /** Options of {@link FrameFaces}. */
 export interface FrameFacesOptions {

@@ -2,7 +2,8 @@
 // architectures. Tolerance: rtol 2e-4 of each tensor's max |cpu value| (float32 sums over a batch in another order).
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createModel, createOptimizer, forwardLogits, softmaxCrossEntropy, type ArchitectureName } from '@facerec/core';
+import { createModel, createOptimizer, softmaxCrossEntropy, type ArchitectureName } from '@facerec/core';
+import { forwardLogits } from '@facerec/core/internal';
 import { expectClose, failWithoutRequiredAdapter, probeWebGpu, randomValues, takeGpuErrors, type Output } from './helpers';
 
 const gpu = await probeWebGpu();

@@ -1,10 +1,9 @@
 // The WASM backend provider: tfjs's SIMD build, threaded when the page is cross-origin isolated.
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendDetails, BackendProvider } from '@facerec/core';
+import { MAX_THREADS } from '@facerec/core/internal';
 import { TRAINING_KERNEL } from './options.js';
 import type { WebBackendOptions } from './options.js';
-
-const MAX_THREADS = 8;
 
 /**
  * The folder the `.wasm` files are fetched from by default: this module's own folder, i.e. `dist/` of the

@@ -1,6 +1,7 @@
 // Public entry of the multi-threaded WASM backend: initWasmBackend() and its types.
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
+import { MAX_THREADS } from '@facerec/core/internal';
 import { createThreadedBackend, type WasmPackage } from './loader.js';
 import { registerKernels } from './register.js';
 import { KernelRuntime } from './runtime.js';
@@ -12,7 +13,6 @@ export { ADAM_KERNEL_NAME, type AdamUpdateAttrs } from './kernels/adam-update.js
 
 /** tfjs's own priority for 'wasm', kept so importing facerec changes no default. */
 const WASM_PRIORITY = 2;
-const MAX_THREADS = 8;
 
 let initialized: Promise<WasmBackendInfo> | null = null;
 let runtime: KernelRuntime | null = null;

@@ -1,10 +1,11 @@
 // FacerecAdamUpdate: one multithreaded pass computing Adam/AdamW's new weights and moments as three new tensors.
 import { util, type TensorInfo } from '@tensorflow/tfjs-core';
+import { FUSED_ADAM_KERNEL } from '@facerec/core/internal';
 import { JOB } from '../jobs.js';
 import { fallback, parallel, type KernelFactory } from './common.js';
 
-/** Name of the fused optimizer kernel the core trainer looks up with `tf.getKernel`. */
-export const ADAM_KERNEL_NAME = 'FacerecAdamUpdate';
+/** Name of the fused optimizer kernel the core trainer looks up with `tf.getKernel`: core's one constant. */
+export const ADAM_KERNEL_NAME = FUSED_ADAM_KERNEL;
 
 /** Attributes of {@link ADAM_KERNEL_NAME}; `step` is Adam's 1-based t, `weightDecay` is decoupled (AdamW). */
 export interface AdamUpdateAttrs {
