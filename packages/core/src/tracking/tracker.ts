@@ -23,6 +23,11 @@ export interface FaceTrackerOptions {
   readonly minHits?: number;
   /** Frames a confirmed track may go unseen (occlusion, a missed detection) before it ends. Default 15. */
   readonly maxMissed?: number;
+  /**
+   * Seconds a confirmed track may go unseen before it ends, whatever the frame rate (the first of this and
+   * `maxMissed` ends it). Default 1.5.
+   */
+  readonly maxLostSeconds?: number;
   /** Least overlap (IoU) of a detection with a track's predicted box to continue it. Default 0.2. */
   readonly iouThreshold?: number;
   /**
@@ -80,6 +85,7 @@ export interface TrackerStep {
 interface ResolvedOptions {
   readonly minHits: number;
   readonly maxMissed: number;
+  readonly maxLostSeconds: number;
   readonly iouThreshold: number;
   readonly sameThreshold: number | undefined;
   readonly reembedEvery: number;
@@ -111,11 +117,14 @@ function resolve(options: FaceTrackerOptions): ResolvedOptions {
   if (!(iouThreshold > 0 && iouThreshold < 1)) throw new InvalidArgumentError('iouThreshold', `must be in (0, 1), got ${String(iouThreshold)}`);
   const same = options.sameThreshold;
   if (same !== undefined && !(same > -1 && same < 1)) throw new InvalidArgumentError('sameThreshold', `must be a cosine similarity in (-1, 1), got ${String(same)}`);
+  const maxLostSeconds = options.maxLostSeconds ?? 1.5;
+  if (!(maxLostSeconds > 0)) throw new InvalidArgumentError('maxLostSeconds', `must be a positive number of seconds, got ${String(maxLostSeconds)}`);
   const qualityGain = options.qualityGain ?? 1.25;
   if (!(qualityGain > 1)) throw new InvalidArgumentError('qualityGain', `must be a number above 1, got ${String(qualityGain)}`);
   return {
     minHits: positiveInteger('minHits', options.minHits, 3),
     maxMissed: positiveInteger('maxMissed', options.maxMissed, 15),
+    maxLostSeconds,
     iouThreshold,
     sameThreshold: same,
     reembedEvery: positiveInteger('reembedEvery', options.reembedEvery, 50),
@@ -161,6 +170,14 @@ export class FaceTracker {
    */
   expected(t: number): Array<{ readonly box: Box; readonly missed: number }> {
     return this.tracks.map((track) => ({ box: track.motion.predict(t), missed: track.misses }));
+  }
+
+  /**
+   * Confirmed tracks seen on the last frame given to `update`, with the box each face is expected at at time
+   * `t`: what to draw on a frame the detector skipped.
+   */
+  predicted(t: number): Array<{ readonly track: TrackInfo; readonly box: Box }> {
+    return this.tracks.filter((track) => track.id > 0 && track.misses === 0).map((track) => ({ track: track.info(), box: track.motion.predict(t) }));
   }
 
   /** Live tracks: confirmed and lost ones (not tentative). */
@@ -220,7 +237,7 @@ export class FaceTracker {
         track.hits = 0;
         if (track.state === 'tentative') {
           if (track.misses >= 2) return;
-        } else if (track.misses > this.options.maxMissed || this.leftFrame(predicted[i]!)) {
+        } else if (track.misses > this.options.maxMissed || t - track.lastT > this.options.maxLostSeconds || this.leftFrame(predicted[i]!)) {
           track.state = 'ended';
           ended.push(track);
           return;

@@ -186,3 +186,30 @@ describe('FaceTracker at the frame edges', () => {
     expect(trackIds(unknown.ids.get('a')!)).toHaveLength(1);
   });
 });
+
+describe('FaceTracker.predicted', () => {
+  it('gives the confirmed faces seen on the last frame where they are expected next', async () => {
+    const tracker = new FaceTracker();
+    for (let f = 0; f < 4; f++) await tracker.update({ t: f / 10, detections: [{ box: { x: 10 * f, y: 0, width: 50, height: 50 }, score: 0.9 }] });
+    const [seen] = tracker.predicted(0.45);
+    expect(seen!.track.id).toBe(1);
+    // Last seen at x = 30 at 0.3 s, moving 100 px/s.
+    expect(seen!.box.x).toBeCloseTo(45, 0);
+    await tracker.update({ t: 0.4, detections: [] });
+    expect(tracker.predicted(0.5)).toEqual([]);
+  });
+});
+
+describe('FaceTracker lost time', () => {
+  it('ends a lost track after maxLostSeconds even when few frames went by (a low frame rate)', async () => {
+    const hidden = (from: number, to: number): Actor => {
+      const walk = mover('a', 0, 100, 6, 0);
+      return { name: 'a', at: (f) => (f >= from && f < to ? undefined : walk.at(f)) };
+    };
+    // 4 frames per second: a gap of 8 frames is 2 s, longer than the default 1.5 s though fewer than 15 frames.
+    const slow = await runScene([hidden(10, 18)], 30, { fps: 4 });
+    expect(trackIds(slow.ids.get('a')!)).toEqual([1, 2]);
+    const patient = await runScene([hidden(10, 18)], 30, { fps: 4, maxLostSeconds: 3 });
+    expect(trackIds(patient.ids.get('a')!)).toEqual([1]);
+  });
+});

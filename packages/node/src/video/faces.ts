@@ -10,9 +10,12 @@ export interface FrameFacesOptions {
    * brings them to it or below (1280×720 → 640×360; 1920×1080 → 640×360). Default 640.
    */
   readonly detectionSize?: number;
-  /** Smallest face to find, in pixels of the frame. Default 60. */
+  /**
+   * Smallest face to find, in pixels of the frame. Default 80 (a smaller face makes a poor embedding anyway,
+   * and the scan's windows grow with the square of frame size over face size).
+   */
   readonly minFaceSize?: number;
-  /** Frames over which the whole frame is scanned for new faces (a slice per frame). Default 4. */
+  /** Detection frames over which the whole frame is scanned for new faces (a slice each time). Default 5. */
   readonly scanFrames?: number;
   /** Least detector score of a face (0..1). Default 0.6. */
   readonly scoreThreshold?: number;
@@ -37,7 +40,7 @@ export class FrameFaces {
 
   constructor(private readonly pipeline: FacePipeline, readonly width: number, readonly height: number, options: FrameFacesOptions = {}) {
     const detectionSize = options.detectionSize ?? 640;
-    const minFace = options.minFaceSize ?? 60;
+    const minFace = options.minFaceSize ?? 80;
     this.scoreThreshold = options.scoreThreshold ?? 0.6;
     if (!(Number.isInteger(detectionSize) && detectionSize >= 128)) throw new InvalidArgumentError('detectionSize', `must be an integer ≥ 128, got ${String(detectionSize)}`);
     if (!(Number.isFinite(minFace) && minFace > 0)) throw new InvalidArgumentError('minFaceSize', `must be a positive number of pixels, got ${String(minFace)}`);
@@ -49,7 +52,7 @@ export class FrameFaces {
     this.copyPixels = new Float32Array(this.copyWidth * this.copyHeight * 3);
     // BlazeFace sees faces down to a fifth of a 128-pixel window: smaller ones in the copy cannot be found anyway.
     const minInCopy = Math.max(minFace * this.scale, 128 / 5);
-    this.planner = new WindowPlanner(this.copyWidth, this.copyHeight, { minFaceSize: minInCopy, ...(options.scanFrames !== undefined ? { scanFrames: options.scanFrames } : {}) });
+    this.planner = new WindowPlanner(this.copyWidth, this.copyHeight, { minFaceSize: minInCopy, scanFrames: options.scanFrames ?? 5 });
     // Faces are embedded from regions cut from the frame's pixels (not a tensor of the whole frame).
     this.embedSize = Math.max(128, Math.min(Math.max(width, height) - 1, detectionSize));
   }

@@ -123,8 +123,10 @@ export class VideoReader implements AsyncIterable<VideoFrame> {
     const resolved = await resolveSource(this.source, this.options);
     const live = resolved.kind === 'stream' || resolved.kind === 'camera';
     const attempts = live ? (this.options.reconnectAttempts ?? 5) : 0;
-    const startedAt = performance.now();
+    // Times count from the first frame: a stream that takes a few attempts to open still starts at 0.
+    let startedAt: number | undefined;
     let index = 0;
+    let lastT = 0;
     let attempt = 0;
     let base = 0;
     while (!this.closed) {
@@ -148,8 +150,10 @@ export class VideoReader implements AsyncIterable<VideoFrame> {
           const { width, height, fps: announced } = session.output!;
           const fps = this.options.fps ?? announced ?? this.options.folderFps ?? 25;
           this.info ??= { source: this.source, kind: resolved.kind, width, height, fps, live };
+          startedAt ??= performance.now();
           attempt = 0;
-          const frame: VideoFrame = { data: item, width, height, channels: 3, index: index++, t: base + local++ / fps };
+          lastT = base + local++ / fps;
+          const frame: VideoFrame = { data: item, width, height, channels: 3, index: index++, t: lastT };
           try {
             yield frame;
           } finally {
@@ -171,7 +175,8 @@ export class VideoReader implements AsyncIterable<VideoFrame> {
         const delay = Math.min(MAX_RECONNECT_DELAY_MS, (this.options.reconnectDelayMs ?? 500) * 2 ** (attempt - 1));
         this.options.onReconnect?.(attempt, delay, describeEnd(end) ?? 'the stream ended');
         await this.sleep(delay);
-        base = (performance.now() - startedAt) / 1000;
+        // The clock since the first frame, but never back before the last frame's time (a stream can deliver in bursts).
+        if (startedAt !== undefined) base = Math.max((performance.now() - startedAt) / 1000, lastT + 1 / (this.info?.fps ?? 25));
         continue;
       }
       throw new VideoSourceError(this.source, failureMessage(resolved, end, index, attempts), index);

@@ -72,7 +72,7 @@ describe('facerec watch', () => {
     try {
       const { code, err } = await runCapture(
         'watch', clip, '--gallery', galleryDir, '--watchlist', WATCHED, '--events', events, '--snapshots', snapshots,
-        '--annotate', annotated, '--webhook', receiver.url, '--min-face', '40', '--backend', 'wasm',
+        '--annotate', annotated, '--webhook', receiver.url, '--min-face', '40', '--detect-every', '1', '--backend', 'wasm',
       );
       expect(err).toMatch(/watched 56 frames \(6\.9 s of video\).*4 tracks, 3 named, 2 watchlist alerts/);
       expect(code).toBe(0);

@@ -130,14 +130,15 @@ describe('openVideo on a live HTTP stream', () => {
     await testPattern(short, 1.5);
     const first = serveLive(short, port);
     let second: ReturnType<typeof serveLive> | undefined;
+    let secondStarted: Promise<void> | undefined;
     const reasons: string[] = [];
     const reader = openVideo(first.url, {
-      reconnectAttempts: 3,
-      reconnectDelayMs: 100,
+      reconnectAttempts: 4,
+      reconnectDelayMs: 200,
       onReconnect: (attempt, _delay, why) => {
         reasons.push(why);
-        // The server comes back once, while the reader waits before its first new attempt.
-        if (attempt === 1 && !second) second = serveLive(short, port);
+        // The server comes back once (as soon as the first one has let go of the port) while the reader retries.
+        secondStarted ??= first.done.then(() => void (second = serveLive(short, port)));
       },
     });
     const seen: VideoFrame['t'][] = [];
@@ -147,6 +148,7 @@ describe('openVideo on a live HTTP stream', () => {
     } catch (e) {
       error = e;
     }
+    await secondStarted;
     await second?.done;
     expect(reader.info).toMatchObject({ kind: 'stream', live: true, width: 160, height: 120 });
     // Two servings of 15 frames (a frame or two may be lost at each end of a live stream).
@@ -154,11 +156,11 @@ describe('openVideo on a live HTTP stream', () => {
     expect(seen.length).toBeLessThanOrEqual(32);
     // Times keep increasing across the reconnection.
     expect(seen.every((t, i) => i === 0 || t > seen[i - 1]!)).toBe(true);
-    // At least: the drop that came back, and the 3 attempts after the second drop.
-    expect(reader.reconnects).toBeGreaterThanOrEqual(4);
+    // At least: the drop that came back, and the 4 attempts after the second drop.
+    expect(reader.reconnects).toBeGreaterThanOrEqual(5);
     expect(reasons.length).toBe(reader.reconnects);
     expect(error).toBeInstanceOf(VideoSourceError);
-    expect(String(error)).toMatch(/live\.ts: lost, and not back after 3 attempts/);
+    expect(String(error)).toMatch(/live\.ts: lost, and not back after 4 attempts/);
     expect(ffmpegChildren()).toEqual([]);
   });
 });

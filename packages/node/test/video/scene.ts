@@ -14,7 +14,8 @@ export const WATCHED = 'Akhmed_Zakayev';
 /**
  * 7 s at 8 fps, 480×270: Abel walks through the top lane left to right, the stranger stands top right, Akhmed
  * walks in the bottom lane, leaves, and comes back from the right edge 2 s later (a second appearance).
- * Faces are about 58 pixels high. Nobody hides anyone (the lanes do not overlap).
+ * Faces are about 58 pixels high. Nobody hides anyone (the lanes do not overlap). At 8 fps the tests detect on
+ * every frame (detectEvery 1), as a 25 fps camera at the default detectEvery 2 would be twice as often.
  */
 export const MAIN_CLIP: ClipSpec = {
   width: 480,

@@ -25,7 +25,7 @@ beforeAll(async () => {
   [pipeline] = await Promise.all([loadFacePipeline({ preset: 'fast' }), makeClip(main, MAIN_CLIP), makeClip(short, SHORT_CLIP)]);
   gallery = await makeGallery(pipeline);
   // The gallery keeps its matrix on the backend after the first match: made now, so runs below start level.
-  await Promise.resolve(gallery.match([new Float32Array(gallery.dimensions).fill(1)]));
+  await gallery.match([new Float32Array(gallery.dimensions).fill(1)]);
 });
 
 afterAll(async () => {
@@ -41,7 +41,7 @@ describe('watchVideo', () => {
     const before = tf.memory().numTensors;
     const stats = await watchVideo(main, {
       pipeline, gallery, watchlist: [WATCHED],
-      detection: { minFaceSize: 40 },
+      detection: { minFaceSize: 40 }, detectEvery: 1,
       onEvent: (e) => void events.push(e),
       onProgress: () => void tensors.push(tf.memory().numTensors),
     });
@@ -60,7 +60,7 @@ describe('watchVideo', () => {
     await mkdir(folder);
     await run('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-i', short, path.join(folder, 'f%d.png')]);
     const events: WatchEvent[] = [];
-    await watchVideo(folder, { pipeline, gallery, watchlist: [WATCHED], video: { folderFps: SHORT_CLIP.fps }, detection: { minFaceSize: 40 }, onEvent: (e) => void events.push(e) });
+    await watchVideo(folder, { pipeline, gallery, watchlist: [WATCHED], video: { folderFps: SHORT_CLIP.fps }, detection: { minFaceSize: 40 }, detectEvery: 1, onEvent: (e) => void events.push(e) });
     expectEventsMatchScene(events, SHORT_CLIP, [WATCHED]);
   });
 
@@ -70,7 +70,7 @@ describe('watchVideo', () => {
     try {
       // A few quick attempts: the first may come before the server listens; after the clip it stays away.
       const video = { reconnectAttempts: 3, reconnectDelayMs: 150 };
-      const watching = watchVideo(server.url, { pipeline, gallery, watchlist: [WATCHED], video, detection: { minFaceSize: 40 }, onEvent: (e) => void events.push(e) });
+      const watching = watchVideo(server.url, { pipeline, gallery, watchlist: [WATCHED], video, detection: { minFaceSize: 40 }, detectEvery: 1, onEvent: (e) => void events.push(e) });
       await expect(watching).rejects.toThrow(/live\.ts: lost, and not back after 3 attempts/);
       await server.done;
     } finally {

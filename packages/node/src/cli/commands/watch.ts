@@ -38,7 +38,8 @@ Options:
   --webhook <url>        POST each watchlist event as JSON (retried with backoff); --webhook-all: every event
   --fps <n>              frames per second to process (default: the source's)
   --width <px>           scale frames to this width first
-  --min-face <px>        smallest face to look for, in source pixels (default 60)
+  --min-face <px>        smallest face to look for, in source pixels (default 80)
+  --detect-every <n>     look for faces on every n-th frame, tracks follow their motion between (default 2)
   --detection-size <px>  long side of the copy faces are looked for on (default 640)
   --threshold <x>        similarity threshold for a name (default: the gallery's)
   --preset <name>        check that the gallery was built with this preset
@@ -58,7 +59,7 @@ export async function watchCommand(argv: string[], io: CommandIO): Promise<numbe
   const { values, positionals } = parse(argv, {
     gallery: { type: 'string' }, watchlist: { type: 'string' }, events: { type: 'string' }, append: { type: 'boolean' }, force: { type: 'boolean' },
     snapshots: { type: 'string' }, 'snapshot-format': { type: 'string' }, annotate: { type: 'string' }, webhook: { type: 'string' }, 'webhook-all': { type: 'boolean' },
-    fps: { type: 'string' }, width: { type: 'string' }, 'min-face': { type: 'string' }, 'detection-size': { type: 'string' }, threshold: { type: 'string' },
+    fps: { type: 'string' }, width: { type: 'string' }, 'min-face': { type: 'string' }, 'detect-every': { type: 'string' }, 'detection-size': { type: 'string' }, threshold: { type: 'string' },
     preset: { type: 'string' }, realtime: { type: 'boolean' }, reconnect: { type: 'string' }, ffmpeg: { type: 'string' }, quiet: { type: 'boolean' },
     ...pretrainedFlagOptions,
   });
@@ -86,7 +87,8 @@ export async function watchCommand(argv: string[], io: CommandIO): Promise<numbe
   if (snapshotFormat !== 'jpeg' && snapshotFormat !== 'jpg' && snapshotFormat !== 'png') throw new UsageError(`--snapshot-format must be jpeg or png, got "${String(snapshotFormat)}"`);
   const fps = numberFlag(values, 'fps', 0.01, 1000);
   const width = intFlag(values, 'width');
-  const minFaceSize = intFlag(values, 'min-face', 60)!;
+  const minFaceSize = intFlag(values, 'min-face', 80)!;
+  const detectEvery = intFlag(values, 'detect-every', 2)!;
   const detectionSize = intFlag(values, 'detection-size', 640)!;
   if (detectionSize < 128) throw new UsageError(`--detection-size must be at least 128, got ${detectionSize}`);
   const threshold = numberFlag(values, 'threshold', -1, 1);
@@ -144,6 +146,7 @@ export async function watchCommand(argv: string[], io: CommandIO): Promise<numbe
           onReconnect: (attempt, delay, why) => io.err(`${progress.clear()}facerec watch: ${source} dropped (${why}); reopening in ${(delay / 1000).toFixed(1)} s (attempt ${attempt})\n`),
         },
         detection: { minFaceSize, detectionSize },
+        detectEvery,
         onEvent,
         onFrame,
         onProgress: (s, info) => progress.update(s, info),
