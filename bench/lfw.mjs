@@ -9,9 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  centredLandmarks, evaluateLfw, initBackend, kFoldVerification, lfwImagePath, loadFacePipeline, parseLfwPairs, readImage,
-} from '@facerec/node';
+import { evaluateLfw, initBackend, kFoldVerification, lfwImagePath, loadFacePipeline, parseLfwPairs, readImage } from '@facerec/node';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const datasets = process.env.FACEREC_DATASETS ?? path.resolve(root, '../shared/datasets');
@@ -60,8 +58,8 @@ async function timeOurs(pipeline) {
       for (const raw of timingImages.slice(i, i + 16)) {
         const t0 = performance.now();
         const image = tf.tidy(() => tf.tensor3d(new Float32Array(raw.data), [raw.height, raw.width, raw.channels]));
-        const [face] = await pipeline.detect(image, { minFaceSize: Math.min(raw.width, raw.height) / 4 });
-        faces.push({ image, landmarks: face ? face.landmarks : centredLandmarks(raw.width, raw.height) });
+        const { face } = await pipeline.mainFaceOrCentre(image);
+        faces.push({ image, landmarks: face.landmarks });
         totalMs += performance.now() - t0;
       }
       const t1 = performance.now();
@@ -76,6 +74,16 @@ async function timeOurs(pipeline) {
   return { ms_per_face: median(perFace), ms_per_image: median(perImage) };
 }
 
+/** The evaluation under bench-results' snake_case keys (those of `facerec lfw --json`). */
+function lfwJson(r) {
+  return {
+    accuracy_mean: r.accuracyMean, accuracy_std: r.accuracyStd, auc: r.auc, eer: r.eer, 'tar_at_far_1e-3': r.tarAtFar1e3, pairs: r.pairs,
+    ms_per_face: r.msPerFace, ms_per_image: r.msPerImage, detection_failures: r.detectionFailures, images: r.images, folds: r.folds,
+    embedder: r.embedder, threshold_protocol: r.thresholdProtocol, 'threshold_at_far_1e-2': r.thresholdAtFar1e2, 'tar_at_far_1e-2': r.tarAtFar1e2,
+    threshold_default: r.thresholdDefault, far_at_default_threshold: r.farAtDefaultThreshold, tar_at_default_threshold: r.tarAtDefaultThreshold,
+  };
+}
+
 mkdirSync(path.join(root, 'bench-results'), { recursive: true });
 /** Written after every stage, so a long run that is stopped keeps what it measured. */
 function save() {
@@ -87,7 +95,8 @@ function save() {
 for (const [name, preset] of [['ours', 'default'], ['ours_fast', 'fast'], ['ours_mobileface', 'mobileface'], ['ours_faceres', 'faceres']]) {
   if (!only.includes(name)) continue;
   const pipeline = await loadFacePipeline({ preset });
-  const run = await evaluateLfw({ pairs: pairsFile, images, pipeline, onProgress: progress(name) });
+  const pairs = parseLfwPairs(readFileSync(pairsFile, 'utf8'), pairsFile);
+  const run = lfwJson(await evaluateLfw({ pairs, readImage: (file) => readImage(path.join(images, file)), pipeline, onProgress: progress(name) }));
   const timing = await timeOurs(pipeline);
   pipeline.dispose();
   results[name] = { ...run, ...timing, ms_per_face_run_mean: run.ms_per_face, ms_per_image_run_mean: run.ms_per_image, loadavg_after: os.loadavg()[0] };

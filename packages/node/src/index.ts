@@ -14,6 +14,4 @@ export type { CommandIO } from './cli/main.js';
 export * from './models/index.js';
 export * from './gallery/index.js';
 export * from './recognizer/index.js';
-export { evaluateLfw } from './cli/commands/lfw.js';
-export type { LfwResult, EvaluateLfwOptions } from './cli/commands/lfw.js';
 export * from './video/index.js';
