@@ -26,7 +26,7 @@ export interface DetectOptions {
    * 203 for a square one), as for a 1280-pixel image, plus one pass over the photo's pixels to shrink it.
    * Measured on a 6000×4000 photo, WASM backend, 2 shared cores: shrinking ~0.18 s, detection ~0.65 s of CPU,
    * and `embedMainFace` with the default preset ~1.0 s of CPU in all (before: ~3,000 windows, 4 minutes).
-   * The price: in a shrunk copy, faces are looked for down to {@link MIN_SCALED_FACE} (40) pixels of the
+   * The price: in a shrunk copy, faces are looked for down to 40 pixels of the
    * copy, so in a 6000×4000 photo the smallest face found is about 190 pixels even with a smaller
    * `minFaceSize`. Raise `detectionSize` to find smaller faces in big photos; the time grows with its square.
    */
