@@ -9,8 +9,6 @@ export { initWasmBackend } from './backends/wasm/index.js';
 export type { InitWasmBackendOptions, WasmBackendInfo } from './backends/wasm/index.js';
 export { initWebGpuBackend, useWebGpuFastKernels } from './backends/webgpu/index.js';
 export type { InitWebGpuBackendOptions, WebGpuBackendInfo } from './backends/webgpu/index.js';
-export { runCli } from './cli/main.js';
-export type { CommandIO } from './cli/main.js';
 export * from './models/index.js';
 export * from './gallery/index.js';
 export * from './recognizer/index.js';

@@ -5,6 +5,6 @@ export { createOptimizer } from './optimizers.js';
 export type { OptimizerConfig, ParameterOptimizer } from './optimizers.js';
 export { learningRateAt, validateSchedule } from './schedules.js';
 export type { LearningRateSchedule } from './schedules.js';
-export { stratifiedSplit } from './split.js';
+export { DEFAULT_SPLIT_SEED, holdOut, splitDataset, stratifiedSplit } from './split.js';
 export type { WeightAveragingConfig } from './averaging.js';
-export type { IndexSplit } from './split.js';
+export type { DatasetSplit, HoldOut, IndexSplit } from './split.js';

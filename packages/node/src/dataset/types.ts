@@ -6,7 +6,7 @@ import type { DecodeImageOptions } from '../image/decode.js';
  * How each person's images are divided into train and test:
  * - `first`: the first `count` images (natural file-name order) train, the rest test;
  * - `fraction`: a seeded random `test` fraction of each person tests (at least one when the person
- *   has two or more images, never all);
+ *   has two or more images, never all; `seed` default 1, the same split as the browser's `splitDataset`);
  * - `none`: everything trains.
  */
 export type ImageFolderSplit =

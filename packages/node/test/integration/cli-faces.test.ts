@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeImage, runCli } from '@facerec/node';
+import { decodeImage } from '@facerec/node';
+import { runCli } from '../../src/cli/main.js';
 import { LFW_DIR, ORL_DIR, lfwImage as img } from '../../../core/test/helpers/datasets.js';
 import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
 

@@ -5,9 +5,10 @@ import { DatasetError, evaluateLfw, parseLfwPairs, type LfwEvaluation } from '@f
 import { readImage } from '../../image/index.js';
 import { writeJsonFile } from '../../io/index.js';
 import { loadFacePipeline } from '../../models/index.js';
-import { UsageError, parse } from '../args.js';
+import { UsageError, backendFlags, parse } from '../args.js';
+import { initBackend } from '../../backends/index.js';
 import type { CommandIO } from '../main.js';
-import { initBackendFromFlags, modelDirFlag, presetFlag, pretrainedFlagOptions } from './pretrained-flags.js';
+import { modelDirFlag, presetFlag, pretrainedFlagOptions } from './pretrained-flags.js';
 
 /**
  * What `facerec lfw --json` writes: the evaluation under the snake_case keys of the file format that
@@ -73,9 +74,10 @@ export async function lfwCommand(argv: string[], io: CommandIO): Promise<number>
   }
   if (typeof values.pairs !== 'string' || typeof values.images !== 'string') throw new UsageError('lfw needs --pairs and --images');
   const preset = presetFlag(values);
+  const backend = backendFlags(values);
   // A missing or malformed pairs file fails before the models load.
   const pairs = await readPairs(values.pairs);
-  await initBackendFromFlags(values);
+  await initBackend(backend.request, backend.options);
   const pipeline = await loadFacePipeline({ preset, ...modelDirFlag(values) });
   try {
     let last = 0;
