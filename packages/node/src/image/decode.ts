@@ -1,34 +1,101 @@
-// Decodes image bytes of any supported format into a RawImage, picking the decoder by magic bytes.
-import { decodePnm, InvalidImageError, type DecodeLimits, type RawImage } from '@facerec/core';
+// Decodes image bytes of any supported format into a RawImage, picking the decoder by magic bytes (and sharp when installed).
+import { decodePnm, InvalidArgumentError, InvalidImageError, type DecodeLimits, type RawImage } from '@facerec/core';
 import { decodeBmp } from './bmp.js';
 import { detectImageFormat } from './format.js';
+import { decodeGif } from './gif.js';
 import { decodeJpeg } from './jpeg.js';
+import { applyOrientation, jpegOrientation } from './orientation.js';
 import { decodePng } from './png.js';
-
-/** Options of `decodeImage` and `readImage`. */
-export type DecodeImageOptions = DecodeLimits;
+import { decodeWithSharp, loadSharp } from './sharp.js';
 
 /**
- * Decodes JPEG, PNG, PBM/PGM/PPM or BMP bytes (chosen by content, not by name) to 8-bit pixels with
- * 1 channel for gray images and 3 for colour ones (alpha dropped).
+ * Which decoder reads the bytes: `'sharp'` (libvips; an error when sharp is not installed), `'js'` (the
+ * bundled pure-JS decoders: JPEG, PNG, GIF, PGM/PPM/PBM, BMP) or `'auto'` (default: sharp when it loads,
+ * else JS; the environment variable `FACEREC_DECODER=js` forces JS).
+ */
+export type ImageDecoder = 'auto' | 'sharp' | 'js';
+
+/** Options of `decodeImage`, `decodeImageAsync` and `readImage`. */
+export interface DecodeImageOptions extends DecodeLimits {
+  /** Decoder to use (default `'auto'`); the synchronous `decodeImage` only has the JS decoders. */
+  readonly decoder?: ImageDecoder;
+}
+
+const DECODERS: readonly ImageDecoder[] = ['auto', 'sharp', 'js'];
+
+function checkDecoder(decoder: unknown): ImageDecoder {
+  const value = decoder ?? 'auto';
+  if (!DECODERS.includes(value as ImageDecoder)) {
+    throw new InvalidArgumentError('decoder', `${JSON.stringify(decoder)} (expected 'auto', 'sharp' or 'js')`);
+  }
+  return value as ImageDecoder;
+}
+
+/** Limits alone, so the decoder choice never reaches a decoder's options. */
+function limitsOf(options: DecodeImageOptions): DecodeLimits {
+  return { maxResolutionInMP: options.maxResolutionInMP, maxMemoryUsageInMB: options.maxMemoryUsageInMB };
+}
+
+/**
+ * Decodes JPEG, PNG, GIF (first frame), PBM/PGM/PPM or BMP bytes (chosen by content, not by name) with the
+ * pure-JS decoders, to 8-bit pixels with 1 channel for gray images and 3 for colour ones (alpha dropped);
+ * a JPEG's EXIF orientation is applied. `decodeImageAsync` and `readImage` use sharp when it is installed
+ * (faster, and WebP, AVIF and TIFF too).
  * @param source file name or URL, used in error messages.
  * @throws InvalidImageError naming `source` for unknown, corrupt, truncated or over-limit data.
+ * @throws InvalidArgumentError for `decoder: 'sharp'` (sharp is asynchronous: use `decodeImageAsync`).
  */
 export function decodeImage(bytes: Uint8Array, source: string, options: DecodeImageOptions = {}): RawImage {
+  if (checkDecoder(options.decoder) === 'sharp') {
+    throw new InvalidArgumentError('decoder', "'sharp' needs decodeImageAsync or readImage (decodeImage is synchronous)");
+  }
+  return decodeJs(bytes, source, limitsOf(options));
+}
+
+/**
+ * `decodeImage` with sharp where it is installed (see `ImageDecoder`), EXIF orientation applied on either path.
+ * @throws InvalidImageError naming `source` for unknown, corrupt, truncated or over-limit data, and for WebP,
+ *   AVIF or TIFF without sharp.
+ * @throws InvalidArgumentError for `decoder: 'sharp'` when sharp cannot be loaded.
+ */
+export async function decodeImageAsync(bytes: Uint8Array, source: string, options: DecodeImageOptions = {}): Promise<RawImage> {
+  let decoder = checkDecoder(options.decoder);
+  if (decoder === 'auto' && process.env.FACEREC_DECODER === 'js') decoder = 'js';
+  const limits = limitsOf(options);
+  if (decoder === 'js') return decodeJs(bytes, source, limits);
+  const sharp = await loadSharp();
+  if (!sharp) {
+    if (decoder === 'sharp') throw new InvalidArgumentError('decoder', "'sharp' but the sharp package is not installed or does not load (npm install sharp)");
+    return decodeJs(bytes, source, limits);
+  }
+  if (bytes.length === 0) throw new InvalidImageError(source, 'empty file');
+  const format = detectImageFormat(bytes);
+  // libvips has no PBM/PGM/PPM loader in sharp's build and BMP is not one of its formats: those stay JS.
+  if (format === undefined || format === 'pnm' || format === 'bmp') return decodeJs(bytes, source, limits);
+  return decodeWithSharp(sharp, bytes, source, format, limits);
+}
+
+function decodeJs(bytes: Uint8Array, source: string, limits: DecodeLimits): RawImage {
   if (bytes.length === 0) throw new InvalidImageError(source, 'empty file');
   const format = detectImageFormat(bytes);
   try {
     switch (format) {
       case 'jpeg':
-        return decodeJpeg(bytes, source, options);
+        return applyOrientation(decodeJpeg(bytes, source, limits), jpegOrientation(bytes));
       case 'png':
-        return decodePng(bytes, source, options);
+        return decodePng(bytes, source, limits);
+      case 'gif':
+        return decodeGif(bytes, source, limits);
       case 'pnm':
-        return decodePnm(bytes, source, options);
+        return decodePnm(bytes, source, limits);
       case 'bmp':
-        return decodeBmp(bytes, source, options);
+        return decodeBmp(bytes, source, limits);
+      case 'webp':
+      case 'avif':
+      case 'tiff':
+        throw new InvalidImageError(source, `${format.toUpperCase()} needs sharp: install sharp to read WebP/AVIF/TIFF (the built-in decoders read JPEG, PNG, GIF, PGM/PPM/PBM and BMP)`);
       default:
-        throw new InvalidImageError(source, 'unknown image format (expected JPEG, PNG, PGM/PPM/PBM or BMP)');
+        throw new InvalidImageError(source, 'unknown image format (expected JPEG, PNG, GIF, WebP, AVIF, TIFF, PGM/PPM/PBM or BMP)');
     }
   } catch (error) {
     if (error instanceof InvalidImageError) throw error;

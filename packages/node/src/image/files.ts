@@ -3,11 +3,11 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidImageError, type RawImage } from '@facerec/core';
 import { errorReason, writeFileAtomic } from '../io/atomic.js';
-import { decodeImage, type DecodeImageOptions } from './decode.js';
+import { decodeImageAsync, type DecodeImageOptions } from './decode.js';
 import { encodePng } from './png-encode.js';
 
 /** File extensions (lower case, with dot) that folder scans treat as images. */
-export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.pgm', '.ppm', '.pnm', '.pbm', '.bmp'];
+export const IMAGE_EXTENSIONS: readonly string[] = ['.jpg', '.jpeg', '.png', '.gif', '.webp', '.avif', '.tif', '.tiff', '.pgm', '.ppm', '.pnm', '.pbm', '.bmp'];
 
 /** True when `name` has an image extension (case-insensitive) and is not hidden (leading dot). */
 export function isImageFile(name: string): boolean {
@@ -16,7 +16,8 @@ export function isImageFile(name: string): boolean {
 }
 
 /**
- * Reads and decodes one image file.
+ * Reads and decodes one image file, with sharp when it is installed (see `DecodeImageOptions.decoder`) and
+ * the EXIF orientation applied.
  * @throws InvalidImageError naming `file` when it cannot be read or decoded.
  */
 export async function readImage(file: string, options: DecodeImageOptions = {}): Promise<RawImage> {
@@ -26,7 +27,7 @@ export async function readImage(file: string, options: DecodeImageOptions = {}):
   } catch (error) {
     throw new InvalidImageError(file, `cannot read file (${errorReason(error)})`, { cause: error });
   }
-  return decodeImage(bytes, file, options);
+  return decodeImageAsync(bytes, file, options);
 }
 
 /** Writes `image` as a PNG file, atomically (temp file + rename), so readers never see half a file. */

@@ -22,16 +22,7 @@ interface JpegFrame {
  * Throws InvalidImageError naming `source` for corrupt or truncated data and for files over `limits`.
  */
 export function decodeJpeg(bytes: Uint8Array, source: string, limits: DecodeLimits = {}): RawImage {
-  const frame = readJpegFrame(bytes);
-  if (frame) {
-    checkDimensions(source, frame.width, frame.height, limits);
-    // Every 8×8 block codes its DC value in at least one bit. jpeg-js reads zeros past the end of the data, so a
-    // tiny file claiming a huge size would otherwise cost the whole decode before failing.
-    const blocks = Math.ceil(frame.width / 8) * Math.ceil(frame.height / 8);
-    if (bytes.length * 8 < blocks) {
-      throw new InvalidImageError(source, `truncated: ${bytes.length} bytes cannot hold a ${frame.width}x${frame.height} JPEG (${blocks} blocks need at least ${Math.ceil(blocks / 8)})`);
-    }
-  }
+  const frame = checkJpegHeader(bytes, source, limits);
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
     decoded = decode(bytes, {
@@ -57,6 +48,24 @@ export function decodeJpeg(bytes: Uint8Array, source: string, limits: DecodeLimi
   return gray
     ? { data: selectChannels(data, pixels, 3, 1), width, height, channels: 1 }
     : { data, width, height, channels: 3 };
+}
+
+/**
+ * Checks the frame header's size against `limits` and that the data can hold that many blocks, before any
+ * decoder allocates the bitmap. Returns the frame header, or undefined when none is found.
+ */
+export function checkJpegHeader(bytes: Uint8Array, source: string, limits: DecodeLimits = {}): JpegFrame | undefined {
+  const frame = readJpegFrame(bytes);
+  if (frame) {
+    checkDimensions(source, frame.width, frame.height, limits);
+    // Every 8×8 block codes its DC value in at least one bit. jpeg-js reads zeros past the end of the data, so a
+    // tiny file claiming a huge size would otherwise cost the whole decode before failing.
+    const blocks = Math.ceil(frame.width / 8) * Math.ceil(frame.height / 8);
+    if (bytes.length * 8 < blocks) {
+      throw new InvalidImageError(source, `truncated: ${bytes.length} bytes cannot hold a ${frame.width}x${frame.height} JPEG (${blocks} blocks need at least ${Math.ceil(blocks / 8)})`);
+    }
+  }
+  return frame;
 }
 
 /** Reads width, height and component count from the first SOFn marker, or undefined if none is found. */

@@ -71,16 +71,23 @@ function checkImageData(bytes: Uint8Array, view: DataView, source: string): void
 }
 
 /**
+ * Checks the IHDR size against `limits` and that the image data is all there, before any decoder allocates
+ * the bitmap (pngjs allocates it first and fills missing rows with zeros: a 69-byte file claiming 9999×9999
+ * would decode as a black image).
+ */
+export function checkPngHeader(bytes: Uint8Array, source: string, limits: DecodeLimits = {}): void {
+  if (bytes.length < 24) throw new InvalidImageError(source, 'truncated PNG header');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  checkDimensions(source, view.getUint32(16), view.getUint32(20), limits);
+  checkImageData(bytes, view, source);
+}
+
+/**
  * Decodes a PNG. Gray and gray+alpha give 1 channel; RGB and RGBA give 3; palette images give 1 when the
  * palette is all gray. Alpha is dropped and 16-bit samples are scaled to 8 bits (pngjs rounds).
  */
 export function decodePng(bytes: Uint8Array, source: string, limits: DecodeLimits = {}): RawImage {
-  // Check the IHDR size first: pngjs allocates the whole bitmap before we could refuse it.
-  if (bytes.length < 24) throw new InvalidImageError(source, 'truncated PNG header');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  checkDimensions(source, view.getUint32(16), view.getUint32(20), limits);
-  // pngjs fills missing rows with zeros: a 69-byte file claiming 9999×9999 would decode as a black image.
-  checkImageData(bytes, view, source);
+  checkPngHeader(bytes, source, limits);
 
   let png: { width: number; height: number; data: Uint8Array; colorType: number };
   try {
