@@ -1,10 +1,11 @@
-// Property-based fuzzing of every image decoder: random and mutated files end in InvalidImageError or a valid image, quickly and in bounded memory.
+// Property-based fuzzing of every image decoder (JS and sharp): random and mutated files end in InvalidImageError or a valid image, quickly and in bounded memory.
 import { readFileSync } from 'node:fs';
 import { crc32, deflateSync } from 'node:zlib';
 import fc from 'fast-check';
+import sharp from 'sharp';
 import { afterAll, describe, it } from 'vitest';
 import { InvalidImageError, validateRawImage, type RawImage } from '@facerec/core';
-import { decodeImage, encodePng } from '../../src/image/index.js';
+import { decodeImage, decodeImageAsync, encodePng } from '../../src/image/index.js';
 import { bmpBytes, jpegBytes, pngBytes, pnmAscii, pnmBinary } from '../fixtures/images.js';
 import { grayPngWithData, ihdr, pngChunk, pngFile } from '../image/png-chunks.js';
 import { FUZZ_SEED, fuzzRuns, mutated, printTallies, runCase, tally, typedNaming, type Edit } from './harness.js';
@@ -16,9 +17,25 @@ const MAX_BYTES = 64 * 2 ** 20;
 /** A 1-megapixel decode takes well under a second; five is a hang even on a loaded 2-core machine. */
 const MAX_MS = 5000;
 const RUNS = fuzzRuns(150);
+/** libvips is slower per case than the JS decoders: a fifth as many sharp cases. */
+const SHARP_RUNS = fuzzRuns(40, 0.2);
 
 const gradient = (n: number, k = 37) => Array.from({ length: n }, (_, i) => (i * k) & 255);
 const lfwJpeg = new Uint8Array(readFileSync(new URL('../../../../fixtures/lfw/images/Abel_Pacheco/Abel_Pacheco_0001.jpg', import.meta.url)));
+
+const rawImage = (width: number, height: number, channels: 1 | 3 | 4, k = 37) =>
+  sharp(Uint8Array.from(gradient(width * height * channels, k)), { raw: { width, height, channels } });
+const gifSeeds = [
+  new Uint8Array(await rawImage(16, 12, 1).gif().toBuffer()),
+  new Uint8Array(await rawImage(9, 7, 3, 11).gif().toBuffer()),
+  new Uint8Array(await rawImage(8, 8, 4, 5).gif().toBuffer()),
+];
+/** Files only sharp reads, for the sharp-path properties. */
+const SHARP_SEEDS: Record<string, Uint8Array[]> = {
+  webp: [new Uint8Array(await rawImage(16, 12, 3).webp({ lossless: true }).toBuffer()), new Uint8Array(await rawImage(16, 12, 1).webp({ quality: 80 }).toBuffer())],
+  tiff: [new Uint8Array(await rawImage(16, 12, 3).tiff({ compression: 'lzw' }).toBuffer()), new Uint8Array(await rawImage(9, 5, 1).tiff().toBuffer())],
+  avif: [new Uint8Array(await rawImage(16, 12, 3).avif({ quality: 60 }).toBuffer())],
+};
 
 const SEEDS: Record<string, Uint8Array[]> = {
   png: [
@@ -42,6 +59,7 @@ const SEEDS: Record<string, Uint8Array[]> = {
     new Uint8Array([...new TextEncoder().encode('P4\n9 2\n'), 0b10100000, 0x80, 0xff, 0]),
   ],
   bmp: [bmpBytes(3, 2, gradient(18)), bmpBytes(2, 2, [0, 1, 2, 1], [[0, 0, 0], [77, 77, 77], [255, 255, 255]])],
+  gif: gifSeeds,
 };
 
 /** Where the image data of a PNG ends: the start of its IEND chunk (the last 12 bytes). */
@@ -53,6 +71,8 @@ const CUT_SEEDS: Array<{ bytes: Uint8Array; dataEnd: number }> = [
   // JPEG data ends with the EOI marker's two bytes.
   ...SEEDS.jpeg!.map((bytes) => ({ bytes, dataEnd: bytes.length })),
   ...SEEDS.bmp!.map((bytes) => ({ bytes, dataEnd: bytes.length })),
+  // A GIF's image data ends with its last sub-block terminator, just before the one-byte trailer.
+  ...SEEDS.gif!.map((bytes) => ({ bytes, dataEnd: bytes.length - 1 })),
   ...[SEEDS.pnm![0]!, SEEDS.pnm![1]!, SEEDS.pnm![2]!, SEEDS.pnm![6]!].map((bytes) => ({ bytes, dataEnd: bytes.length })),
 ];
 
@@ -114,13 +134,24 @@ const bmpHeader = fc
     return out;
   });
 
+/** GIF: lying screen size and first image descriptor size. */
+const gifSize = fc.tuple(fc.nat({ max: 65535 }), fc.nat({ max: 65535 }), fc.boolean()).map(([w, h, frame]): Edit => (b) => {
+  if (b.length < 10) return b;
+  const out = b.slice();
+  let at = frame ? out.indexOf(0x2c, 13) + 5 : 6;
+  if (at < 6 || at + 4 > out.length) at = 6;
+  out.set([w & 255, w >> 8, h & 255, h >> 8], at);
+  return out;
+});
+
 const MAGIC: Record<string, number[]> = {
+  gif: [...new TextEncoder().encode('GIF89a')],
   png: [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
   jpeg: [0xff, 0xd8, 0xff],
   pnm: [0x50, 0x35, 0x0a],
   bmp: [0x42, 0x4d],
 };
-const EXTRA: Record<string, fc.Arbitrary<Edit>[]> = { png: [pngHeader, fc.constant(fixPngCrcs)], jpeg: [jpegSize], pnm: [], bmp: [bmpHeader] };
+const EXTRA: Record<string, fc.Arbitrary<Edit>[]> = { png: [pngHeader, fc.constant(fixPngCrcs)], jpeg: [jpegSize], pnm: [], bmp: [bmpHeader], gif: [gifSize] };
 
 function checkImage(image: RawImage): void {
   validateRawImage(image, NAME);
@@ -183,6 +214,31 @@ describe(`decoders under fuzzing (${RUNS} runs per property, seed ${FUZZ_SEED})`
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 2048 }), (bytes) => runCase(t, rules, () => decodeImage(bytes, NAME, LIMITS))),
       { numRuns: RUNS, seed: FUZZ_SEED },
+    );
+  }, 600_000);
+
+  const sharpRules = { isTyped: typedNaming(InvalidImageError, NAME), check: checkImage, maxMs: MAX_MS, maxBytes: MAX_BYTES };
+  const viaSharp = (bytes: Uint8Array) => decodeImageAsync(bytes, NAME, { ...LIMITS, decoder: 'sharp' });
+
+  for (const format of ['jpeg', 'png', 'gif', 'webp', 'tiff', 'avif']) {
+    it(`sharp, ${format}: mutated valid files end in InvalidImageError or a valid image (${SHARP_RUNS} runs)`, async () => {
+      const t = tally(`sharp ${format}`);
+      const seeds = SEEDS[format] ?? SHARP_SEEDS[format]!;
+      await fc.assert(
+        fc.asyncProperty(mutated(fc.constantFrom(...seeds), EXTRA[format]), (bytes) => runCase(t, sharpRules, () => viaSharp(bytes))),
+        { numRuns: SHARP_RUNS, seed: FUZZ_SEED },
+      );
+    }, 600_000);
+  }
+
+  it(`sharp: a JPEG, PNG or GIF cut before the end of its image data is an InvalidImageError (${SHARP_RUNS} runs)`, async () => {
+    const t = tally('sharp cut files');
+    const rules = { ...sharpRules, check: () => { throw new Error('a cut file decoded'); } };
+    const binary = CUT_SEEDS.filter(({ bytes }) => bytes[0] === 0xff || bytes[0] === 0x89 || bytes[0] === 0x47);
+    const cuts = fc.constantFrom(...binary).chain(({ bytes, dataEnd }) => fc.nat({ max: dataEnd - 1 }).map((at) => bytes.subarray(0, at)));
+    await fc.assert(
+      fc.asyncProperty(cuts, (bytes) => runCase(t, rules, () => viaSharp(bytes))),
+      { numRuns: SHARP_RUNS, seed: FUZZ_SEED },
     );
   }, 600_000);
 });
