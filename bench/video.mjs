@@ -39,11 +39,15 @@ const watchlist = enrolled.slice(0, WATCHED).map((p) => p.name);
 
 // The schedule: three lanes (rows of the frame, no overlap), each with one person at a time who walks across (in or
 // out by an edge) or stands a few seconds, then a gap. At most 3 faces per frame.
+// Who comes next: every person in turn (a seeded order, repeated), so the watched, the enrolled and the strangers all show up.
+const order = [...people];
+let turn = 0;
+const nextPerson = () => order[turn++ % order.length];
 const appearances = [];
 for (let lane = 0; lane < LANES; lane++) {
   let t = 0.2 + random.uniform(0, 1.5);
   while (t < SECONDS - 2) {
-    const person = people[Math.floor(random.uniform(0, people.length))];
+    const person = nextPerson();
     const y0 = lane * PHOTO;
     if (random.uniform(0, 1) < 0.65) {
       const speed = random.uniform(120, 240) * (random.uniform(0, 1) < 0.5 ? 1 : -1);
@@ -138,6 +142,10 @@ const results = { clip: { width: WIDTH, height: HEIGHT, fps: FPS, seconds: SECON
     if (end.label === expected) named++;
   }
   const fragmented = [...tracksOf.values()].reduce((s, n) => s + n - 1, 0);
+  results.tracks_detail = ends.map((end) => {
+    const seen = perTrack.get(end.track_id) ?? [];
+    return { track_id: end.track_id, label: end.label, first_t: end.first_t, last_t: end.last_t, frames: end.frames, appearances: seen.map((a) => appearances.indexOf(a)) };
+  });
   const missed = appearances.filter((a) => !tracksOf.has(a)).length;
   const alerts = events.filter((e) => e.type === 'watchlist');
   const falseAlerts = alerts.filter((e) => {
@@ -179,7 +187,7 @@ const results = { clip: { width: WIDTH, height: HEIGHT, fps: FPS, seconds: SECON
 
 // face-api as its users run video in Node: every frame through detectAllFaces + landmarks + descriptors (its SSD
 // MobileNet v1 detector at minConfidence 0.5), on the same frames from the same decoder and the same WASM backend.
-{
+if (FACEAPI_FRAMES > 0) {
   const require = createRequire(import.meta.url);
   const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
   const modelDir = path.join(path.dirname(require.resolve('@vladmandic/face-api/package.json')), 'model');

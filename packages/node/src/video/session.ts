@@ -38,6 +38,9 @@ export interface SessionOptions {
 
 type Child = ChildProcessByStdio<Writable | null, Readable, Readable>;
 
+/** Frames ffmpeg decodes ahead of the pipe (in its own memory: 2.7 MB each at 1280×720). */
+const DECODE_AHEAD = 6;
+
 /**
  * Spawns ffmpeg and frames its stdout. Frames are copied straight from each pipe chunk into one of
  * `queue + 2` preallocated frame buffers (filling, queued, held by the consumer), never concatenated.
@@ -70,7 +73,12 @@ export class DecodeSession {
       ...source.inputArgs,
       '-map', '0:v:0', '-an', '-sn', '-dn',
       ...(options.filters.length > 0 ? ['-vf', options.filters.join(',')] : []),
-      '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+      // Through ffmpeg's fifo muxer: decoding runs ahead (up to DECODE_AHEAD frames) while this process is busy
+      // and not reading the pipe; a pipe holds only 64 KiB, so a plain rawvideo output would stall the decoder
+      // for the whole time a frame is being processed. A live source drops frames there rather than fall behind.
+      '-c:v', 'rawvideo', '-pix_fmt', 'rgb24',
+      '-f', 'fifo', '-fifo_format', 'rawvideo', '-queue_size', String(DECODE_AHEAD), ...(options.dropWhenBehind ? ['-drop_pkts_on_overflow', '1'] : []),
+      'pipe:1',
     ];
     this.log = new FfmpegLog((stream) => this.announce(stream));
     this.child = spawn(options.ffmpeg, args, { stdio: [source.images ? 'pipe' : 'ignore', 'pipe', 'pipe'] }) as Child;
