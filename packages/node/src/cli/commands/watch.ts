@@ -1,7 +1,7 @@
 // `facerec watch <source> --gallery <dir>`: follow and name faces on a video, file, stream, camera or image folder; events as JSON Lines.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { InvalidArgumentError, type TrackInfo } from '@facerec/core';
+import { InvalidArgumentError, UNKNOWN, type TrackInfo } from '@facerec/core';
 import { GALLERY_INDEX } from '../../gallery/files.js';
 import { annotateImage, openGallery } from '../../gallery/index.js';
 import { JsonLinesFile, type ExistingFile, type WatchEvent } from '../../video/events.js';
@@ -131,7 +131,7 @@ export async function watchCommand(argv: string[], io: CommandIO): Promise<numbe
     const onFrame = async (frame: VideoFrame, tracks: readonly FrameTrack[]) => {
       if (!annotateFile) return;
       writer ??= await VideoWriter.open(annotateFile, { width: frame.width, height: frame.height, fps: fps ?? 25, ...(ffmpegPath ? { ffmpegPath } : {}), overwrite: Boolean(values.force) });
-      const drawn = annotateImage(frame, tracks.map((t) => ({ box: t.box, text: `${t.trackId} ${t.label ?? '...'}`, known: t.label !== undefined && t.label !== 'unknown' && !t.watched })));
+      const drawn = annotateImage(frame, tracks.map((t) => ({ box: t.box, text: `${t.trackId} ${t.label ?? '...'}`, known: t.label !== undefined && t.label !== UNKNOWN && !t.watched })));
       await writer.write(drawn);
     };
     let stats: WatchStats | undefined;
@@ -150,7 +150,7 @@ export async function watchCommand(argv: string[], io: CommandIO): Promise<numbe
         onEvent,
         onFrame,
         onProgress: (s, info) => progress.update(s, info),
-        ...(snapshots ? { snapshot: (frame: VideoFrame, track: TrackInfo) => snapshots.save(frame, track.box, track.id, track.label ?? 'unknown', frame.t) } : {}),
+        ...(snapshots ? { snapshot: (frame: VideoFrame, track: TrackInfo) => snapshots.save(frame, track.box, track.id, track.label ?? UNKNOWN, frame.t) } : {}),
       });
     } catch (error) {
       failure = error;
