@@ -27,14 +27,19 @@ async function snapshot(recognizer: FaceRecognizer): Promise<tf.io.ModelArtifact
  * Switches to another backend and re-creates `recognizers` on it, disposing the old ones. Use it instead of a
  * bare `initBackend` once models exist: tfjs moves a tensor to the new backend when it is next used, and
  * tfjs-backend-webgpu 4.22 hands such tensors over as zeros (weights silently lost), so the weights are copied
- * through memory here. Threshold, labels and preprocessing come along.
+ * through memory here. Threshold, labels and preprocessing come along. A recognizer on a pretrained backbone keeps
+ * its `FacePipeline`, which is not copied (tfjs moves its weights itself, losing them when leaving WebGPU): choose
+ * the backend before loading pipelines.
  *
  * @throws BackendError when no requested backend starts (the recognizers are then left as they were).
  */
 export async function switchBackend(request: BackendRequest, recognizers: readonly FaceRecognizer[], options: WebBackendOptions = {}): Promise<BackendSwitch> {
   const saved = await Promise.all(recognizers.map(snapshot));
   const selection = await initBackend(request, options);
-  const fresh = await Promise.all(saved.map((a, i) => FaceRecognizer.load(tf.io.fromMemory(a), { threshold: recognizers[i]!.threshold })));
+  const fresh = await Promise.all(saved.map((a, i) => {
+    const { threshold, backbone } = recognizers[i]!;
+    return FaceRecognizer.load(tf.io.fromMemory(a), { threshold, ...(backbone ? { backbone } : {}) });
+  }));
   for (const old of recognizers) old.dispose();
   return { selection, recognizers: fresh };
 }
