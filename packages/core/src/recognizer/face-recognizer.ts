@@ -357,7 +357,7 @@ export class FaceRecognizer {
         head = await EmbeddingClassifier.fromModel(model, metadata.head, metadata.labels, metadata.backbone, name);
         recognizer = new FaceRecognizer({ backbone, head: metadata.head, threshold: options.threshold ?? metadata.threshold });
       } else {
-        checkClassifier(model, metadata, name);
+        await checkClassifier(model, metadata, name);
         if (options.backbone) {
           throw new InvalidArgumentError('backbone', `${name} is a CNN trained on face crops (${metadata.architecture}); it takes no backbone`);
         }
@@ -459,7 +459,7 @@ function checkBackbone(backbone: FacePipeline | undefined, metadata: EmbeddingHe
 }
 
 /** A CNN's input and output must match its metadata's preprocessing and people. */
-function checkClassifier(model: tfl.LayersModel, metadata: ClassifierMetadata, name: string): void {
+async function checkClassifier(model: tfl.LayersModel, metadata: ClassifierMetadata, name: string): Promise<void> {
   const outputs = (model.outputs[0]?.shape ?? []) as number[];
   if (outputs[outputs.length - 1] !== metadata.labels.length) {
     throw new ModelFormatError(name, `the model outputs ${outputs[outputs.length - 1]} classes but metadata lists ${metadata.labels.length} people`);
@@ -468,5 +468,20 @@ function checkClassifier(model: tfl.LayersModel, metadata: ClassifierMetadata, n
   const input = model.inputs[0]?.shape ?? [];
   if (input[1] !== h || input[2] !== w || input[3] !== metadata.preprocessing.channels) {
     throw new ModelFormatError(name, `the model input [${input.slice(1)}] does not match preprocessing ${h}×${w}×${metadata.preprocessing.channels}`);
+  }
+  const dtype = model.inputs[0]?.dtype;
+  if (dtype !== 'float32') throw new ModelFormatError(name, `the model input has dtype ${JSON.stringify(dtype)}; expected "float32"`);
+  // A config can pass every shape check and still fail in tfjs at the first predict: run it once here, so a
+  // broken file is a ModelFormatError at load and never a raw tfjs error later.
+  let out: tf.Tensor | undefined;
+  try {
+    out = tf.tidy(() => model.predict(tf.zeros([1, h, w, metadata.preprocessing.channels])) as tf.Tensor);
+  } catch (error) {
+    throw new ModelFormatError(name, `the model cannot run: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  const values = await out.data();
+  out.dispose();
+  if (values.length !== metadata.labels.length || !values.every(Number.isFinite)) {
+    throw new ModelFormatError(name, `the model's output on a blank image is not ${metadata.labels.length} finite scores`);
   }
 }

@@ -109,6 +109,29 @@ describe(`model and gallery loaders under fuzzing (seed ${FUZZ_SEED})`, () => {
       expect((error as Error).message).toContain(`Model ${dir}: truncated`);
     });
 
+    it('a model.json whose input layer has a non-string dtype is a ModelFormatError at load, not a tfjs error at predict (found by fuzzing)', async () => {
+      const dir = await makeTempDir();
+      const json = JSON.parse(saved.json) as Record<string, unknown>;
+      // The first layer config with a batch input shape is the input layer, wherever tfjs nests it.
+      const input = (function find(node: unknown): Record<string, unknown> | undefined {
+        if (node === null || typeof node !== 'object') return undefined;
+        const record = node as Record<string, unknown>;
+        if ('batch_input_shape' in record) return record;
+        for (const value of Object.values(record)) {
+          const found = find(value);
+          if (found) return found;
+        }
+        return undefined;
+      })(json.modelTopology);
+      input!['dtype'] = 7;
+      writeFolder(dir, { 'model.json': new TextEncoder().encode(JSON.stringify(json)), 'weights.bin': saved.bin });
+      const tensors = tf.memory().numTensors;
+      const error = await FaceRecognizer.load(fileSystemHandler(dir), { source: dir }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ModelFormatError);
+      expect((error as Error).message).toContain(dir);
+      expect(tf.memory().numTensors).toBe(tensors);
+    });
+
     it('FaceRecognizer.load gives a recognizer that predicts, or a ModelFormatError', async () => {
       const t = tally('trained model load + predict');
       const dir = await makeTempDir();
