@@ -50,13 +50,15 @@ beforeAll(async () => {
 afterAll(removeTempDirs);
 
 describe('facerec never deletes files it did not write', () => {
-  const train = ['--epochs', '1', '--input-size', '16', '--backend', 'cpu', '--quiet'];
+  const train = ['--epochs', '1', '--input-size', '16', '--backend', 'cpu'];
 
   it('refuses train --out <the dataset> and --out . (a file is refused by the same check, test/io/save-target): exit 1, the folder named, nothing changed', async () => {
     const before = await snapshot(work);
     const intoData = await runCapture('train', data, '--out', data, ...train);
     expect(intoData.code).toBe(1);
     expect(intoData.err).toMatch(new RegExp(`Refusing to save into ${data}: .*\\(ann, bob\\)`));
+    // Refused before any work: the backend never started and the dataset was never read.
+    expect(intoData.err).not.toMatch(/backend:|dataset:/);
     const cwd = process.cwd();
     process.chdir(data);
     try {

@@ -4,6 +4,8 @@ import { ARCHITECTURES, FACE_PRESETS, FaceRecognizer, describeBackendSelection }
 import type { ArchitectureName, FacePipeline, FacePreset, HeadKind } from '@facerec/core';
 import { initBackend } from '../../backends/index.js';
 import { fileSystemHandler } from '../../io/index.js';
+import { MODEL_FOLDER } from '../../io/file-system-handler.js';
+import { checkSaveTarget } from '../../io/save-target.js';
 import { loadFacePipeline } from '../../models/index.js';
 import { UsageError, asUsage, backendFlags, intFlag, numberFlag, parse, parseSplit } from '../args.js';
 import { loadDatasetForCli, skipCorruptFlagOption, skipCorruptUsage } from '../dataset-flags.js';
@@ -71,6 +73,8 @@ export async function trainCommand(argv: string[], io: CommandIO): Promise<numbe
   const backend = backendFlags(values);
   const head = headFlags(values);
 
+  // A folder the save would refuse (the dataset, '.', someone's files) is refused now, not after training.
+  await checkSaveTarget(out, MODEL_FOLDER);
   const selection = await initBackend(backend.request, backend.options);
   if (!values.quiet) io.err(`backend: ${describeBackendSelection(selection)}\n`);
   const dataset = await loadDatasetForCli(positionals[0]!, values, io, { split });
