@@ -6,7 +6,7 @@ import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Gallery, loadGallery, saveGallery } from '@facerec/node';
+import { Gallery, initBackend, loadGallery, saveGallery } from '@facerec/node';
 import { expectNoLeak } from '../../../core/test/helpers/memory.js';
 import { runCapture } from '../fixtures/cli.js';
 import { repoRoot } from '../fixtures/processes.js';
@@ -39,6 +39,8 @@ function runCli(...args: string[]): Promise<{ code: number | null; out: string; 
 }
 
 beforeAll(async () => {
+  // The in-process commands below are refused before they start a backend; the leak checks still need one.
+  await initBackend('cpu');
   work = await makeTempDir();
   data = path.join(work, 'ds');
   // Two ORL people, three photos each: a dataset for train and photos for enroll.
