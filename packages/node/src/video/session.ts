@@ -75,9 +75,10 @@ export class DecodeSession {
       ...(options.filters.length > 0 ? ['-vf', options.filters.join(',')] : []),
       // Through ffmpeg's fifo muxer: decoding runs ahead (up to DECODE_AHEAD frames) while this process is busy
       // and not reading the pipe; a pipe holds only 64 KiB, so a plain rawvideo output would stall the decoder
-      // for the whole time a frame is being processed. A live source drops frames there rather than fall behind.
+      // for the whole time a frame is being processed. (Its drop_pkts_on_overflow is not used: in ffmpeg 5.1 a
+      // reader slower than the stream for a moment got 2 frames of 20. Live sources drop here, see dropWhenBehind.)
       '-c:v', 'rawvideo', '-pix_fmt', 'rgb24',
-      '-f', 'fifo', '-fifo_format', 'rawvideo', '-queue_size', String(DECODE_AHEAD), ...(options.dropWhenBehind ? ['-drop_pkts_on_overflow', '1'] : []),
+      '-f', 'fifo', '-fifo_format', 'rawvideo', '-queue_size', String(DECODE_AHEAD),
       'pipe:1',
     ];
     this.log = new FfmpegLog((stream) => this.announce(stream));

@@ -163,4 +163,35 @@ describe('openVideo on a live HTTP stream', () => {
     expect(String(error)).toMatch(/live\.ts: lost, and not back after 4 attempts/);
     expect(ffmpegChildren()).toEqual([]);
   });
+
+  it('drops the oldest frames of a live stream when the consumer is slower, and keeps every frame of a file', async () => {
+    const short = path.join(dir, 'slow.mkv');
+    await testPattern(short, 2);
+    const server = serveLive(short, await freePort());
+    try {
+      const reader = openVideo(server.url, { reconnectAttempts: 2, reconnectDelayMs: 150 });
+      let delivered = 0;
+      try {
+        for await (const _ of reader) {
+          delivered++;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      } catch (error) {
+        expect(error).toBeInstanceOf(VideoSourceError);
+      }
+      expect(reader.dropped).toBeGreaterThan(0);
+      expect(delivered + reader.dropped).toBeGreaterThanOrEqual(18);
+      await server.done;
+    } finally {
+      server.child.kill('SIGKILL');
+    }
+    const file = openVideo(short);
+    let frames = 0;
+    for await (const _ of file) {
+      frames++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(frames).toBe(20);
+    expect(file.dropped).toBe(0);
+  });
 });

@@ -68,8 +68,10 @@ describe('watchVideo', () => {
     const server = serveLive(short, await freePort());
     const events: WatchEvent[] = [];
     try {
-      // A few quick attempts: the first may come before the server listens; after the clip it stays away.
-      const video = { reconnectAttempts: 3, reconnectDelayMs: 150 };
+      // A few quick attempts: the first may come before the server listens; after the clip it stays away. Every
+      // frame is kept: ffmpeg hands over the first seconds of a stream at once after probing it, and a live
+      // source would drop that backlog (this clip is only 2.5 s long).
+      const video = { reconnectAttempts: 3, reconnectDelayMs: 150, dropWhenBehind: false };
       const watching = watchVideo(server.url, { pipeline, gallery, watchlist: [WATCHED], video, detection: { minFaceSize: 40 }, detectEvery: 1, onEvent: (e) => void events.push(e) });
       await expect(watching).rejects.toThrow(/live\.ts: lost, and not back after 3 attempts/);
       await server.done;
