@@ -5,7 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { initBackend, loadFacePipeline, watchVideo, type FacePipeline, type Gallery, type WatchEvent } from '@facerec/node';
+import { cosineSimilarity, imageToTensor, initBackend, loadFacePipeline, readImage, watchVideo, type FacePipeline, type Gallery, type WatchEvent } from '@facerec/node';
+import { lfwImage } from '../../../core/test/helpers/datasets.js';
 import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
 import { freePort, ffmpegChildren, serveLive } from './streams.js';
 import { expectEventsMatchScene, MAIN_CLIP, makeClip, makeGallery, SHORT_CLIP, WATCHED } from './scene.js';
@@ -84,5 +85,23 @@ describe('watchVideo', () => {
 
   it('refuses a watchlist label that is not in the gallery', async () => {
     await expect(watchVideo(short, { pipeline, gallery, watchlist: ['Nobody'] })).rejects.toThrow(/"Nobody" is not enrolled/);
+  });
+});
+
+describe('the pipeline parts the watch loop uses', () => {
+  it('detectInWindows finds a face only in a window around it; embedDetected embeds found faces as embedFaces does', async () => {
+    const photo = await readImage(lfwImage(WATCHED, 1));
+    const tensor = imageToTensor(photo);
+    try {
+      // The LFW face is in the middle of the 250-pixel photo.
+      expect(await pipeline.detector.detectInWindows(tensor, [{ x: 40, y: 40, size: 170 }])).toHaveLength(1);
+      expect(await pipeline.detector.detectInWindows(tensor, [{ x: 0, y: 0, size: 60 }])).toHaveLength(0);
+      expect(await pipeline.detector.detectInWindows(tensor, [])).toEqual([]);
+    } finally {
+      tensor.dispose();
+    }
+    const [embedded] = await pipeline.embedFaces(photo);
+    const [again] = await pipeline.embedDetected(photo, [embedded!]);
+    expect(cosineSimilarity(again!.embedding, embedded!.embedding)).toBeGreaterThan(0.999);
   });
 });
