@@ -7,6 +7,7 @@ import type { FacePipeline } from '../../src/faces/index.js';
 import type { RawImage } from '../../src/image/types.js';
 import { FaceRecognizer, METADATA_KEY } from '../../src/recognizer/index.js';
 import { expectNoLeakPerTest } from '../helpers/memory.js';
+import { memorySink } from '../helpers/memory-sink.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -28,15 +29,6 @@ const fakePipeline = {
     return { embedding: Float32Array.from(mean, (x) => x / n), found: false };
   },
 } as unknown as FacePipeline;
-
-function memorySink(): { handler: tf.io.IOHandler; artifacts: () => tf.io.ModelArtifacts } {
-  let saved: tf.io.ModelArtifacts | undefined;
-  const handler = tf.io.withSaveHandler(async (artifacts) => {
-    saved = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  });
-  return { handler, artifacts: () => saved! };
-}
 
 let seed = 3;
 const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;

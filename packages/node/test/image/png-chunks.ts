@@ -1,5 +1,6 @@
 // Builds PNG files chunk by chunk (valid CRCs), so tests can write headers that lie about the data that follows.
 import { crc32, deflateSync } from 'node:zlib';
+import { concat } from '../fixtures/images.js';
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -26,14 +27,7 @@ export function ihdr(width: number, height: number, bitDepth = 8, colorType = 0,
 
 /** A PNG of the given chunks between the signature and IEND. */
 export function pngFile(...chunks: Uint8Array[]): Uint8Array {
-  const parts = [new Uint8Array(SIGNATURE), ...chunks, pngChunk('IEND', new Uint8Array(0))];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concat([new Uint8Array(SIGNATURE), ...chunks, pngChunk('IEND', new Uint8Array(0))]);
 }
 
 /** A gray 8-bit PNG whose IDAT holds `raw` (filtered scanlines, each with its filter byte), deflated. */

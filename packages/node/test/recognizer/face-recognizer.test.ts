@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { FaceRecognizer, InvalidArgumentError, METADATA_KEY, ModelFormatError, NumericError, UNKNOWN, initBackend } from '@facerec/node';
 import type { FacePipeline, LabeledImage } from '@facerec/node';
 import { patternImages } from '../../../core/test/helpers/synthetic.js';
+import { memorySink } from '../../../core/test/helpers/memory-sink.js';
 
 const names = ['alice', 'bob', 'carol'];
 let train: LabeledImage[];
@@ -12,15 +13,6 @@ let recognizer: FaceRecognizer;
 function labelled(seed: number, perClass: number): LabeledImage[] {
   const { images, labels } = patternImages(3, perClass, 24, seed);
   return images.map((image, i) => ({ image, label: names[labels[i]!]!, source: `synthetic-${seed}-${i}` }));
-}
-
-function memorySink(): { handler: tf.io.IOHandler; artifacts: () => tf.io.ModelArtifacts } {
-  let saved: tf.io.ModelArtifacts | undefined;
-  const handler = tf.io.withSaveHandler(async (artifacts) => {
-    saved = artifacts;
-    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-  });
-  return { handler, artifacts: () => saved! };
 }
 
 beforeAll(async () => {
