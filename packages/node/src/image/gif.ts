@@ -1,5 +1,4 @@
 // GIF decoding with omggif (pure JS): the first frame, 8-bit gray or RGB out.
-/// <reference path="./omggif.d.ts" />
 import { GifReader, type GifFrameInfo } from 'omggif';
 import { checkDimensions, InvalidImageError, type DecodeLimits, type RawImage } from '@facerec/core';
 import { isGrayRgb, selectChannels } from './pixels.js';
