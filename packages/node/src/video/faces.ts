@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, WindowPlanner, type Box, type DetectedFace, type FacePipeline, type RawImage } from '@facerec/core';
 import { fiveFromBlazeFace } from '@facerec/core/internal';
 
-/** Options of {@link FrameFaces}. */
+/** How `watchVideo` finds faces in each frame (detection size, smallest face, frames between detections...). */
 export interface FrameFacesOptions {
   /**
    * Longest side, in pixels, of the copy detection runs on: frames are shrunk by the smallest whole factor that
