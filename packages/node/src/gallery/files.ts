@@ -83,12 +83,7 @@ export async function loadGallery(dir: string, pipeline?: FacePipeline): Promise
   if (!(await stat(dir).then(() => true, () => false))) await settleSwap(path.resolve(dir));
   const indexFile = path.join(dir, GALLERY_INDEX);
   const binFile = path.join(dir, GALLERY_EMBEDDINGS);
-  let index: unknown;
-  try {
-    index = JSON.parse(await readFile(indexFile, 'utf8'));
-  } catch (error) {
-    throw new ModelFormatError(indexFile, error instanceof SyntaxError ? `is not valid JSON (${error.message})` : `cannot be read (${errorReason(error)})`, { cause: error });
-  }
+  const index = await readIndexJson(indexFile);
   let bytes: Buffer;
   try {
     bytes = await readFile(binFile);
@@ -107,5 +102,14 @@ export async function loadGallery(dir: string, pipeline?: FacePipeline): Promise
     // A bad value in the files (a threshold of 8, a label that is not a string) is the files' fault.
     if (error instanceof InvalidArgumentError) throw new ModelFormatError(indexFile, error.message, { cause: error });
     throw error;
+  }
+}
+
+/** The parsed JSON of a gallery index file, unchecked. @throws ModelFormatError naming `file` when unreadable or not JSON. */
+export async function readIndexJson(file: string): Promise<unknown> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as unknown;
+  } catch (error) {
+    throw new ModelFormatError(file, error instanceof SyntaxError ? `is not valid JSON (${error.message})` : `cannot be read (${errorReason(error)})`, { cause: error });
   }
 }

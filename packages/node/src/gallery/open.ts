@@ -1,13 +1,11 @@
 // Opens a saved gallery (or starts a new one) together with the face pipeline of its embedder.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FACE_PRESETS, Gallery, InvalidArgumentError, ModelFormatError, type FacePipeline, type FacePreset, type GalleryIndex } from '@facerec/core';
+import { FACE_PRESETS, Gallery, InvalidArgumentError, type FacePipeline, type FacePreset, type GalleryIndex } from '@facerec/core';
 import { validateGalleryIndex } from '@facerec/core/internal';
-import { errorReason } from '../io/atomic.js';
 import { settleSwap } from '../io/leftovers.js';
 import { loadFacePipeline } from '../models/index.js';
-import { GALLERY_INDEX, loadGallery } from './files.js';
+import { GALLERY_INDEX, loadGallery, readIndexJson } from './files.js';
 
 /** Options of {@link openGallery}. */
 export interface OpenGalleryOptions {
@@ -47,13 +45,7 @@ export async function openGallery(dir: string, options: OpenGalleryOptions = {})
 /** The saved gallery's index (what it was built with), checked. @throws ModelFormatError naming the file. */
 async function readGalleryIndex(dir: string): Promise<GalleryIndex> {
   const file = path.join(dir, GALLERY_INDEX);
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new ModelFormatError(file, error instanceof SyntaxError ? `is not valid JSON (${error.message})` : `cannot be read (${errorReason(error)})`, { cause: error });
-  }
-  return validateGalleryIndex(json, file);
+  return validateGalleryIndex(await readIndexJson(file), file);
 }
 
 /** Throws when `preset` would embed with another network or landmark source than the saved gallery was built with. */
