@@ -12,5 +12,7 @@ export * from './backends/index.js';
 export * from './faces/index.js';
 export * from './verification/index.js';
 export * from './gallery/index.js';
+export * from './crypto/index.js';
 export * from './tracking/index.js';
 export { VERSION } from './version.js';
+export * from './explain/index.js';

@@ -56,6 +56,25 @@ export class NumericError extends FacerecError {
   }
 }
 
+/** Why an encrypted file could not be opened: see {@link DecryptionError}. */
+export type DecryptionFailure = 'wrong-key' | 'damaged' | 'not-encrypted' | 'unsupported';
+
+/**
+ * An encrypted file could not be opened, and nothing from it was used: `reason` says whether the passphrase
+ * or key is not the one it was written with (`'wrong-key'`), the file was changed or truncated after it was
+ * written (`'damaged'`), it is not encrypted (`'not-encrypted'`) or of a newer format (`'unsupported'`).
+ * `source` names the file.
+ */
+export class DecryptionError extends FacerecError {
+  readonly source: string;
+  readonly reason: DecryptionFailure;
+  constructor(source: string, reason: DecryptionFailure, message: string, options?: { cause?: unknown }) {
+    super(`${source} ${message}`, options);
+    this.source = source;
+    this.reason = reason;
+  }
+}
+
 /** Training cannot go on (the loss became NaN, the data is unusable...). */
 export class TrainingError extends FacerecError {}
 
