@@ -16,3 +16,4 @@ export { validateGalleryIndex } from './gallery/gallery.js';
 export { forwardLogits, PROBABILITIES_LAYER } from './models/architectures.js';
 export { validateMetadata } from './recognizer/metadata.js';
 export { FUSED_ADAM_KERNEL } from './train/optimizers.js';
+export { cipherOf, isEncryptedGalleryStub, noKeyError, openGalleryData, sealGalleryData } from './crypto/gallery.js';

@@ -55,7 +55,12 @@ export class Cipher {
     checkEncryptionOptions(options);
   }
 
-  /** Whether the key comes from a passphrase (the KDF recorded in new files). */
+  /** How the key is made: `'PBKDF2-SHA256'` from a passphrase, or `'raw-key'`. */
+  get keyDerivation(): 'PBKDF2-SHA256' | 'raw-key' {
+    return 'passphrase' in this.options ? 'PBKDF2-SHA256' : 'raw-key';
+  }
+
+  /** The KDF recorded in new files. */
   private get kdf(): SealedHeader['kdf'] {
     return 'passphrase' in this.options ? KDF_PBKDF2_SHA256 : KDF_RAW;
   }

@@ -8,3 +8,4 @@ export {
   type EncryptionOptions,
 } from './cipher.js';
 export { isSealed } from './header.js';
+export { type EncryptedGalleryStub } from './gallery.js';

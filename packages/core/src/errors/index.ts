@@ -57,11 +57,11 @@ export class NumericError extends FacerecError {
 }
 
 /** Why an encrypted file could not be opened: see {@link DecryptionError}. */
-export type DecryptionFailure = 'wrong-key' | 'damaged' | 'not-encrypted' | 'unsupported';
+export type DecryptionFailure = 'wrong-key' | 'no-key' | 'damaged' | 'not-encrypted' | 'unsupported';
 
 /**
  * An encrypted file could not be opened, and nothing from it was used: `reason` says whether the passphrase
- * or key is not the one it was written with (`'wrong-key'`), the file was changed or truncated after it was
+ * or key is not the one it was written with (`'wrong-key'`), none was given for an encrypted file (`'no-key'`), the file was changed or truncated after it was
  * written (`'damaged'`), it is not encrypted (`'not-encrypted'`) or of a newer format (`'unsupported'`).
  * `source` names the file.
  */
