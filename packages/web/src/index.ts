@@ -4,5 +4,6 @@ export * from './input/index.js';
 export * from './backends/index.js';
 export * from './faces/index.js';
 export * from './video/index.js';
+export * from './live/index.js';
 export * from './train/index.js';
 export * from './storage/index.js';

@@ -1,0 +1,93 @@
+// Takes one snapshot of a live frame: a small copy for the detector now, the full-size pixels only if a face must be embedded.
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError, imageToTensor } from '@facerec/core';
+import { isImageData, sourceSize, type BrowserImageSource } from '../input/index.js';
+
+type Context2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
+
+/** One frame as the live loop works on it. Dispose it when the frame is done. */
+export interface GrabbedFrame {
+  readonly width: number;
+  readonly height: number;
+  /** Detection copy size over frame size, across and down (1 when the frame is small enough to detect on as it is). */
+  readonly scaleX: number;
+  readonly scaleY: number;
+  /** The detection copy, `[h, w, 3]` float 0..255. */
+  readonly detection: tf.Tensor3D;
+  /** The full-size frame as a tensor (made on first call, from the snapshot, not from the source again). */
+  full(): tf.Tensor3D;
+  dispose(): void;
+}
+
+function context(width: number, height: number): Context2D {
+  const canvas = typeof OffscreenCanvas === 'function' ? new OffscreenCanvas(width, height) : document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  // Kept in CPU memory: the frame is read back every time.
+  const ctx = canvas.getContext('2d', { willReadFrequently: true }) as Context2D | null;
+  if (!ctx) throw new Error('facerec: this browser gives no 2D canvas context to read video frames with');
+  return ctx;
+}
+
+function resize(ctx: Context2D, width: number, height: number): void {
+  if (ctx.canvas.width !== width || ctx.canvas.height !== height) {
+    ctx.canvas.width = width;
+    ctx.canvas.height = height;
+  }
+}
+
+/**
+ * Reads frames of a video, canvas or bitmap. Each frame is drawn once into a snapshot canvas (a playing video
+ * moves on while the detector awaits its results, so every read of this frame comes from the snapshot); the
+ * detector gets a copy whose long side is at most `detectionSize`, and the full-size pixels are read only when
+ * a face is embedded.
+ */
+export class FrameGrabber {
+  private snapshot: Context2D | undefined;
+  private small: Context2D | undefined;
+
+  constructor(readonly detectionSize = 640) {
+    if (!(Number.isInteger(detectionSize) && detectionSize >= 128)) throw new InvalidArgumentError('detectionSize', `must be an integer ≥ 128, got ${String(detectionSize)}`);
+  }
+
+  grab(source: BrowserImageSource, name = 'frame'): GrabbedFrame {
+    const { width, height } = sourceSize(source, name);
+    const scale = Math.min(1, this.detectionSize / Math.max(width, height));
+    this.snapshot ??= context(width, height);
+    const snap = this.snapshot;
+    resize(snap, width, height);
+    if (isImageData(source)) snap.putImageData(source, 0, 0);
+    else snap.drawImage(source as CanvasImageSource, 0, 0, width, height);
+    const read = (ctx: Context2D, w: number, h: number): tf.Tensor3D => {
+      const { data } = ctx.getImageData(0, 0, w, h);
+      return imageToTensor({ data, width: w, height: h, channels: 4 }, name);
+    };
+    let full: tf.Tensor3D | undefined;
+    let detection: tf.Tensor3D;
+    if (scale === 1) {
+      full = read(snap, width, height);
+      detection = full;
+    } else {
+      const w = Math.max(1, Math.round(width * scale));
+      const h = Math.max(1, Math.round(height * scale));
+      this.small ??= context(w, h);
+      const small = this.small;
+      resize(small, w, h);
+      small.imageSmoothingQuality = 'high';
+      small.drawImage(snap.canvas as CanvasImageSource, 0, 0, width, height, 0, 0, w, h);
+      detection = read(small, w, h);
+    }
+    return {
+      width,
+      height,
+      scaleX: detection.shape[1] / width,
+      scaleY: detection.shape[0] / height,
+      detection,
+      full: () => (full ??= read(snap, width, height)),
+      dispose: () => {
+        detection.dispose();
+        full?.dispose();
+      },
+    };
+  }
+}
