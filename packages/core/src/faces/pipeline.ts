@@ -1,8 +1,9 @@
 // FacePipeline: detect every face of an image, align it to the embedder's template and embed it; big photos are scanned shrunk and their faces cut from the original.
 import * as tf from '@tensorflow/tfjs-core';
 import { imageToTensor, validateImageTensor, validateRawImage } from '../image/convert.js';
-import { downscalePixels, type PixelRect } from '../image/downscale.js';
-import type { FaceImage, PixelArray } from '../image/types.js';
+import type { PixelRect } from '../image/downscale.js';
+import { isScalableImage, scalablePixels, validateScalableImage, type PipelineImage, type ScalableImage } from '../image/scalable.js';
+import type { RawImage } from '../image/types.js';
 import type { DetectOptions, RawDetection } from './detector.js';
 import { detectionScale, FaceDetector, scaleDetection } from './detector.js';
 import type { Embedder } from './embedder.js';
@@ -44,8 +45,8 @@ const REGION_MAX = 1024;
 /** Faces of a big photo cut and embedded together (as many regions are in memory at once). */
 const FACE_BATCH = 16;
 
-/** The image as the pipeline works on it: one tensor (images up to detectionSize), or pixels in memory (bigger ones). */
-type Source = ({ readonly kind: 'tensor'; readonly tensor: tf.Tensor3D } | { readonly kind: 'pixels'; readonly pixels: PixelArray }) & {
+/** The image as the pipeline works on it: one tensor (images up to detectionSize), or read at the resolution each step needs (bigger ones). */
+type Source = ({ readonly kind: 'tensor'; readonly tensor: tf.Tensor3D } | { readonly kind: 'scalable'; readonly image: ScalableImage }) & {
   readonly options: DetectOptions;
 };
 
@@ -68,12 +69,12 @@ export class FacePipeline {
   private disposed = false;
 
   /** Every face of `image`, best detector score first. */
-  async detect(image: FaceImage, options: DetectOptions = {}): Promise<DetectedFace[]> {
+  async detect(image: PipelineImage, options: DetectOptions = {}): Promise<DetectedFace[]> {
     return withSource(image, options, async (source) => this.complete(source, await this.detectRough(source), false));
   }
 
   /** Every face of `image` with its embedding (batched runs of the embedder). */
-  async embedFaces(image: FaceImage, options: DetectOptions = {}): Promise<EmbeddedFace[]> {
+  async embedFaces(image: PipelineImage, options: DetectOptions = {}): Promise<EmbeddedFace[]> {
     return withSource(image, options, async (source) => this.complete(source, await this.detectRough(source), true));
   }
 
@@ -81,7 +82,7 @@ export class FacePipeline {
    * The most prominent face (largest box × score) with its embedding, or undefined when none is found.
    * Use for enrolment photos and one-face-per-image comparisons.
    */
-  async embedMainFace(image: FaceImage, options: DetectOptions = {}): Promise<EmbeddedFace | undefined> {
+  async embedMainFace(image: PipelineImage, options: DetectOptions = {}): Promise<EmbeddedFace | undefined> {
     return withSource(image, options, async (source) => {
       // Refining landmarks moves neither box nor score, so the main face is chosen before (and alone refined).
       const main = mainFace(await this.detectRough(source));
@@ -95,7 +96,7 @@ export class FacePipeline {
    * landmarks refined. When the detector finds none, the image is taken for an aligned face crop: the face is
    * the centre of the image, with the landmarks such a crop has (`found: false`).
    */
-  async mainFaceOrCentre(image: FaceImage, options: DetectOptions = {}): Promise<{ face: DetectedFace; found: boolean }> {
+  async mainFaceOrCentre(image: PipelineImage, options: DetectOptions = {}): Promise<{ face: DetectedFace; found: boolean }> {
     return withSource(image, cropDetectOptions(image, options), async (source) => {
       const main = mainFace(await this.detectRough(source));
       if (main) return { face: (await this.complete(source, [main], false))[0]!, found: true };
@@ -107,7 +108,7 @@ export class FacePipeline {
    * {@link FacePipeline.mainFaceOrCentre} with the face's embedding: how `FaceRecognizer` with a backbone
    * reads each photo, so a photo in which no face is found still counts as a face crop.
    */
-  async embedMainFaceOrCentre(image: FaceImage, options: DetectOptions = {}): Promise<EmbeddedFace & { found: boolean }> {
+  async embedMainFaceOrCentre(image: PipelineImage, options: DetectOptions = {}): Promise<EmbeddedFace & { found: boolean }> {
     return withSource(image, cropDetectOptions(image, options), async (source) => {
       const main = mainFace(await this.detectRough(source));
       // The centre's landmarks are where an aligned crop has them: the face mesh has nothing to refine there.
@@ -120,7 +121,7 @@ export class FacePipeline {
    * Embeddings of faces found earlier in this `image` (by {@link FacePipeline.detect}, on a smaller copy, or
    * chosen by a tracker), without detecting again; landmarks are refined first when there is a face mesh.
    */
-  async embedDetected(image: FaceImage, faces: readonly DetectedFace[], options: DetectOptions = {}): Promise<EmbeddedFace[]> {
+  async embedDetected(image: PipelineImage, faces: readonly DetectedFace[], options: DetectOptions = {}): Promise<EmbeddedFace[]> {
     return withSource(image, options, (source) => this.complete(source, [...faces], true));
   }
 
@@ -140,17 +141,17 @@ export class FacePipeline {
   /** Detections with BlazeFace's landmarks, in image pixels. */
   private async detectRough(source: Source): Promise<DetectedFace[]> {
     this.requireAlive();
-    const raw = source.kind === 'tensor' ? await this.detector.detect(source.tensor, source.options) : await this.detectShrunk(source.pixels, source.options);
+    const raw = source.kind === 'tensor' ? await this.detector.detect(source.tensor, source.options) : await this.detectShrunk(source.image, source.options);
     return raw.map((d) => ({ box: d.box, score: d.score, landmarks: fiveFromBlazeFace(d.keypoints) }));
   }
 
-  /** Detection on an area-shrunk copy of a big photo, mapped back to the photo's pixels. */
-  private async detectShrunk(pixels: PixelArray, options: DetectOptions): Promise<RawDetection[]> {
-    const working = detectionScale(pixels.width, pixels.height, options);
-    const copy = pixelsToTensor(downscalePixels(pixels, working.width, working.height), working.width, working.height, pixels.channels);
+  /** Detection on a shrunk copy of a big photo, mapped back to the photo's pixels. */
+  private async detectShrunk(image: ScalableImage, options: DetectOptions): Promise<RawDetection[]> {
+    const working = detectionScale(image.width, image.height, options);
+    const copy = pixelsToTensor(await image.resized(working.width, working.height));
     try {
       const found = await this.detector.detect(copy, { ...options, minFaceSize: working.minFaceSize, detectionSize: Infinity });
-      return found.map((d) => scaleDetection(d, pixels.width / working.width, pixels.height / working.height));
+      return found.map((d) => scaleDetection(d, image.width / working.width, image.height / working.height));
     } finally {
       copy.dispose();
     }
@@ -173,8 +174,9 @@ export class FacePipeline {
     if (!embed && !refiner) return faces;
     const out: Array<DetectedFace | EmbeddedFace> = [];
     for (let start = 0; start < faces.length; start += FACE_BATCH) {
-      const regions = faces.slice(start, start + FACE_BATCH).map((f) => cutRegion(source.pixels, f.box));
+      const regions: Region[] = [];
       try {
+        for (const f of faces.slice(start, start + FACE_BATCH)) regions.push(await cutRegion(source.image, f.box));
         const refined: DetectedFace[] = [];
         for (const [i, region] of regions.entries()) {
           const face = faces[start + i]!;
@@ -214,7 +216,7 @@ export function mainFace<F extends DetectedFace>(faces: readonly F[]): F | undef
 }
 
 /** Detection options for a photo of one face: faces smaller than a quarter of its shorter side are not it. */
-function cropDetectOptions(image: FaceImage, options: DetectOptions): DetectOptions {
+function cropDetectOptions(image: PipelineImage, options: DetectOptions): DetectOptions {
   if (options.minFaceSize !== undefined) return options;
   const [height, width] = image instanceof tf.Tensor ? image.shape : [image?.height, image?.width];
   return typeof width === 'number' && typeof height === 'number' ? { ...options, minFaceSize: Math.min(width, height) / 4 } : options;
@@ -222,28 +224,31 @@ function cropDetectOptions(image: FaceImage, options: DetectOptions): DetectOpti
 
 /** The face of an aligned face crop: its centre square, with the landmarks of {@link centredLandmarks}. */
 function centreFace(source: Source): DetectedFace {
-  const [height, width] = source.kind === 'tensor' ? source.tensor.shape : [source.pixels.height, source.pixels.width];
+  const [height, width] = source.kind === 'tensor' ? source.tensor.shape : [source.image.height, source.image.width];
   const side = Math.min(width, height) * 0.56;
   return { box: { x: (width - side) / 2, y: (height - side) / 2, width: side, height: side }, score: 0, landmarks: centredLandmarks(width, height) };
 }
 
 /**
  * Runs `fn` on the image as the pipeline works on it: images up to the detection size as one float tensor
- * (disposed after), bigger ones as pixels in memory, validated but not copied.
+ * (disposed after); bigger ones as a {@link ScalableImage} (pixels in memory are validated, not copied).
  */
-async function withSource<T>(image: FaceImage, options: DetectOptions, fn: (source: Source) => Promise<T>): Promise<T> {
+async function withSource<T>(image: PipelineImage, options: DetectOptions, fn: (source: Source) => Promise<T>): Promise<T> {
+  const scalable = isScalableImage(image);
+  if (scalable) validateScalableImage(image);
   const [height, width] = image instanceof tf.Tensor ? image.shape : [image?.height, image?.width];
   const big = typeof width === 'number' && typeof height === 'number' && detectionScale(width, height, options).scale < 1;
   if (big) {
+    if (scalable) return fn({ kind: 'scalable', image, options });
     if (image instanceof tf.Tensor) {
       validateImageTensor(image);
       const [h, w, c] = image.shape;
-      return fn({ kind: 'pixels', pixels: { data: await image.data(), width: w, height: h, channels: c }, options });
+      return fn({ kind: 'scalable', image: scalablePixels({ data: await image.data(), width: w, height: h, channels: c }), options });
     }
     validateRawImage(image);
-    return fn({ kind: 'pixels', pixels: image, options });
+    return fn({ kind: 'scalable', image: scalablePixels(image), options });
   }
-  const tensor = imageToTensor(image);
+  const tensor = scalable ? pixelsToTensor(await image.resized(image.width, image.height)) : imageToTensor(image);
   try {
     return await fn({ kind: 'tensor', tensor, options });
   } finally {
@@ -259,7 +264,7 @@ interface Region {
 }
 
 /** The square of {@link REGION_SIDES} face sides around `box` (clipped to the photo), shrunk to at most {@link REGION_MAX}. */
-function cutRegion(pixels: PixelArray, box: Box): Region {
+async function cutRegion(pixels: ScalableImage, box: Box): Promise<Region> {
   const half = (Math.max(box.width, box.height) * REGION_SIDES) / 2;
   const cx = box.x + box.width / 2, cy = box.y + box.height / 2;
   const clamp = (v: number, max: number) => Math.min(max, Math.max(0, v));
@@ -270,7 +275,7 @@ function cutRegion(pixels: PixelArray, box: Box): Region {
   const w = Math.max(1, Math.round(rect.width * r)), h = Math.max(1, Math.round(rect.height * r));
   const sx = w / rect.width, sy = h / rect.height;
   return {
-    tensor: pixelsToTensor(downscalePixels(pixels, w, h, rect), w, h, pixels.channels),
+    tensor: pixelsToTensor(await pixels.region(rect, w, h)),
     toRegion: (p) => ({ x: (p.x - rect.x) * sx, y: (p.y - rect.y) * sy }),
     toImage: (p) => ({ x: p.x / sx + rect.x, y: p.y / sy + rect.y }),
   };
@@ -287,8 +292,9 @@ function mapFace(face: DetectedFace, map: (p: Point) => Point): DetectedFace {
   return { ...face, box: { x: a.x, y: a.y, width: b.x - a.x, height: b.y - a.y }, landmarks: mapLandmarks(face.landmarks, map) };
 }
 
-/** Float samples as a `[height, width, 1 | 3]` tensor; a fourth (alpha) channel is dropped. */
-function pixelsToTensor(data: Float32Array, width: number, height: number, channels: number): tf.Tensor3D {
-  if (channels !== 4) return tf.tensor3d(data, [height, width, channels]);
-  return tf.tidy(() => tf.slice(tf.tensor3d(data, [height, width, 4]), [0, 0, 0], [-1, -1, 3]));
+/** Samples as a float `[height, width, 1 | 3]` tensor; a fourth (alpha) channel is dropped. */
+function pixelsToTensor({ data: samples, width, height, channels }: RawImage): tf.Tensor3D {
+  const data = samples instanceof Uint8ClampedArray ? new Uint8Array(samples.buffer, samples.byteOffset, samples.length) : samples;
+  if (channels !== 4) return tf.tensor3d(data, [height, width, channels], 'float32');
+  return tf.tidy(() => tf.slice(tf.tensor3d(data, [height, width, 4], 'float32'), [0, 0, 0], [-1, -1, 3]));
 }

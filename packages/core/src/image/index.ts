@@ -3,3 +3,5 @@ export type { Box, ChannelCount, FaceImage, RawImage, LabeledImage } from './typ
 export { imageToTensor, tensorToRawImage, validateRawImage } from './convert.js';
 export { checkDimensions, DEFAULT_MAX_MEMORY_MB, DEFAULT_MAX_RESOLUTION_MP, type DecodeLimits } from './limits.js';
 export { decodePnm, isPnm } from './pnm.js';
+export { isScalableImage, scalablePixels, type PipelineImage, type ScalableImage } from './scalable.js';
+export type { PixelRect } from './downscale.js';
