@@ -3,10 +3,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { grayscaleToRgb } from '../preprocess/color.js';
 import type { FaceGraphModel } from './graph-model.js';
 import { InvalidArgumentError } from '../errors/index.js';
-import { resolveDetectOptions } from './detect-options.js';
+import { resolveDetectOptions, type ResolvedDetectOptions } from './detect-options.js';
 import type { PixelArray } from '../image/types.js';
 import type { Box, Point } from './geometry.js';
 import { weightedNms, type NmsCandidate } from './nms.js';
+import { keypointsPlausible } from './quality.js';
 import { warpAffine, warpPixels, warpsInMemory } from './warp.js';
 
 /** Options of {@link FaceDetector.detect}. */
@@ -19,6 +20,15 @@ export interface DetectOptions {
   readonly iouThreshold?: number;
   /** At most this many faces, best first. Default 100. */
   readonly maxFaces?: number;
+  /**
+   * Refuse what only looks like a face to the detector (default true): a box mostly inside another, or holding
+   * one mostly inside it, is dropped (see `weightedNms`); keypoints not arranged like a face's are dropped; and a
+   * pipeline with a face mesh (presets `default`, `faceres`, `accurate`) drops a detection whose crop the mesh
+   * does not take for a face or whose landmarks it does not confirm. Measured on labelled group photos
+   * (`bench/lighting-scenes.mjs`): hands, hair, clothes and second boxes on a face go, real faces stay.
+   * `false` keeps every box above `scoreThreshold`, as facerec did before.
+   */
+  readonly faceChecks?: boolean;
   /**
    * Longest side, in pixels, of the copy of the image the detector scans (default 1280; `Infinity` scans
    * every image at full size). A larger image is scanned on a copy shrunk to this size, so the work is
@@ -146,13 +156,13 @@ export class FaceDetector {
    * @returns Faces, best score first, in image pixels.
    */
   async detect(image: tf.Tensor3D, options: DetectOptions = {}): Promise<RawDetection[]> {
-    const { scoreThreshold, iouThreshold, maxFaces } = resolveDetectOptions(options);
+    const resolved = resolveDetectOptions(options);
     const [height, width] = image.shape;
     const working = detectionScale(width, height, options);
-    if (working.scale === 1) return this.detectAt(image, working.minFaceSize, scoreThreshold, iouThreshold, maxFaces);
+    if (working.scale === 1) return this.detectAt(image, working.minFaceSize, resolved);
     const { copy, scaleX, scaleY } = shrinkTensor(image, working.width, working.height);
     try {
-      const found = await this.detectAt(copy, working.minFaceSize, scoreThreshold, iouThreshold, maxFaces);
+      const found = await this.detectAt(copy, working.minFaceSize, resolved);
       return found.map((d) => scaleDetection(d, scaleX, scaleY));
     } finally {
       copy.dispose();
@@ -165,17 +175,18 @@ export class FaceDetector {
    * `minFaceSize` and `detectionSize` do not apply; the windows decide which faces can be found.
    */
   async detectInWindows(image: tf.Tensor3D, windows: readonly DetectionWindow[], options: DetectOptions = {}): Promise<RawDetection[]> {
-    const { scoreThreshold, iouThreshold, maxFaces } = resolveDetectOptions(options);
+    const resolved = resolveDetectOptions(options);
     if (windows.length === 0) return [];
-    return this.scan(image, windows, scoreThreshold, iouThreshold, maxFaces);
+    return this.scan(image, windows, resolved);
   }
 
   /** Scans `image` as it is, for faces from `minFace` of its pixels. */
-  private async detectAt(image: tf.Tensor3D, minFace: number, scoreThreshold: number, iouThreshold: number, maxFaces = 100): Promise<RawDetection[]> {
-    return this.scan(image, detectionWindows(image.shape[1], image.shape[0], minFace), scoreThreshold, iouThreshold, maxFaces);
+  private async detectAt(image: tf.Tensor3D, minFace: number, options: ResolvedDetectOptions): Promise<RawDetection[]> {
+    return this.scan(image, detectionWindows(image.shape[1], image.shape[0], minFace), options);
   }
 
-  private async scan(image: tf.Tensor3D, windows: readonly DetectionWindow[], scoreThreshold: number, iouThreshold: number, maxFaces = 100): Promise<RawDetection[]> {
+  private async scan(image: tf.Tensor3D, windows: readonly DetectionWindow[], options: ResolvedDetectOptions): Promise<RawDetection[]> {
+    const { scoreThreshold, iouThreshold, maxFaces, faceChecks } = options;
     const [height, width, channels] = image.shape;
     // On CPU-memory backends the image is read once here, not once per batch of windows.
     const pixels = warpsInMemory() ? { data: await image.data(), width, height, channels } : undefined;
@@ -187,7 +198,9 @@ export class FaceDetector {
       raw.dispose();
       this.decode(values as Float32Array, batch, scoreThreshold, candidates);
     }
-    return weightedNms(candidates, iouThreshold, maxFaces);
+    if (!faceChecks) return weightedNms(candidates, iouThreshold, maxFaces, Infinity);
+    // Keypoints scattered over a texture (hair, a hand, a patterned shirt) are not a face, whatever the score.
+    return weightedNms(candidates, iouThreshold).filter((d) => keypointsPlausible(d.box, d.keypoints)).slice(0, maxFaces);
   }
 
   /** Frees the network's weights. */

@@ -20,6 +20,14 @@ const MOUTH_RIGHT = 291;
 export const MESH_FILE = 'facemesh';
 
 const OUTPUT = 'Identity_2:0';
+/** The mesh's face-presence output: one probability (0..1) per crop, high when the crop holds a face. */
+const FACE_FLAG = 'Identity_1:0';
+
+/** Five refined landmarks and the mesh's confidence (0..1) that its crop shows a face. */
+export interface RefinedFace {
+  readonly landmarks: FiveLandmarks;
+  readonly faceScore: number;
+}
 
 /** What the face mesh network must take and give: 192×192 RGB in, 468 points × (x, y, z) out. */
 export const MESH_SIGNATURE: GraphModelSignature = { what: 'the face mesh', input: [INPUT, INPUT, 3], output: OUTPUT, outputSize: 468 * 3 };
@@ -34,25 +42,36 @@ export class LandmarkRefiner {
 
   /** Five refined landmarks per face; `eyes` are the detector's rough eye centres, used for the rotation. */
   async refine(image: tf.Tensor3D, faces: ReadonlyArray<{ box: Box; eyes: readonly [Point, Point] }>): Promise<FiveLandmarks[]> {
+    return (await this.refineScored(image, faces)).map((f) => f.landmarks);
+  }
+
+  /**
+   * {@link LandmarkRefiner.refine} with the mesh's face-presence score of each crop: a hand, a patch of hair
+   * or the back of a head that the detector took for a face scores low (the same run, no extra cost).
+   */
+  async refineScored(image: tf.Tensor3D, faces: ReadonlyArray<{ box: Box; eyes: readonly [Point, Point] }>): Promise<RefinedFace[]> {
     if (faces.length === 0) return [];
     const matrices = faces.map(({ box, eyes }) => cropMatrix(box, eyes));
-    const mesh = tf.tidy(() => {
+    const [mesh, flag] = tf.tidy(() => {
       const crops = warpAffine(image, matrices, [INPUT, INPUT]);
       const rgb = crops.shape[3] === 1 ? grayscaleToRgb(crops) : crops;
-      const out = this.model.execute(tf.div(rgb, 255), OUTPUT) as tf.Tensor;
-      return tf.reshape(out, [faces.length, 468, 3]);
+      const [points, logit] = this.model.execute(tf.div(rgb, 255), [OUTPUT, FACE_FLAG]) as tf.Tensor[];
+      return [tf.reshape(points!, [faces.length, 468, 3]), tf.reshape(logit!, [faces.length])];
     });
     const values = (await mesh.data()) as Float32Array;
-    mesh.dispose();
+    const scores = (await flag.data()) as Float32Array;
+    tf.dispose([mesh, flag]);
     // NaN points would become NaN alignment matrices; no landmarks at all is the honest answer.
     requireFinite(values, this.source, 'face mesh points');
+    requireFinite(scores, this.source, 'face mesh face scores');
     return matrices.map((m, f) => {
       const at = (i: number): Point => applyAffine(m, { x: values[(f * 468 + i) * 3]!, y: values[(f * 468 + i) * 3 + 1]! });
       const mean = (ids: number[]): Point => {
         const ps = ids.map(at);
         return { x: ps.reduce((s, p) => s + p.x, 0) / ps.length, y: ps.reduce((s, p) => s + p.y, 0) / ps.length };
       };
-      return [mean(EYE_LEFT), mean(EYE_RIGHT), at(NOSE_TIP), at(MOUTH_LEFT), at(MOUTH_RIGHT)] as const;
+      const landmarks: FiveLandmarks = [mean(EYE_LEFT), mean(EYE_RIGHT), at(NOSE_TIP), at(MOUTH_LEFT), at(MOUTH_RIGHT)];
+      return { landmarks, faceScore: scores[f]! };
     });
   }
 
