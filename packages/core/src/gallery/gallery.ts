@@ -1,14 +1,16 @@
 // Gallery: enrolled people as embeddings; 1:N identification as one matrix product, 1:1 verification, save/load data.
-import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ModelFormatError } from '../errors/index.js';
 import { firstNonFinite, requireFinite } from '../errors/finite.js';
 import { cosineSimilarity } from '../faces/embedder.js';
 import type { DetectOptions } from '../faces/detector.js';
 import { FacePipeline, landmarkSourceOf, type LandmarkSource } from '../faces/pipeline.js';
-import type { PipelineImage } from '../image/scalable.js';
-import { checkLabel, compareLabels } from '../recognizer/labels.js';
-import { recognitionOf, type Candidate, type Recognition, type RecognizedFace, type ScoreKind } from '../recognizer/result.js';
-import { EmbeddingStore } from './store.js';
+import type { FaceImage } from '../image/types.js';
+import { checkLabel } from '../recognizer/labels.js';
+import { recognitionOf, type Recognition, type RecognizedFace, type ScoreKind } from '../recognizer/result.js';
+import type { GalleryCount, GalleryInfo, GalleryStore } from './gallery-store.js';
+import { MemoryGalleryStore } from './memory-store.js';
+
+export type { GalleryInfo } from './gallery-store.js';
 
 /** Result of {@link Gallery.verify}. */
 export interface VerifyResult {
@@ -25,20 +27,6 @@ export interface IdentifyOptions extends DetectOptions {
   readonly topK?: number;
   /** Overrides the gallery's threshold for this call. */
   readonly threshold?: number;
-}
-
-/** What a gallery needs to describe itself when saved. */
-export interface GalleryInfo {
-  /** Embedder name; a gallery only compares embeddings of the same embedder. */
-  readonly embedder: string;
-  readonly dimensions: number;
-  readonly threshold: number;
-  /**
-   * Where the landmarks that aligned the enrolled faces came from: the face mesh or the detector (presets
-   * `default` and `fast` share an embedder but not this). Absent when unknown (embeddings enrolled directly,
-   * galleries saved before it was recorded).
-   */
-  readonly landmarks?: LandmarkSource;
 }
 
 /** The saved form of a gallery: a JSON-able index and the embedding rows. */
@@ -73,15 +61,25 @@ function checkTopK(value: number | undefined): number {
 }
 
 
+/** Options of the {@link Gallery} constructor: the embeddings' description for a new in-memory gallery, or a store. */
+export interface GalleryOptions extends Partial<GalleryInfo> {
+  /**
+   * Where the embeddings live; default a new {@link MemoryGalleryStore}. A store already describes its
+   * embeddings, so the other fields may only repeat them (a `threshold` overrides the store's for this object).
+   */
+  readonly store?: GalleryStore;
+}
+
 /**
  * People you enrol, each with one or more face embeddings. `identify` names every face in a photo (or
  * answers {@link UNKNOWN}), `verify` compares two photos. Scores are cosine similarities: a person's score
- * is the best similarity to any of their embeddings. Identification against N embeddings is one `[faces × N]`
- * matrix product; the matrix lives on the backend and is uploaded again only after a change.
+ * is the best similarity to any of their embeddings. The embeddings live in a {@link GalleryStore}: by default
+ * in memory, searched exactly as one `[faces × N]` matrix product on the backend; in Node also a gallery
+ * folder, PGlite or PostgreSQL (`openGallery`), in the browser IndexedDB. The gallery works the same on each.
  */
 export class Gallery {
-  private readonly store: EmbeddingStore;
-  private cached: { version: number; tensor: tf.Tensor2D } | undefined;
+  /** Where the embeddings live. */
+  readonly store: GalleryStore;
   private currentThreshold: number;
   readonly embedderName: string;
   /** Scores are cosine similarities (−1..1). */
@@ -91,10 +89,20 @@ export class Gallery {
 
   /**
    * @param pipeline - Detects and embeds faces for image inputs; may be omitted when only embeddings are used.
-   * @param info - Embedder name, dimensions and threshold; default the pipeline's embedder.
+   * @param options - A store, or the embedder name, dimensions and threshold of a new in-memory gallery
+   *   (default the pipeline's embedder).
    */
-  constructor(private readonly pipeline?: FacePipeline, info?: Partial<GalleryInfo>) {
+  constructor(private readonly pipeline?: FacePipeline, options?: GalleryOptions) {
     const spec = pipeline?.embedder.spec;
+    const store = options?.store;
+    if (store) {
+      for (const key of ['embedder', 'dimensions', 'landmarks'] as const) {
+        if (options[key] !== undefined && options[key] !== store.info[key]) {
+          throw new InvalidArgumentError(`options.${key}`, `is ${String(options[key])} but the ${store.kind} store holds ${String(store.info[key])}`);
+        }
+      }
+    }
+    const info = store?.info ?? options;
     const dimensions = info?.dimensions ?? spec?.dimensions;
     const embedder = info?.embedder ?? spec?.name;
     if (dimensions === undefined || embedder === undefined) throw new InvalidArgumentError('info', 'give a pipeline or the embedder name and dimensions');
@@ -102,12 +110,14 @@ export class Gallery {
       throw new InvalidArgumentError('info', `gallery holds ${embedder} (${dimensions}-d) embeddings but the pipeline makes ${spec.name} (${spec.dimensions}-d)`);
     }
     this.embedderName = embedder;
-    this.landmarks = info?.landmarks ?? (pipeline ? landmarkSourceOf(pipeline) : undefined);
-    this.store = new EmbeddingStore(dimensions);
-    this.currentThreshold = checkThreshold(info?.threshold ?? spec?.threshold ?? 0.5);
+    this.landmarks = info?.landmarks ?? (pipeline && !store ? landmarkSourceOf(pipeline) : undefined);
+    this.currentThreshold = checkThreshold(options?.threshold ?? info?.threshold ?? spec?.threshold ?? 0.5);
+    this.store = store ?? new MemoryGalleryStore({
+      embedder, dimensions, threshold: this.currentThreshold, ...(this.landmarks !== undefined ? { landmarks: this.landmarks } : {}),
+    });
   }
 
-  /** Cosine similarity at or above which a face is the enrolled person. */
+  /** Cosine similarity at or above which a face is the enrolled person (this object's; the store keeps the one it was created with). */
   get threshold(): number {
     return this.currentThreshold;
   }
@@ -118,50 +128,48 @@ export class Gallery {
 
   /** Embedding length. */
   get dimensions(): number {
-    return this.store.dimensions;
+    return this.store.info.dimensions;
   }
 
-  /** Number of enrolled embeddings. */
-  get size(): number {
-    return this.store.size;
+  /** How many people and embeddings are enrolled. */
+  count(): Promise<GalleryCount> {
+    return this.store.count();
   }
 
   /** Enrolled people, in {@link compareLabels} order. */
-  labels(): string[] {
-    return [...new Set(this.store.labels)].sort(compareLabels);
+  labels(): Promise<string[]> {
+    return this.store.labels();
   }
 
   /**
    * Adds face embeddings of `label`. Images are detected and embedded (their main face); an image with
-   * no face is reported in the result and skipped. Existing embeddings are kept.
+   * no face is reported in the result and skipped. Existing embeddings are kept. The faces found are added
+   * to the store in one step (all or none).
    * @returns How many embeddings were added and which inputs had no face (by position).
    */
-  async enroll(label: string, inputs: ReadonlyArray<PipelineImage | Float32Array>, options: DetectOptions = {}): Promise<{ added: number; noFace: number[] }> {
+  async enroll(label: string, inputs: ReadonlyArray<FaceImage | Float32Array>, options: DetectOptions = {}): Promise<{ added: number; noFace: number[] }> {
     checkLabel(label, 'label');
     const noFace: number[] = [];
-    let added = 0;
+    const embeddings: Float32Array[] = [];
     for (let i = 0; i < inputs.length; i++) {
       const input = inputs[i]!;
       let embedding: Float32Array | undefined;
-      if (input instanceof Float32Array) embedding = normalized(input);
+      if (input instanceof Float32Array) embedding = normalized(input, `inputs[${i}]`, this.dimensions);
       else embedding = this.fromPipeline((await this.requirePipeline().embedMainFace(input, options))?.embedding);
-      if (embedding === undefined) {
-        noFace.push(i);
-        continue;
-      }
-      this.store.add(label, embedding);
-      added++;
+      if (embedding === undefined) noFace.push(i);
+      else embeddings.push(embedding);
     }
-    return { added, noFace };
+    if (embeddings.length > 0) await this.store.add(label, embeddings);
+    return { added: embeddings.length, noFace };
   }
 
-  /** Removes `label` and all its embeddings; returns whether it was enrolled. */
-  remove(label: string): boolean {
-    return this.store.remove(label) > 0;
+  /** Removes `label` and all its embeddings; resolves whether it was enrolled. */
+  remove(label: string): Promise<boolean> {
+    return this.store.remove(label);
   }
 
   /** Names every face in `image`. */
-  async identify(image: PipelineImage, options: IdentifyOptions = {}): Promise<RecognizedFace[]> {
+  async identify(image: FaceImage, options: IdentifyOptions = {}): Promise<RecognizedFace[]> {
     // Match options are checked before the (slow) detection, not after it.
     checkTopK(options.topK);
     if (options.threshold !== undefined) checkThreshold(options.threshold);
@@ -171,9 +179,8 @@ export class Gallery {
   }
 
   /**
-   * Matches L2-normalised embeddings against the gallery: one matrix product for all of them, then the
-   * best score per person. Asynchronous because the scores are read back from the backend (a GPU's memory
-   * cannot be read synchronously everywhere). An empty gallery answers unknown with score −1 and no candidates.
+   * Matches L2-normalised embeddings against the gallery: the store's nearest people for each, best first.
+   * An empty gallery answers unknown with score −1 and no candidates.
    */
   async match(embeddings: readonly Float32Array[], options: Pick<IdentifyOptions, 'topK' | 'threshold'> = {}): Promise<Recognition[]> {
     const topK = checkTopK(options.topK);
@@ -186,36 +193,15 @@ export class Gallery {
       if (firstNonFinite(e) >= 0) throw new InvalidArgumentError(`embeddings[${i}]`, 'holds NaN or infinite values');
     });
     if (embeddings.length === 0) return [];
-    if (this.store.size === 0) return embeddings.map(() => recognitionOf([], threshold, this.scoreKind));
-    const queries = new Float32Array(embeddings.length * d);
-    embeddings.forEach((e, i) => queries.set(e, i * d));
-    const matrix = this.matrixTensor();
-    const scores = tf.tidy(() => tf.matMul(tf.tensor2d(queries, [embeddings.length, d]), matrix, false, true));
-    let values: Float32Array;
-    try {
-      values = (await scores.data()) as Float32Array;
-    } finally {
-      scores.dispose();
-    }
-    requireFinite(values, `the ${this.embedderName} gallery`, 'similarity scores');
-    const n = this.store.size;
-    const ids = this.store.ids;
-    const names = this.store.labelNames;
-    const best = new Float32Array(names.length);
-    return embeddings.map((_, q) => {
-      // Best score per person in one pass over the row scores, then a small top-k selection.
-      best.fill(-Infinity);
-      for (let r = 0; r < n; r++) {
-        const s = values[q * n + r]!;
-        const id = ids[r]!;
-        if (s > best[id]!) best[id] = s;
-      }
-      return recognitionOf(topCandidates(best, names, topK), threshold, this.scoreKind);
+    const found = await this.store.search(embeddings, { k: topK });
+    return found.map((candidates) => {
+      requireFinite(candidates.map((c) => c.score), `the ${this.embedderName} gallery`, 'similarity scores');
+      return recognitionOf(candidates, threshold, this.scoreKind);
     });
   }
 
   /** Compares the main faces of two images (or two embeddings). @throws InvalidArgumentError when an image has no face. */
-  async verify(a: PipelineImage | Float32Array, b: PipelineImage | Float32Array, options: Pick<IdentifyOptions, 'threshold'> & DetectOptions = {}): Promise<VerifyResult> {
+  async verify(a: FaceImage | Float32Array, b: FaceImage | Float32Array, options: Pick<IdentifyOptions, 'threshold'> & DetectOptions = {}): Promise<VerifyResult> {
     const threshold = options.threshold === undefined ? this.currentThreshold : checkThreshold(options.threshold);
     const [ea, eb] = await Promise.all([this.embedOne(a, 'a', options), this.embedOne(b, 'b', options)]);
     const score = cosineSimilarity(ea, eb);
@@ -224,8 +210,16 @@ export class Gallery {
     return { score, same: score >= threshold, threshold };
   }
 
-  /** The gallery as a JSON index and a float32 matrix (what `saveGallery` writes). */
-  toData(): GalleryData {
+  /** The gallery as a JSON index and a float32 matrix (what `saveGallery` writes), read from its store. */
+  async toData(): Promise<GalleryData> {
+    const rows: string[] = [];
+    const chunks: Float32Array[] = [];
+    for await (const entry of this.store.entries()) {
+      rows.push(entry.label);
+      chunks.push(entry.embedding);
+    }
+    const embeddings = new Float32Array(rows.length * this.dimensions);
+    chunks.forEach((e, r) => embeddings.set(e, r * this.dimensions));
     return {
       index: {
         format: GALLERY_FORMAT,
@@ -234,15 +228,15 @@ export class Gallery {
         dimensions: this.dimensions,
         threshold: this.currentThreshold,
         ...(this.landmarks !== undefined ? { landmarks: this.landmarks } : {}),
-        rows: [...this.store.labels],
+        rows,
       },
-      embeddings: this.store.matrix().slice(),
+      embeddings,
     };
   }
 
   /**
-   * Rebuilds a gallery from {@link Gallery.toData}'s output. The pipeline, when given, must make the same
-   * embeddings (same embedder name and size).
+   * Rebuilds an in-memory gallery from {@link Gallery.toData}'s output. The pipeline, when given, must make
+   * the same embeddings (same embedder name and size).
    * @throws ModelFormatError naming `source` when the data is malformed or from another format version.
    */
   static fromData(data: { index: unknown; embeddings: Float32Array }, pipeline?: FacePipeline, source = 'gallery'): Gallery {
@@ -250,23 +244,19 @@ export class Gallery {
     if (data.embeddings.length !== index.rows.length * index.dimensions) {
       throw new ModelFormatError(source, `embedding file holds ${data.embeddings.length} values, the index needs ${index.rows.length} × ${index.dimensions}`);
     }
-    const gallery = new Gallery(pipeline, index);
-    index.rows.forEach((label, r) => gallery.store.add(label, data.embeddings.subarray(r * index.dimensions, (r + 1) * index.dimensions)));
-    return gallery;
+    const store = new MemoryGalleryStore(infoOf(index));
+    index.rows.forEach((label, r) => store.addSync(label, [data.embeddings.subarray(r * index.dimensions, (r + 1) * index.dimensions)]));
+    return new Gallery(pipeline, { store });
   }
 
-  /** Frees the cached matrix tensor (not the pipeline, which the caller owns). */
+  /** Frees the in-memory store's matrix tensor (not the pipeline, which the caller owns); the gallery stays usable. */
   dispose(): void {
-    this.cached?.tensor.dispose();
-    this.cached = undefined;
+    if (this.store instanceof MemoryGalleryStore) this.store.dispose();
   }
 
-  private matrixTensor(): tf.Tensor2D {
-    if (this.cached?.version !== this.store.version) {
-      this.cached?.tensor.dispose();
-      this.cached = { version: this.store.version, tensor: tf.tensor2d(this.store.matrix(), [this.store.size, this.dimensions]) };
-    }
-    return this.cached.tensor;
+  /** Closes the store (connections, locks, tensors); not the pipeline, which the caller owns. */
+  close(): Promise<void> {
+    return this.store.close();
   }
 
   private requirePipeline(): FacePipeline {
@@ -274,8 +264,8 @@ export class Gallery {
     return this.pipeline;
   }
 
-  private async embedOne(input: PipelineImage | Float32Array, name: string, options: DetectOptions): Promise<Float32Array> {
-    if (input instanceof Float32Array) return normalized(input);
+  private async embedOne(input: FaceImage | Float32Array, name: string, options: DetectOptions): Promise<Float32Array> {
+    if (input instanceof Float32Array) return normalized(input, name);
     const face = await this.requirePipeline().embedMainFace(input, options);
     if (!face) throw new InvalidArgumentError(name, 'no face found in the image');
     return this.fromPipeline(face.embedding)!;
@@ -291,25 +281,21 @@ export class Gallery {
   }
 }
 
-/** The `k` best finite scores with their labels, best first (insertion into a k-long sorted list). */
-function topCandidates(best: Float32Array, names: readonly string[], k: number): Candidate[] {
-  const top: Candidate[] = [];
-  for (let id = 0; id < best.length; id++) {
-    const score = best[id]!;
-    if (score === -Infinity || (top.length >= k && score <= top[top.length - 1]!.score)) continue;
-    let at = top.length;
-    while (at > 0 && top[at - 1]!.score < score) at--;
-    top.splice(at, 0, { label: names[id]!, score });
-    if (top.length > k) top.pop();
-  }
-  return top;
+/** The store description in a saved index. */
+export function infoOf(index: GalleryInfo): GalleryInfo {
+  return {
+    embedder: index.embedder, dimensions: index.dimensions, threshold: index.threshold,
+    ...(index.landmarks !== undefined ? { landmarks: index.landmarks } : {}),
+  };
 }
 
-function normalized(e: Float32Array): Float32Array {
+/** `e` scaled to unit length. @throws InvalidArgumentError naming `name` for a wrong length, zero or non-finite values. */
+function normalized(e: Float32Array, name: string, dimensions?: number): Float32Array {
+  if (dimensions !== undefined && e.length !== dimensions) throw new InvalidArgumentError(name, `has ${e.length} values, the gallery holds ${dimensions}-d embeddings`);
   let s = 0;
   for (let i = 0; i < e.length; i++) s += e[i]! * e[i]!;
   const n = Math.sqrt(s);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('embedding', 'is zero or not finite');
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(name, 'is zero or not finite');
   return Float32Array.from(e, (v) => v / n);
 }
 

@@ -37,8 +37,8 @@ describe('Gallery.match', () => {
     const g = new Gallery(undefined, info);
     await g.enroll('ann', [v(1, 0, 0), v(0.6, 0.8, 0)]);
     await g.enroll('bob', [v(0, 0, 1)]);
-    expect(g.labels()).toEqual(['ann', 'bob']);
-    expect(g.size).toBe(3);
+    expect(await g.labels()).toEqual(['ann', 'bob']);
+    expect(await g.count()).toEqual({ people: 2, embeddings: 3 });
     // Query (0.8, 0.6, 0): ann's rows give 0.8 and 0.48 + 0.48 = 0.96; bob's gives 0.
     const [m1, m2] = await g.match([v(0.8, 0.6, 0), v(0.6, 0, 0.8)], { topK: 2 });
     expect(m1!.label).toBe('ann');
@@ -60,8 +60,8 @@ describe('Gallery.match', () => {
     await g.enroll('ann', [v(1, 0, 0)]);
     await g.enroll('bob', [v(0, 1, 0)]);
     expect((await g.match([v(1, 0, 0)]))[0]!.label).toBe('ann');
-    expect(g.remove('ann')).toBe(true);
-    expect(g.remove('ann')).toBe(false);
+    expect(await g.remove('ann')).toBe(true);
+    expect(await g.remove('ann')).toBe(false);
     const [m] = await g.match([v(1, 0, 0)]);
     expect(m!.label).toBe(UNKNOWN);
     expect(m!.candidates.map((c) => c.label)).toEqual(['bob']);
@@ -131,7 +131,7 @@ describe('broken math never gives a name', () => {
       expect(error).toBeInstanceOf(NumericError);
       expect((error as Error).message).toMatch(/^the test embedder: non-finite face embedding \(NaN at index 0\)/);
     }
-    expect(g.labels()).toEqual(['ann']);
+    expect(await g.labels()).toEqual(['ann']);
     g.dispose();
   });
 
@@ -153,24 +153,24 @@ describe('broken math never gives a name', () => {
 });
 
 describe('Gallery data', () => {
-  it('records the landmark source of its pipeline and keeps it through toData/fromData', () => {
+  it('records the landmark source of its pipeline and keeps it through toData/fromData', async () => {
     const fake = (refiner: unknown) => ({ embedder: { spec: { name: 'test', dimensions: 3, threshold: 0.5 } }, refiner }) as unknown as FacePipeline;
     expect(new Gallery(fake({})).landmarks).toBe('mesh');
     const fast = new Gallery(fake(undefined));
     expect(fast.landmarks).toBe('detector');
-    expect(fast.toData().index.landmarks).toBe('detector');
-    expect(Gallery.fromData(fast.toData()).landmarks).toBe('detector');
-    expect(new Gallery(undefined, info).toData().index).not.toHaveProperty('landmarks');
+    expect((await fast.toData()).index.landmarks).toBe('detector');
+    expect(Gallery.fromData(await fast.toData()).landmarks).toBe('detector');
+    expect((await new Gallery(undefined, info).toData()).index).not.toHaveProperty('landmarks');
   });
 
   it('round-trips through toData/fromData and checks the index', async () => {
     const g = new Gallery(undefined, info);
     await g.enroll('ann', [v(1, 0, 0), v(0, 1, 0)]);
     await g.enroll('bob', [v(0, 0, 1)]);
-    const data = g.toData();
+    const data = await g.toData();
     expect(data.index).toEqual({ format: 'facerec-gallery', formatVersion: 1, embedder: 'test', dimensions: 3, threshold: 0.5, rows: ['ann', 'ann', 'bob'] });
     const back = Gallery.fromData(data);
-    expect(back.labels()).toEqual(['ann', 'bob']);
+    expect(await back.labels()).toEqual(['ann', 'bob']);
     expect((await back.match([v(0, 0, 1)]))[0]!.label).toBe('bob');
     expect(() => Gallery.fromData({ index: { ...data.index, formatVersion: 2 }, embeddings: data.embeddings }, undefined, 'g')).toThrow(ModelFormatError);
     expect(() => Gallery.fromData({ index: { ...data.index, landmarks: 'eyes' }, embeddings: data.embeddings }, undefined, 'g')).toThrow(/landmarks "eyes"/);
@@ -189,11 +189,11 @@ describe('1:N at scale', () => {
     const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
     const rows = Array.from({ length: n }, () => Float32Array.from({ length: d }, rand));
     for (let i = 0; i < n; i++) await g.enroll(`p${i % 2000}`, [rows[i]!]);
-    expect(g.size).toBe(n);
+    expect((await g.count()).embeddings).toBe(n);
     const noisy = (r: Float32Array) => r.map((x) => x + rand() * 0.2) as Float32Array;
     for (const i of [0, 1234, 9999]) expect((await g.match([noisy(rows[i]!)]))[0]!.label).toBe(`p${i % 2000}`);
-    g.remove('p1234');
-    expect(g.size).toBe(n - 5);
+    await g.remove('p1234');
+    expect((await g.count()).embeddings).toBe(n - 5);
     const [m] = await g.match([noisy(rows[1234]!)]);
     expect(m!.candidates.map((c) => c.label)).not.toContain('p1234');
     expect((await g.match([noisy(rows[1235]!)]))[0]!.label).toBe('p1235');

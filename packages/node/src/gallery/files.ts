@@ -58,7 +58,7 @@ export async function saveGallery(gallery: Gallery, dir: string, options: SaveGa
 
 /** {@link saveGallery} without the lock: the caller holds it. */
 export async function writeGalleryFolder(gallery: Gallery, dir: string): Promise<void> {
-  const { index, embeddings } = gallery.toData();
+  const { index, embeddings } = await gallery.toData();
   const bytes = new Uint8Array(embeddings.length * 4);
   const view = new DataView(bytes.buffer);
   embeddings.forEach((v, i) => view.setFloat32(i * 4, v, true));

@@ -95,7 +95,7 @@ export async function watchVideo(source: string | AsyncIterable<VideoFrame>, opt
   const { pipeline, gallery, threshold, signal } = options;
   const detectEvery = options.detectEvery ?? 2;
   if (!(Number.isInteger(detectEvery) && detectEvery >= 1)) throw new InvalidArgumentError('detectEvery', `must be a positive integer, got ${String(detectEvery)}`);
-  const labels = new Set(gallery.labels());
+  const labels = new Set(await gallery.labels());
   const watchlist = new Set(options.watchlist ?? []);
   for (const label of watchlist) {
     if (!labels.has(label)) throw new InvalidArgumentError('watchlist', `"${label}" is not enrolled in the gallery (it has ${[...labels].join(', ') || 'nobody'})`);

@@ -89,7 +89,7 @@ describe('facerec never deletes files it did not write', () => {
     const r = await expectNoLeak(() => runCapture('enroll', dir, 'ann', path.join(data, 'ann', '1.pgm'), '--preset', 'mobileface', '--backend', 'cpu'));
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/holds dlib embeddings \(detector landmarks\), but preset "mobileface"/);
-    expect((await loadGallery(dir)).labels()).toEqual(['zed']);
+    expect(await (await loadGallery(dir)).labels()).toEqual(['zed']);
   });
 });
 
@@ -109,11 +109,11 @@ describe('concurrent facerec enroll', () => {
     expect(ann.code, ann.err).toBe(0);
     expect(bob.code, bob.err).toBe(0);
     const saved = await loadGallery(gallery);
-    expect(saved.labels()).toEqual(['ann', 'bob']);
-    expect(saved.size).toBe(3);
+    expect(await saved.labels()).toEqual(['ann', 'bob']);
+    expect((await saved.count()).embeddings).toBe(3);
     expect(waited.code).toBe(1);
     expect(waited.err).toContain(`gallery ${locked} is locked by pid ${process.pid}`);
-    expect((await loadGallery(locked)).size).toBe(0);
+    expect((await (await loadGallery(locked)).count()).embeddings).toBe(0);
     expect((await readdir(work)).filter((name) => name.startsWith('.'))).toEqual(['.locked.lock']);
   }, 90_000);
 });

@@ -213,7 +213,7 @@ describe(`model and gallery loaders under fuzzing (seed ${FUZZ_SEED})`, () => {
     await fuzzFolder(t, fuzzRuns(60, 0.5), dir, pairs, async () => {
       const loaded = await loadGallery(dir);
       try {
-        loaded.labels();
+        await loaded.labels();
         await loaded.match([unit(0)]);
       } finally {
         loaded.dispose();

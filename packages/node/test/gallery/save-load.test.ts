@@ -18,13 +18,13 @@ describe('saveGallery / loadGallery', () => {
     await g.enroll('bob', [unit(3)]);
     await saveGallery(g, dir);
     const back = await loadGallery(dir);
-    expect(back.labels()).toEqual(['ann', 'bob']);
+    expect(await back.labels()).toEqual(['ann', 'bob']);
     expect(back.threshold).toBe(0.4);
-    expect(Array.from(back.toData().embeddings)).toEqual(Array.from(g.toData().embeddings));
+    expect(Array.from((await back.toData()).embeddings)).toEqual(Array.from((await g.toData()).embeddings));
     expect((await readFile(path.join(dir, GALLERY_EMBEDDINGS))).byteLength).toBe(3 * 8 * 4);
-    back.remove('ann');
+    await back.remove('ann');
     await saveGallery(back, dir);
-    expect((await loadGallery(dir)).labels()).toEqual(['bob']);
+    expect(await (await loadGallery(dir)).labels()).toEqual(['bob']);
   });
 
   it('names a truncated embedding file and a foreign index', async () => {
@@ -55,8 +55,9 @@ describe('saveGallery / loadGallery', () => {
     for (const delay of Array.from({ length: 3 }, () => Math.floor(Math.random() * 400))) {
       await killAfterReady(script, [dir], delay);
       const g = await loadGallery(dir);
-      for (let i = 0; i < 30; i++) expect(g.labels(), `killed after ${delay} ms`).toContain(`person${i}`);
-      expect(g.size).toBe(30 + (g.labels().length - 30) * 50);
+      const labels = await g.labels();
+      for (let i = 0; i < 30; i++) expect(labels, `killed after ${delay} ms`).toContain(`person${i}`);
+      expect((await g.count()).embeddings).toBe(30 + (labels.length - 30) * 50);
       // The next save (its lock taken over from the dead child, if it held it) leaves only the gallery.
       await saveGallery(g, dir);
       expect(await readdir(parent), `killed after ${delay} ms`).toEqual(['gallery']);
@@ -79,7 +80,7 @@ describe('openGallery', () => {
     first.pipeline.dispose();
     const again = await openGallery(dir); // no preset: the saved gallery decides
     expect([again.pipeline.embedder.spec.name, again.pipeline.refiner, again.gallery.landmarks]).toEqual(['dlib', undefined, 'detector']);
-    expect(again.gallery.labels()).toEqual(['ann']);
+    expect(await again.gallery.labels()).toEqual(['ann']);
     again.gallery.dispose();
     again.pipeline.dispose();
     const meshDir = path.join(await makeTempDir(), 'gallery');

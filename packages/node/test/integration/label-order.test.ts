@@ -53,7 +53,7 @@ describe('compareLabels order on every path', () => {
   it('Gallery.labels()', async () => {
     const gallery = new Gallery(undefined, { embedder: 'test', dimensions: 2, threshold: 0.5 });
     for (const name of NAMES) await gallery.enroll(name, [Float32Array.of(1, 0)]);
-    expect(gallery.labels()).toEqual(ORDER);
+    expect(await gallery.labels()).toEqual(ORDER);
     gallery.dispose();
   });
 

@@ -6,6 +6,7 @@ import { readImage } from '../../image/index.js';
 import { checkSaveTarget } from '../../io/save-target.js';
 import { UsageError, numberFlag, parse } from '../args.js';
 import type { CommandIO } from '../main.js';
+import { encryptionFlag, encryptionFlagOptions, encryptionFlagUsage } from './encryption-flags.js';
 import { initBackendFromFlags, modelDirFlag, presetFlag, pretrainedFlagOptions } from './pretrained-flags.js';
 
 export const enrollUsage = `Usage: facerec enroll <gallery-dir> <label> <image...> [options]
@@ -22,11 +23,11 @@ Options:
   --models <dir>         folder with the model files (default: the installed npm packages)
   --backend <name>       auto | gpu | wasm | cpu (default auto)
   --threads <n>          threads for the wasm backend
-`;
+${encryptionFlagUsage}`;
 
 export async function enrollCommand(argv: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(argv, {
-    preset: { type: 'string' }, 'lock-timeout': { type: 'string' }, ...pretrainedFlagOptions,
+    preset: { type: 'string' }, 'lock-timeout': { type: 'string' }, ...pretrainedFlagOptions, ...encryptionFlagOptions,
   });
   if (values.help) {
     io.out(enrollUsage);
@@ -36,10 +37,11 @@ export async function enrollCommand(argv: string[], io: CommandIO): Promise<numb
   const [dir, label, ...files] = positionals as [string, string, ...string[]];
   const preset = values.preset !== undefined ? presetFlag(values) : undefined;
   const lockSeconds = numberFlag(values, 'lock-timeout', 0, 24 * 3600);
+  const encryption = await encryptionFlag(values);
   // Refuse a folder that is not a gallery before loading models and embedding photos (the save checks again).
   await checkSaveTarget(dir, GALLERY_FOLDER);
   await initBackendFromFlags(values);
-  const { gallery, pipeline } = await openGallery(dir, { ...(preset !== undefined ? { preset } : {}), ...modelDirFlag(values) }).catch((error: unknown) => {
+  const { gallery, pipeline } = await openGallery(dir, { ...(preset !== undefined ? { preset } : {}), ...modelDirFlag(values), ...encryption }).catch((error: unknown) => {
     throw error instanceof InvalidArgumentError && error.argument === 'preset' ? new UsageError(error.message) : error;
   });
   // Only the pipeline is needed now: the gallery is read again under its lock, as other processes may have changed it.
@@ -61,9 +63,10 @@ export async function enrollCommand(argv: string[], io: CommandIO): Promise<numb
       pipeline,
       async (g) => {
         await g.enroll(label, embeddings);
-        return { people: g.labels().length, size: g.size, embedder: g.embedderName };
+        const count = await g.count();
+        return { people: count.people, size: count.embeddings, embedder: g.embedderName };
       },
-      lockSeconds !== undefined ? { lockTimeoutMs: lockSeconds * 1000 } : {},
+      { ...(lockSeconds !== undefined ? { lockTimeoutMs: lockSeconds * 1000 } : {}), ...encryption },
     );
     io.out(`enrolled ${embeddings.length} image(s) of ${label}; ${dir} holds ${saved.people} people, ${saved.size} embeddings (${saved.embedder})\n`);
     return 0;

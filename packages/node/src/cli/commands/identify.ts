@@ -6,6 +6,7 @@ import { imageOutputFormat, writeImageAs } from '../image-output.js';
 import type { CommandIO } from '../main.js';
 import { forEachFile } from '../per-file.js';
 import { formatScore } from '../score.js';
+import { encryptionFlag, encryptionFlagOptions, encryptionFlagUsage } from './encryption-flags.js';
 import { initBackendFromFlags, modelDirFlag, pretrainedFlagOptions } from './pretrained-flags.js';
 
 export const identifyUsage = `Usage: facerec identify <gallery-dir> <photo...> [options]
@@ -22,12 +23,12 @@ Options:
   --json             print one JSON object per photo instead
   --models <dir>     folder with the model files (default: the installed npm packages)
   --backend <name>   auto | gpu | wasm | cpu (default auto)
-`;
+${encryptionFlagUsage}`;
 
 export async function identifyCommand(argv: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(argv, {
     out: { type: 'string' }, top: { type: 'string' }, threshold: { type: 'string' }, 'min-face': { type: 'string' },
-    json: { type: 'boolean' }, ...pretrainedFlagOptions,
+    json: { type: 'boolean' }, ...pretrainedFlagOptions, ...encryptionFlagOptions,
   });
   if (values.help) {
     io.out(identifyUsage);
@@ -40,11 +41,12 @@ export async function identifyCommand(argv: string[], io: CommandIO): Promise<nu
   const threshold = numberFlag(values, 'threshold', -1, 1);
   const minFaceSize = intFlag(values, 'min-face', 40)!;
   const out = typeof values.out === 'string' ? { file: values.out, format: imageOutputFormat(values.out, '--out') } : undefined;
+  const encryption = await encryptionFlag(values);
   await initBackendFromFlags(values);
-  const { gallery, pipeline } = await openGallery(dir, modelDirFlag(values));
+  const { gallery, pipeline } = await openGallery(dir, { ...modelDirFlag(values), ...encryption });
   let annotated = false;
   try {
-    if (gallery.size === 0) throw new UsageError(`${dir} holds no gallery yet; add people with "facerec enroll"`);
+    if ((await gallery.count()).embeddings === 0) throw new UsageError(`${dir} holds no gallery yet; add people with "facerec enroll"`);
     return await forEachFile('identify', files, io, Boolean(values.json), async (file) => {
       const image = await readImage(file);
       const faces = await gallery.identify(image, { topK, minFaceSize, ...(threshold === undefined ? {} : { threshold }) });

@@ -117,8 +117,9 @@ export async function watchCommand(argv: string[], io: CommandIO): Promise<numbe
   let writer: VideoWriter | undefined;
   const progress = new WatchProgress(io, !values.quiet && process.stderr.isTTY === true);
   try {
-    if (gallery.size === 0) throw new UsageError(`${galleryDir} holds no people yet; add them with "facerec enroll"`);
-    for (const label of watchlist) if (!gallery.labels().includes(label)) throw new UsageError(`--watchlist: "${label}" is not in the gallery (it has ${gallery.labels().join(', ')})`);
+    const people = await gallery.labels();
+    if (people.length === 0) throw new UsageError(`${galleryDir} holds no people yet; add them with "facerec enroll"`);
+    for (const label of watchlist) if (!people.includes(label)) throw new UsageError(`--watchlist: "${label}" is not in the gallery (it has ${people.join(', ')})`);
     events = eventsFile ? new JsonLinesFile(eventsFile, existing) : undefined;
     const snapshots = typeof values.snapshots === 'string' ? new SnapshotWriter(values.snapshots, snapshotFormat === 'png' ? 'png' : 'jpeg') : undefined;
     const onEvent = (event: WatchEvent) => {
