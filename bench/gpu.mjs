@@ -3,20 +3,23 @@
 //
 //   node bench/gpu.mjs [--steps N] [--warmup N] [--batch N] [--models seedcnn,resnet] [--variants stock,ours]
 //                      [--pytorch seedcnn_train=28186,seedcnn_infer=191592,resnet_train=9990,resnet_infer=33142]
-//                      [--profile] [--out DIR]
+//                      [--profile] [--dispatches-only] [--out DIR]
+// --dispatches-only: counts the GPU dispatches and queue submits of one training step of each model (batch 2), stock
+// vs facerec, on any adapter (minutes on lavapipe), and merges the counts into bench-results/gpu.json.
 // Environment: FACEREC_PYTORCH (same format as --pytorch); $OUT (the GPU machine's result folder) as --out.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { createModel, createOptimizer, forwardLogits, initBackend, softmaxCrossEntropy, useWebGpuFastKernels } from '@facerec/node';
-import { machine, printTable, writeResult } from './lib.mjs';
+import { countWebGpuDispatches, createModel, createOptimizer, forwardLogits, initBackend, softmaxCrossEntropy, useWebGpuFastKernels } from '@facerec/node';
+import { machine, printTable, repoRoot, writeResult } from './lib.mjs';
 
 const { values: args } = parseArgs({
   options: {
     steps: { type: 'string' }, warmup: { type: 'string' }, batch: { type: 'string' }, models: { type: 'string' },
     variants: { type: 'string' }, pytorch: { type: 'string' }, profile: { type: 'boolean' }, out: { type: 'string' },
+    'dispatches-only': { type: 'boolean' },
   },
 });
 
@@ -26,7 +29,9 @@ const { adapter, software } = selection.details;
 // lavapipe takes ~10 s for a seed-CNN step and a minute for a ResNet step of 8: one step, and a ResNet batch of 4.
 const steps = Number(args.steps ?? (software ? 1 : 20));
 const warmup = Number(args.warmup ?? (software ? 1 : 3));
-const batchFor = (model) => Number(args.batch ?? (software && model === 'resnet' ? 4 : 64));
+const dispatchesOnly = args['dispatches-only'] === true;
+// Dispatch counts do not depend on the batch: the smallest batch that still has a batch dimension to reduce.
+const batchFor = (model) => Number(args.batch ?? (dispatchesOnly ? 2 : software && model === 'resnet' ? 4 : 64));
 const models = (args.models ?? 'seedcnn,resnet').split(',');
 const variants = (args.variants ?? 'stock,ours').split(',');
 const pytorch = Object.fromEntries(
@@ -88,13 +93,26 @@ async function timeSteps(step, batch) {
   return (steps * batch) / seconds;
 }
 
+/** One step's dispatches and submits, after a first step (which also makes the optimizer's moments and compiles shaders). */
+async function countStep(step) {
+  const first = step();
+  await first.data();
+  first.dispose();
+  return countWebGpuDispatches(async () => {
+    const loss = step();
+    await loss.data();
+    loss.dispose();
+  });
+}
+
 async function measure(name) {
   const batch = batchFor(name);
   const { model, shape } = build[name]();
   const x = tf.randomNormal([batch, ...shape], 0, 1, 'float32', 1);
   const y = tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => i % CLASSES), 'int32');
   const params = model.trainableWeights.map((w) => w.val);
-  const optimizer = createOptimizer({ type: 'adam' });
+  // A new optimizer per variant: it picks the fused update (or tfjs's ops) at its first step.
+  let optimizer = null;
   // One training step as facerec's Trainer takes it: logits, cross-entropy, gradients, optimizer update.
   const trainStep = () => {
     const grads = tf.tidy(() => {
@@ -110,13 +128,23 @@ async function measure(name) {
   const result = {};
   for (const variant of variants) {
     useWebGpuFastKernels(variant === 'ours');
+    optimizer?.dispose();
+    optimizer = createOptimizer({ type: 'adam' });
+    const started = performance.now();
+    const count = await countStep(trainStep);
+    const top = count.byProgram.slice(0, 6).map(([p, k]) => `${p} ${k}`).join(', ');
+    console.log(`  ${name} ${variant}: ${count.dispatches} dispatches, ${count.submits} submits per step (${((performance.now() - started) / 1000).toFixed(1)} s for 2 steps); ${top}`);
+    if (dispatchesOnly) {
+      result[variant] = { dispatches: count.dispatches, submits: count.submits, byProgram: Object.fromEntries(count.byProgram) };
+      continue;
+    }
     const train = await timeSteps(trainStep, batch);
     const infer = await timeSteps(inferStep, batch);
-    result[variant] = { train, infer };
+    result[variant] = { train, infer, dispatches: count.dispatches, submits: count.submits };
     console.log(`  ${name} ${variant}: train ${train.toFixed(1)} img/s, inference ${infer.toFixed(1)} img/s`);
     if (args.profile) await profile(trainStep, `${name} ${variant}`);
   }
-  optimizer.dispose();
+  optimizer?.dispose();
   tf.dispose([x, y]);
   model.dispose();
   return { batch, ...result };
@@ -135,8 +163,10 @@ async function profile(step, label) {
     const e = byName.get(k.name) ?? { ms: 0, n: 0 };
     byName.set(k.name, { ms: e.ms + ms, n: e.n + 1 });
   }
+  const total = [...byName.values()].reduce((s, e) => s + e.ms, 0) || 1;
   const top = [...byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8);
-  console.log(`  profile ${label}: ${info.kernels.length} kernels/step; ${top.map(([n, e]) => `${n} ${e.ms.toFixed(1)} ms ×${e.n}`).join(', ')}`);
+  const shares = top.map(([n, e]) => `${n} ${((100 * e.ms) / total).toFixed(1)}% (${e.ms.toFixed(1)} ms ×${e.n})`).join(', ');
+  console.log(`  profile ${label}: ${info.kernels.length} kernels/step, ${total.toFixed(1)} kernel ms; ${shares}`);
 }
 
 const results = {};
@@ -146,6 +176,31 @@ for (const name of models) {
   results[name] = await measure(name);
 }
 useWebGpuFastKernels(true);
+
+const dispatchKeys = (r) => ({
+  seedcnn_dispatches_per_step: r.seedcnn?.ours?.dispatches ?? null,
+  resnet_dispatches_per_step: r.resnet?.ours?.dispatches ?? null,
+  seedcnn_dispatches_per_step_stock: r.seedcnn?.stock?.dispatches ?? null,
+  resnet_dispatches_per_step_stock: r.resnet?.stock?.dispatches ?? null,
+  seedcnn_submits_per_step: r.seedcnn?.ours?.submits ?? null,
+  resnet_submits_per_step: r.resnet?.ours?.submits ?? null,
+});
+
+if (dispatchesOnly) {
+  console.log('');
+  printTable(
+    ['model', 'stock dispatches', 'facerec dispatches', 'stock submits', 'facerec submits'],
+    Object.entries(results).map(([n, r]) => [n, r.stock?.dispatches ?? 'n/a', r.ours?.dispatches ?? 'n/a', r.stock?.submits ?? 'n/a', r.ours?.submits ?? 'n/a']),
+  );
+  // Merged into the last full run's file, so its img/s keys stay.
+  const previousFile = path.join(repoRoot, 'bench-results', 'gpu.json');
+  const previous = existsSync(previousFile) ? JSON.parse(readFileSync(previousFile, 'utf8')) : {};
+  const dispatches = { adapter, batch: Object.fromEntries(Object.entries(results).map(([n, r]) => [n, r.batch])), byProgram: results, date: new Date().toISOString() };
+  const imgSMeasured = previous.img_s_measured ?? previous.date ?? null;
+  const file = writeResult('gpu', { ...previous, ...dispatchKeys(results), dispatches, img_s_measured: imgSMeasured });
+  console.log(`\nwritten ${file}`);
+  process.exit(0);
+}
 
 const fmt = (v) => (v === undefined ? 'n/a' : v >= 100 ? v.toFixed(0) : v.toFixed(2));
 const ratio = (a, b) => (a && b ? `${(a / b).toFixed(2)}×` : 'n/a');
@@ -168,6 +223,7 @@ const summary = {
   seedcnn_infer_img_s: value('seedcnn', 'infer'),
   resnet_train_img_s: value('resnet', 'train'),
   resnet_infer_img_s: value('resnet', 'infer'),
+  ...dispatchKeys(results),
   stock: Object.fromEntries(Object.entries(results).map(([n, r]) => [n, r.stock ?? null])),
   batch: Object.fromEntries(Object.entries(results).map(([n, r]) => [n, r.batch])),
   steps,

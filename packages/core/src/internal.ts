@@ -15,4 +15,4 @@ export { EmbeddingStore } from './gallery/store.js';
 export { validateGalleryIndex, infoOf } from './gallery/gallery.js';
 export { forwardLogits, PROBABILITIES_LAYER } from './models/architectures.js';
 export { validateMetadata } from './recognizer/metadata.js';
-export { FUSED_ADAM_KERNEL } from './train/optimizers.js';
+export { FUSED_ADAM_ALL_KERNEL, FUSED_ADAM_GROUP_ELEMENTS, FUSED_ADAM_KERNEL } from './train/optimizers.js';

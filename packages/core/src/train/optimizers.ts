@@ -22,14 +22,53 @@ export interface ParameterOptimizer {
  */
 export const FUSED_ADAM_KERNEL = 'FacerecAdamUpdate';
 
+/**
+ * Name of the optional fused Adam kernel for many variables at once: inputs {x0.., g0.., state}; attrs those of
+ * {@link FUSED_ADAM_KERNEL} plus `count`; outputs [x0'.., state']. `state` holds the moments of all `count`
+ * variables in the backend's own layout; it is absent at the first step (zero moments) and is the previous call's
+ * state' after. A backend that registers it (facerec's WebGPU kernels do) updates every variable in one dispatch.
+ */
+export const FUSED_ADAM_ALL_KERNEL = 'FacerecAdamUpdateAll';
+
+/** Most elements one {@link FUSED_ADAM_ALL_KERNEL} call takes: its [3, n] float32 state fits WebGPU's default 128 MiB binding. */
+export const FUSED_ADAM_GROUP_ELEMENTS = 8 * 2 ** 20;
+
 /** A non-trainable zero variable shaped like `p` (tidy frees the temporary zeros tensor). */
 function zeroSlot(p: tf.Variable): tf.Variable {
   return tf.tidy(() => tf.variable(tf.zerosLike(p), false));
 }
 
+/** Variables updated by one FUSED_ADAM_ALL_KERNEL call, and the state it returned last. */
+interface AdamGroup {
+  readonly members: number[];
+  state: tf.Tensor | null;
+}
+
+/** Consecutive variables in groups of at most FUSED_ADAM_GROUP_ELEMENTS elements; a larger variable is left out. */
+function groupVariables(params: readonly tf.Variable[]): { groups: AdamGroup[]; single: number[] } {
+  const groups: AdamGroup[] = [];
+  const single: number[] = [];
+  let current: AdamGroup | null = null;
+  let size = 0;
+  params.forEach((p, i) => {
+    if (p.size > FUSED_ADAM_GROUP_ELEMENTS || p.dtype !== 'float32') return void single.push(i);
+    if (!current || size + p.size > FUSED_ADAM_GROUP_ELEMENTS) {
+      current = { members: [], state: null };
+      groups.push(current);
+      size = 0;
+    }
+    current.members.push(i);
+    size += p.size;
+  });
+  return { groups, single };
+}
+
 class Adam implements ParameterOptimizer {
+  /** Moments of the variables updated one by one (sparse: grouped variables have none). */
   private readonly m: tf.Variable[] = [];
   private readonly v: tf.Variable[] = [];
+  /** Set at the first step: grouped variables when the backend has FUSED_ADAM_ALL_KERNEL, else none. */
+  private plan: { groups: AdamGroup[]; single: number[] } | null = null;
   private t = 0;
   constructor(
     private readonly beta1: number,
@@ -39,26 +78,41 @@ class Adam implements ParameterOptimizer {
   ) {}
 
   step(params: readonly tf.Variable[], grads: readonly tf.Tensor[], learningRate: number): void {
-    if (this.m.length === 0) {
-      for (const p of params) {
-        this.m.push(zeroSlot(p));
-        this.v.push(zeroSlot(p));
+    if (!this.plan) {
+      const all = tf.getKernel(FUSED_ADAM_ALL_KERNEL, tf.getBackend()) !== undefined;
+      this.plan = all ? groupVariables(params) : { groups: [], single: params.map((_, i) => i) };
+      for (const i of this.plan.single) {
+        this.m[i] = zeroSlot(params[i]!);
+        this.v[i] = zeroSlot(params[i]!);
       }
     }
     this.t += 1;
+    const attrs = { learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step: this.t, weightDecay: this.weightDecay };
+    for (const group of this.plan.groups) {
+      const inputs: Record<string, tf.Tensor> = group.state ? { state: group.state } : {};
+      group.members.forEach((p, k) => {
+        inputs[`x${k}`] = params[p]!;
+        inputs[`g${k}`] = grads[p]!;
+      });
+      const out = tf.engine().runKernel(FUSED_ADAM_ALL_KERNEL, inputs, { ...attrs, count: group.members.length }) as tf.Tensor[];
+      group.members.forEach((p, k) => params[p]!.assign(out[k]!));
+      if (group.state) group.state.dispose();
+      group.state = tf.keep(out[group.members.length]!);
+      tf.dispose(out.slice(0, group.members.length));
+    }
     const fused = tf.getKernel(FUSED_ADAM_KERNEL, tf.getBackend()) !== undefined;
-    params.forEach((x, i) => {
+    for (const i of this.plan.single) {
+      const x = params[i]!;
       const g = grads[i]!;
       const m = this.m[i]!;
       const v = this.v[i]!;
       if (fused) {
-        const attrs = { learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step: this.t, weightDecay: this.weightDecay };
         const out = tf.engine().runKernel(FUSED_ADAM_KERNEL, { x, g, m, v }, attrs) as tf.Tensor[];
         x.assign(out[0]!);
         m.assign(out[1]!);
         v.assign(out[2]!);
         tf.dispose(out);
-        return;
+        continue;
       }
       tf.tidy(() => {
         const newM = tf.add(tf.mul(m, this.beta1), tf.mul(g, 1 - this.beta1));
@@ -71,13 +125,15 @@ class Adam implements ParameterOptimizer {
         v.assign(newV);
         x.assign(tf.sub(x, tf.mul(update, learningRate)));
       });
-    });
+    }
   }
 
   dispose(): void {
-    tf.dispose([...this.m, ...this.v]);
+    tf.dispose([...this.m, ...this.v].filter((t) => t !== undefined));
+    for (const group of this.plan?.groups ?? []) group.state?.dispose();
     this.m.length = 0;
     this.v.length = 0;
+    this.plan = null;
   }
 }
 

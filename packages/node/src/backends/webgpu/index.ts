@@ -8,6 +8,8 @@ import type { GpuAdapterLike, InitWebGpuBackendOptions, WebGpuBackendInfo } from
 
 export type { InitWebGpuBackendOptions, WebGpuBackendInfo } from './types.js';
 export { useWebGpuFastKernels } from './register.js';
+export { countWebGpuDispatches } from './dispatch-counter.js';
+export type { WebGpuDispatchCount } from './dispatch-counter.js';
 
 /** tfjs's own priority for 'webgpu'. */
 const WEBGPU_PRIORITY = 3;

@@ -1,10 +1,16 @@
 // Registers facerec's WGSL kernels for tfjs's 'webgpu' backend, each keeping the stock kernel it replaces as fallback.
 import * as tf from '@tensorflow/tfjs-core';
+import { FUSED_ADAM_ALL_KERNEL } from '@facerec/core/internal';
+import { adamUpdateAll } from './kernels/adam-update-all.js';
 import { conv2dBackpropFilter } from './kernels/conv2d-backprop-filter.js';
 
 type Factory = (stock: tf.KernelFunc | null) => tf.KernelFunc;
 
-const KERNELS: ReadonlyArray<readonly [string, Factory]> = [['Conv2DBackpropFilter', conv2dBackpropFilter]];
+/** Each kernel facerec registers; one with no stock counterpart (the fused Adam) is simply absent with stock kernels. */
+const KERNELS: ReadonlyArray<readonly [string, Factory]> = [
+  ['Conv2DBackpropFilter', conv2dBackpropFilter],
+  [FUSED_ADAM_ALL_KERNEL, adamUpdateAll],
+];
 
 /** The stock kernels replaced, so they can be put back (benchmarks compare both). */
 const stockKernels = new Map<string, tf.KernelConfig | undefined>();
