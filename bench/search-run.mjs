@@ -1,0 +1,71 @@
+// One bench:search run in its own process: `node bench/search-run.mjs <store> <n> <dataFile>`; prints RESULT {json}.
+// Loads the n faces (real lfw-dev embeddings + distractors) into the store, builds its index, times one-face searches.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { HNSW, faceapiStore, memoryStore, pgliteStore } from './search-stores.mjs';
+
+const [kind, nText, dataFile] = process.argv.slice(2);
+const n = Number(nText);
+const D = 128;
+const meta = JSON.parse(readFileSync(`${dataFile}.json`, 'utf8'));
+const bytes = readFileSync(`${dataFile}.f32`);
+const matrix = new Float32Array(bytes.buffer, bytes.byteOffset, n * D);
+const labels = Array.from({ length: n }, (_, r) => (r < meta.realLabels.length ? meta.realLabels[r] : `d${r}`));
+// face-api's FaceMatcher scans every descriptor in JS (about 1.5 s per query at 10^5 here): fewer queries there.
+const queries = meta.queries.slice(0, kind === 'faceapi' && n >= 100_000 ? 20 : undefined).map((q) => Float32Array.from(q));
+
+const open = { memory: memoryStore, pglite: () => pgliteStore(), postgres: () => pgliteStore({ wire: true }), faceapi: faceapiStore }[kind];
+const store = await open();
+const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+const rssBefore = process.memoryUsage().rss;
+
+let t = performance.now();
+let c = cpu();
+await store.load(labels, matrix);
+const loadS = (performance.now() - t) / 1000;
+const loadCpuS = cpu() - c;
+t = performance.now();
+c = cpu();
+await store.build();
+const buildS = (performance.now() - t) / 1000;
+const buildCpuS = cpu() - c;
+const rssLoaded = process.memoryUsage().rss;
+await store.prepare();
+
+for (const q of queries.slice(0, 3)) await store.search(q); // warm-up
+const times = [];
+const cpuTimes = [];
+let hits = 0;
+for (const [i, q] of queries.entries()) {
+  const t0 = performance.now();
+  const c0 = cpu();
+  const label = await store.search(q);
+  times.push(performance.now() - t0);
+  cpuTimes.push((cpu() - c0) * 1000);
+  if (label === meta.truth[i]) hits++;
+}
+const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+const onDisk = await store.bytesOnDisk();
+await store.close();
+const result = {
+  store: kind,
+  n,
+  recall_at_1: hits / queries.length,
+  p50_ms: +pct(times, 0.5).toFixed(2),
+  p95_ms: +pct(times, 0.95).toFixed(2),
+  enroll_per_s: Math.round(n / loadS),
+  build_s: +buildS.toFixed(2),
+  bytes_per_face: Math.round(onDisk !== undefined ? onDisk / n : (rssLoaded - rssBefore) / n),
+  rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
+  // The same work in CPU seconds of this process (the machine is shared: wall time is inflated by others' load).
+  p50_cpu_ms: +pct(cpuTimes, 0.5).toFixed(2),
+  p95_cpu_ms: +pct(cpuTimes, 0.95).toFixed(2),
+  load_cpu_s: +loadCpuS.toFixed(2),
+  build_cpu_s: +buildCpuS.toFixed(2),
+  queries: queries.length,
+  bytes_measured: onDisk !== undefined ? 'table + index size (pg_total_relation_size)' : 'RSS growth while loading',
+  ...(kind === 'pglite' || kind === 'postgres' ? { hnsw: HNSW } : {}),
+  loadavg: os.loadavg().map((l) => +l.toFixed(2)),
+};
+console.log(`RESULT ${JSON.stringify(result)}`);
+process.exit(0);

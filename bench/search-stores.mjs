@@ -1,0 +1,118 @@
+// bench:search's stores, each behind one small adapter: bulk load, build, search one face (k = 1), size on disk, close.
+// memory = facerec's Gallery (exact matrix product, the default store); pglite = PGlite + pgvector HNSW in a folder;
+// postgres = the same database served over the Postgres wire protocol (pglite-socket) through the `pg` client;
+// faceapi = @vladmandic/face-api's FaceMatcher (its users' 1:N: Euclidean distance to every descriptor in JS).
+import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot } from './lib.mjs';
+
+const D = 128;
+const nodeRequire = createRequire(path.join(repoRoot, 'packages', 'node', 'package.json'));
+const rootRequire = createRequire(path.join(repoRoot, 'package.json'));
+
+/** HNSW parameters: m and ef_construction for the build, ef_search for queries (tuned on 10^4 and 10^5, see BENCHMARKS.md). */
+export const HNSW = { m: 16, efConstruction: 64, efSearch: Number(process.env.SEARCH_EF ?? 100) };
+
+const literal = (m, r) => {
+  let s = '[';
+  for (let j = 0; j < D; j++) s += (j ? ',' : '') + m[r * D + j];
+  return `${s}]`;
+};
+
+/** facerec's in-memory exact Gallery: what `new Gallery(pipeline)` searches with. */
+export async function memoryStore() {
+  const { Gallery, initBackend } = await import('@facerec/node');
+  await initBackend('wasm');
+  const gallery = new Gallery(undefined, { embedder: 'dlib', dimensions: D, threshold: 0.6 });
+  return {
+    async load(labels, matrix) {
+      for (let r = 0; r < labels.length; r++) await gallery.enroll(labels[r], [matrix.subarray(r * D, (r + 1) * D)]);
+    },
+    async prepare() {},
+    async build() {
+      // The first match uploads the matrix to the backend.
+      await gallery.match([matrix1()]);
+    },
+    async search(q) {
+      const [r] = await gallery.match([q], { topK: 1 });
+      return r.candidates[0]?.label;
+    },
+    bytesOnDisk: async () => undefined,
+    close: async () => gallery.dispose(),
+  };
+}
+
+const matrix1 = () => Float32Array.from({ length: D }, (_, i) => (i === 0 ? 1 : 0));
+
+/** PGlite + pgvector in a folder, loaded with COPY then indexed (HNSW, cosine). */
+export async function pgliteStore({ wire = false } = {}) {
+  const { PGlite } = await import(nodeRequire.resolve('@electric-sql/pglite'));
+  const { vector } = await import(nodeRequire.resolve('@electric-sql/pglite-pgvector'));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'facerec-bench-pglite-'));
+  const db = await PGlite.create({ dataDir: dir, extensions: { vector } });
+  await db.exec('CREATE EXTENSION IF NOT EXISTS vector; CREATE TABLE faces (id bigserial PRIMARY KEY, label text NOT NULL, embedding vector(128) NOT NULL)');
+  let query = (sql, params) => db.query(sql, params);
+  let server;
+  let pool;
+  if (wire) {
+    const { PGLiteSocketServer } = await import(nodeRequire.resolve('@electric-sql/pglite-socket'));
+    server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1' });
+    await server.start();
+    const port = Number(String(server.getServerConn()).split(':').pop());
+    const pg = nodeRequire('pg');
+    pool = new pg.Pool({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', max: 1 });
+    query = (sql, params) => pool.query(sql, params);
+  }
+  return {
+    async load(labels, matrix) {
+      // COPY from a blob in chunks (one blob of 10^6 text vectors would not fit in the WASM heap).
+      const chunk = 20_000;
+      for (let at = 0; at < labels.length; at += chunk) {
+        const lines = [];
+        for (let r = at; r < Math.min(labels.length, at + chunk); r++) lines.push(`${labels[r]}\t${literal(matrix, r)}`);
+        await db.query("COPY faces (label, embedding) FROM '/dev/blob'", [], { blob: new Blob([`${lines.join('\n')}\n`]) });
+      }
+    },
+    async build() {
+      await db.exec(`SET maintenance_work_mem = '1GB'; CREATE INDEX faces_embedding ON faces USING hnsw (embedding vector_cosine_ops) WITH (m = ${HNSW.m}, ef_construction = ${HNSW.efConstruction}); ANALYZE faces`);
+    },
+    async search(q) {
+      const { rows } = await query('SELECT label FROM faces ORDER BY embedding <=> $1 LIMIT 1', [literal(q, 0)]);
+      return rows[0]?.label;
+    },
+    async prepare() {
+      await query(`SET hnsw.ef_search = ${HNSW.efSearch}`);
+    },
+    async bytesOnDisk() {
+      const { rows } = await db.query("SELECT pg_total_relation_size('faces')::float8 AS bytes");
+      return rows[0].bytes;
+    },
+    async close() {
+      await pool?.end();
+      await server?.stop();
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** face-api's FaceMatcher over one LabeledFaceDescriptors per person. */
+export async function faceapiStore() {
+  const faceapi = rootRequire('@vladmandic/face-api/dist/face-api.node-wasm.js');
+  let matcher;
+  return {
+    async load(labels, matrix) {
+      const people = labels.map((l, r) => new faceapi.LabeledFaceDescriptors(l, [matrix.slice(r * D, (r + 1) * D)]));
+      matcher = new faceapi.FaceMatcher(people, 2);
+    },
+    async build() {},
+    async prepare() {},
+    async search(q) {
+      return matcher.findBestMatch(q).label;
+    },
+    bytesOnDisk: async () => undefined,
+    close: async () => {},
+  };
+}
