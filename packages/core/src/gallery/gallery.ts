@@ -4,7 +4,7 @@ import { firstNonFinite, requireFinite } from '../errors/finite.js';
 import { cosineSimilarity } from '../faces/embedder.js';
 import type { DetectOptions } from '../faces/detector.js';
 import { FacePipeline, landmarkSourceOf, type LandmarkSource } from '../faces/pipeline.js';
-import type { FaceImage } from '../image/types.js';
+import type { PipelineImage } from '../image/scalable.js';
 import { checkLabel } from '../recognizer/labels.js';
 import { recognitionOf, type Recognition, type RecognizedFace, type ScoreKind } from '../recognizer/result.js';
 import type { GalleryCount, GalleryInfo, GalleryStore } from './gallery-store.js';
@@ -147,7 +147,7 @@ export class Gallery {
    * to the store in one step (all or none).
    * @returns How many embeddings were added and which inputs had no face (by position).
    */
-  async enroll(label: string, inputs: ReadonlyArray<FaceImage | Float32Array>, options: DetectOptions = {}): Promise<{ added: number; noFace: number[] }> {
+  async enroll(label: string, inputs: ReadonlyArray<PipelineImage | Float32Array>, options: DetectOptions = {}): Promise<{ added: number; noFace: number[] }> {
     checkLabel(label, 'label');
     const noFace: number[] = [];
     const embeddings: Float32Array[] = [];
@@ -169,7 +169,7 @@ export class Gallery {
   }
 
   /** Names every face in `image`. */
-  async identify(image: FaceImage, options: IdentifyOptions = {}): Promise<RecognizedFace[]> {
+  async identify(image: PipelineImage, options: IdentifyOptions = {}): Promise<RecognizedFace[]> {
     // Match options are checked before the (slow) detection, not after it.
     checkTopK(options.topK);
     if (options.threshold !== undefined) checkThreshold(options.threshold);
@@ -201,7 +201,7 @@ export class Gallery {
   }
 
   /** Compares the main faces of two images (or two embeddings). @throws InvalidArgumentError when an image has no face. */
-  async verify(a: FaceImage | Float32Array, b: FaceImage | Float32Array, options: Pick<IdentifyOptions, 'threshold'> & DetectOptions = {}): Promise<VerifyResult> {
+  async verify(a: PipelineImage | Float32Array, b: PipelineImage | Float32Array, options: Pick<IdentifyOptions, 'threshold'> & DetectOptions = {}): Promise<VerifyResult> {
     const threshold = options.threshold === undefined ? this.currentThreshold : checkThreshold(options.threshold);
     const [ea, eb] = await Promise.all([this.embedOne(a, 'a', options), this.embedOne(b, 'b', options)]);
     const score = cosineSimilarity(ea, eb);
@@ -264,7 +264,7 @@ export class Gallery {
     return this.pipeline;
   }
 
-  private async embedOne(input: FaceImage | Float32Array, name: string, options: DetectOptions): Promise<Float32Array> {
+  private async embedOne(input: PipelineImage | Float32Array, name: string, options: DetectOptions): Promise<Float32Array> {
     if (input instanceof Float32Array) return normalized(input, name);
     const face = await this.requirePipeline().embedMainFace(input, options);
     if (!face) throw new InvalidArgumentError(name, 'no face found in the image');
