@@ -9,6 +9,7 @@ import { identifyCommand, identifyUsage } from './commands/identify.js';
 import { lfwCommand, lfwUsage } from './commands/lfw.js';
 import { verifyCommand, verifyUsage } from './commands/verify.js';
 import { watchCommand, watchUsage } from './commands/watch.js';
+import { modelsCommand, modelsUsage } from './commands/models.js';
 
 /** Where a command writes; tests capture it. */
 export interface CommandIO {
@@ -29,6 +30,7 @@ Commands:
   verify <image-a> <image-b>              same person or not, with the similarity
   lfw --pairs <file> --images <dir>       the LFW verification protocol, --json
   watch <video> --gallery <dir>           follow and name faces on a video, stream or camera; events as JSON Lines
+  models copy <dir>                       copy the pretrained model files into a web app's public folder
 
 Run "facerec <command> --help" for its options.
 `;
@@ -42,6 +44,7 @@ const commands: Record<string, { run: (argv: string[], io: CommandIO) => Promise
   verify: { run: verifyCommand, usage: verifyUsage },
   lfw: { run: lfwCommand, usage: lfwUsage },
   watch: { run: watchCommand, usage: watchUsage },
+  models: { run: modelsCommand, usage: modelsUsage },
 };
 
 /** Runs the CLI with `argv` (without node and script); resolves to the exit code. */

@@ -13,6 +13,22 @@ export interface LoadFacePipelineFromUrlOptions extends FacePipelineOptions {
   readonly fetch?: (url: string) => Promise<{ ok: boolean; status: number; arrayBuffer(): Promise<ArrayBuffer> }>;
 }
 
+/** How to put the model files where the page can fetch them: said whenever one is missing or is a page. */
+const HOW_TO_SERVE = 'copy the model files into your app\'s public folder with "npx facerec models copy public/models" (from @facerec/node) and pass modelUrl: \'/models\'';
+
+/**
+ * Whether `bytes` are an HTML page: what a server sends for a missing file when it answers every path with the
+ * app's index.html (or a "not found" page with status 200). Parsed as a model, it fails as "Unexpected token <".
+ */
+function looksLikeHtml(bytes: Uint8Array): boolean {
+  let i = 0;
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) i = 3; // a UTF-8 byte order mark
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++;
+  if (bytes[i] !== 0x3c) return false; // '<'
+  const head = new TextDecoder().decode(bytes.subarray(i, i + 64)).toLowerCase();
+  return head.startsWith('<!doctype') || head.startsWith('<html') || head.startsWith('<head') || head.startsWith('<body') || head.startsWith('<!--') || head.startsWith('<?xml') || /^<[a-z]/.test(head);
+}
+
 /** A reader that fetches each file from the base URL of its package. */
 export function urlModelReader(modelUrl: LoadFacePipelineFromUrlOptions['modelUrl'], fetcher: NonNullable<LoadFacePipelineFromUrlOptions['fetch']>): ModelFileReader {
   return async (pkg, file) => {
@@ -25,8 +41,12 @@ export function urlModelReader(modelUrl: LoadFacePipelineFromUrlOptions['modelUr
     } catch (error) {
       throw new ModelFormatError(url, `cannot be fetched (${error instanceof Error ? error.message : String(error)})`, { cause: error });
     }
-    if (!response.ok) throw new ModelFormatError(url, `cannot be fetched (HTTP ${response.status})`);
-    return { bytes: new Uint8Array(await response.arrayBuffer()), source: url };
+    if (!response.ok) throw new ModelFormatError(url, `cannot be fetched (HTTP ${response.status}); ${HOW_TO_SERVE}`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (looksLikeHtml(bytes)) {
+      throw new ModelFormatError(url, `is an HTML page, not a model file: the server has no such file and answered with a page instead; ${HOW_TO_SERVE}`);
+    }
+    return { bytes, source: url };
   };
 }
 
@@ -34,7 +54,8 @@ export function urlModelReader(modelUrl: LoadFacePipelineFromUrlOptions['modelUr
  * Loads the face detector and embedder from `options.modelUrl` and returns the pipeline (detect → align →
  * embed), for a `Gallery` or `FaceRecognizer({ backbone })`. Dispose it when done.
  *
- * @throws ModelFormatError naming the URL of a file that is missing, wrong or truncated.
+ * @throws ModelFormatError naming the URL of a file that is missing (an HTTP error, or an HTML page served in
+ * its place), wrong or truncated.
  */
 export async function loadFacePipelineFromUrl(options: LoadFacePipelineFromUrlOptions): Promise<FacePipeline> {
   const { modelUrl, fetch: fetcher, ...rest } = options;

