@@ -1,8 +1,9 @@
-// Seeded random augmentation of training batches: one projective warp per image plus brightness/contrast jitter.
+// Seeded random augmentation of training batches: one projective warp per image, brightness/contrast jitter, lighting.
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '../errors/index.js';
 import type { Random } from '../random/index.js';
 import { applyAugmentationInJs } from './augment-js.js';
+import { applyLighting, drawLighting, hasLighting, type LightingDraw } from './augment-lighting.js';
 import { applyAugmentationWithOps, isIdentityRow, type AugmentationPlan } from './augment-ops.js';
 
 /**
@@ -30,6 +31,21 @@ export interface AugmentationConfig {
    * pixels and channels, so colours keep their balance) by 0.8..1.2.
    */
   contrast?: number;
+  /**
+   * Maximum gamma change, finite and ≥ 0: 0.5 draws an exponent log-uniformly in [1/1.5, 1.5], applied to pixels
+   * relative to each image's maximum (under- and over-exposure). Needs non-negative pixels (0..255 or `'unit'`).
+   */
+  gamma?: number;
+  /**
+   * Maximum directional shading in [0, 1): light falls off linearly across the face from a random side, the far
+   * side getting as little as `1 − shading` of the light (a lamp beside the face).
+   */
+  shading?: number;
+  /**
+   * Maximum cast-shadow depth in [0, 1): a soft-edged shadow over a random half-plane near the centre takes up to
+   * this fraction of the light (the nose's or a wall's shadow over half of the face).
+   */
+  shadow?: number;
 }
 
 /**
@@ -38,9 +54,15 @@ export interface AugmentationConfig {
  * `faces` is a mild starting point for frontal face crops (flip, ±10° rotation, ±8° shear, ±10% zoom,
  * ±8% shift, brightness ±0.1, contrast ±20%), not a tuned optimum: strengthen it for small datasets that
  * overfit, weaken it when faces are already poorly aligned.
+ *
+ * `lighting` is `faces`' geometry with lighting changes instead of the brightness jitter (which means nothing on
+ * 0..255 pixels): gamma in [1/1.6, 1.6], shading down to 15% of the light on the far side, shadows taking up to
+ * 70%, contrast ±30%. It is {@link FaceRecognizer.fit}'s default for recipes with an illumination step, whose
+ * augmentation runs on pixels before the illumination normalisation.
  */
-export const augmentationPresets: { readonly faces: Readonly<AugmentationConfig> } = Object.freeze({
+export const augmentationPresets: { readonly faces: Readonly<AugmentationConfig>; readonly lighting: Readonly<AugmentationConfig> } = Object.freeze({
   faces: Object.freeze({ flip: true, rotate: 10, shear: 8, zoom: 0.1, shift: 0.08, brightness: 0.1, contrast: 0.2 }),
+  lighting: Object.freeze({ flip: true, rotate: 10, shear: 8, zoom: 0.1, shift: 0.08, contrast: 0.3, gamma: 0.6, shading: 0.85, shadow: 0.7 }),
 });
 
 const LIMITS: Record<Exclude<keyof AugmentationConfig, 'flip'>, { max: number; inclusive: boolean }> = {
@@ -50,6 +72,9 @@ const LIMITS: Record<Exclude<keyof AugmentationConfig, 'flip'>, { max: number; i
   shift: { max: 1, inclusive: true },
   brightness: { max: Number.POSITIVE_INFINITY, inclusive: false },
   contrast: { max: 1, inclusive: true },
+  gamma: { max: Number.POSITIVE_INFINITY, inclusive: false },
+  shading: { max: 1, inclusive: false },
+  shadow: { max: 1, inclusive: false },
 };
 
 /**
@@ -140,13 +165,17 @@ function inverseRow(d: ImageDraw, height: number, width: number): number[] {
   return [m00, m01, cx - m00 * ox - m01 * oy, m10, m11, cy - m10 * ox - m11 * oy, 0, 0].map(Math.fround);
 }
 
-function plan(batch: tf.Tensor4D, config: AugmentationConfig, random: Random): AugmentationPlan {
+function plan(batch: tf.Tensor4D, config: AugmentationConfig, random: Random): AugmentationPlan & { lighting?: LightingDraw[] } {
   const [n, height, width] = batch.shape;
-  const draws = Array.from({ length: n }, () => draw(config, random, height, width));
+  // Lighting is drawn after each image's 8 geometric/photometric draws, and only when asked for, so configs
+  // without lighting draw exactly what they drew before it existed.
+  const lit = hasLighting(config);
+  const draws = Array.from({ length: n }, () => ({ base: draw(config, random, height, width), light: lit ? drawLighting(config, random) : undefined }));
   return {
-    rows: draws.map((d) => inverseRow(d, height, width)),
-    contrast: draws.map((d) => d.contrast),
-    brightness: draws.map((d) => d.brightness),
+    rows: draws.map((d) => inverseRow(d.base, height, width)),
+    contrast: draws.map((d) => d.base.contrast),
+    brightness: draws.map((d) => d.base.brightness),
+    ...(lit ? { lighting: draws.map((d) => d.light!) } : {}),
   };
 }
 
@@ -162,7 +191,11 @@ export type AugmentationImplementation = 'auto' | 'ops' | 'js';
  *    mirrors ears, chin or mouth into the border (duplicate facial features in the wrong place); it is also
  *    wrong on the wasm backend of tfjs 4.22, whose kernel wraps negative coordinates to the opposite edge;
  * 2. contrast (around each image's mean) then brightness are applied as batched element-wise ops with
- *    per-image `[n, 1, 1, 1]` factors.
+ *    per-image `[n, 1, 1, 1]` factors;
+ * 3. with `gamma`, `shading` or `shadow`: gamma relative to each image's maximum, then a light field (shading
+ *    ramp × soft shadow) multiplies every channel. These model light on pixels, so they need non-negative
+ *    values: run them before a normalisation that centres the data (as `fit` does for recipes with an
+ *    illumination step); negative values are set to 0 first.
  *
  * On the cpu backend the same arithmetic runs as plain loops over the batch's values: tfjs-backend-cpu's
  * Transform kernel handles only the first image of a batch and its broadcasting ops are slow, and the data is
@@ -175,7 +208,7 @@ export type AugmentationImplementation = 'auto' | 'ops' | 'js';
  *
  * @param batch - Images to augment; other dtypes are cast to float32.
  * @param config - What to vary; see {@link AugmentationConfig} and {@link augmentationPresets}.
- * @param random - Seeded source; each call advances it by 8 draws per image.
+ * @param random - Seeded source; each call advances it by 8 draws per image, 14 with lighting.
  * @returns A new float32 tensor of the batch's shape.
  * @throws InvalidArgumentError for a batch that is not rank 4 or a bad config.
  */
@@ -205,7 +238,12 @@ export function augmentBatchUsing(
   const p = plan(batch, valid, random);
   const unchanged =
     p.rows.every(isIdentityRow) && p.contrast.every((c) => c === 1) && p.brightness.every((b) => b === 0);
-  if (unchanged) return tf.tidy(() => tf.cast(batch, 'float32'));
   const js = implementation === 'js' || (implementation === 'auto' && tf.getBackend() === 'cpu');
-  return js ? applyAugmentationInJs(batch, p) : applyAugmentationWithOps(batch, p);
+  const base = unchanged ? tf.tidy(() => tf.cast(batch, 'float32')) : js ? applyAugmentationInJs(batch, p) : applyAugmentationWithOps(batch, p);
+  if (!p.lighting) return base;
+  try {
+    return applyLighting(base, p.lighting);
+  } finally {
+    base.dispose();
+  }
 }

@@ -1,10 +1,12 @@
 // The preprocessing recipe of a model; it is saved in the model's metadata so inference repeats training exactly.
 import { InvalidArgumentError } from '../errors/index.js';
+import { ILLUMINATION_METHODS, type IlluminationMethod } from './illumination.js';
 import { NORMALIZATION_MODES, type NormalizationMode } from './normalize.js';
 
 /**
  * How an image becomes a network input. Plain JSON, so it can be stored in a saved model's metadata.
- * Steps run in this order: crop → channels → resize (bilinear, antialiased) → normalize; see {@link preprocessImage}.
+ * Steps run in this order: crop → channels → resize (bilinear, antialiased) → illumination → normalize; see
+ * {@link preprocessImage}.
  */
 export interface PreprocessingConfig {
   /** Network input `[height, width]` in pixels. */
@@ -15,9 +17,14 @@ export interface PreprocessingConfig {
   normalization: NormalizationMode;
   /** Optional centred crop applied to the original image first; `fraction` of each side, in (0, 1]. */
   crop?: { type: 'center'; fraction: number };
+  /**
+   * Optional illumination normalisation of the resized image, before `normalization` (see
+   * {@link IlluminationMethod}). Absent in recipes saved before it existed: those models run without it.
+   */
+  illumination?: IlluminationMethod;
 }
 
-const KNOWN_KEYS = new Set(['inputSize', 'channels', 'normalization', 'crop']);
+const KNOWN_KEYS = new Set(['inputSize', 'channels', 'normalization', 'crop', 'illumination']);
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -25,7 +32,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typ
  * Checks a value read from JSON (a model's metadata, a CLI option...) and returns it as a fresh
  * {@link PreprocessingConfig} holding only the known fields. Unknown fields are rejected rather than ignored:
  * silently skipping a preprocessing step written by a newer version would feed the model wrong inputs.
- * A `crop` of `null` counts as no crop.
+ * A `crop` or `illumination` of `null` counts as none.
  *
  * @param value - The parsed value.
  * @param source - Prefix of the field path in error messages, e.g. `'model.json metadata.preprocessing'`.
@@ -38,7 +45,7 @@ export function validatePreprocessingConfig(value: unknown, source: string): Pre
       throw new InvalidArgumentError(`${source}.${key}`, `unknown field (known: ${[...KNOWN_KEYS].join(', ')})`);
     }
   }
-  const { inputSize, channels, normalization, crop } = value;
+  const { inputSize, channels, normalization, crop, illumination } = value;
   if (
     !Array.isArray(inputSize) ||
     inputSize.length !== 2 ||
@@ -75,6 +82,15 @@ export function validatePreprocessingConfig(value: unknown, source: string): Pre
       throw new InvalidArgumentError(`${source}.crop.fraction`, `expected a number in (0, 1], got ${describe(fraction)}`);
     }
     config.crop = { type: 'center', fraction };
+  }
+  if (illumination !== undefined && illumination !== null) {
+    if (typeof illumination !== 'string' || !(ILLUMINATION_METHODS as readonly string[]).includes(illumination)) {
+      throw new InvalidArgumentError(
+        `${source}.illumination`,
+        `expected one of ${ILLUMINATION_METHODS.map((m) => `'${m}'`).join(', ')}, got ${describe(illumination)}`,
+      );
+    }
+    config.illumination = illumination as IlluminationMethod;
   }
   return config;
 }

@@ -4,6 +4,16 @@ export { resize, type ResizeOptions } from './resize.js';
 export { toGrayscale, grayscaleToRgb, toChannels, LUMA_WEIGHTS } from './color.js';
 export { centerCrop, cropBox, type CenterCropOptions } from './crop.js';
 export { normalize, NORMALIZATION_MODES, type NormalizationMode } from './normalize.js';
+export {
+  tanTriggs,
+  equalizeHistogram,
+  clahe,
+  normalizeIllumination,
+  ILLUMINATION_METHODS,
+  type IlluminationMethod,
+  type TanTriggsOptions,
+  type ClaheOptions,
+} from './illumination.js';
 export { validatePreprocessingConfig, type PreprocessingConfig } from './config.js';
 export { preprocessImage, preprocessBatch } from './pipeline.js';
 export { augmentBatch, augmentationPresets, validateAugmentationConfig, type AugmentationConfig } from './augment.js';

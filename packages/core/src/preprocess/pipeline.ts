@@ -6,24 +6,52 @@ import type { RawImage } from '../image/types.js';
 import { toChannels } from './color.js';
 import { validatePreprocessingConfig, type PreprocessingConfig } from './config.js';
 import { centerCrop } from './crop.js';
+import { normalizeIllumination } from './illumination.js';
 import { normalize } from './normalize.js';
 import { resize } from './resize.js';
 
-// Assumes a validated config; the exported functions validate once per call.
-function run(image: RawImage | tf.Tensor3D, config: PreprocessingConfig, source: string): tf.Tensor3D {
+// The geometric half of a recipe: crop → channels → resize, giving 0..255 pixels at the input size.
+function pixels(image: RawImage | tf.Tensor3D, config: PreprocessingConfig, source: string): tf.Tensor3D {
   return tf.tidy(() => {
     let t = imageToTensor(image, source);
     // Crop and reduce channels before resizing: less work, and the crop uses the original resolution.
     if (config.crop) t = centerCrop(t, { fraction: config.crop.fraction });
     t = toChannels(t, config.channels);
-    t = resize(t, config.inputSize, { antialias: true });
-    return normalize(t, config.normalization);
+    return resize(t, config.inputSize, { antialias: true });
   });
 }
 
 /**
+ * The photometric half of a (validated) recipe on pixels at the input size: illumination → normalize. Also run
+ * per batch by training, after augmentation, when the recipe has an illumination step. Returns a new tensor.
+ * @internal
+ */
+export function finishPreprocessing<T extends tf.Tensor3D | tf.Tensor4D>(t: T, config: PreprocessingConfig): T {
+  return tf.tidy(() => normalize(config.illumination ? normalizeIllumination(t, config.illumination) : t, config.normalization));
+}
+
+// Assumes a validated config; the exported functions validate once per call.
+function run(image: RawImage | tf.Tensor3D, config: PreprocessingConfig, source: string): tf.Tensor3D {
+  return tf.tidy(() => finishPreprocessing(pixels(image, config, source), config));
+}
+
+/**
+ * The images of `images` as 0..255 pixels at the recipe's input size (crop → channels → resize), stacked, for a
+ * training run that augments pixels before {@link finishPreprocessing}.
+ * @internal
+ */
+export function preprocessPixels(images: ReadonlyArray<RawImage | tf.Tensor3D>, config: PreprocessingConfig): tf.Tensor4D {
+  const valid = validatePreprocessingConfig(config, 'config');
+  if (!Array.isArray(images) || images.length === 0) {
+    throw new InvalidArgumentError('images', 'expected a non-empty array of images');
+  }
+  return tf.tidy(() => tf.stack(images.map((image, i) => pixels(image, valid, `images[${i}]`))) as tf.Tensor4D);
+}
+
+/**
  * Turns one image into a network input: crop → channels → resize (bilinear, box-filtered first when shrinking
- * 2× or more: see {@link ResizeOptions.antialias}) → normalize, as `config` says.
+ * 2× or more: see {@link ResizeOptions.antialias}) → illumination (when the recipe has one) → normalize, as
+ * `config` says.
  * A tensor input is not disposed.
  *
  * @param image - A decoded image or a `[height, width, channels]` tensor with values in 0..255.

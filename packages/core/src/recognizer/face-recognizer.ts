@@ -8,7 +8,8 @@ import type { ClassificationReport } from '../metrics/index.js';
 import { createModel } from '../models/index.js';
 import type { ArchitectureName } from '../models/index.js';
 import { preprocessBatch } from '../preprocess/index.js';
-import type { PreprocessingConfig } from '../preprocess/index.js';
+import type { IlluminationMethod, PreprocessingConfig } from '../preprocess/index.js';
+import { finishPreprocessing, preprocessPixels } from '../preprocess/pipeline.js';
 import { Trainer } from '../train/index.js';
 import type { TrainingResult } from '../train/index.js';
 import { VERSION } from '../version.js';
@@ -35,6 +36,13 @@ export interface FaceRecognizerOptions {
   readonly normalization?: PreprocessingConfig['normalization'];
   /** Optional centre crop applied before resizing. */
   readonly crop?: PreprocessingConfig['crop'];
+  /**
+   * Illumination normalisation of each resized face before `normalization` (see {@link IlluminationMethod}).
+   * With one, `fit` augments pixels (default preset `'lighting'`) and normalises each batch afterwards; without
+   * one (`null`, the default) it augments normalised images (preset `'faces'`). It is saved with the model, so
+   * predict applies it too.
+   */
+  readonly illumination?: IlluminationMethod | null;
   /**
    * Score below which `predict` answers unknown, on the {@link FaceRecognizer.scoreKind} scale. Default 0.5 for
    * probabilities; the embedder's calibrated threshold for a backbone's class means.
@@ -204,12 +212,21 @@ export class FaceRecognizer {
       normalization: this.options.normalization ?? 'standardize',
       ...(this.options.crop ? { crop: this.options.crop } : {}),
     };
+    const illumination = this.options.illumination === undefined ? null : this.options.illumination;
+    if (illumination !== null) preprocessing.illumination = illumination;
     const architecture = this.options.architecture ?? 'seed-cnn';
     const seed = options.seed ?? this.options.seed ?? 1;
     const index = new Map(labels.map((l, i) => [l, i]));
     // Options are checked before any tensor exists, so a typo leaks nothing.
-    const settings = trainerOptions(options, labels.length, seed);
-    const images = preprocessBatch(dataset.map((d) => d.image), preprocessing);
+    // With an illumination step, augmentation changes the light on pixels, and each batch is then normalised
+    // as predict will normalise it; without one, the images are normalised once up front as before.
+    const pixelsFirst = preprocessing.illumination !== undefined;
+    const settings = {
+      ...trainerOptions(options, labels.length, seed, pixelsFirst ? 'lighting' : 'faces'),
+      ...(pixelsFirst ? { inputTransform: (x: tf.Tensor4D) => finishPreprocessing(x, preprocessing) } : {}),
+    };
+    const sources = dataset.map((d) => d.image);
+    const images = pixelsFirst ? preprocessPixels(sources, preprocessing) : preprocessBatch(sources, preprocessing);
     let model: tfl.LayersModel | undefined;
     let result: TrainingResult;
     try {

@@ -21,7 +21,10 @@ export interface FitOptions extends Pick<TrainerOptions, 'validationSplit' | 'ea
   readonly schedule?: LearningRateSchedule;
   /** Label smoothing ε of the cross-entropy. Default 0.1. */
   readonly labelSmoothing?: number;
-  /** A config, the name of a preset (`'faces'`), or null for none. Default `'faces'`. */
+  /**
+   * A config, the name of a preset (`'faces'`, `'lighting'`), or null for none. Default `'lighting'` when the
+   * recipe has an illumination step (the default: augmentation then runs on pixels, before it), else `'faces'`.
+   */
   readonly augmentation?: AugmentationConfig | keyof typeof augmentationPresets | null;
   /**
    * Average the weights over the last steps and end with the average: never worse and up to 1 point better on
@@ -45,8 +48,8 @@ const DEFAULT_FIT = {
 const DEFAULT_AVERAGING: WeightAveragingConfig = { decay: 0.999 };
 
 /** The augmentation `fit` asked for: a config, a preset's config, or null. @throws InvalidArgumentError for an unknown preset. */
-function resolveAugmentation(value: FitOptions['augmentation']): AugmentationConfig | null {
-  if (value === undefined) return augmentationPresets.faces;
+function resolveAugmentation(value: FitOptions['augmentation'], fallback: keyof typeof augmentationPresets): AugmentationConfig | null {
+  if (value === undefined) return augmentationPresets[fallback];
   if (typeof value !== 'string') return value;
   if (!Object.hasOwn(augmentationPresets, value)) {
     throw new InvalidArgumentError('augmentation', `unknown preset "${value}"; use one of ${Object.keys(augmentationPresets).join(', ')}`);
@@ -55,11 +58,13 @@ function resolveAugmentation(value: FitOptions['augmentation']): AugmentationCon
 }
 
 /**
- * The Trainer's options for `fit(…, options)` on `numClasses` people: fit's defaults under the caller's settings.
- * Checked before any tensor exists, so a typo leaks nothing.
+ * The Trainer's options for `fit(…, options)` on `numClasses` people: fit's defaults under the caller's settings,
+ * with `defaultAugmentation` when the caller names none. Checked before any tensor exists, so a typo leaks nothing.
  */
-export function trainerOptions(options: FitOptions, numClasses: number, seed: number): TrainerOptions {
-  const augmentation = resolveAugmentation(options.augmentation);
+export function trainerOptions(
+  options: FitOptions, numClasses: number, seed: number, defaultAugmentation: keyof typeof augmentationPresets = 'faces',
+): TrainerOptions {
+  const augmentation = resolveAugmentation(options.augmentation, defaultAugmentation);
   const validating = Boolean(options.validationSplit || options.earlyStopping || options.restoreBestWeights);
   const weightAveraging = options.weightAveraging !== undefined ? options.weightAveraging : validating ? null : DEFAULT_AVERAGING;
   // An option given as undefined keeps fit's default, not the Trainer's.

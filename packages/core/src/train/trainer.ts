@@ -83,6 +83,12 @@ export interface TrainerOptions {
   readonly labelSmoothing?: number;
   /** Random augmentation of every training batch; null/undefined = none. */
   readonly augmentation?: AugmentationConfig | null;
+  /**
+   * Applied to every training batch after augmentation and to the validation images before the model sees them,
+   * e.g. the illumination and normalisation steps of a recipe when augmentation works on raw pixels. Must return
+   * a new tensor of the same batch size without disposing its input.
+   */
+  readonly inputTransform?: (batch: tf.Tensor4D) => tf.Tensor4D;
   /** Default: none. */
   readonly earlyStopping?: EarlyStoppingConfig | null;
   /** Put back the weights of the best epoch (lowest monitored loss) at the end. Default true with validation. */
@@ -273,7 +279,7 @@ export class Trainer {
             loss, accuracy: correct / idx.length, learningRate,
           });
         }
-        const val = validation ? await evaluateLoss(this.model, validation, o.batchSize, o.numClasses) : undefined;
+        const val = validation ? await evaluateLoss(this.model, validation, o.batchSize, o.numClasses, this.settings.inputTransform) : undefined;
         const seconds = (now() - epochStart) / 1000;
         const log: EpochLog = {
           epoch, epochs: o.epochs,
@@ -332,6 +338,7 @@ export class Trainer {
     const grads = tf.tidy(() => {
       let x = tf.gather(data.images, idxTensor) as tf.Tensor4D;
       if (o.augmentation) x = augmentBatch(x, o.augmentation, augmentRandom);
+      if (this.settings.inputTransform) x = this.settings.inputTransform(x);
       const y = tf.tensor1d(Int32Array.from(idx, (i) => data.labels[i]!), 'int32');
       const { value, grads: g } = tf.variableGrads(() => {
         const logits = forwardLogits(model, x, true) as tf.Tensor2D;
@@ -355,9 +362,13 @@ export class Trainer {
   }
 }
 
-/** Mean loss and accuracy of `model` on `data` in inference mode. Reads results with `data()` (never `dataSync`). */
+/**
+ * Mean loss and accuracy of `model` on `data` in inference mode, each batch passed through `transform` first when
+ * given. Reads results with `data()` (never `dataSync`).
+ */
 export async function evaluateLoss(
   model: tfl.LayersModel, data: TrainingData, batchSize: number, numClasses: number,
+  transform?: (batch: tf.Tensor4D) => tf.Tensor4D,
 ): Promise<{ loss: number; accuracy: number }> {
   const n = data.labels.length;
   let lossSum = 0;
@@ -365,7 +376,8 @@ export async function evaluateLoss(
   for (let start = 0; start < n; start += batchSize) {
     const end = Math.min(n, start + batchSize);
     const stats = tf.tidy(() => {
-      const x = tf.slice(data.images, [start, 0, 0, 0], [end - start, -1, -1, -1]);
+      const slice = tf.slice(data.images, [start, 0, 0, 0], [end - start, -1, -1, -1]);
+      const x = transform ? transform(slice) : slice;
       const y = tf.tensor1d(data.labels.subarray(start, end), 'int32');
       const logits = forwardLogits(model, x, false) as tf.Tensor2D;
       if (logits.shape[1] !== numClasses) throw new InvalidArgumentError('model', `outputs ${logits.shape[1]} classes, expected ${numClasses}`);

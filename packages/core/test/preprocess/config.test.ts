@@ -46,6 +46,15 @@ describe('validatePreprocessingConfig', () => {
     expect(fieldOf({ ...good, crop: { type: 'center', fraction: 0.5, x: 1 } })).toBe(`${src}.crop.x`);
   });
 
+  it('keeps an illumination step, treats a null one as none, and names a bad one', () => {
+    for (const illumination of ['tan-triggs', 'equalize', 'clahe'] as const) {
+      expect(validatePreprocessingConfig({ ...good, illumination }, src).illumination).toBe(illumination);
+    }
+    expect(validatePreprocessingConfig({ ...good, illumination: null }, src)).toEqual(good);
+    expect(fieldOf({ ...good, illumination: 'retinex' })).toBe(`${src}.illumination`);
+    expect(fieldOf({ ...good, illumination: 1 })).toBe(`${src}.illumination`);
+  });
+
   it('rejects unknown fields rather than silently skipping a step', () => {
     expect(fieldOf({ ...good, mean: [0.5, 0.5, 0.5] })).toBe(`${src}.mean`);
   });

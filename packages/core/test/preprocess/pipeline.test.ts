@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, InvalidImageError } from '../../src/errors/index.js';
 import type { RawImage } from '../../src/image/index.js';
-import { preprocessBatch, preprocessImage, type PreprocessingConfig } from '../../src/preprocess/index.js';
+import { preprocessBatch, preprocessImage, tanTriggs, type PreprocessingConfig } from '../../src/preprocess/index.js';
 import { expectClose, runNoLeak, thrown, useCpuBackend } from './setup.js';
 
 useCpuBackend();
@@ -40,6 +40,20 @@ describe('preprocessImage', () => {
     const out = await runNoLeak(() => preprocessImage({ data, width: 8, height: 8, channels: 1 }, config));
     // Plain bilinear would sample (1.5, 1.5) and give 40.
     expectClose(out.values, [[[10], [0]], [[0], [0]]], 1e-4);
+  });
+
+  it('runs the illumination step on the resized pixels, before normalisation', async () => {
+    const config: PreprocessingConfig = { inputSize: [4, 4], channels: 1, normalization: 'none', illumination: 'tan-triggs' };
+    const out = await runNoLeak(() => preprocessImage(rgb, config));
+    const gray = tf.tensor3d(Array.from({ length: 16 }, (_, i) => v(Math.floor(i / 4), i % 4)), [4, 4, 1]);
+    const expected = await runNoLeak(() => tanTriggs(gray));
+    expectClose(out.values, expected.values, 1e-4);
+    // Equalised then scaled to 0..1: the brightest pixel is 1, the darkest 0.
+    const equalized = await runNoLeak(() => preprocessImage(rgb, { ...config, illumination: 'equalize', normalization: 'unit' }));
+    const flat = (equalized.values as number[][][]).flat(2);
+    expect(Math.max(...flat)).toBeCloseTo(1, 6);
+    expect(Math.min(...flat)).toBe(0);
+    gray.dispose();
   });
 
   it('names the source of a bad image', () => {
