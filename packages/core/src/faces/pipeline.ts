@@ -10,6 +10,7 @@ import type { Embedder } from './embedder.js';
 import type { Box, Point } from './geometry.js';
 import type { LandmarkRefiner } from './mesh.js';
 import { centredLandmarks, fiveFromBlazeFace, type FiveLandmarks } from './landmarks.js';
+import { meshAccepts } from './quality.js';
 import { InvalidArgumentError } from '../errors/index.js';
 
 /** Where the five landmarks that align a face come from: the face mesh, or the detector's own keypoints. */
@@ -44,6 +45,14 @@ const REGION_SIDES = 4;
 const REGION_MAX = 1024;
 /** Faces of a big photo cut and embedded together (as many regions are in memory at once). */
 const FACE_BATCH = 16;
+/** How many of a photo's most prominent detections are tried for its main face when the face mesh refuses them. */
+const MAIN_TRIES = 3;
+
+/** How {@link FacePipeline} completes detections: refine landmarks (default true), drop those the face mesh refuses (default: `faceChecks`). */
+interface Completion {
+  readonly refine?: boolean;
+  readonly check?: boolean;
+}
 
 /** The image as the pipeline works on it: one tensor (images up to detectionSize), or read at the resolution each step needs (bigger ones). */
 type Source = ({ readonly kind: 'tensor'; readonly tensor: tf.Tensor3D } | { readonly kind: 'scalable'; readonly image: ScalableImage }) & {
@@ -83,11 +92,7 @@ export class FacePipeline {
    * Use for enrolment photos and one-face-per-image comparisons.
    */
   async embedMainFace(image: PipelineImage, options: DetectOptions = {}): Promise<EmbeddedFace | undefined> {
-    return withSource(image, options, async (source) => {
-      // Refining landmarks moves neither box nor score, so the main face is chosen before (and alone refined).
-      const main = mainFace(await this.detectRough(source));
-      return main ? (await this.complete(source, [main], true))[0] : undefined;
-    });
+    return withSource(image, options, async (source) => (await this.completeMain(source, true)) as EmbeddedFace | undefined);
   }
 
   /**
@@ -98,9 +103,8 @@ export class FacePipeline {
    */
   async mainFaceOrCentre(image: PipelineImage, options: DetectOptions = {}): Promise<{ face: DetectedFace; found: boolean }> {
     return withSource(image, cropDetectOptions(image, options), async (source) => {
-      const main = mainFace(await this.detectRough(source));
-      if (main) return { face: (await this.complete(source, [main], false))[0]!, found: true };
-      return { face: centreFace(source), found: false };
+      const main = await this.completeMain(source, false);
+      return main ? { face: main, found: true } : { face: centreFace(source), found: false };
     });
   }
 
@@ -110,10 +114,11 @@ export class FacePipeline {
    */
   async embedMainFaceOrCentre(image: PipelineImage, options: DetectOptions = {}): Promise<EmbeddedFace & { found: boolean }> {
     return withSource(image, cropDetectOptions(image, options), async (source) => {
-      const main = mainFace(await this.detectRough(source));
+      const main = (await this.completeMain(source, true)) as EmbeddedFace | undefined;
+      if (main) return { ...main, found: true };
       // The centre's landmarks are where an aligned crop has them: the face mesh has nothing to refine there.
-      const [face] = main ? await this.complete(source, [main], true) : await this.complete(source, [centreFace(source)], true, false);
-      return { ...face!, found: main !== undefined };
+      const [face] = await this.complete(source, [centreFace(source)], true, { refine: false });
+      return { ...face!, found: false };
     });
   }
 
@@ -122,7 +127,8 @@ export class FacePipeline {
    * chosen by a tracker), without detecting again; landmarks are refined first when there is a face mesh.
    */
   async embedDetected(image: PipelineImage, faces: readonly DetectedFace[], options: DetectOptions = {}): Promise<EmbeddedFace[]> {
-    return withSource(image, options, (source) => this.complete(source, [...faces], true));
+    // The caller chose these faces: each gets its embedding, none is dropped.
+    return withSource(image, options, (source) => this.complete(source, [...faces], true, { check: false }));
   }
 
   /** Frees both networks. */
@@ -157,15 +163,36 @@ export class FacePipeline {
     }
   }
 
-  /** `faces` with refined landmarks (when there is a refiner and `refine`) and, with `embed`, their embeddings. */
-  private async complete(source: Source, faces: DetectedFace[], embed: true, refine?: boolean): Promise<EmbeddedFace[]>;
-  private async complete(source: Source, faces: DetectedFace[], embed: false): Promise<DetectedFace[]>;
-  private async complete(source: Source, faces: DetectedFace[], embed: boolean, refine = true): Promise<Array<DetectedFace | EmbeddedFace>> {
+  /**
+   * The most prominent detection (see {@link mainFace}) that the face mesh confirms, completed; when the mesh
+   * refuses it (a hand, a box around the face), the next most prominent, up to {@link MAIN_TRIES}.
+   */
+  private async completeMain(source: Source, embed: boolean): Promise<DetectedFace | EmbeddedFace | undefined> {
+    let faces = await this.detectRough(source);
+    for (let tries = 0; tries < MAIN_TRIES; tries++) {
+      // Refining landmarks moves neither box nor score, so the main face is chosen before (and alone refined).
+      const main = mainFace(faces);
+      if (!main) return undefined;
+      const [done] = embed ? await this.complete(source, [main], true) : await this.complete(source, [main], false);
+      if (done) return done;
+      faces = faces.filter((f) => f !== main);
+    }
+    return undefined;
+  }
+
+  /**
+   * `faces` with refined landmarks (when there is a refiner and `how.refine`) and, with `embed`, their
+   * embeddings; with `how.check`, faces the face mesh refuses (see `meshAccepts`) are left out.
+   */
+  private async complete(source: Source, faces: DetectedFace[], embed: true, how?: Completion): Promise<EmbeddedFace[]>;
+  private async complete(source: Source, faces: DetectedFace[], embed: false, how?: Completion): Promise<DetectedFace[]>;
+  private async complete(source: Source, faces: DetectedFace[], embed: boolean, how: Completion = {}): Promise<Array<DetectedFace | EmbeddedFace>> {
     this.requireAlive();
     if (faces.length === 0) return [];
-    const refiner = refine ? this.refiner : undefined;
+    const refiner = how.refine === false ? undefined : this.refiner;
+    const check = how.check ?? source.options.faceChecks !== false;
     if (source.kind === 'tensor') {
-      const refined = refiner ? await this.refine(source.tensor, faces) : faces;
+      const refined = refiner ? await this.refine(source.tensor, faces, check) : faces;
       if (!embed) return refined;
       const embeddings = await this.embedder.embedFaces(source.tensor, refined.map((f) => f.landmarks));
       return refined.map((f, i) => ({ ...f, embedding: embeddings[i]! }));
@@ -177,22 +204,22 @@ export class FacePipeline {
       const regions: Region[] = [];
       try {
         for (const f of faces.slice(start, start + FACE_BATCH)) regions.push(await cutRegion(source.image, f.box));
-        const refined: DetectedFace[] = [];
+        const kept: Array<{ face: DetectedFace; region: Region }> = [];
         for (const [i, region] of regions.entries()) {
           const face = faces[start + i]!;
           if (!refiner) {
-            refined.push(face);
+            kept.push({ face, region });
             continue;
           }
-          const [local] = await this.refine(region.tensor, [mapFace(face, region.toRegion)]);
-          refined.push({ ...face, landmarks: mapLandmarks(local!.landmarks, region.toImage) });
+          const [local] = await this.refine(region.tensor, [mapFace(face, region.toRegion)], check);
+          if (local) kept.push({ face: { ...face, landmarks: mapLandmarks(local.landmarks, region.toImage) }, region });
         }
         if (!embed) {
-          out.push(...refined);
+          out.push(...kept.map((k) => k.face));
           continue;
         }
-        const embeddings = await this.embedder.embedBatch(regions.map((r, i) => ({ image: r.tensor, landmarks: mapLandmarks(refined[i]!.landmarks, r.toRegion) })));
-        out.push(...refined.map((f, i) => ({ ...f, embedding: embeddings[i]! })));
+        const embeddings = await this.embedder.embedBatch(kept.map(({ face, region }) => ({ image: region.tensor, landmarks: mapLandmarks(face.landmarks, region.toRegion) })));
+        out.push(...kept.map((k, i) => ({ ...k.face, embedding: embeddings[i]! })));
       } finally {
         regions.forEach((r) => r.tensor.dispose());
       }
@@ -200,11 +227,15 @@ export class FacePipeline {
     return out;
   }
 
-  /** `faces` with the mesh's landmarks, or as they are without a refiner. */
-  private async refine(image: tf.Tensor3D, faces: DetectedFace[]): Promise<DetectedFace[]> {
+  /**
+   * `faces` with the mesh's landmarks, or as they are without a refiner; with `check`, those whose crop the mesh
+   * does not take for a face, or whose landmarks it does not confirm, are left out.
+   */
+  private async refine(image: tf.Tensor3D, faces: DetectedFace[], check: boolean): Promise<DetectedFace[]> {
     if (!this.refiner || faces.length === 0) return faces;
-    const refined = await this.refiner.refine(image, faces.map((f) => ({ box: f.box, eyes: [f.landmarks[0], f.landmarks[1]] as const })));
-    return faces.map((f, i) => ({ ...f, landmarks: refined[i]! }));
+    const refined = await this.refiner.refineScored(image, faces.map((f) => ({ box: f.box, eyes: [f.landmarks[0], f.landmarks[1]] as const })));
+    const out = faces.map((f, i) => ({ ...f, landmarks: refined[i]!.landmarks }));
+    return check ? out.filter((_, i) => meshAccepts(faces[i]!.landmarks, refined[i]!)) : out;
   }
 }
 
