@@ -46,6 +46,18 @@ export interface EmbeddingNet {
   dispose(): void;
   /** The model file, named in errors (e.g. when the network gives NaN). */
   readonly source?: string;
+  /** The network cut after the layer `stage`, for explanations (`explainMatch`); absent when it cannot be cut. */
+  split?(stage: string): EmbeddingNetSplit;
+}
+
+/** A network cut in two at an inner layer: `head(features(x))` is `embed(x)`. */
+export interface EmbeddingNetSplit {
+  /** `[n, size, size, 3]` crops (scaled for the network) → the layer's activations `[n, h, w, c]`. */
+  features(batch: tf.Tensor4D): tf.Tensor4D;
+  /** The layer's activations → `[n, d]` embeddings (differentiable: explanations take its gradient). */
+  head(features: tf.Tensor4D): tf.Tensor2D;
+  /** True when `head` is a global average pool followed by a linear map without bias, so the similarity splits exactly into per-cell parts. */
+  readonly linearHead: boolean;
 }
 
 /** Wraps a tfjs graph model whose `output` node (or only output) is the embedding; `source` names its file in errors. */
@@ -57,6 +69,15 @@ export function graphEmbeddingNet(model: FaceGraphModel, output?: string, source
       return tf.reshape(raw, [batch.shape[0], -1]) as tf.Tensor2D;
     }),
     dispose: () => model.dispose(),
+    // Feeding the inner node back in runs only the graph after it (tfjs-converter executes from given inputs).
+    split: (stage) => ({
+      features: (batch) => model.execute(batch, stage) as tf.Tensor4D,
+      head: (features) => {
+        const raw = (output ? model.execute({ [stage]: features }, output) : model.execute({ [stage]: features })) as tf.Tensor;
+        return tf.reshape(raw, [features.shape[0], -1]) as tf.Tensor2D;
+      },
+      linearHead: false,
+    }),
   };
 }
 
@@ -82,6 +103,11 @@ export interface Embedder {
 /** Computes L2-normalised embeddings with a pretrained network described by an {@link EmbedderSpec}. */
 export class FaceEmbedder implements Embedder {
   constructor(private readonly model: EmbeddingNet, readonly spec: EmbedderSpec) {}
+
+  /** The network itself (explanations cut it at an inner layer). */
+  get network(): EmbeddingNet {
+    return this.model;
+  }
 
   /** The matrices that map each face's landmarks onto the template (output crop → image pixels). */
   alignmentMatrices(landmarks: ReadonlyArray<readonly Point[]>): Affine[] {
@@ -166,7 +192,8 @@ export class FaceEmbedder implements Embedder {
   }
 }
 
-function scaleInput(x: tf.Tensor4D, range: EmbedderSpec['inputRange']): tf.Tensor4D {
+/** Scales crops in 0..255 to the pixel range a network was trained on. */
+export function scaleInput(x: tf.Tensor4D, range: EmbedderSpec['inputRange']): tf.Tensor4D {
   if (range === '0..255') return x;
   if (range === '0..1') return tf.div(x, 255);
   return tf.sub(tf.div(x, 127.5), 1);

@@ -1,7 +1,7 @@
 // dlib's ResNet-34 face descriptor (128-d, 150×150), built with tfjs ops from face-api's weight manifest and file.
 import * as tf from '@tensorflow/tfjs-core';
-import { ModelFormatError } from '../errors/index.js';
-import type { EmbeddingNet } from './embedder.js';
+import { InvalidArgumentError, ModelFormatError } from '../errors/index.js';
+import type { EmbeddingNet, EmbeddingNetSplit } from './embedder.js';
 import { checkWeightValues, warmUp } from './model-checks.js';
 
 /** One convolution with its affine "scale" layer folded in: y = conv(x, filters) + bias. */
@@ -17,6 +17,9 @@ const BLOCKS: ReadonlyArray<readonly [string, boolean]> = [
   ['conv128_down', true], ['conv128_1', false], ['conv128_2', false],
   ['conv256_down', true], ['conv256_1', false], ['conv256_2', false], ['conv256_down_out', true],
 ];
+
+/** The names of the network's residual blocks in order, where {@link ResNet34Descriptor.split} can cut it. */
+export const RESNET34_BLOCKS: readonly string[] = BLOCKS.map(([name]) => name);
 
 /** Output channels of a block, from its name (`conv64_2` → 64). */
 function blockChannels(name: string): number {
@@ -127,6 +130,29 @@ export class ResNet34Descriptor implements EmbeddingNet {
       for (const [name, down] of BLOCKS) x = down ? this.downBlock(name, x) : this.block(name, x);
       return tf.matMul(tf.mean(x, [1, 2]) as tf.Tensor2D, this.fc);
     });
+  }
+
+  /**
+   * The network cut after block `stage` (a name of {@link RESNET34_BLOCKS}). After the last block the head is the
+   * average pool and the fc layer, which is linear: the similarity then splits exactly over the 2×2 cells.
+   * @throws InvalidArgumentError for an unknown block name.
+   */
+  split(stage: string): EmbeddingNetSplit {
+    const at = BLOCKS.findIndex(([name]) => name === stage);
+    if (at < 0) throw new InvalidArgumentError('stage', `"${stage}" is not a block of dlib's ResNet-34; use one of ${RESNET34_BLOCKS.join(', ')}`);
+    return {
+      features: (batch) => tf.tidy(() => {
+        let x = tf.maxPool(this.conv('conv32_down', batch, 2, true, 'valid'), 3, 2, 'valid') as tf.Tensor4D;
+        for (const [name, down] of BLOCKS.slice(0, at + 1)) x = down ? this.downBlock(name, x) : this.block(name, x);
+        return x;
+      }),
+      head: (features) => tf.tidy(() => {
+        let x = features;
+        for (const [name, down] of BLOCKS.slice(at + 1)) x = down ? this.downBlock(name, x) : this.block(name, x);
+        return tf.matMul(tf.mean(x, [1, 2]) as tf.Tensor2D, this.fc);
+      }),
+      linearHead: at === BLOCKS.length - 1,
+    };
   }
 
   /** Frees the weights. */
