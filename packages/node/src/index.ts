@@ -11,5 +11,6 @@ export { countWebGpuDispatches, initWebGpuBackend, useWebGpuFastKernels } from '
 export type { InitWebGpuBackendOptions, WebGpuBackendInfo, WebGpuDispatchCount } from './backends/webgpu/index.js';
 export * from './models/index.js';
 export * from './gallery/index.js';
+export * from './stores/index.js';
 export * from './recognizer/index.js';
 export * from './video/index.js';

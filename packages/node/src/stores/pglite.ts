@@ -1,0 +1,120 @@
+// The embedded gallery store: PGlite (PostgreSQL in WASM) with pgvector, persisted in a folder, locked to one process at a time.
+import { mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { GalleryInfo } from '@facerec/core';
+import { withLock } from '../io/lock.js';
+import { GalleryStoreError, MissingPackageError } from './errors.js';
+import { migrate, openSqlGallery, SqlGalleryStore, type SqlClient, type SqlGalleryOptions } from './sql-store.js';
+import { DEFAULT_GALLERY_NAME } from './target.js';
+
+/** Options of {@link openPgliteStore}. */
+export interface PgliteStoreOptions extends SqlGalleryOptions {
+  /** What a new gallery holds; without it a folder with no gallery yet is an error. */
+  readonly create?: () => Promise<GalleryInfo>;
+  /**
+   * How long to wait for another process that has the folder open, in ms (default 30 000); then a LockedError.
+   * PGlite is one process's database: a second process waits for the first to close it.
+   */
+  readonly lockTimeoutMs?: number;
+}
+
+/** The PGlite database folder inside a store folder (the folder also holds facerec's own files beside it). */
+export const PGLITE_DATA = 'pgdata';
+
+interface PgliteLike {
+  query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
+  transaction<T>(fn: (tx: { query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }> }) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Imports PGlite and pgvector only when a PGlite store is opened (they are optional peers, and large). */
+async function importPglite(): Promise<{ create: (dataDir: string) => Promise<PgliteLike> }> {
+  let pglite: typeof import('@electric-sql/pglite');
+  let pgvector: typeof import('@electric-sql/pglite-pgvector');
+  try {
+    pglite = await import('@electric-sql/pglite');
+  } catch (error) {
+    throw new MissingPackageError('@electric-sql/pglite@0.5.14', 'A pglite: gallery', { cause: error });
+  }
+  try {
+    pgvector = await import('@electric-sql/pglite-pgvector');
+  } catch (error) {
+    throw new MissingPackageError('@electric-sql/pglite-pgvector@0.0.15', 'A pglite: gallery', { cause: error });
+  }
+  return { create: async (dataDir) => (await pglite.PGlite.create(dataDir, { extensions: { vector: pgvector.vector } })) as unknown as PgliteLike };
+}
+
+/** PGlite's query results in the shape the SQL store reads. */
+export function sqlClient(db: Pick<PgliteLike, 'query'> & Partial<Pick<PgliteLike, 'transaction'>>): SqlClient {
+  return {
+    query: async (sql, params) => {
+      const result = await db.query<never>(sql, params ? [...params] : []);
+      return { rows: result.rows, affected: result.affectedRows ?? 0 };
+    },
+    transaction: (fn) => {
+      if (!db.transaction) return fn(sqlClient(db)); // already inside one
+      return db.transaction((tx) => fn(sqlClient(tx)));
+    },
+  };
+}
+
+/**
+ * Opens (or creates) the PGlite gallery in folder `dir`: a real PostgreSQL with pgvector in WASM, its data in
+ * `dir/pgdata`, an HNSW index with cosine distance. The folder stays locked (`.<dir>.lock` beside it, as for
+ * gallery folders) until the store is closed: a second process waits up to `lockTimeoutMs`, then gets a
+ * LockedError. A process killed while it writes loses at most that write (PostgreSQL's WAL).
+ * @returns undefined when the folder holds no gallery and `options.create` is not given.
+ * @throws MissingPackageError naming the package when @electric-sql/pglite or -pgvector is not installed;
+ *   LockedError when another process keeps the folder open; GalleryStoreError for a database problem.
+ */
+export async function openPgliteStore(dir: string, options: PgliteStoreOptions = {}): Promise<SqlGalleryStore | undefined> {
+  const { create: createDb } = await importPglite();
+  const target = `pglite:${dir}`;
+  let opened!: (value: { store: SqlGalleryStore | undefined }) => void;
+  let failed!: (error: unknown) => void;
+  const ready = new Promise<{ store: SqlGalleryStore | undefined }>((resolve, reject) => {
+    opened = resolve;
+    failed = reject;
+  });
+  let closeLock!: () => void;
+  const lockReleased = new Promise<void>((resolve) => {
+    closeLock = resolve;
+  });
+  // The lock is held for as long as the database is open: withLock's callback ends when the store closes.
+  const held = withLock(dir, 'gallery', async () => {
+    let db: PgliteLike | undefined;
+    try {
+      // Never write a database into a folder that holds something else.
+      const foreign = (await readdir(dir).catch(() => [] as string[])).filter((name) => name !== PGLITE_DATA && name !== '.DS_Store');
+      if (foreign.length > 0) throw new GalleryStoreError(target, `the folder holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}, not a PGlite gallery (only ${PGLITE_DATA}/); use a new or empty folder`);
+      await mkdir(dir, { recursive: true });
+      db = await createDb(path.join(dir, PGLITE_DATA));
+      const client = sqlClient(db);
+      await migrate(client, target);
+      const gallery = await openSqlGallery(client, DEFAULT_GALLERY_NAME, target, options.create, options);
+      if (!gallery) {
+        await db.close();
+        opened({ store: undefined });
+        return;
+      }
+      await client.query(`SET hnsw.ef_search = ${options.efSearch ?? 100}`);
+      const database = db;
+      const store = new SqlGalleryStore('pglite', client, gallery.id, gallery.info, gallery.indexType, target, async () => {
+        try {
+          await database.close();
+        } finally {
+          closeLock();
+          await held;
+        }
+      }, options);
+      opened({ store });
+    } catch (error) {
+      await db?.close().catch(() => undefined);
+      failed(error);
+      return;
+    }
+    await lockReleased;
+  }, options.lockTimeoutMs !== undefined ? { timeoutMs: options.lockTimeoutMs } : {});
+  held.catch((error: unknown) => failed(error));
+  return (await ready).store;
+}

@@ -1,0 +1,101 @@
+// The server gallery store: PostgreSQL + pgvector through a pg connection pool, the same schema and SQL as PGlite.
+import { InvalidArgumentError, type GalleryInfo } from '@facerec/core';
+import { GalleryStoreError, MissingPackageError } from './errors.js';
+import { explainSqlError, migrate, openSqlGallery, SqlGalleryStore, type SqlClient, type SqlGalleryOptions } from './sql-store.js';
+import { parseGalleryTarget } from './target.js';
+
+/** Options of {@link openPostgresStore}. */
+export interface PostgresStoreOptions extends SqlGalleryOptions {
+  /** What a new gallery holds; without it a database with no gallery of that name is an error. */
+  readonly create?: () => Promise<GalleryInfo>;
+  /** Connections in the pool. Default 4. */
+  readonly maxConnections?: number;
+}
+
+interface PgClientLike {
+  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  release(error?: Error | boolean): void;
+}
+interface PgPoolLike {
+  query(sql: string, params?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
+  connect(): Promise<PgClientLike>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  end(): Promise<void>;
+}
+
+/** Imports pg only when a server store is opened (an optional peer). */
+async function importPg(): Promise<new (config: { connectionString: string; max: number; options: string }) => PgPoolLike> {
+  try {
+    const pg = await import('pg');
+    return (pg.default?.Pool ?? (pg as unknown as { Pool: unknown }).Pool) as new (config: { connectionString: string; max: number; options: string }) => PgPoolLike;
+  } catch (error) {
+    throw new MissingPackageError('pg', 'A postgres:// gallery', { cause: error });
+  }
+}
+
+function poolClient(pool: PgPoolLike): SqlClient {
+  const on = (runner: Pick<PgPoolLike, 'query'>): SqlClient['query'] => async <R>(sql: string, params?: readonly unknown[]) => {
+    const result = await runner.query(sql, params ? [...params] : []);
+    return { rows: result.rows as R[], affected: result.rowCount ?? 0 };
+  };
+  const client: SqlClient = {
+    query: on(pool),
+    transaction: async (fn) => {
+      const connection = await pool.connect();
+      const tx: SqlClient = { query: on(connection), transaction: (inner) => inner(tx) };
+      let broken: Error | undefined;
+      try {
+        await connection.query('BEGIN');
+        const result = await fn(tx);
+        await connection.query('COMMIT');
+        return result;
+      } catch (error) {
+        await connection.query('ROLLBACK').catch((rollback: unknown) => {
+          broken = rollback as Error;
+        });
+        throw error;
+      } finally {
+        connection.release(broken ?? false);
+      }
+    },
+  };
+  return client;
+}
+
+/**
+ * Opens (or creates) a gallery in a PostgreSQL database with pgvector. `url` is a `postgres://` URL; its
+ * `?gallery=<name>` picks one of several galleries in the database (default `default`). The schema is created or
+ * migrated on open (versioned in the facerec_migrations table, under an advisory lock); a new gallery gets its own
+ * HNSW index (cosine; `halfvec` with `indexType`). Enrolments and removals are transactions, so processes
+ * writing to one gallery at once lose nothing.
+ * @returns undefined when the database has no gallery of that name and `options.create` is not given.
+ * @throws MissingPackageError when pg is not installed; GalleryStoreError naming the server (without its
+ *   password) when it cannot be reached or lacks pgvector (`missingExtension: 'vector'`).
+ */
+export async function openPostgresStore(url: string, options: PostgresStoreOptions = {}): Promise<SqlGalleryStore | undefined> {
+  const target = parseGalleryTarget(url, 'url');
+  if (target.kind !== 'postgres') throw new GalleryStoreError(url, 'is not a postgres:// URL');
+  const Pool = await importPg();
+  const efSearch = options.efSearch ?? 100;
+  if (!(Number.isInteger(efSearch) && efSearch >= 1 && efSearch <= 1000)) throw new InvalidArgumentError('efSearch', `must be an integer in 1..1000, got ${efSearch}`);
+  // Every connection of the pool starts with the search setting (a startup parameter, no extra round trip).
+  const pool = new Pool({ connectionString: target.url, max: options.maxConnections ?? 4, options: `-c hnsw.ef_search=${efSearch}` });
+  // An idle connection the server drops must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  try {
+    const client = poolClient(pool);
+    await client.query('SELECT 1').catch((error: unknown) => {
+      throw explainSqlError(error, target.display, 'connect');
+    });
+    await migrate(client, target.display);
+    const gallery = await openSqlGallery(client, target.gallery, target.display, options.create, options);
+    if (!gallery) {
+      await pool.end();
+      return undefined;
+    }
+    return new SqlGalleryStore('postgres', client, gallery.id, gallery.info, gallery.indexType, target.display, () => pool.end(), options);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+}
