@@ -1,5 +1,5 @@
 // Decodes image bytes of any supported format into a RawImage, picking the decoder by magic bytes (and sharp when installed).
-import { decodePnm, InvalidArgumentError, InvalidImageError, type DecodeLimits, type RawImage } from '@facerec/core';
+import { decodePnm, DEFAULT_DETECTION_SIZE, InvalidArgumentError, InvalidImageError, type DecodeLimits, type RawImage, type ScalableImage } from '@facerec/core';
 import { decodeBmp } from './bmp.js';
 import { detectImageFormat } from './format.js';
 import { decodeGif } from './gif.js';
@@ -7,6 +7,7 @@ import { decodeJpeg } from './jpeg.js';
 import { applyOrientation, jpegOrientation } from './orientation.js';
 import { decodePng } from './png.js';
 import { decodeWithSharp, loadSharp } from './sharp.js';
+import { scalableWithSharp } from './scalable.js';
 
 /**
  * Which decoder reads the bytes: `'sharp'` (libvips; an error when sharp is not installed), `'js'` (the
@@ -73,6 +74,38 @@ export async function decodeImageAsync(bytes: Uint8Array, source: string, option
   // libvips has no PBM/PGM/PPM loader in sharp's build and BMP is not one of its formats: those stay JS.
   if (format === undefined || format === 'pnm' || format === 'bmp') return decodeJs(bytes, source, limits);
   return decodeWithSharp(sharp, bytes, source, format, limits);
+}
+
+/** Options of `openImage` and `openImageBytes`. */
+export interface OpenImageOptions extends DecodeImageOptions {
+  /**
+   * Photos whose longer side is at most this many pixels are decoded whole, as `decodeImageAsync` does;
+   * bigger ones are read lazily (default `DEFAULT_DETECTION_SIZE`, 1280: the pipeline's detection size).
+   */
+  readonly wholeUpTo?: number;
+}
+
+/**
+ * Reads image bytes for the face pipeline: a photo up to `wholeUpTo` pixels is decoded as `decodeImageAsync`
+ * does; a bigger JPEG, PNG, WebP, AVIF or TIFF, when sharp is installed, becomes a {@link ScalableImage} that
+ * decodes only what the pipeline asks for (a shrunk copy to detect on, decoded shrunk; a region per face from
+ * the full photo), so a 24-megapixel photo costs a fraction of a full decode and its memory. Without sharp
+ * (or with `decoder: 'js'`) the photo is decoded whole and the pipeline shrinks it in memory: slower (see
+ * BENCHMARKS.md), same faces. Headers are checked against the limits before anything is allocated.
+ * @param source file name or URL, used in error messages.
+ * @throws InvalidImageError naming `source` for unknown, corrupt, truncated or over-limit data.
+ * @throws InvalidArgumentError for a bad `decoder` or `wholeUpTo`, or `decoder: 'sharp'` without sharp.
+ */
+export async function openImageBytes(bytes: Uint8Array, source: string, options: OpenImageOptions = {}): Promise<RawImage | ScalableImage> {
+  const wholeUpTo = options.wholeUpTo ?? DEFAULT_DETECTION_SIZE;
+  if (!(typeof wholeUpTo === 'number' && wholeUpTo >= 1)) throw new InvalidArgumentError('wholeUpTo', `must be a number of pixels >= 1, got ${String(wholeUpTo)}`);
+  let decoder = checkDecoder(options.decoder);
+  if (decoder === 'auto' && process.env.FACEREC_DECODER === 'js') decoder = 'js';
+  const format = bytes.length === 0 ? undefined : detectImageFormat(bytes);
+  const sharp = decoder === 'js' || !(format === 'jpeg' || format === 'png' || format === 'webp' || format === 'avif' || format === 'tiff') ? undefined : await loadSharp();
+  if (!sharp || !format) return decodeImageAsync(bytes, source, { ...limitsOf(options), decoder });
+  const image = await scalableWithSharp(sharp, bytes, source, format, limitsOf(options));
+  return Math.max(image.width, image.height) > wholeUpTo ? image : decodeWithSharp(sharp, bytes, source, format, limitsOf(options));
 }
 
 function decodeJs(bytes: Uint8Array, source: string, limits: DecodeLimits): RawImage {

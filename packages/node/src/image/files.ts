@@ -1,9 +1,9 @@
 // Reading and writing image files: decode from disk, recognise image names, write PNG previews atomically.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InvalidImageError, type RawImage } from '@facerec/core';
+import { InvalidImageError, type RawImage, type ScalableImage } from '@facerec/core';
 import { errorReason, writeFileAtomic } from '../io/atomic.js';
-import { decodeImageAsync, type DecodeImageOptions } from './decode.js';
+import { decodeImageAsync, openImageBytes, type DecodeImageOptions, type OpenImageOptions } from './decode.js';
 import { encodePng } from './png-encode.js';
 
 /** File extensions (lower case, with dot) that folder scans treat as images. */
@@ -21,13 +21,24 @@ export function isImageFile(name: string): boolean {
  * @throws InvalidImageError naming `file` when it cannot be read or decoded.
  */
 export async function readImage(file: string, options: DecodeImageOptions = {}): Promise<RawImage> {
-  let bytes: Uint8Array;
+  return decodeImageAsync(await readBytes(file), file, options);
+}
+
+async function readBytes(file: string): Promise<Uint8Array> {
   try {
-    bytes = await readFile(file);
+    return await readFile(file);
   } catch (error) {
     throw new InvalidImageError(file, `cannot read file (${errorReason(error)})`, { cause: error });
   }
-  return decodeImageAsync(bytes, file, options);
+}
+
+/**
+ * Reads one image file for the face pipeline (`FacePipeline`, `Gallery`): big photos as a `ScalableImage`
+ * decoded only as far as each step needs, small ones as `readImage` does (see `openImageBytes`).
+ * @throws InvalidImageError naming `file` when it cannot be read or decoded.
+ */
+export async function openImage(file: string, options: OpenImageOptions = {}): Promise<RawImage | ScalableImage> {
+  return openImageBytes(await readBytes(file), file, options);
 }
 
 /** Writes `image` as a PNG file, atomically (temp file + rename), so readers never see half a file. */

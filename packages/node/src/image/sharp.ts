@@ -6,7 +6,7 @@ import { isGrayRgb, selectChannels } from './pixels.js';
 import { checkPngHeader } from './png.js';
 import { readGifSize } from './gif.js';
 
-type SharpFactory = (typeof import('sharp'))['default'];
+export type SharpFactory = (typeof import('sharp'))['default'];
 
 let loading: Promise<SharpFactory | undefined> | undefined;
 
@@ -20,24 +20,38 @@ export function loadSharp(): Promise<SharpFactory | undefined> {
 }
 
 /**
- * Decodes with sharp, EXIF orientation applied, to the same RawImage the JS decoders give (alpha dropped,
- * gray as 1 channel). The header's size is checked against `limits` first, and for JPEG, PNG and GIF that
- * the data can hold it, so a hostile header is refused before libvips allocates anything.
+ * Checks what can be checked before libvips allocates: the JPEG, PNG or GIF header's size against `limits`,
+ * and that the data can hold that many pixels. Returns a JPEG's component count (1 for gray).
+ * @throws InvalidImageError naming `source`.
  */
-export async function decodeWithSharp(sharp: SharpFactory, bytes: Uint8Array, source: string, format: ImageFormat, limits: DecodeLimits): Promise<RawImage> {
-  let jpegComponents: number | undefined;
-  if (format === 'jpeg') jpegComponents = checkJpegHeader(bytes, source, limits)?.components;
-  else if (format === 'png') checkPngHeader(bytes, source, limits);
+export function checkHeaderForSharp(bytes: Uint8Array, source: string, format: ImageFormat, limits: DecodeLimits): number | undefined {
+  if (format === 'jpeg') return checkJpegHeader(bytes, source, limits)?.components;
+  if (format === 'png') checkPngHeader(bytes, source, limits);
   else if (format === 'gif') {
     const size = readGifSize(bytes);
     if (!size) throw new InvalidImageError(source, 'truncated GIF header');
     checkDimensions(source, size.width, size.height, limits);
   }
+  return undefined;
+}
+
+/** sharp's input options: libvips refuses more pixels than `limits` allow, and fails on truncated data. */
+export function sharpInputOptions(limits: DecodeLimits): { failOn: 'truncated'; limitInputPixels: number; page: number; pages: number } {
   const maxPixels = Math.floor((limits.maxResolutionInMP ?? DEFAULT_MAX_RESOLUTION_MP) * 1e6);
+  // failOn 'truncated': libvips otherwise pads a cut file with grey; page 0 is the first GIF/TIFF frame.
+  return { failOn: 'truncated', limitInputPixels: Math.max(1, maxPixels), page: 0, pages: 1 };
+}
+
+/**
+ * Decodes with sharp, EXIF orientation applied, to the same RawImage the JS decoders give (alpha dropped,
+ * gray as 1 channel). The header's size is checked against `limits` first, and for JPEG, PNG and GIF that
+ * the data can hold it, so a hostile header is refused before libvips allocates anything.
+ */
+export async function decodeWithSharp(sharp: SharpFactory, bytes: Uint8Array, source: string, format: ImageFormat, limits: DecodeLimits): Promise<RawImage> {
+  const jpegComponents = checkHeaderForSharp(bytes, source, format, limits);
   let decoded: { data: Buffer; info: { width: number; height: number; channels: number } };
   try {
-    // failOn 'truncated': libvips otherwise pads a cut file with grey; page 0 is the first GIF/TIFF frame.
-    const pipeline = sharp(bytes, { failOn: 'truncated', limitInputPixels: Math.max(1, maxPixels), page: 0, pages: 1 });
+    const pipeline = sharp(bytes, sharpInputOptions(limits));
     const meta = await pipeline.metadata();
     checkDimensions(source, meta.width ?? 0, meta.pageHeight ?? meta.height ?? 0, limits);
     decoded = await pipeline.rotate().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });

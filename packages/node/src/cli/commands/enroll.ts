@@ -2,7 +2,7 @@
 import { InvalidArgumentError } from '@facerec/core';
 import { GALLERY_FOLDER } from '../../gallery/files.js';
 import { openGallery, updateGallery } from '../../gallery/index.js';
-import { readImage } from '../../image/index.js';
+import { openImage } from '../../image/index.js';
 import { checkSaveTarget } from '../../io/save-target.js';
 import { UsageError, numberFlag, parse } from '../args.js';
 import type { CommandIO } from '../main.js';
@@ -50,7 +50,7 @@ export async function enrollCommand(argv: string[], io: CommandIO): Promise<numb
     // The slow part, embedding, runs before the lock is taken.
     const embeddings: Float32Array[] = [];
     for (const file of files) {
-      const face = await pipeline.embedMainFace(await readImage(file));
+      const face = await pipeline.embedMainFace(await openImage(file));
       if (face) embeddings.push(face.embedding);
       else io.err(`${file}: no face found, skipped\n`);
     }

@@ -1,6 +1,6 @@
 // `facerec identify <gallery> <photo...> [--out annotated.png]`: name every face in each photo.
 import { annotateImage, openGallery } from '../../gallery/index.js';
-import { readImage } from '../../image/index.js';
+import { openImage, readImage } from '../../image/index.js';
 import { UsageError, intFlag, numberFlag, parse } from '../args.js';
 import { imageOutputFormat, writeImageAs } from '../image-output.js';
 import type { CommandIO } from '../main.js';
@@ -48,8 +48,9 @@ export async function identifyCommand(argv: string[], io: CommandIO): Promise<nu
   try {
     if ((await gallery.count()).embeddings === 0) throw new UsageError(`${dir} holds no gallery yet; add people with "facerec enroll"`);
     return await forEachFile('identify', files, io, Boolean(values.json), async (file) => {
-      const image = await readImage(file);
-      const faces = await gallery.identify(image, { topK, minFaceSize, ...(threshold === undefined ? {} : { threshold }) });
+      // Big photos are read only as far as detection needs, unless this one is drawn on.
+      const drawOn = out && !annotated ? await readImage(file) : undefined;
+      const faces = await gallery.identify(drawOn ?? (await openImage(file)), { topK, minFaceSize, ...(threshold === undefined ? {} : { threshold }) });
       if (values.json) {
         io.out(`${JSON.stringify({ file, faces: faces.map((f) => ({ label: f.label, score: f.score, unknown: f.unknown, box: f.box, candidates: f.candidates })) })}\n`);
       } else {
@@ -60,9 +61,9 @@ export async function identifyCommand(argv: string[], io: CommandIO): Promise<nu
           io.out(`  ${f.label}\t${formatScore(f.score, gallery.scoreKind)}\tbox ${Math.round(b.x)},${Math.round(b.y)} ${Math.round(b.width)}×${Math.round(b.height)}${extra}\n`);
         }
       }
-      if (out && !annotated) {
+      if (out && drawOn) {
         annotated = true;
-        await writeImageAs(out.file, annotateImage(image, faces.map((f) => ({ box: f.box, text: f.label, known: !f.unknown }))), out.format);
+        await writeImageAs(out.file, annotateImage(drawOn, faces.map((f) => ({ box: f.box, text: f.label, known: !f.unknown }))), out.format);
         io.err(`wrote ${out.file}\n`);
       }
     });

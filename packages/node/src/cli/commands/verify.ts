@@ -1,6 +1,6 @@
 // `facerec verify <a> <b>`: are the main faces of two photos the same person?
 import { Gallery } from '@facerec/core';
-import { readImage } from '../../image/index.js';
+import { openImage } from '../../image/index.js';
 import { loadFacePipeline } from '../../models/index.js';
 import { UsageError, numberFlag, parse } from '../args.js';
 import type { CommandIO } from '../main.js';
@@ -34,7 +34,7 @@ export async function verifyCommand(argv: string[], io: CommandIO): Promise<numb
   const pipeline = await loadFacePipeline({ preset, ...modelDirFlag(values) });
   const gallery = new Gallery(pipeline);
   try {
-    const [a, b] = await Promise.all(positionals.map((f) => readImage(f)));
+    const [a, b] = await Promise.all(positionals.map((f) => openImage(f)));
     const r = await gallery.verify(a!, b!, threshold === undefined ? {} : { threshold });
     if (values.json) io.out(`${JSON.stringify({ a: positionals[0], b: positionals[1], score: r.score, same: r.same, threshold: r.threshold })}\n`);
     else io.out(`${r.same ? 'same' : 'different'}\tsimilarity ${r.score.toFixed(3)} (threshold ${r.threshold.toFixed(3)})\n`);
