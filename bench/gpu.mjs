@@ -12,7 +12,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { countWebGpuDispatches, createModel, createOptimizer, forwardLogits, initBackend, softmaxCrossEntropy, useWebGpuFastKernels } from '@facerec/node';
+import { forwardLogits } from '@facerec/core/internal';
+import { countWebGpuDispatches, createModel, createOptimizer, initBackend, softmaxCrossEntropy, useWebGpuFastKernels } from '@facerec/node';
 import { machine, printTable, repoRoot, writeResult } from './lib.mjs';
 
 const { values: args } = parseArgs({
