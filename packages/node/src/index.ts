@@ -14,3 +14,4 @@ export * from './gallery/index.js';
 export * from './stores/index.js';
 export * from './recognizer/index.js';
 export * from './video/index.js';
+export * from './explain/index.js';

@@ -7,6 +7,7 @@ import type { CommandIO } from '../main.js';
 import { forEachFile } from '../per-file.js';
 import { formatScore } from '../score.js';
 import { encryptionFlag, encryptionFlagOptions, encryptionFlagUsage } from './encryption-flags.js';
+import { explainFlagOptions, explainFlags, explainNamedFaces, explainUsage } from '../explain-flags.js';
 import { initBackendFromFlags, modelDirFlag, pretrainedFlagOptions } from './pretrained-flags.js';
 
 export const identifyUsage = `Usage: facerec identify <gallery-dir> <photo...> [options]
@@ -21,14 +22,14 @@ Options:
   --threshold <x>    similarity threshold for a name (default: the gallery's)
   --min-face <px>    smallest face to look for, in pixels (default 40)
   --json             print one JSON object per photo instead
-  --models <dir>     folder with the model files (default: the installed npm packages)
+${explainUsage('dir')}  --models <dir>     folder with the model files (default: the installed npm packages)
   --backend <name>   auto | gpu | wasm | cpu (default auto)
 ${encryptionFlagUsage}`;
 
 export async function identifyCommand(argv: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(argv, {
     out: { type: 'string' }, top: { type: 'string' }, threshold: { type: 'string' }, 'min-face': { type: 'string' },
-    json: { type: 'boolean' }, ...pretrainedFlagOptions, ...encryptionFlagOptions,
+    json: { type: 'boolean' }, ...pretrainedFlagOptions, ...encryptionFlagOptions, ...explainFlagOptions,
   });
   if (values.help) {
     io.out(identifyUsage);
@@ -40,6 +41,7 @@ export async function identifyCommand(argv: string[], io: CommandIO): Promise<nu
   const topK = intFlag(values, 'top', 1)!;
   const threshold = numberFlag(values, 'threshold', -1, 1);
   const minFaceSize = intFlag(values, 'min-face', 40)!;
+  const explain = explainFlags(values, 'dir');
   const out = typeof values.out === 'string' ? { file: values.out, format: imageOutputFormat(values.out, '--out') } : undefined;
   const encryption = await encryptionFlag(values);
   await initBackendFromFlags(values);
@@ -51,8 +53,10 @@ export async function identifyCommand(argv: string[], io: CommandIO): Promise<nu
       // Big photos are read only as far as detection needs, unless this one is drawn on.
       const drawOn = out && !annotated ? await readImage(file) : undefined;
       const faces = await gallery.identify(drawOn ?? (await openImage(file)), { topK, minFaceSize, ...(threshold === undefined ? {} : { threshold }) });
+      const explained = explain ? await explainNamedFaces(pipeline, gallery, file, faces, explain) : undefined;
+      explained?.files.forEach((f) => io.err(`wrote ${f}\n`));
       if (values.json) {
-        io.out(`${JSON.stringify({ file, faces: faces.map((f) => ({ label: f.label, score: f.score, unknown: f.unknown, box: f.box, candidates: f.candidates })) })}\n`);
+        io.out(`${JSON.stringify({ file, faces: faces.map((f, i) => ({ label: f.label, score: f.score, unknown: f.unknown, box: f.box, candidates: f.candidates, ...(explained?.json[i] ? { explanation: explained.json[i] } : {}) })) })}\n`);
       } else {
         io.out(`${file}: ${faces.length} face(s)\n`);
         for (const f of faces) {
@@ -68,7 +72,8 @@ export async function identifyCommand(argv: string[], io: CommandIO): Promise<nu
       }
     });
   } finally {
-    gallery.dispose();
+    // Closes a pglite:/postgres:// store too (its lock, its connections).
+    await gallery.close();
     pipeline.dispose();
   }
 }
