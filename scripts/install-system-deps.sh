@@ -4,6 +4,7 @@
 #   libvulkan1 + Mesa's   the WebGPU tests in Node: Dawn needs a Vulkan adapter, lavapipe is one in software; Dawn
 #   mesa-vulkan-drivers   refuses Mesa 22's, so Debian 12 takes it from bookworm-backports (the configured mirror)
 #   ffmpeg                video decoding and encoding for tests and scripts (scripts/make-fixtures.mjs)
+#   postgresql            a throwaway PostgreSQL 15 (pg_virtualenv) for the gallery store test without pgvector
 # Does nothing (and runs no apt-get update) when all are present. Where it cannot install (not root, no apt, another
 # OS) it stops with one message naming what to install.
 set -euo pipefail
@@ -32,6 +33,7 @@ check() {
   command -v ffmpeg >/dev/null || { missing+=("ffmpeg"); packages+=(ffmpeg); }
   have_vulkan_loader || { missing+=("the Vulkan loader (libvulkan1)"); packages+=(libvulkan1); }
   have_lavapipe || { missing+=("Mesa >= $MIN_MESA's lavapipe Vulkan driver (mesa-vulkan-drivers)"); packages+=(mesa-vulkan-drivers); }
+  { command -v pg_virtualenv >/dev/null && compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; } || { missing+=("PostgreSQL (pg_virtualenv and a server)"); packages+=(postgresql); }
 }
 
 # One message, then exit 1.
@@ -47,7 +49,7 @@ give_up() {
 check
 if [ ${#missing[@]} -eq 0 ]; then
   mesa=$(mesa_version)
-  echo "install-system-deps: Chromium, ffmpeg, the Vulkan loader and lavapipe${mesa:+ (Mesa $mesa)} are installed"
+  echo "install-system-deps: Chromium, ffmpeg, PostgreSQL, the Vulkan loader and lavapipe${mesa:+ (Mesa $mesa)} are installed"
   exit 0
 fi
 

@@ -39,11 +39,11 @@ export interface StoreSearchOptions {
 
 /**
  * Where a gallery's embeddings live. Every store answers the same questions the same way, so a
- * {@link Gallery} works on any of them: the in-memory exact store ({@link MemoryGalleryStore}, the default),
+ * `Gallery` works on any of them: the in-memory exact store (`MemoryGalleryStore`, the default),
  * a gallery folder, PGlite or PostgreSQL with pgvector (Node), IndexedDB (browser).
  *
  * Rules every implementation keeps:
- * - Embeddings given to `add` are L2-normalised, finite and `info.dimensions` long (a {@link Gallery}
+ * - Embeddings given to `add` are L2-normalised, finite and `info.dimensions` long (a `Gallery`
  *   checks them); a store still refuses a wrong length with an InvalidArgumentError.
  * - A score is the cosine similarity (−1..1); a person's score is the best over their embeddings.
  * - `search` returns, per query, up to `k` distinct people, best first. An exact store finds the true best;

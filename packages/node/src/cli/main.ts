@@ -5,6 +5,7 @@ import { evalCommand, evalUsage } from './commands/eval.js';
 import { predictCommand, predictUsage } from './commands/predict.js';
 import { trainCommand, trainUsage } from './commands/train.js';
 import { enrollCommand, enrollUsage } from './commands/enroll.js';
+import { galleryCommand, galleryUsage } from './commands/gallery.js';
 import { identifyCommand, identifyUsage } from './commands/identify.js';
 import { lfwCommand, lfwUsage } from './commands/lfw.js';
 import { verifyCommand, verifyUsage } from './commands/verify.js';
@@ -30,6 +31,7 @@ Commands:
   verify <image-a> <image-b>              same person or not, with the similarity
   lfw --pairs <file> --images <dir>       the LFW verification protocol, --json
   watch <video> --gallery <dir>           follow and name faces on a video, stream or camera; events as JSON Lines
+  gallery list|remove|copy <gallery>      people in a gallery, remove people, copy between folder / pglite: / postgres://
   models copy <dir>                       copy the pretrained model files into a web app's public folder
 
 Run "facerec <command> --help" for its options.
@@ -44,6 +46,7 @@ const commands: Record<string, { run: (argv: string[], io: CommandIO) => Promise
   verify: { run: verifyCommand, usage: verifyUsage },
   lfw: { run: lfwCommand, usage: lfwUsage },
   watch: { run: watchCommand, usage: watchUsage },
+  gallery: { run: galleryCommand, usage: galleryUsage },
   models: { run: modelsCommand, usage: modelsUsage },
 };
 

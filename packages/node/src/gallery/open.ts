@@ -1,10 +1,12 @@
 // Opens a saved gallery (or starts a new one) together with the face pipeline of its embedder.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { FACE_PRESETS, Gallery, InvalidArgumentError, type FacePipeline, type FacePreset, type GalleryIndex } from '@facerec/core';
+import { Gallery, type FacePipeline, type FacePreset, type GalleryIndex } from '@facerec/core';
 import { validateGalleryIndex } from '@facerec/core/internal';
 import { settleSwap } from '../io/leftovers.js';
 import { loadFacePipeline } from '../models/index.js';
+import { checkPreset, openStoreGallery } from '../stores/open-gallery.js';
+import { parseGalleryTarget } from '../stores/target.js';
 import { GALLERY_INDEX, loadGallery, readIndexJson } from './files.js';
 
 /** Options of {@link openGallery}. */
@@ -16,16 +18,29 @@ export interface OpenGalleryOptions {
   readonly preset?: FacePreset;
   /** Folder with the model files; default the installed npm packages. */
   readonly modelDir?: string;
+  /** How long to wait for another process using a `pglite:` gallery, in ms (default 30 000). */
+  readonly lockTimeoutMs?: number;
+  /** The index of a new `pglite:` or `postgres://` gallery: `'vector'` (default) or `'halfvec'` (half the index memory). */
+  readonly indexType?: 'vector' | 'halfvec';
 }
 
 /**
- * Loads the gallery in `dir` (a new, empty one when `dir` holds none) and the pipeline that makes its
+ * Loads the gallery at `dir` (a new, empty one when it holds none) and the pipeline that makes its
  * embeddings: the index is read first for its embedder and landmark source, then the pipeline is loaded and the
- * gallery built once with it. The caller disposes both (`gallery.dispose()`, `pipeline.dispose()`).
+ * gallery built once with it. `dir` may also be `pglite:<folder>` or a `postgres://…?gallery=<name>` URL: the
+ * gallery then lives in that store (changes are saved as they are made; see `openGalleryStore`). The caller
+ * disposes both (`await gallery.close()`, `pipeline.dispose()`).
  * @throws InvalidArgumentError when `options.preset` makes other embeddings than the saved gallery holds;
  *   ModelFormatError naming the file when the gallery is malformed.
  */
 export async function openGallery(dir: string, options: OpenGalleryOptions = {}): Promise<{ gallery: Gallery; pipeline: FacePipeline }> {
+  if (parseGalleryTarget(dir).kind !== 'folder') {
+    const { preset, modelDir, lockTimeoutMs, indexType } = options;
+    return openStoreGallery(dir, {
+      ...(preset !== undefined ? { preset } : {}), ...(modelDir !== undefined ? { modelDir } : {}),
+      ...(lockTimeoutMs !== undefined ? { lockTimeoutMs } : {}), ...(indexType !== undefined ? { indexType } : {}),
+    });
+  }
   if (!existsSync(dir)) await settleSwap(path.resolve(dir));
   const index = existsSync(path.join(dir, GALLERY_INDEX)) ? await readGalleryIndex(dir) : undefined;
   if (index && options.preset !== undefined) checkPreset(index, options.preset, dir);
@@ -46,18 +61,4 @@ export async function openGallery(dir: string, options: OpenGalleryOptions = {})
 async function readGalleryIndex(dir: string): Promise<GalleryIndex> {
   const file = path.join(dir, GALLERY_INDEX);
   return validateGalleryIndex(await readIndexJson(file), file);
-}
-
-/** Throws when `preset` would embed with another network or landmark source than the saved gallery was built with. */
-function checkPreset(index: GalleryIndex, preset: FacePreset, dir: string): void {
-  const spec = FACE_PRESETS[preset];
-  const embedder = spec.embedders.join('+');
-  const landmarks = spec.mesh ? 'mesh' : 'detector';
-  if (index.embedder === embedder && (index.landmarks === undefined || index.landmarks === landmarks)) return;
-  const built = `${index.embedder} embeddings${index.landmarks ? ` (${index.landmarks} landmarks)` : ''}`;
-  throw new InvalidArgumentError(
-    'preset',
-    `gallery ${dir} holds ${built}, but preset "${preset}" makes ${embedder} embeddings (${landmarks} landmarks), which do not compare with them. ` +
-      'Leave out the preset to use the gallery\'s own, or enrol into a new gallery',
-  );
 }

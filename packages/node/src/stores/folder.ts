@@ -56,6 +56,19 @@ export class FolderGalleryStore implements GalleryStore {
     await this.change((store) => store.addSync(label, embeddings));
   }
 
+  /**
+   * Adds many embeddings of many people in one locked read-modify-write (one save), e.g. an import.
+   * @returns How many rows were added.
+   */
+  async bulkLoad(entries: Iterable<GalleryEntry> | AsyncIterable<GalleryEntry>): Promise<number> {
+    const rows: GalleryEntry[] = [];
+    for await (const entry of entries) rows.push(entry);
+    return this.change((store) => {
+      for (const entry of rows) store.addSync(entry.label, [entry.embedding]);
+      return rows.length;
+    });
+  }
+
   async remove(label: string): Promise<boolean> {
     return this.change((store) => store.removeSync(label) > 0);
   }

@@ -25,7 +25,7 @@ export interface OpenGalleryStoreOptions extends SqlGalleryOptions {
  * - `pglite:./faces` — PGlite (embedded PostgreSQL + pgvector, HNSW) in a folder, one process at a time;
  * - `postgres://user:pass@host/db?gallery=staff` — a PostgreSQL server with pgvector, shared by many processes.
  *
- * Wrap it in a {@link Gallery} (`new Gallery(pipeline, { store })`), or use `openGallery`, which also loads the
+ * Wrap it in a `Gallery` (`new Gallery(pipeline, { store })`), or use `openGallery`, which also loads the
  * pipeline. Close it when done.
  * @returns undefined when the target holds no gallery and `options.create` is not given.
  */

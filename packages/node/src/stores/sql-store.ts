@@ -146,6 +146,7 @@ export class SqlGalleryStore implements GalleryStore {
   private readonly efSearch: number;
 
   /**
+   * @internal Made by `openPgliteStore` / `openPostgresStore`.
    * @param kind - `'pglite'` or `'postgres'`.
    * @param target - Names the store in errors (no password).
    * @param release - Closes the connection (and releases a lock) when the store is closed.

@@ -1,20 +1,23 @@
-// `facerec enroll <gallery> <label> <images...>`: add a person's photos to a gallery folder (created if missing).
-import { InvalidArgumentError } from '@facerec/core';
+// `facerec enroll <gallery> <label> <images...>`: add a person's photos to a gallery (a folder, pglite: or postgres://; created if missing).
+import { InvalidArgumentError, type Gallery } from '@facerec/core';
 import { GALLERY_FOLDER } from '../../gallery/files.js';
 import { openGallery, updateGallery } from '../../gallery/index.js';
 import { openImage } from '../../image/index.js';
 import { checkSaveTarget } from '../../io/save-target.js';
+import { parseGalleryTarget } from '../../stores/target.js';
 import { UsageError, numberFlag, parse } from '../args.js';
 import type { CommandIO } from '../main.js';
 import { encryptionFlag, encryptionFlagOptions, encryptionFlagUsage } from './encryption-flags.js';
 import { initBackendFromFlags, modelDirFlag, presetFlag, pretrainedFlagOptions } from './pretrained-flags.js';
 
-export const enrollUsage = `Usage: facerec enroll <gallery-dir> <label> <image...> [options]
+export const enrollUsage = `Usage: facerec enroll <gallery> <label> <image...> [options]
 
 Detects the main face of each image, embeds it and adds it to the gallery under <label>; the gallery
 folder (gallery.json + embeddings.bin + facerec.json) is created if missing and replaced atomically.
 A folder that holds anything else is refused and left as it is. Enrolments running at the same time
 into one gallery take turns (a lock file .<gallery>.lock beside it) and all land.
+<gallery> may also be pglite:<folder> (an embedded PostgreSQL with pgvector; one process at a time,
+others wait) or postgres://user:password@host/db?gallery=<name> (a server with pgvector).
 
 Options:
   --preset <name>        embedder of a new gallery: default (dlib ResNet-34 + face mesh) | fast (dlib, no mesh) | mobileface | faceres;
@@ -38,14 +41,15 @@ export async function enrollCommand(argv: string[], io: CommandIO): Promise<numb
   const preset = values.preset !== undefined ? presetFlag(values) : undefined;
   const lockSeconds = numberFlag(values, 'lock-timeout', 0, 24 * 3600);
   const encryption = await encryptionFlag(values);
+  const folder = parseGalleryTarget(dir).kind === 'folder';
   // Refuse a folder that is not a gallery before loading models and embedding photos (the save checks again).
-  await checkSaveTarget(dir, GALLERY_FOLDER);
+  if (folder) await checkSaveTarget(dir, GALLERY_FOLDER);
   await initBackendFromFlags(values);
-  const { gallery, pipeline } = await openGallery(dir, { ...(preset !== undefined ? { preset } : {}), ...modelDirFlag(values), ...encryption }).catch((error: unknown) => {
+  const { gallery, pipeline } = await openGallery(dir, { ...(preset !== undefined ? { preset } : {}), ...modelDirFlag(values), ...(!folder && lockSeconds !== undefined ? { lockTimeoutMs: lockSeconds * 1000 } : {}), ...encryption }).catch((error: unknown) => {
     throw error instanceof InvalidArgumentError && error.argument === 'preset' ? new UsageError(error.message) : error;
   });
-  // Only the pipeline is needed now: the gallery is read again under its lock, as other processes may have changed it.
-  gallery.dispose();
+  // A folder: only the pipeline is needed now; the gallery is read again under its lock, as other processes may have changed it.
+  if (folder) gallery.dispose();
   try {
     // The slow part, embedding, runs before the lock is taken.
     const embeddings: Float32Array[] = [];
@@ -58,7 +62,8 @@ export async function enrollCommand(argv: string[], io: CommandIO): Promise<numb
       io.err(`facerec enroll: no face found in any image; the gallery is unchanged\n`);
       return 1;
     }
-    const saved = await updateGallery(
+    // A pglite: or postgres:// gallery saves the enrolment as one transaction.
+    const saved = !folder ? await enrollInto(gallery, label, embeddings) : await updateGallery(
       dir,
       pipeline,
       async (g) => {
@@ -71,6 +76,13 @@ export async function enrollCommand(argv: string[], io: CommandIO): Promise<numb
     io.out(`enrolled ${embeddings.length} image(s) of ${label}; ${dir} holds ${saved.people} people, ${saved.size} embeddings (${saved.embedder})\n`);
     return 0;
   } finally {
+    if (!folder) await gallery.close();
     pipeline.dispose();
   }
+}
+
+async function enrollInto(gallery: Gallery, label: string, embeddings: Float32Array[]): Promise<{ people: number; size: number; embedder: string }> {
+  await gallery.enroll(label, embeddings);
+  const count = await gallery.count();
+  return { people: count.people, size: count.embeddings, embedder: gallery.embedderName };
 }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidArgumentError, UNKNOWN, type TrackInfo } from '@facerec/core';
 import { GALLERY_INDEX } from '../../gallery/files.js';
+import { parseGalleryTarget } from '../../stores/target.js';
 import { annotateImage, openGallery } from '../../gallery/index.js';
 import { JsonLinesFile, type ExistingFile, type WatchEvent } from '../../video/events.js';
 import { SnapshotWriter } from '../../video/snapshots.js';
@@ -72,7 +73,7 @@ export async function watchCommand(argv: string[], io: CommandIO): Promise<numbe
   const source = positionals[0]!;
   const galleryDir = values.gallery;
   if (typeof galleryDir !== 'string') throw new UsageError('--gallery <dir> is required');
-  if (!existsSync(path.join(galleryDir, GALLERY_INDEX))) throw new UsageError(`${galleryDir} holds no gallery; make one with "facerec enroll ${galleryDir} <label> <photos...>"`);
+  if (parseGalleryTarget(galleryDir).kind === 'folder' && !existsSync(path.join(galleryDir, GALLERY_INDEX))) throw new UsageError(`${galleryDir} holds no gallery; make one with "facerec enroll ${galleryDir} <label> <photos...>"`);
   const watchlist = typeof values.watchlist === 'string' ? values.watchlist.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : [];
   if (values.append && values.force) throw new UsageError('--append and --force exclude each other');
   const existing: ExistingFile = values.append ? 'append' : values.force ? 'overwrite' : 'refuse';
@@ -178,7 +179,7 @@ export async function watchCommand(argv: string[], io: CommandIO): Promise<numbe
     await writer?.abort().catch(() => undefined);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    gallery.dispose();
+    await gallery.close();
     pipeline.dispose();
   }
 }
