@@ -1,7 +1,7 @@
 // `facerec train <dir> --out <model>`: train a recognizer on a folder-per-person dataset.
 import path from 'node:path';
-import { ARCHITECTURES, FACE_PRESETS, FaceRecognizer, describeBackendSelection } from '@facerec/core';
-import type { ArchitectureName, FacePipeline, FacePreset, HeadKind } from '@facerec/core';
+import { ARCHITECTURES, FACE_PRESETS, FaceRecognizer, ILLUMINATION_METHODS, describeBackendSelection } from '@facerec/core';
+import type { ArchitectureName, FacePipeline, FacePreset, HeadKind, IlluminationMethod } from '@facerec/core';
 import { initBackend } from '../../backends/index.js';
 import { fileSystemHandler } from '../../io/index.js';
 import { MODEL_FOLDER } from '../../io/file-system-handler.js';
@@ -31,6 +31,8 @@ Options:
   --input-size <n>        model input height and width in pixels (default 64)
   --channels <1|3>        grayscale or RGB input (default 1)
   --no-augment            train without random augmentation
+  --illumination <method> lighting normalisation, saved with the model: tan-triggs (default) | equalize |
+                          clahe | none (none: the recipe before it, 'faces' augmentation on normalised images)
   --seed <n>              random seed (default 1)
   --backbone <preset>     fit a head on a pretrained pipeline instead of a CNN: default | fast | mobileface | faceres
   --head <kind>           with --backbone: class-mean (default; cosine scores) | softmax (probabilities)
@@ -44,7 +46,7 @@ export async function trainCommand(argv: string[], io: CommandIO): Promise<numbe
   const { values, positionals } = parse(argv, {
     out: { type: 'string' }, split: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' },
     lr: { type: 'string' }, 'validation-split': { type: 'string' }, architecture: { type: 'string' },
-    'input-size': { type: 'string' }, channels: { type: 'string' }, 'no-augment': { type: 'boolean' },
+    'input-size': { type: 'string' }, channels: { type: 'string' }, 'no-augment': { type: 'boolean' }, illumination: { type: 'string' },
     seed: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' }, quiet: { type: 'boolean' },
     backbone: { type: 'string' }, head: { type: 'string' }, models: { type: 'string' },
     ...skipCorruptFlagOption, help: { type: 'boolean', short: 'h' },
@@ -72,6 +74,7 @@ export async function trainCommand(argv: string[], io: CommandIO): Promise<numbe
   const validationSplit = numberFlag(values, 'validation-split', 0, 0.9);
   const backend = backendFlags(values);
   const head = headFlags(values);
+  const illumination = illuminationFlag(values.illumination as string | undefined);
 
   // A folder the save would refuse (the dataset, '.', someone's files) is refused now, not after training.
   await checkSaveTarget(out, MODEL_FOLDER);
@@ -88,7 +91,10 @@ export async function trainCommand(argv: string[], io: CommandIO): Promise<numbe
     pipeline = await loadFacePipeline({ preset: head.preset, ...modelDirFlag(values) });
     recognizer = new FaceRecognizer({ backbone: pipeline, head: head.kind });
   } else {
-    recognizer = new FaceRecognizer({ architecture: architecture as ArchitectureName, inputSize: [size, size], channels, seed });
+    recognizer = new FaceRecognizer({
+      architecture: architecture as ArchitectureName, inputSize: [size, size], channels, seed,
+      ...(illumination !== undefined ? { illumination } : {}),
+    });
   }
   const progress = new ProgressBar(io.err, Boolean(process.stderr.isTTY));
   try {
@@ -118,7 +124,17 @@ export async function trainCommand(argv: string[], io: CommandIO): Promise<numbe
 }
 
 /** CNN-only flags, refused with --backbone (a head on embeddings has no epochs or input size). */
-const CNN_FLAGS = ['epochs', 'batch-size', 'lr', 'validation-split', 'architecture', 'input-size', 'channels', 'no-augment'];
+const CNN_FLAGS = ['epochs', 'batch-size', 'lr', 'validation-split', 'architecture', 'input-size', 'channels', 'no-augment', 'illumination'];
+
+/** --illumination: a method, null for none, undefined for the recipe's default. @throws UsageError for another value. */
+function illuminationFlag(value: string | undefined): IlluminationMethod | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'none') return null;
+  if (!(ILLUMINATION_METHODS as readonly string[]).includes(value)) {
+    throw new UsageError(`--illumination must be one of ${[...ILLUMINATION_METHODS, 'none'].join(', ')}, got "${value}"`);
+  }
+  return value as IlluminationMethod;
+}
 
 /** --backbone and --head, checked; undefined for CNN training. @throws UsageError for bad values or CNN flags with --backbone. */
 function headFlags(values: Record<string, unknown>): { preset: FacePreset; kind: HeadKind } | undefined {

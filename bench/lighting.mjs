@@ -1,0 +1,267 @@
+// bench:lighting — recognition under hard light, the new default recipe (Tan–Triggs + lighting augmentation) beside
+// the previous one (no illumination step, 'faces' augmentation), in the same run:
+//   Yale: train on the 9 conditions without side light, test on leftlight + rightlight (30 photos), seed CNN and the
+//         pretrained few-shot path (class means), the latter with each illumination normalisation before embedding;
+//   ORL: bench:orl's protocol (first 5 photos train, last 5 test), and the same test photos relit (synthetic harsh
+//         directional light and shadows, see relight());
+//   plus the scene, exposure and decode numbers of the other issue-15 benches when their modules are present, and
+//   LFW from bench-results/lfw.json. Writes bench-results/lighting.json.
+// Usage: pnpm bench:lighting   (env: FACEREC_DATASETS, BENCH_SEEDS=1,2,3, LIGHTING_SKIP=orl,pretrained,...)
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { FaceRecognizer, describeBackendSelection, initBackend, loadFacePipeline, loadImageFolder, normalizeIllumination, preprocessBatch, readImage } from '@facerec/node';
+import { machine, median, printTable, repoRoot, writeResult } from './lib.mjs';
+
+const SEEDS = (process.env.BENCH_SEEDS ?? '1,2,3').split(',').map(Number);
+const SKIP = new Set((process.env.LIGHTING_SKIP ?? '').split(',').filter(Boolean));
+const datasets = process.env.FACEREC_DATASETS ?? path.resolve(repoRoot, '../shared/datasets');
+const SIDE_LIT = new Set(['leftlight', 'rightlight']);
+
+/** The recipes compared: the previous default and the new one (FaceRecognizer's defaults). */
+const RECIPES = {
+  previous: { options: { illumination: null }, fit: {} },
+  new: { options: {}, fit: {} },
+};
+
+/**
+ * A harsh relighting of a gray face, seeded by `k`: light from a direction drawn around the face (left/right
+ * mostly), a Lambertian-like fall-off to 6% on the far side, a soft cast shadow over up to half of the face, and
+ * a gamma in [0.6, 1.8]. Not the training augmentation's model (a different fall-off, shadow and exposure).
+ */
+export function relight(image, k) {
+  const { width, height, channels, data } = image;
+  let s = (k + 1) * 2654435761 >>> 0;
+  const rnd = () => ((s = (Math.imul(s ^ (s >>> 15), 2246822519) + 3266489917) >>> 0) / 4294967296);
+  const angle = (rnd() < 0.5 ? 0 : Math.PI) + (rnd() - 0.5) * 1.6;
+  const [lx, ly] = [Math.cos(angle), Math.sin(angle)];
+  const shadowAngle = angle + Math.PI + (rnd() - 0.5) * 1.2;
+  const [sx, sy] = [Math.cos(shadowAngle), Math.sin(shadowAngle)];
+  const shadowDepth = 0.4 + 0.5 * rnd();
+  const shadowEdge = (rnd() - 0.5) * 0.5;
+  const gamma = 0.6 + 1.2 * rnd();
+  const out = new Uint8Array(width * height * channels);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const u = (2 * x) / (width - 1) - 1;
+      const v = (2 * y) / (height - 1) - 1;
+      const lambert = Math.max(0, Math.min(1, 0.5 + 0.8 * (u * lx + v * ly)));
+      const light = (0.06 + 0.94 * lambert ** 1.4) * (1 - shadowDepth / (1 + Math.exp(-(u * sx + v * sy - shadowEdge) / 0.06)));
+      for (let c = 0; c < channels; c++) {
+        const i = (y * width + x) * channels + c;
+        out[i] = Math.round(255 * Math.min(1, ((data[i] / 255) * light) ** gamma));
+      }
+    }
+  }
+  return { width, height, channels, data: out };
+}
+
+/** Yale: `{ label, condition, image }` for every photo, in file order. */
+async function loadYale(dir) {
+  const photos = [];
+  for (const subject of readdirSync(dir).filter((d) => d.startsWith('subject')).sort()) {
+    for (const file of readdirSync(path.join(dir, subject)).sort()) {
+      photos.push({ label: subject, condition: file.split('.')[1], image: await readImage(path.join(dir, subject, file)), source: file });
+    }
+  }
+  return photos;
+}
+
+/** Accuracy of a seed CNN trained with `recipe` on `train`, on each named test set. */
+async function cnnAccuracy(recipe, train, tests, seed) {
+  const recognizer = new FaceRecognizer({ architecture: 'seed-cnn', inputSize: [64, 64], channels: 1, seed, ...recipe.options });
+  const result = await recognizer.fit(train, recipe.fit);
+  const out = { seconds: result.seconds };
+  for (const [name, set] of Object.entries(tests)) out[name] = (await recognizer.evaluate(set)).accuracy;
+  recognizer.dispose();
+  return out;
+}
+
+/** A gray or RGB RawImage passed through an illumination normalisation (Tan–Triggs rescaled to 0..255). */
+function normalizedImage(image, method) {
+  return tf.tidy(() => {
+    const t = tf.tensor3d(Float32Array.from(image.data), [image.height, image.width, image.channels]);
+    let y = normalizeIllumination(t, method);
+    if (method === 'tan-triggs') y = tf.mul(tf.add(y, 10), 255 / 20);
+    return { width: image.width, height: image.height, channels: image.channels, data: Float32Array.from(y.dataSync()) };
+  });
+}
+
+/** Class-mean accuracy of the pretrained pipeline on `test` after fitting on `train`, each image normalised first. */
+async function pretrainedAccuracy(pipeline, train, test, method) {
+  const prep = (set) => set.map((d) => ({ ...d, image: method === 'none' ? d.image : normalizedImage(d.image, method) }));
+  const recognizer = new FaceRecognizer({ backbone: pipeline, head: 'class-mean' });
+  await recognizer.fit(prep(train));
+  const { accuracy } = await recognizer.evaluate(prep(test));
+  recognizer.dispose();
+  return accuracy;
+}
+
+/**
+ * Nearest class mean (cosine) on the recipe's 64×64 gray inputs, without a CNN: how far the preprocessing alone
+ * separates people (the simple classifier Tan & Triggs measured with).
+ */
+async function classMeanOnPixels(illumination, train, tests) {
+  const config = { inputSize: [64, 64], channels: 1, normalization: 'standardize', ...(illumination ? { illumination } : {}) };
+  const labels = [...new Set(train.map((d) => d.label))];
+  const features = (set) => tf.tidy(() => {
+    const x = tf.reshape(preprocessBatch(set.map((d) => d.image), config), [set.length, -1]);
+    return tf.div(x, tf.norm(x, 2, 1, true));
+  });
+  const means = tf.tidy(() => {
+    const f = features(train);
+    const rows = labels.map((l) => tf.mean(tf.gather(f, train.flatMap((d, i) => (d.label === l ? [i] : []))), 0));
+    const m = tf.stack(rows);
+    return tf.div(m, tf.norm(m, 2, 1, true));
+  });
+  const out = {};
+  for (const [name, set] of Object.entries(tests)) {
+    const best = tf.tidy(() => tf.argMax(tf.matMul(features(set), means, false, true), 1));
+    const predicted = await best.data();
+    best.dispose();
+    out[name] = set.filter((d, i) => labels[predicted[i]] === d.label).length / set.length;
+  }
+  means.dispose();
+  return out;
+}
+
+/**
+ * Imports `file`'s export `name` when a sibling bench module declares it, else undefined. The source is read first:
+ * importing a bench script without that export would run its whole benchmark.
+ */
+async function optionalExport(file, name) {
+  const full = path.join(repoRoot, 'bench', file);
+  if (!existsSync(full) || !new RegExp(`export\\s+(async\\s+)?function\\s+${name}\\b`).test(readFileSync(full, 'utf8'))) return undefined;
+  const module = await import(pathToFileURL(full).href);
+  return typeof module[name] === 'function' ? module[name] : undefined;
+}
+
+const selection = await initBackend('auto');
+console.log(`bench:lighting on ${machine()}\nbackend: ${describeBackendSelection(selection)}\nload average: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+const result = { protocol: {}, backend: selection.backend, seeds: SEEDS, load_average_start: os.loadavg() };
+
+// Yale.
+const yale = await loadYale(path.join(datasets, 'yale'));
+const yaleTrain = yale.filter((p) => !SIDE_LIT.has(p.condition));
+const yaleTest = yale.filter((p) => SIDE_LIT.has(p.condition));
+result.protocol.yale = `train on the ${yaleTrain.length} photos without side light (15 people, 9 conditions), test on the ${yaleTest.length} leftlight/rightlight photos; whole 320×243 photos`;
+const orlData = SKIP.has('orl') ? undefined : await loadImageFolder(path.join(datasets, 'orl'), { split: { type: 'first', count: 5 } });
+const orlRelit = orlData?.test.map((d, i) => ({ ...d, image: relight(d.image, i) }));
+result.protocol.orl_relit = 'ORL test photos (last 5 per person) relit by relight() in bench/lighting.mjs: directional light from a random side falling to 6%, a soft cast shadow taking 40–90%, gamma 0.6–1.8';
+
+// Nearest class mean on the preprocessed pixels (no CNN), per illumination step.
+result.class_mean_on_pixels = {};
+for (const method of [null, 'equalize', 'clahe', 'tan-triggs']) {
+  const r = { ...(await classMeanOnPixels(method, yaleTrain, { yale: yaleTest })), ...(orlData ? await classMeanOnPixels(method, orlData.train, { orl: orlData.test, orl_relit: orlRelit }) : {}) };
+  result.class_mean_on_pixels[method ?? 'none'] = r;
+  console.log(`class means on 64×64 pixels, illumination ${method ?? 'none'}: Yale ${(r.yale * 100).toFixed(1)}%${orlData ? `, ORL ${(r.orl * 100).toFixed(1)}%, relit ORL ${(r.orl_relit * 100).toFixed(1)}%` : ''}`);
+}
+
+// The pretrained few-shot path (class means), with each normalisation before the pipeline; relit ORL (400
+// embeddings per step) for all four only with LIGHTING_PRETRAINED_ORL_ALL=1.
+if (!SKIP.has('pretrained')) {
+  const pipeline = await loadFacePipeline({ preset: 'default' });
+  const pre = {};
+  for (const method of ['none', 'equalize', 'clahe', 'tan-triggs']) {
+    pre[method] = { yale: await pretrainedAccuracy(pipeline, yaleTrain, yaleTest, method) };
+    if (orlData && (method === 'none' || method === 'clahe' || process.env.LIGHTING_PRETRAINED_ORL_ALL)) {
+      pre[method].orl_relit = await pretrainedAccuracy(pipeline, orlData.train, orlRelit, method);
+    }
+    console.log(`pretrained default + class means, ${method} before embedding: Yale ${(pre[method].yale * 100).toFixed(1)}%${pre[method].orl_relit !== undefined ? `, relit ORL ${(pre[method].orl_relit * 100).toFixed(1)}%` : ''}`);
+  }
+  pipeline.dispose();
+  result.pretrained = pre;
+  result.yale_pretrained_accuracy = pre.none.yale;
+} else {
+  result.yale_pretrained_accuracy = null;
+}
+
+const yaleCnn = {};
+for (const [name, recipe] of Object.entries(RECIPES)) {
+  const runs = [];
+  for (const seed of SEEDS) runs.push(await cnnAccuracy(recipe, yaleTrain, { yale: yaleTest }, seed));
+  yaleCnn[name] = { accuracies: runs.map((r) => r.yale), median: median(runs.map((r) => r.yale)), train_seconds: median(runs.map((r) => r.seconds)) };
+  console.log(`Yale seed CNN, ${name} recipe: ${runs.map((r) => (r.yale * 100).toFixed(1)).join(', ')} %`);
+}
+result.yale_seedcnn_accuracy = yaleCnn.new.median;
+result.yale_seedcnn_previous_recipe_accuracy = yaleCnn.previous.median;
+result.yale_seedcnn = yaleCnn;
+
+// ORL (bench:orl's protocol) and the relit ORL test photos.
+if (orlData) {
+  const orl = orlData;
+  const relit = orlRelit;
+  const orlRuns = {};
+  for (const [name, recipe] of Object.entries(RECIPES)) {
+    const runs = [];
+    for (const seed of SEEDS) {
+      runs.push(await cnnAccuracy(recipe, orl.train, { orl: orl.test, relit }, seed));
+      console.log(`ORL seed ${seed}, ${name} recipe: ${(runs.at(-1).orl * 100).toFixed(1)}%, relit ${(runs.at(-1).relit * 100).toFixed(1)}%, ${runs.at(-1).seconds.toFixed(1)} s`);
+    }
+    orlRuns[name] = {
+      accuracies: runs.map((r) => r.orl), median: median(runs.map((r) => r.orl)),
+      relit_accuracies: runs.map((r) => r.relit), relit_median: median(runs.map((r) => r.relit)),
+      train_seconds: runs.map((r) => r.seconds),
+    };
+  }
+  result.orl_median_accuracy = orlRuns.new.median;
+  result.orl_previous_recipe_median_accuracy = orlRuns.previous.median;
+  result.orl_relit_median_accuracy = orlRuns.new.relit_median;
+  result.orl_relit_previous_recipe_median_accuracy = orlRuns.previous.relit_median;
+  result.orl = orlRuns;
+} else {
+  result.orl_median_accuracy = null;
+}
+
+// The other parts of issue 15, measured by their own modules when present.
+const scenes = await optionalExport('lighting-scenes.mjs', 'measureScenes');
+const scene = scenes ? await scenes() : undefined;
+result.scene_faces_found = scene?.scene_faces_found ?? null;
+result.scene_false_faces = scene?.scene_false_faces ?? null;
+result.scene_false_faces_named = scene?.scene_false_faces_named ?? null;
+result.scene_photos = scene?.scene_photos ?? null;
+const exposure = await optionalExport('lighting-detection.mjs', 'measureExposureMisses');
+const misses = exposure ? await exposure() : undefined;
+result.lfw_dark_detection_misses = misses?.lfw_dark_detection_misses ?? null;
+result.lfw_bright_detection_misses = misses?.lfw_bright_detection_misses ?? null;
+if (misses?.transform) result.protocol.lfw_exposure = misses.transform;
+/** A committed result file of another bench, or undefined. */
+const previousResult = (name) => {
+  const file = path.join(repoRoot, 'bench-results', `${name}.json`);
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+};
+const decode = await optionalExport('decode.mjs', 'measureDecode1080pJpeg');
+if (decode) {
+  result.decode_ms_1080p_jpeg = await decode();
+  result.decode_source = 'measured in this run by bench/decode.mjs measureDecode1080pJpeg';
+} else {
+  result.decode_ms_1080p_jpeg = previousResult('decode')?.decode_ms_1080p_jpeg ?? null;
+  result.decode_source = 'read from bench-results/decode.json (pnpm bench:decode), not rerun';
+}
+// LFW runs the pretrained pipeline, which this recipe does not change: the last bench:lfw result is reused.
+result.lfw_accuracy = previousResult('lfw')?.ours?.accuracy_mean ?? null;
+result.lfw_accuracy_source = 'read from bench-results/lfw.json (pnpm bench:lfw, default preset, 5 folds of lfw-dev), not rerun: the illumination recipe does not change the pretrained pipeline';
+result.load_average_end = os.loadavg();
+
+const pct = (v) => (typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : 'n/a');
+console.log();
+printTable(['measure', 'previous recipe', 'new recipe'], [
+  ['Yale side-lit, seed CNN (median)', pct(yaleCnn.previous.median), pct(yaleCnn.new.median)],
+  ['ORL, seed CNN (median)', pct(result.orl?.previous.median), pct(result.orl?.new.median)],
+  ['ORL relit, seed CNN (median)', pct(result.orl?.previous.relit_median), pct(result.orl?.new.relit_median)],
+  ['ORL train seconds (median)', result.orl ? median(result.orl.previous.train_seconds).toFixed(1) : 'n/a', result.orl ? median(result.orl.new.train_seconds).toFixed(1) : 'n/a'],
+]);
+console.log();
+printTable(['class means on 64×64 pixels', 'Yale side-lit', 'ORL', 'ORL relit'], Object.entries(result.class_mean_on_pixels).map(([m, r]) => [`illumination ${m}`, pct(r.yale), pct(r.orl), pct(r.orl_relit)]));
+if (result.pretrained) {
+  console.log();
+  printTable(['pretrained default + class means', 'Yale side-lit', 'ORL relit'], Object.entries(result.pretrained).map(([m, r]) => [`${m} before embedding`, pct(r.yale), pct(r.orl_relit)]));
+}
+console.log();
+printTable(['key', 'value'], ['scene_faces_found', 'scene_false_faces', 'scene_false_faces_named', 'scene_photos', 'lfw_dark_detection_misses', 'lfw_bright_detection_misses', 'lfw_accuracy']
+  .map((k) => [k, result[k] === null ? 'n/a (module absent)' : String(result[k])]).concat([['decode_ms_1080p_jpeg', JSON.stringify(result.decode_ms_1080p_jpeg)]]));
+console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(`written ${writeResult('lighting', result)}`);
+process.exit(0);
