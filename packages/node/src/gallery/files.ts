@@ -1,8 +1,9 @@
 // Saves and loads a Gallery as a folder: gallery.json (versioned index) + embeddings.bin (float32 rows), swapped in atomically under a lock.
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FacerecError, GALLERY_FORMAT, Gallery, InvalidArgumentError, ModelFormatError, type FacePipeline } from '@facerec/core';
+import { FacerecError, GALLERY_FORMAT, Gallery, InvalidArgumentError, ModelFormatError, type Cipher, type EncryptionOptions, type FacePipeline } from '@facerec/core';
 import { firstNonFinite } from '@facerec/core/internal';
+import { readSealedGallery, writeSealedGallery } from './sealed.js';
 import { errorReason } from '../io/atomic.js';
 import { settleSwap } from '../io/leftovers.js';
 import { withLock, type LockOptions } from '../io/lock.js';
@@ -32,6 +33,17 @@ export const GALLERY_FOLDER: FolderSpec = {
 export interface SaveGalleryOptions {
   /** How long to wait for another process's lock on the gallery, in ms. Default 30 000. */
   readonly lockTimeoutMs?: number;
+  /**
+   * Encrypts the saved gallery (AES-256-GCM) with a passphrase or a raw 32-byte key; also needed to read an
+   * encrypted gallery back. Without it a gallery is saved unencrypted. See the README's "Encrypted galleries".
+   */
+  readonly encryption?: EncryptionOptions | Cipher;
+}
+
+/** Options of {@link loadGallery}. */
+export interface LoadGalleryOptions {
+  /** The passphrase or key of an encrypted gallery (ignored for an unencrypted one). */
+  readonly encryption?: EncryptionOptions | Cipher;
 }
 
 /** The lock options `options` ask for. */
@@ -53,11 +65,12 @@ export function withGalleryLock<T>(dir: string, options: SaveGalleryOptions, fn:
  *   LockedError when another process keeps the lock.
  */
 export async function saveGallery(gallery: Gallery, dir: string, options: SaveGalleryOptions = {}): Promise<void> {
-  await withGalleryLock(dir, options, () => writeGalleryFolder(gallery, dir));
+  await withGalleryLock(dir, options, () => writeGalleryFolder(gallery, dir, options.encryption));
 }
 
 /** {@link saveGallery} without the lock: the caller holds it. */
-export async function writeGalleryFolder(gallery: Gallery, dir: string): Promise<void> {
+export async function writeGalleryFolder(gallery: Gallery, dir: string, encryption?: EncryptionOptions | Cipher): Promise<void> {
+  if (encryption !== undefined) return writeSealedGallery(await gallery.toData(), dir, encryption);
   const { index, embeddings } = await gallery.toData();
   const bytes = new Uint8Array(embeddings.length * 4);
   const view = new DataView(bytes.buffer);
@@ -78,12 +91,15 @@ export async function writeGalleryFolder(gallery: Gallery, dir: string): Promise
  * @param pipeline - Needed to enrol or identify images; must use the gallery's embedder.
  * @throws ModelFormatError naming the file when it is missing, malformed, truncated or of another version.
  */
-export async function loadGallery(dir: string, pipeline?: FacePipeline): Promise<Gallery> {
+export async function loadGallery(dir: string, pipeline?: FacePipeline, options: LoadGalleryOptions = {}): Promise<Gallery> {
   // A save between its two renames (running, or killed there) has the folder aside: wait for it or put it back.
   if (!(await stat(dir).then(() => true, () => false))) await settleSwap(path.resolve(dir));
   const indexFile = path.join(dir, GALLERY_INDEX);
   const binFile = path.join(dir, GALLERY_EMBEDDINGS);
-  const index = await readIndexJson(indexFile);
+  const stored = await readIndexJson(indexFile);
+  const sealed = await readSealedGallery(dir, stored, options.encryption);
+  if (sealed) return galleryFromData(sealed, pipeline, dir, indexFile);
+  const index = stored;
   let bytes: Buffer;
   try {
     bytes = await readFile(binFile);
@@ -96,8 +112,12 @@ export async function loadGallery(dir: string, pipeline?: FacePipeline): Promise
   for (let i = 0; i < embeddings.length; i++) embeddings[i] = view.getFloat32(i * 4, true);
   const bad = firstNonFinite(embeddings);
   if (bad >= 0) throw new ModelFormatError(binFile, `value ${bad} is ${embeddings[bad]}; embeddings must be finite numbers`);
+  return galleryFromData({ index, embeddings }, pipeline, dir, indexFile);
+}
+
+function galleryFromData(data: { index: unknown; embeddings: Float32Array }, pipeline: FacePipeline | undefined, dir: string, indexFile: string): Gallery {
   try {
-    return Gallery.fromData({ index, embeddings }, pipeline, dir);
+    return Gallery.fromData(data, pipeline, dir);
   } catch (error) {
     // A bad value in the files (a threshold of 8, a label that is not a string) is the files' fault.
     if (error instanceof InvalidArgumentError) throw new ModelFormatError(indexFile, error.message, { cause: error });

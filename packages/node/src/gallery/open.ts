@@ -1,13 +1,14 @@
 // Opens a saved gallery (or starts a new one) together with the face pipeline of its embedder.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Gallery, type FacePipeline, type FacePreset, type GalleryIndex } from '@facerec/core';
-import { validateGalleryIndex } from '@facerec/core/internal';
+import { Gallery, InvalidArgumentError, type Cipher, type EncryptionOptions, type FacePipeline, type FacePreset, type GalleryIndex } from '@facerec/core';
+import { cipherOf, validateGalleryIndex } from '@facerec/core/internal';
 import { settleSwap } from '../io/leftovers.js';
 import { loadFacePipeline } from '../models/index.js';
 import { checkPreset, openStoreGallery } from '../stores/open-gallery.js';
 import { parseGalleryTarget } from '../stores/target.js';
 import { GALLERY_INDEX, loadGallery, readIndexJson } from './files.js';
+import { readSealedGallery } from './sealed.js';
 
 /** Options of {@link openGallery}. */
 export interface OpenGalleryOptions {
@@ -22,6 +23,8 @@ export interface OpenGalleryOptions {
   readonly lockTimeoutMs?: number;
   /** The index of a new `pglite:` or `postgres://` gallery: `'vector'` (default) or `'halfvec'` (half the index memory). */
   readonly indexType?: 'vector' | 'halfvec';
+  /** The passphrase or key of an encrypted gallery (see `SaveGalleryOptions.encryption`). */
+  readonly encryption?: EncryptionOptions | Cipher;
 }
 
 /**
@@ -35,6 +38,8 @@ export interface OpenGalleryOptions {
  */
 export async function openGallery(dir: string, options: OpenGalleryOptions = {}): Promise<{ gallery: Gallery; pipeline: FacePipeline }> {
   if (parseGalleryTarget(dir).kind !== 'folder') {
+    // Never leave a user believing a database is encrypted when it is not.
+    if (options.encryption !== undefined) throw new InvalidArgumentError('encryption', `only gallery folders can be encrypted so far, not ${dir}`);
     const { preset, modelDir, lockTimeoutMs, indexType } = options;
     return openStoreGallery(dir, {
       ...(preset !== undefined ? { preset } : {}), ...(modelDir !== undefined ? { modelDir } : {}),
@@ -42,7 +47,9 @@ export async function openGallery(dir: string, options: OpenGalleryOptions = {})
     });
   }
   if (!existsSync(dir)) await settleSwap(path.resolve(dir));
-  const index = existsSync(path.join(dir, GALLERY_INDEX)) ? await readGalleryIndex(dir) : undefined;
+  // One Cipher for both reads, so a passphrase is derived once.
+  const encryption = options.encryption !== undefined ? cipherOf(options.encryption) : undefined;
+  const index = existsSync(path.join(dir, GALLERY_INDEX)) ? await readGalleryIndex(dir, encryption) : undefined;
   if (index && options.preset !== undefined) checkPreset(index, options.preset, dir);
   const pipeline = await loadFacePipeline({
     // Reopened with the landmarks it was enrolled with (when recorded), so `fast` galleries stay fast.
@@ -50,7 +57,7 @@ export async function openGallery(dir: string, options: OpenGalleryOptions = {})
     ...(options.modelDir !== undefined ? { modelDir: options.modelDir } : {}),
   });
   try {
-    return { gallery: index ? await loadGallery(dir, pipeline) : new Gallery(pipeline), pipeline };
+    return { gallery: index ? await loadGallery(dir, pipeline, encryption ? { encryption } : {}) : new Gallery(pipeline), pipeline };
   } catch (error) {
     pipeline.dispose();
     throw error;
@@ -58,7 +65,8 @@ export async function openGallery(dir: string, options: OpenGalleryOptions = {})
 }
 
 /** The saved gallery's index (what it was built with), checked. @throws ModelFormatError naming the file. */
-async function readGalleryIndex(dir: string): Promise<GalleryIndex> {
+async function readGalleryIndex(dir: string, encryption: Cipher | undefined): Promise<GalleryIndex> {
   const file = path.join(dir, GALLERY_INDEX);
-  return validateGalleryIndex(await readIndexJson(file), file);
+  const stored = await readIndexJson(file);
+  return validateGalleryIndex((await readSealedGallery(dir, stored, encryption))?.index ?? stored, file);
 }

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Gallery, InvalidArgumentError, type FacePipeline } from '@facerec/core';
+import { cipherOf } from '@facerec/core/internal';
 import { settleSwap } from '../io/leftovers.js';
 import { checkSaveTarget } from '../io/save-target.js';
 import { GALLERY_FOLDER, GALLERY_INDEX, loadGallery, withGalleryLock, writeGalleryFolder, type SaveGalleryOptions } from './files.js';
@@ -25,18 +26,20 @@ export async function updateGallery<T>(
   update: (gallery: Gallery) => T | Promise<T>,
   options: SaveGalleryOptions = {},
 ): Promise<T> {
+  // One Cipher for the read and the write, so a passphrase is derived once.
+  const encryption = options.encryption !== undefined ? cipherOf(options.encryption) : undefined;
   return withGalleryLock(dir, options, async () => {
     await settleSwap(path.resolve(dir));
     // Refuse a folder that is not a gallery before `update` does any work.
     await checkSaveTarget(dir, GALLERY_FOLDER);
-    const gallery = existsSync(path.join(dir, GALLERY_INDEX)) ? await loadGallery(dir, pipeline) : new Gallery(pipeline);
+    const gallery = existsSync(path.join(dir, GALLERY_INDEX)) ? await loadGallery(dir, pipeline, { encryption }) : new Gallery(pipeline);
     try {
       const made = pipeline ? (pipeline.refiner ? 'mesh' : 'detector') : undefined;
       if (made !== undefined && gallery.landmarks !== made) {
         throw new InvalidArgumentError('pipeline', `gallery ${dir} was enrolled with ${gallery.landmarks} landmarks but the pipeline uses ${made} landmarks`);
       }
       const result = await update(gallery);
-      await writeGalleryFolder(gallery, dir);
+      await writeGalleryFolder(gallery, dir, encryption);
       return result;
     } finally {
       gallery.dispose();
