@@ -5,5 +5,7 @@ export * from './backends/index.js';
 export * from './faces/index.js';
 export * from './video/index.js';
 export * from './live/index.js';
+export * from './unlock/index.js';
 export * from './train/index.js';
 export * from './storage/index.js';
+export * from './explain/index.js';
