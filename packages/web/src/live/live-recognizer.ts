@@ -78,6 +78,7 @@ export class LiveRecognizer {
   private planner: WindowPlanner | undefined;
   private size = { width: 0, height: 0 };
 
+  /** @throws InvalidArgumentError for a bad option, or a gallery of another embedder than the pipeline's. */
   constructor(readonly options: LiveRecognizerOptions) {
     if (!options?.pipeline || !options.gallery) throw new InvalidArgumentError('options', 'need a pipeline and a gallery');
     const { pipeline, gallery } = options;

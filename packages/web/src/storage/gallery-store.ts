@@ -45,6 +45,7 @@ export interface OpenIndexedDbGalleryOptions {
  * changes, so a failed write changes nothing. Use it as `new Gallery(pipeline, { store })`.
  */
 export class IndexedDbGalleryStore implements GalleryStore {
+  /** `'indexeddb'`. */
   readonly kind = 'indexeddb';
   private closed = false;
 
@@ -96,6 +97,7 @@ export class IndexedDbGalleryStore implements GalleryStore {
     await request(indexedDB.deleteDatabase(name) as IDBRequest<unknown>);
   }
 
+  /** Adds embeddings of `label`: written to IndexedDB in one transaction, then searchable. */
   async add(label: string, embeddings: readonly Float32Array[]): Promise<void> {
     this.checkOpen();
     embeddings.forEach((e, i) => {
@@ -111,6 +113,7 @@ export class IndexedDbGalleryStore implements GalleryStore {
     this.memory.addSync(label, embeddings);
   }
 
+  /** Removes `label` and every embedding of it from IndexedDB and memory. */
   async remove(label: string): Promise<boolean> {
     this.checkOpen();
     const tx = this.db.transaction(ROWS, 'readwrite');
@@ -121,21 +124,25 @@ export class IndexedDbGalleryStore implements GalleryStore {
     return this.memory.removeSync(label) > 0 || keys.length > 0;
   }
 
+  /** Enrolled people in `compareLabels` order. */
   async labels(): Promise<string[]> {
     this.checkOpen();
     return this.memory.labels();
   }
 
+  /** People and embeddings held. */
   async count(): Promise<GalleryCount> {
     this.checkOpen();
     return this.memory.count();
   }
 
+  /** The best people for each query: exact, from the copy in memory. */
   async search(queries: readonly Float32Array[], options: StoreSearchOptions): Promise<Candidate[][]> {
     this.checkOpen();
     return this.memory.search(queries, options);
   }
 
+  /** Every stored embedding with its label. */
   async *entries(): AsyncIterable<GalleryEntry> {
     this.checkOpen();
     yield* this.memory.entries();
@@ -207,6 +214,7 @@ export class IndexedDbGalleryStore implements GalleryStore {
     return index.rows.length;
   }
 
+  /** Closes the database connection and frees the search matrix. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -88,6 +88,7 @@ export class FaceMesh {
     }
   }
 
+  /** Frees the network's weights. */
   dispose(): void {
     this.model.dispose();
   }

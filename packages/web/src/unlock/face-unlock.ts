@@ -104,6 +104,7 @@ export class FaceUnlock {
   private readonly matchFrames: number;
   private readonly minFaceSize: number;
 
+  /** @throws InvalidArgumentError for a missing part or a bad option. */
   constructor(readonly options: FaceUnlockOptions) {
     if (!options?.pipeline || !options.gallery || !options.mesh) throw new InvalidArgumentError('options', 'need a pipeline, a gallery and a face mesh');
     this.matchFrames = options.matchFrames ?? 3;

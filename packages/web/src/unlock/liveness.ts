@@ -26,8 +26,10 @@ const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[
 export class ChallengeWatcher {
   private readonly rest: FacePose[] = [];
   private closed = false;
+  /** Whether the challenge has been answered (it stays answered). */
   passed = false;
 
+  /** @param challenge - What the person was asked to do. */
   constructor(readonly challenge: LivenessChallenge, private readonly limits: LivenessLimits = {}) {}
 
   /** Adds a frame's pose; returns whether the challenge has been answered (now or before). */
