@@ -3,6 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from '@facerec/node';
 import { describeAdapter, readLimits } from '../../src/backends/webgpu/adapter';
+import { initWebGpuBackend } from '../../src/backends/webgpu/index';
+import { probeTrainingSpeed } from '../../src/backends/webgpu/speed-probe';
 import { failWithoutRequiredAdapter, probeWebGpu } from './helpers';
 
 const gpu = await probeWebGpu();
@@ -69,8 +71,23 @@ describe.skipIf(!gpu.info)(`initBackend with WebGPU ${gpu.reason}`, () => {
     expect(selection.attempts[0]!.reason).toMatch(/^software adapter skipped/);
   });
 
-  it.skipIf(software)(`'auto' takes a hardware adapter${software ? ` (skipped: needs a hardware GPU; this machine has only ${adapterName})` : ''}`, async () => {
+  it.skipIf(software)(`'auto' takes a hardware adapter unless it is slower than WASM${software ? ` (skipped: needs a hardware GPU; this machine has only ${adapterName})` : ''}`, async () => {
     const selection = await initBackend('auto', { threads: 1 });
-    expect(selection.backend).toBe('webgpu');
+    if (selection.backend !== 'webgpu') expect(selection.attempts[0]!.reason).toMatch(/is slower than WASM here/);
+  });
+
+  it('refuses an adapter slower than WASM on a training probe, when asked to (lavapipe is)', async () => {
+    // A batch of 1: the default probe takes minutes on lavapipe. The first probe is the process's answer.
+    const probe = await probeTrainingSpeed({ runs: 1, batch: 1 });
+    expect(probe.webgpuMs).toBeGreaterThan(0);
+    expect(probe.wasmMs).toBeGreaterThan(0);
+    expect(tf.getBackend()).toBe('webgpu');
+    if (software) {
+      // Software Vulkan on 2 shared cores against facerec's SIMD kernels: many times slower.
+      expect(probe.webgpuMs).toBeGreaterThan(probe.wasmMs);
+      await expect(initWebGpuBackend({ allowSoftwareAdapter: true, requireFasterThanWasm: true })).rejects.toThrow(/is slower than WASM here .* request backend 'gpu'/);
+    }
+    // 'gpu' (no requirement) still takes it.
+    await expect(initWebGpuBackend({ allowSoftwareAdapter: true })).resolves.toMatchObject({ backend: 'webgpu' });
   });
 });

@@ -4,6 +4,7 @@ import { watchGpuDevice } from '@facerec/core';
 import { describeAdapter } from './adapter.js';
 import { requestAdapter } from './dawn.js';
 import { useWebGpuFastKernels } from './register.js';
+import { cachedTrainingSpeed } from './speed-probe.js';
 import type { GpuAdapterLike, InitWebGpuBackendOptions, WebGpuBackendInfo } from './types.js';
 
 export type { InitWebGpuBackendOptions, WebGpuBackendInfo } from './types.js';
@@ -22,7 +23,10 @@ let initialized: Promise<WebGpuBackendInfo> | null = null;
  * software adapter is refused on every call with `allowSoftwareAdapter: false`). Read results with `await
  * tensor.data()`: `dataSync()` cannot read GPU memory in Node.
  *
- * @throws Error saying why: no `webgpu` package, no adapter, a software adapter refused, or no device.
+ * With `requireFasterThanWasm` (the default where `allowSoftwareAdapter` is false, as for 'auto'), a small
+ * convolution training step is timed once on the GPU and on WASM, and the GPU is refused where it is slower.
+ *
+ * @throws Error saying why: no `webgpu` package, no adapter, a software adapter refused, the GPU slower than WASM, or no device.
  */
 export async function initWebGpuBackend(options: InitWebGpuBackendOptions = {}): Promise<WebGpuBackendInfo> {
   const refuseSoftware = options.allowSoftwareAdapter === false;
@@ -34,12 +38,24 @@ export async function initWebGpuBackend(options: InitWebGpuBackendOptions = {}):
   });
   const info = await initialized;
   if (refuseSoftware && info.software) throw softwareAdapterSkipped(info.adapter);
+  if (options.requireFasterThanWasm ?? refuseSoftware) await refuseIfSlower(info.adapter);
   if (tf.getBackend() !== 'webgpu' && !(await tf.setBackend('webgpu'))) throw new Error('tf.setBackend("webgpu") failed');
   return info;
 }
 
 function softwareAdapterSkipped(name: string): Error {
   return new Error(`software adapter skipped (${name}); request backend 'gpu' to use it anyway`);
+}
+
+/** Throws when the startup probe ran slower on the GPU than on WASM (a failed WASM start leaves the GPU chosen). */
+async function refuseIfSlower(adapter: string): Promise<void> {
+  const { webgpuMs, wasmMs } = await cachedTrainingSpeed().catch(() => ({ webgpuMs: 0, wasmMs: Number.POSITIVE_INFINITY }));
+  if (!(await tf.setBackend('webgpu'))) throw new Error('tf.setBackend("webgpu") failed');
+  if (webgpuMs > wasmMs) {
+    throw new Error(
+      `${adapter} is slower than WASM here (a convolution training step: ${webgpuMs.toFixed(1)} ms on the GPU, ${wasmMs.toFixed(1)} ms on WASM); request backend 'gpu' to use it anyway`,
+    );
+  }
 }
 
 /** Throws before any device is made when the adapter Dawn offers is a software one. */

@@ -32,7 +32,15 @@ export interface InitWebGpuBackendOptions {
    * selection passes false, since such an adapter is far slower than the WASM kernels.
    */
   readonly allowSoftwareAdapter?: boolean;
-  /** Register facerec's WGSL kernels (filter gradient, fused Adam). Default true; false keeps tfjs's stock kernels. */
+  /**
+   * Time a small convolution training step on the GPU and on WASM once, and refuse the GPU where it is slower.
+   * Default: true where `allowSoftwareAdapter` is false ('auto'), else false.
+   */
+  readonly requireFasterThanWasm?: boolean;
+  /**
+   * Register facerec's WGSL kernels (filter gradient, fused Adam, fused batch normalisation in training). Default
+   * true; false keeps tfjs's stock kernels.
+   */
   readonly fastKernels?: boolean;
   /** Default 'high-performance'. */
   readonly powerPreference?: 'high-performance' | 'low-power';
