@@ -36,6 +36,26 @@ describe('Trainer', () => {
     model.dispose();
   });
 
+  it('passes every training batch (after augmentation) and the validation images through inputTransform', async () => {
+    const model = newModel();
+    const before = tf.memory().numTensors;
+    const seen: number[] = [];
+    // Negated inputs: the model learns them as well, but only if the transform really reaches both paths.
+    const inputTransform = (x: tf.Tensor4D) => {
+      seen.push(x.shape[0]);
+      return tf.neg(x);
+    };
+    const result = await new Trainer(model, {
+      numClasses: 3, epochs: 2, batchSize: 16, learningRate: 3e-3, validationSplit: 0.25, seed: 3,
+      augmentation: { flip: true }, inputTransform,
+    }).fit(data);
+    expect(tf.memory().numTensors).toBe(before);
+    // Per epoch: 54 training images in batches of 16 (16, 16, 16, 6), then 18 validation images in one batch.
+    expect(seen).toEqual([16, 16, 16, 6, 16, 2, 16, 16, 16, 6, 16, 2]);
+    expect(result.history.valLoss.every(Number.isFinite)).toBe(true);
+    model.dispose();
+  });
+
   it('is deterministic for a seed (same weights after two runs) and differs for another seed', async () => {
     const train = async (seed: number) => {
       const model = newModel(1);
