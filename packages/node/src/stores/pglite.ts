@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { GalleryInfo } from '@facerec/core';
 import { withLock } from '../io/lock.js';
 import { GalleryStoreError, MissingPackageError } from './errors.js';
+import { purgeDeleted } from './pglite-purge.js';
 import { migrate, openSqlGallery, SqlGalleryStore, type SqlClient, type SqlGalleryOptions } from './sql-store.js';
 import { DEFAULT_GALLERY_NAME } from './target.js';
 
@@ -22,6 +23,7 @@ export interface PgliteStoreOptions extends SqlGalleryOptions {
 export const PGLITE_DATA = 'pgdata';
 
 interface PgliteLike {
+  exec(sql: string): Promise<unknown>;
   query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
   transaction<T>(fn: (tx: { query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }> }) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -106,7 +108,7 @@ export async function openPgliteStore(dir: string, options: PgliteStoreOptions =
           closeLock();
           await held;
         }
-      }, options);
+      }, options, () => purgeDeleted(database, 'facerec_faces'));
       opened({ store });
     } catch (error) {
       await db?.close().catch(() => undefined);

@@ -150,6 +150,7 @@ export class SqlGalleryStore implements GalleryStore {
    * @param kind - `'pglite'` or `'postgres'`.
    * @param target - Names the store in errors (no password).
    * @param release - Closes the connection (and releases a lock) when the store is closed.
+   * @param purge - Makes deleted rows unrecoverable from the database's files (PGlite: `purgeDeleted`).
    */
   constructor(
     readonly kind: string,
@@ -160,6 +161,7 @@ export class SqlGalleryStore implements GalleryStore {
     private readonly target: string,
     private readonly release: () => Promise<void>,
     options: SqlGalleryOptions = {},
+    private readonly purge?: () => Promise<void>,
   ) {
     const d = info.dimensions;
     this.vectorType = `vector(${d})`;
@@ -287,6 +289,21 @@ export class SqlGalleryStore implements GalleryStore {
       if (rows.length < 1000) return;
       after = Number(rows[rows.length - 1]!.id);
     }
+  }
+
+  /**
+   * Makes the embeddings of removed people unrecoverable from the database's files: a DELETE only marks rows dead,
+   * and PostgreSQL's write-ahead log keeps what was written. PGlite: `VACUUM FULL` and fresh WAL segments (the
+   * folder then holds no byte of a removed embedding or name); a server: `VACUUM FULL facerec_faces` (its WAL
+   * archive and backups are the server's to manage). Rewrites the table and rebuilds the HNSW indexes: costly for
+   * big galleries, so run it after a batch of removals, not after each. `facerec gallery remove` runs it.
+   */
+  async compact(): Promise<void> {
+    this.checkOpen();
+    await this.run('VACUUM FULL', async () => {
+      if (this.purge) await this.purge();
+      else await this.client.query('VACUUM FULL facerec_faces');
+    });
   }
 
   async close(): Promise<void> {

@@ -1,4 +1,5 @@
 // `facerec gallery list|remove|copy`: a gallery moves folder → PGlite → folder with every embedding unchanged, and people can be listed and removed.
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -12,6 +13,12 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 afterAll(removeTempDirs);
+
+/** Every file under `dir`, recursively. */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
 
 describe('facerec gallery', () => {
   it('copies a folder gallery into PGlite and back without changing an embedding; lists and removes people', async () => {
@@ -49,6 +56,13 @@ describe('facerec gallery', () => {
     expect(removed.code).toBe(1);
     expect(removed.out).toBe('removed carl\n');
     expect(removed.err).toMatch(/nobody: not enrolled/);
+    // Compacted: no file of the database holds carl's embedding or name any more (a DELETE alone leaves both).
+    const carl = Buffer.from(unit(4).buffer);
+    for (const file of await filesUnder(db)) {
+      const bytes = await readFile(file);
+      expect(bytes.includes(carl), file).toBe(false);
+      expect(bytes.includes(Buffer.from('carl')), file).toBe(false);
+    }
 
     const exported = await runCapture('gallery', 'export', `pglite:${db}`, back);
     expect(exported.code).toBe(0);

@@ -9,7 +9,8 @@ import type { CommandIO } from '../main.js';
 export const galleryUsage = `Usage: facerec gallery <list|remove|copy> ... [options]
 
   facerec gallery list <gallery> [--json]           the people enrolled, with their number of embeddings
-  facerec gallery remove <gallery> <label...>       remove people and all their embeddings
+  facerec gallery remove <gallery> <label...>       remove people and all their embeddings (a pglite: or postgres://
+                                                    gallery is then compacted: nothing of them is left in its files)
   facerec gallery copy <from> <to>                  copy every embedding into a new or empty gallery, without
                                                     re-embedding (also: gallery export / gallery import)
 
@@ -76,6 +77,8 @@ export async function galleryCommand(argv: string[], io: CommandIO): Promise<num
             missing++;
           }
         }
+        // A database keeps deleted rows in its files until compacted (a folder is rewritten whole anyway).
+        if (store instanceof SqlGalleryStore && missing < labels.length) await store.compact();
       } finally {
         await store.close();
       }
