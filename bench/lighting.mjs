@@ -141,6 +141,8 @@ async function optionalExport(file, name) {
 const selection = await initBackend('auto');
 console.log(`bench:lighting on ${machine()}\nbackend: ${describeBackendSelection(selection)}\nload average: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 const result = { protocol: {}, backend: selection.backend, seeds: SEEDS, load_average_start: os.loadavg() };
+/** Writes what is measured so far (atomically), so a failure later in the run keeps it. */
+const save = () => writeResult('lighting', { ...result, load_average_now: os.loadavg() });
 
 // Yale.
 const yale = await loadYale(path.join(datasets, 'yale'));
@@ -174,6 +176,7 @@ if (!SKIP.has('pretrained')) {
   pipeline.dispose();
   result.pretrained = pre;
   result.yale_pretrained_accuracy = pre.none.yale;
+  save();
 } else {
   result.yale_pretrained_accuracy = null;
 }
@@ -188,6 +191,7 @@ for (const [name, recipe] of Object.entries(RECIPES)) {
 result.yale_seedcnn_accuracy = yaleCnn.new.median;
 result.yale_seedcnn_previous_recipe_accuracy = yaleCnn.previous.median;
 result.yale_seedcnn = yaleCnn;
+save();
 
 // ORL (bench:orl's protocol) and the relit ORL test photos.
 if (orlData) {
@@ -215,26 +219,41 @@ if (orlData) {
   result.orl_median_accuracy = null;
 }
 
-// The other parts of issue 15, measured by their own modules when present.
-const scenes = await optionalExport('lighting-scenes.mjs', 'measureScenes');
-const scene = scenes ? await scenes() : undefined;
-result.scene_faces_found = scene?.scene_faces_found ?? null;
-result.scene_false_faces = scene?.scene_false_faces ?? null;
-result.scene_false_faces_named = scene?.scene_false_faces_named ?? null;
-result.scene_photos = scene?.scene_photos ?? null;
-const exposure = await optionalExport('lighting-detection.mjs', 'measureExposureMisses');
-const misses = exposure ? await exposure() : undefined;
+// The other parts of issue 15, measured by their own modules when present (LIGHTING_SIBLINGS=0 skips them). A
+// module that fails leaves its keys null with the reason, never the numbers measured above.
+/** Runs `name` from `file` with `opts`; its result, or undefined with `<key>_error` set in the result. */
+async function sibling(file, name, key, opts) {
+  if (process.env.LIGHTING_SIBLINGS === '0') return undefined;
+  try {
+    const fn = await optionalExport(file, name);
+    return fn ? await fn(opts) : undefined;
+  } catch (error) {
+    result[`${key}_error`] = `bench/${file} ${name}: ${error instanceof Error ? error.message : String(error)}`;
+    console.error(result[`${key}_error`]);
+    return undefined;
+  }
+}
+save();
+const scene = await sibling('lighting-scenes.mjs', 'measureScenes', 'scene');
+for (const key of ['scene_faces_found', 'scene_false_faces', 'scene_false_faces_named', 'scene_photos']) result[key] = scene?.[key] ?? null;
+if (scene) result.scene_faces = scene.scene_faces;
+save();
+// Every k-th lfw-dev image, about EXPOSURE_IMAGES of them (default 300): each costs up to six detections.
+const misses = await sibling('lighting-detection.mjs', 'measureExposureMisses', 'exposure', { images: Number(process.env.EXPOSURE_IMAGES ?? 300) });
 result.lfw_dark_detection_misses = misses?.lfw_dark_detection_misses ?? null;
 result.lfw_bright_detection_misses = misses?.lfw_bright_detection_misses ?? null;
-if (misses?.transform) result.protocol.lfw_exposure = misses.transform;
+if (misses) {
+  result.exposure_images = misses.exposure_images;
+  result.protocol.lfw_exposure = misses.exposure_transforms;
+}
 /** A committed result file of another bench, or undefined. */
 const previousResult = (name) => {
   const file = path.join(repoRoot, 'bench-results', `${name}.json`);
   return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
 };
-const decode = await optionalExport('decode.mjs', 'measureDecode1080pJpeg');
+const decode = await sibling('decode.mjs', 'measureDecode1080pJpeg', 'decode');
 if (decode) {
-  result.decode_ms_1080p_jpeg = await decode();
+  result.decode_ms_1080p_jpeg = decode;
   result.decode_source = 'measured in this run by bench/decode.mjs measureDecode1080pJpeg';
 } else {
   result.decode_ms_1080p_jpeg = previousResult('decode')?.decode_ms_1080p_jpeg ?? null;
@@ -263,5 +282,5 @@ console.log();
 printTable(['key', 'value'], ['scene_faces_found', 'scene_false_faces', 'scene_false_faces_named', 'scene_photos', 'lfw_dark_detection_misses', 'lfw_bright_detection_misses', 'lfw_accuracy']
   .map((k) => [k, result[k] === null ? 'n/a (module absent)' : String(result[k])]).concat([['decode_ms_1080p_jpeg', JSON.stringify(result.decode_ms_1080p_jpeg)]]));
 console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log(`written ${writeResult('lighting', result)}`);
+console.log(`written ${save()}`);
 process.exit(0);
