@@ -10,5 +10,5 @@ export { centredLandmarks, type FiveLandmarks } from './landmarks.js';
 export { FACERES, MOBILEFACE, DLIB, EMBEDDERS, FACE_PRESETS, FUSION_THRESHOLD, DETECTOR_FILE, type FacePreset, type FacePresetSpec } from './presets.js';
 export { FacePipeline, mainFace, type DetectedFace, type EmbeddedFace, type LandmarkSource } from './pipeline.js';
 export { ResNet34Descriptor, RESNET34_BLOCKS } from './resnet34.js';
-export { LandmarkRefiner, MESH_FILE } from './mesh.js';
+export { LandmarkRefiner, MESH_FILE, type RefinedFace } from './mesh.js';
 export { buildFacePipeline, MODELS_PACKAGE, type FacePipelineOptions, type ModelFile, type ModelFileReader, type ModelPackage } from './load.js';

@@ -165,7 +165,7 @@ export class FacePipeline {
 
   /**
    * The most prominent detection (see {@link mainFace}) that the face mesh confirms, completed; when the mesh
-   * refuses it (a hand, a box around the face), the next most prominent, up to {@link MAIN_TRIES}.
+   * refuses it (a hand, a box around the face), the next most prominent, up to `MAIN_TRIES` of them.
    */
   private async completeMain(source: Source, embed: boolean): Promise<DetectedFace | EmbeddedFace | undefined> {
     let faces = await this.detectRough(source);
