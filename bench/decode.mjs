@@ -11,12 +11,14 @@ import sharp from 'sharp';
 import { cosineSimilarity, decodeImageAsync, initBackend, loadFacePipeline, openImage, readImage } from '@facerec/node';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+/** Run as a script (not imported by bench/lighting.mjs for measureDecode1080pJpeg). */
+const isMain = Boolean(process.argv[1]) && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 /** How the photo file is read: [reader, decoder]. */
 const READS = { read_sharp: [readImage, 'sharp'], open_sharp: [openImage, 'sharp'], open_js: [openImage, 'js'] };
 
 // Child mode (`decode.mjs --rss <read> <file>`): loads the pipeline, says "ready", then reads and embeds one photo;
 // the parent samples its RSS from /proc meanwhile (its own peak would be the pipeline's load).
-if (process.argv[2] === '--rss') {
+if (isMain && process.argv[2] === '--rss') {
   const [, , , read, file] = process.argv;
   await initBackend('wasm');
   const pipeline = await loadFacePipeline();
@@ -93,104 +95,120 @@ async function medianMs(runs, fn) {
   return (await medianTimes(runs, fn)).ms;
 }
 
-const result = { machine: { cpus: os.cpus().length, load_average_1min: os.loadavg()[0], node: process.version, sharp: sharp.versions.sharp, libvips: sharp.versions.vips } };
-const sizes = { '1080p': [1920, 1080, 7], '24mp': [6000, 4000, 3] };
-const files = {};
-for (const [name, [w, h, runs]] of Object.entries(sizes)) {
-  const bytes = await photo(w, h);
-  files[name] = bytes;
+/**
+ * Median decode ms of a 1920×1080 JPEG made as above, with sharp and with the pure-JS decoder (what
+ * bench/lighting.mjs records as `decode_ms_1080p_jpeg`).
+ * @param {{ runs?: number }} [opts] timed runs per decoder after one warm-up (default 7).
+ */
+export async function measureDecode1080pJpeg(opts = {}) {
+  const bytes = await photo(1920, 1080);
   const timing = {};
-  for (const decoder of ['sharp', 'js']) timing[decoder] = await medianMs(runs, () => decodeImageAsync(bytes, `${name}.jpg`, { decoder }));
-  result[`decode_ms_${name}_jpeg`] = timing;
-  console.log(`${w}x${h} JPEG (${(bytes.length / 1e6).toFixed(1)} MB): sharp ${timing.sharp} ms, js ${timing.js} ms`);
+  for (const decoder of ['sharp', 'js']) timing[decoder] = await medianMs(opts.runs ?? 7, () => decodeImageAsync(bytes, '1080p.jpg', { decoder }));
+  return timing;
 }
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'facerec-decode-'));
-try {
-  const file = path.join(dir, 'photo-6000x4000.jpg');
-  writeFileSync(file, files['24mp']);
-  const backend = await initBackend('wasm');
-  const pipeline = await loadFacePipeline();
-  try {
-    const e2e = {}, e2eCpu = {};
-    for (const decoder of ['sharp', 'js']) {
-      ({ ms: e2e[decoder], cpu_ms: e2eCpu[decoder] } = await medianTimes(3, async () => {
-        const embedded = await pipeline.embedMainFace(await readImage(file, { decoder }));
-        if (!embedded) throw new Error('no face found in the benchmark photo');
-      }));
-    }
-    result.embed_main_face_ms_24mp_jpeg_file = { ...e2e, backend: backend.backend, details: backend.details };
-    result.embed_main_face_cpu_ms_24mp_jpeg_file = e2eCpu;
-    console.log(`readImage + embedMainFace, 6000x4000 JPEG file: sharp ${e2e.sharp} ms, js ${e2e.js} ms`);
-    const open = {}, cpu = {};
-    for (const decoder of ['sharp', 'js']) {
-      ({ ms: open[decoder], cpu_ms: cpu[decoder] } = await medianTimes(decoder === 'sharp' ? 7 : 3, async () => {
-        const embedded = await pipeline.embedMainFace(await openImage(file, { decoder }));
-        if (!embedded) throw new Error('no face found in the benchmark photo');
-      }));
-    }
-    result.embed_main_face_ms_24mp_jpeg_open = open;
-    result.embed_main_face_cpu_ms_24mp_jpeg_open = cpu;
-    console.log(`openImage + embedMainFace, 6000x4000 JPEG file: sharp ${open.sharp} ms (CPU ${cpu.sharp} ms), js ${open.js} ms (CPU ${cpu.js} ms)`);
-  } finally {
-    pipeline.dispose();
+async function main() {
+  const result = { machine: { cpus: os.cpus().length, load_average_1min: os.loadavg()[0], node: process.version, sharp: sharp.versions.sharp, libvips: sharp.versions.vips } };
+  const sizes = { '1080p': [1920, 1080, 7], '24mp': [6000, 4000, 3] };
+  const files = {};
+  for (const [name, [w, h, runs]] of Object.entries(sizes)) {
+    const bytes = await photo(w, h);
+    files[name] = bytes;
+    const timing = {};
+    for (const decoder of ['sharp', 'js']) timing[decoder] = await medianMs(runs, () => decodeImageAsync(bytes, `${name}.jpg`, { decoder }));
+    result[`decode_ms_${name}_jpeg`] = timing;
+    console.log(`${w}x${h} JPEG (${(bytes.length / 1e6).toFixed(1)} MB): sharp ${timing.sharp} ms, js ${timing.js} ms`);
   }
-  if (existsSync('/proc/self/statm')) {
-    const peak = {};
-    for (const read of Object.keys(READS)) {
-      const { loaded, peak: top } = await photoRss(read, file);
-      peak.pipeline_loaded ??= loaded;
-      peak[read] = top;
-      peak[`${read}_added`] = top - loaded;
-    }
-    result.peak_rss_mb_24mp_jpeg = peak;
-    console.log(`RSS (MB) of a fresh process with the pipeline loaded, and its peak while reading + embedding the 6000x4000 photo: ${JSON.stringify(peak)}`);
-  }
-} finally {
-  rmSync(dir, { recursive: true, force: true });
-}
-// Alignment: LFW images blown up into 6000×4000 photos (face ~880 px: cut from a shrunk decode; ~330 px: cut at full
-// resolution), embedded through openImage and through readImage (decoded whole): cosine to each other and to the
-// 250×250 original's embedding. DECODE_LFW_PHOTOS images (default 8; 0 skips), from FACEREC_DATASETS/lfw-dev.
-const lfwImages = path.join(process.env.FACEREC_DATASETS ?? path.resolve(root, '../shared/datasets'), 'lfw-dev/images');
-const lfwCount = Number(process.env.DECODE_LFW_PHOTOS ?? 8);
-if (lfwCount > 0 && existsSync(lfwImages)) {
-  const people = readdirSync(lfwImages).sort().filter((_, i) => i % 97 === 0).slice(0, lfwCount);
-  const dirLfw = mkdtempSync(path.join(os.tmpdir(), 'facerec-decode-lfw-'));
-  await initBackend('wasm');
-  const pipeline = await loadFacePipeline();
-  const stats = { embedder_threshold: pipeline.embedder.spec.threshold };
+
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'facerec-decode-'));
   try {
-    for (const zoom of [8, 3]) {
-      const rows = [];
-      for (const person of people) {
-        const source = path.join(lfwImages, person, readdirSync(path.join(lfwImages, person)).sort()[0]);
-        const side = 250 * zoom;
-        const big = await sharp(source).resize(side, side).toColourspace('srgb').extend({
-          left: 3000 - side / 2, right: 3000 - side / 2, top: 2000 - side / 2, bottom: 2000 - side / 2, background: { r: 120, g: 110, b: 100 },
-        }).removeAlpha().jpeg({ quality: 90 }).toBuffer();
-        const file = path.join(dirLfw, `${person}.jpg`);
-        writeFileSync(file, big);
-        const original = await pipeline.embedMainFace(await readImage(source));
-        const opened = await pipeline.embedMainFace(await openImage(file));
-        const whole = await pipeline.embedMainFace(await readImage(file));
-        if (!original || !opened || !whole) continue;
-        rows.push([cosineSimilarity(opened.embedding, whole.embedding), cosineSimilarity(opened.embedding, original.embedding), cosineSimilarity(whole.embedding, original.embedding)]);
+    const file = path.join(dir, 'photo-6000x4000.jpg');
+    writeFileSync(file, files['24mp']);
+    const backend = await initBackend('wasm');
+    const pipeline = await loadFacePipeline();
+    try {
+      const e2e = {}, e2eCpu = {};
+      for (const decoder of ['sharp', 'js']) {
+        ({ ms: e2e[decoder], cpu_ms: e2eCpu[decoder] } = await medianTimes(3, async () => {
+          const embedded = await pipeline.embedMainFace(await readImage(file, { decoder }));
+          if (!embedded) throw new Error('no face found in the benchmark photo');
+        }));
       }
-      const mean = (k) => Math.round((rows.reduce((sum, r) => sum + r[k], 0) / rows.length) * 1e4) / 1e4;
-      const min = (k) => Math.round(Math.min(...rows.map((r) => r[k])) * 1e4) / 1e4;
-      stats[`face_${Math.round(110 * zoom)}px`] = {
-        photos: rows.length, open_vs_read_mean: mean(0), open_vs_read_min: min(0), open_vs_original_mean: mean(1), read_vs_original_mean: mean(2),
-      };
+      result.embed_main_face_ms_24mp_jpeg_file = { ...e2e, backend: backend.backend, details: backend.details };
+      result.embed_main_face_cpu_ms_24mp_jpeg_file = e2eCpu;
+      console.log(`readImage + embedMainFace, 6000x4000 JPEG file: sharp ${e2e.sharp} ms, js ${e2e.js} ms`);
+      const open = {}, cpu = {};
+      for (const decoder of ['sharp', 'js']) {
+        ({ ms: open[decoder], cpu_ms: cpu[decoder] } = await medianTimes(decoder === 'sharp' ? 7 : 3, async () => {
+          const embedded = await pipeline.embedMainFace(await openImage(file, { decoder }));
+          if (!embedded) throw new Error('no face found in the benchmark photo');
+        }));
+      }
+      result.embed_main_face_ms_24mp_jpeg_open = open;
+      result.embed_main_face_cpu_ms_24mp_jpeg_open = cpu;
+      console.log(`openImage + embedMainFace, 6000x4000 JPEG file: sharp ${open.sharp} ms (CPU ${cpu.sharp} ms), js ${open.js} ms (CPU ${cpu.js} ms)`);
+    } finally {
+      pipeline.dispose();
+    }
+    if (existsSync('/proc/self/statm')) {
+      const peak = {};
+      for (const read of Object.keys(READS)) {
+        const { loaded, peak: top } = await photoRss(read, file);
+        peak.pipeline_loaded ??= loaded;
+        peak[read] = top;
+        peak[`${read}_added`] = top - loaded;
+      }
+      result.peak_rss_mb_24mp_jpeg = peak;
+      console.log(`RSS (MB) of a fresh process with the pipeline loaded, and its peak while reading + embedding the 6000x4000 photo: ${JSON.stringify(peak)}`);
     }
   } finally {
-    pipeline.dispose();
-    rmSync(dirLfw, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   }
-  result.lfw_big_photo_embedding_cosine = stats;
-  console.log(`LFW faces in 6000x4000 photos, embedding cosine (openImage vs readImage vs the 250x250 original): ${JSON.stringify(stats)}`);
+  // Alignment: LFW images blown up into 6000×4000 photos (face ~880 px: cut from a shrunk decode; ~330 px: cut at full
+  // resolution), embedded through openImage and through readImage (decoded whole): cosine to each other and to the
+  // 250×250 original's embedding. DECODE_LFW_PHOTOS images (default 8; 0 skips), from FACEREC_DATASETS/lfw-dev.
+  const lfwImages = path.join(process.env.FACEREC_DATASETS ?? path.resolve(root, '../shared/datasets'), 'lfw-dev/images');
+  const lfwCount = Number(process.env.DECODE_LFW_PHOTOS ?? 8);
+  if (lfwCount > 0 && existsSync(lfwImages)) {
+    const people = readdirSync(lfwImages).sort().filter((_, i) => i % 97 === 0).slice(0, lfwCount);
+    const dirLfw = mkdtempSync(path.join(os.tmpdir(), 'facerec-decode-lfw-'));
+    await initBackend('wasm');
+    const pipeline = await loadFacePipeline();
+    const stats = { embedder_threshold: pipeline.embedder.spec.threshold };
+    try {
+      for (const zoom of [8, 3]) {
+        const rows = [];
+        for (const person of people) {
+          const source = path.join(lfwImages, person, readdirSync(path.join(lfwImages, person)).sort()[0]);
+          const side = 250 * zoom;
+          const big = await sharp(source).resize(side, side).toColourspace('srgb').extend({
+            left: 3000 - side / 2, right: 3000 - side / 2, top: 2000 - side / 2, bottom: 2000 - side / 2, background: { r: 120, g: 110, b: 100 },
+          }).removeAlpha().jpeg({ quality: 90 }).toBuffer();
+          const file = path.join(dirLfw, `${person}.jpg`);
+          writeFileSync(file, big);
+          const original = await pipeline.embedMainFace(await readImage(source));
+          const opened = await pipeline.embedMainFace(await openImage(file));
+          const whole = await pipeline.embedMainFace(await readImage(file));
+          if (!original || !opened || !whole) continue;
+          rows.push([cosineSimilarity(opened.embedding, whole.embedding), cosineSimilarity(opened.embedding, original.embedding), cosineSimilarity(whole.embedding, original.embedding)]);
+        }
+        const mean = (k) => Math.round((rows.reduce((sum, r) => sum + r[k], 0) / rows.length) * 1e4) / 1e4;
+        const min = (k) => Math.round(Math.min(...rows.map((r) => r[k])) * 1e4) / 1e4;
+        stats[`face_${Math.round(110 * zoom)}px`] = {
+          photos: rows.length, open_vs_read_mean: mean(0), open_vs_read_min: min(0), open_vs_original_mean: mean(1), read_vs_original_mean: mean(2),
+        };
+      }
+    } finally {
+      pipeline.dispose();
+      rmSync(dirLfw, { recursive: true, force: true });
+    }
+    result.lfw_big_photo_embedding_cosine = stats;
+    console.log(`LFW faces in 6000x4000 photos, embedding cosine (openImage vs readImage vs the 250x250 original): ${JSON.stringify(stats)}`);
+  }
+  result.machine.load_average_1min_after = os.loadavg()[0];
+  mkdirSync(path.join(root, 'bench-results'), { recursive: true });
+  writeFileSync(path.join(root, 'bench-results/decode.json'), `${JSON.stringify(result, null, 2)}\n`);
+  console.log('wrote bench-results/decode.json');
 }
-result.machine.load_average_1min_after = os.loadavg()[0];
-mkdirSync(path.join(root, 'bench-results'), { recursive: true });
-writeFileSync(path.join(root, 'bench-results/decode.json'), `${JSON.stringify(result, null, 2)}\n`);
-console.log('wrote bench-results/decode.json');
+
+if (isMain) await main();
