@@ -146,9 +146,10 @@ export class ResNet34Descriptor implements EmbeddingNet {
         for (const [name, down] of BLOCKS.slice(0, at + 1)) x = down ? this.downBlock(name, x) : this.block(name, x);
         return x;
       }),
+      // Unfused ops: a fused convolution's gradient also computes its filter's, which tfjs's WASM backend cannot.
       head: (features) => tf.tidy(() => {
         let x = features;
-        for (const [name, down] of BLOCKS.slice(at + 1)) x = down ? this.downBlock(name, x) : this.block(name, x);
+        for (const [name, down] of BLOCKS.slice(at + 1)) x = down ? this.downBlock(name, x, false) : this.block(name, x, false);
         return tf.matMul(tf.mean(x, [1, 2]) as tf.Tensor2D, this.fc);
       }),
       linearHead: at === BLOCKS.length - 1,
@@ -161,19 +162,21 @@ export class ResNet34Descriptor implements EmbeddingNet {
     this.fc.dispose();
   }
 
-  private conv(name: string, x: tf.Tensor4D, stride: 1 | 2, relu: boolean, pad: 'same' | 'valid'): tf.Tensor4D {
+  private conv(name: string, x: tf.Tensor4D, stride: 1 | 2, relu: boolean, pad: 'same' | 'valid', fused = true): tf.Tensor4D {
     const c = this.convs.get(name)!;
-    return tf.fused.conv2d({ x, filter: c.filters, strides: stride, pad, bias: c.bias, activation: relu ? 'relu' : 'linear' });
+    if (fused) return tf.fused.conv2d({ x, filter: c.filters, strides: stride, pad, bias: c.bias, activation: relu ? 'relu' : 'linear' });
+    const y = tf.add(tf.conv2d(x, c.filters, stride, pad), c.bias) as tf.Tensor4D;
+    return relu ? tf.relu(y) : y;
   }
 
-  private block(name: string, x: tf.Tensor4D): tf.Tensor4D {
-    const y = this.conv(`${name}/conv2`, this.conv(`${name}/conv1`, x, 1, true, 'same'), 1, false, 'same');
+  private block(name: string, x: tf.Tensor4D, fused = true): tf.Tensor4D {
+    const y = this.conv(`${name}/conv2`, this.conv(`${name}/conv1`, x, 1, true, 'same', fused), 1, false, 'same', fused);
     return tf.relu(tf.add(y, x)) as tf.Tensor4D;
   }
 
   /** Halves the resolution; the shortcut is a 2×2 average with zero channels appended (dlib's "avg_pool + pad"). */
-  private downBlock(name: string, x: tf.Tensor4D): tf.Tensor4D {
-    let y = this.conv(`${name}/conv2`, this.conv(`${name}/conv1`, x, 2, true, 'valid'), 1, false, 'same');
+  private downBlock(name: string, x: tf.Tensor4D, fused = true): tf.Tensor4D {
+    let y = this.conv(`${name}/conv2`, this.conv(`${name}/conv1`, x, 2, true, 'valid', fused), 1, false, 'same', fused);
     let shortcut = tf.avgPool(x, 2, 2, 'valid') as tf.Tensor4D;
     const [, sh, sw, sc] = shortcut.shape;
     const [, yh, yw, yc] = y.shape;
