@@ -1,0 +1,199 @@
+// Faithfulness of facerec's match explanations: the deletion test on lfw-dev pairs (same-person pairs and the
+// highest-scoring different-person pairs). For each pair and each face, the face's regions are blanked (grey 128)
+// most important first, 1/16 of the face per step, the other face kept whole; the similarity is re-embedded after
+// each step. Each curve is normalised to 1 at the start and 0 when the face is all grey,
+//   n_k = (s_k − s_grey) / (s_0 − s_grey),
+// and its area over the blanked fraction 0..1 (trapezoids) is the deletion AUC: lower = the map found what the
+// similarity rests on sooner. Orders compared: Grad-CAM, occlusion, random (seeded), and a centre prior (cells
+// nearest the centre of the five landmarks first). Also the time of explainMatch per pair (landmarks given).
+// Usage: pnpm bench:explain   env: FACEREC_DATASETS (default ../shared/datasets), EXPLAIN_PRESET (default),
+//   EXPLAIN_SAME (same-person pairs, default 20), EXPLAIN_DIFFERENT (top different-person pairs, default 20),
+//   EXPLAIN_CANDIDATES (different-person pairs scored to pick them, default 300), EXPLAIN_STAGE (Grad-CAM layer; a comma list compares
+//   more layers), EXPLAIN_SKIP_OCCLUSION=1,
+//   EXPLAIN_DOCS=1 (write docs/explain-match.png and docs/explain-lookalike.png instead).
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { encodePng, explainMatch, explanationPicture, GRADCAM_STAGES, initBackend, lfwImagePath, loadFacePipeline, parseLfwPairs, readImage, upsampleHeatMap } from '@facerec/node';
+import { templateInPixels } from '@facerec/core/internal';
+import { repoRoot, writeResult } from './lib.mjs';
+
+const datasets = process.env.FACEREC_DATASETS ?? path.resolve(repoRoot, '../shared/datasets');
+const lfw = path.join(datasets, 'lfw-dev');
+const preset = process.env.EXPLAIN_PRESET ?? 'default';
+const nSame = Number(process.env.EXPLAIN_SAME ?? 20);
+const nDifferent = Number(process.env.EXPLAIN_DIFFERENT ?? 20);
+const nCandidates = Number(process.env.EXPLAIN_CANDIDATES ?? 300);
+const stages = (process.env.EXPLAIN_STAGE ?? '').split(',').filter(Boolean);
+const stage = stages[0];
+const skipOcclusion = process.env.EXPLAIN_SKIP_OCCLUSION === '1';
+const GRID = 16; // ranking grid over the crop: 256 cells, 16 per step
+const STEPS = 16;
+const FILL = 128;
+
+const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+const backend = await initBackend('wasm');
+console.log(`backend ${backend.backend}; preset ${preset}; load average ${load()}; ${os.cpus().length} cores`);
+const loadStart = os.loadavg();
+const pipeline = await loadFacePipeline({ preset });
+const embedder = pipeline.embedder;
+const size = embedder.spec.inputSize;
+const identity = templateInPixels(embedder.spec.template, size);
+
+// Pairs: the first same-person pairs of each fold in turn, and the highest-scoring of the first different-person ones.
+const all = parseLfwPairs(readFileSync(path.join(lfw, 'pairs.txt'), 'utf8'));
+const byFold = (same) => { const folds = new Map(); for (const p of all.filter((q) => q.same === same)) { if (!folds.has(p.fold)) folds.set(p.fold, []); folds.get(p.fold).push(p); } return [...folds.values()]; };
+const interleave = (folds, n) => { const out = []; for (let i = 0; out.length < n && folds.some((f) => i < f.length); i++) for (const f of folds) if (i < f.length && out.length < n) out.push(f[i]); return out; };
+const faces = new Map();
+async function face(ref) {
+  const file = lfwImagePath(ref.name, ref.index);
+  if (!faces.has(file)) {
+    const image = await readImage(path.join(lfw, 'images', file));
+    const found = await pipeline.embedMainFace(image);
+    faces.set(file, found ? { image, landmarks: found.landmarks, embedding: found.embedding } : null);
+  }
+  return faces.get(file);
+}
+const dot = (a, b) => a.reduce((s, v, i) => s + v * b[i], 0);
+const candidates = interleave(byFold(false), nCandidates);
+const scored = [];
+for (const p of candidates) {
+  const [a, b] = [await face(p.a), await face(p.b)];
+  if (a && b) scored.push({ pair: p, score: dot(a.embedding, b.embedding) });
+}
+scored.sort((x, y) => y.score - x.score);
+// Same-person pairs in which a face is not found are skipped (the next ones are taken).
+const sameFound = [];
+for (const p of interleave(byFold(true), 10 * nSame)) {
+  if (sameFound.length >= nSame) break;
+  if ((await face(p.a)) && (await face(p.b))) sameFound.push(p);
+}
+const pairs = [...sameFound.map((p) => ({ pair: p, kind: 'same' })), ...scored.slice(0, nDifferent).map((s) => ({ pair: s.pair, kind: 'different' }))];
+console.log(`${pairs.length} pairs (${nSame} same-person, the ${nDifferent} highest-scoring of ${scored.length} different-person: scores ${scored[0]?.score.toFixed(3)}..${scored[nDifferent - 1]?.score.toFixed(3)}); load ${load()}`);
+
+// EXPLAIN_DOCS=1: the README's example pictures, a true match (the first same-person pair) and a look-alike (the
+// highest-scoring different-person pair), then stop.
+if (process.env.EXPLAIN_DOCS === '1') {
+  for (const [kind, name] of [['same', 'explain-match'], ['different', 'explain-lookalike']]) {
+    const { pair } = pairs.find((p) => p.kind === kind);
+    const [a, b] = [await face(pair.a), await face(pair.b)];
+    const ex = await explainMatch(pipeline, { image: a.image, landmarks: a.landmarks }, { image: b.image, landmarks: b.landmarks }, { method: 'gradcam' });
+    const captions = [pair.a, pair.b].map((r) => `${r.name} ${r.index}`);
+    writeFileSync(path.join(repoRoot, 'docs', `${name}.png`), encodePng(explanationPicture(ex, { captions, panel: 200 })));
+    console.log(`docs/${name}.png: ${captions.join(' vs ')}, similarity ${ex.score.toFixed(3)}`);
+  }
+  pipeline.dispose();
+  process.exit(0);
+}
+
+// Seeded random orders (mulberry32).
+let seed = 17;
+const random = () => { seed = (seed + 0x6d2b79f5) | 0; let t = seed; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+const cx = identity.reduce((s, p) => s + p.x, 0) / identity.length / size, cy = identity.reduce((s, p) => s + p.y, 0) / identity.length / size;
+const centreOrder = [...Array(GRID * GRID).keys()].sort((i, j) => {
+  const d = (k) => ((k % GRID + 0.5) / GRID - cx) ** 2 + ((Math.floor(k / GRID) + 0.5) / GRID - cy) ** 2;
+  return d(i) - d(j);
+});
+/** Cells of the ranking grid, most important first, from a map (its raw values upsampled to the grid). */
+const orderOf = (map) => { const v = upsampleHeatMap({ rows: map.rows, cols: map.cols, values: map.raw }, GRID, GRID); return [...v.keys()].sort((i, j) => v[j] - v[i]); };
+const randomOrder = () => { const o = [...Array(GRID * GRID).keys()]; for (let i = o.length - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [o[i], o[j]] = [o[j], o[i]]; } return o; };
+
+/** The deletion curve of one face (RawImage crop) against a target embedding, blanking cells in `order`: similarities at each step. */
+async function deletionCurve(crop, target, order) {
+  const perStep = (GRID * GRID) / STEPS;
+  const frames = new Float32Array((STEPS + 1) * size * size * 3);
+  const pixels = Float32Array.from(crop.data);
+  for (let k = 0; k <= STEPS; k++) {
+    if (k > 0) {
+      for (const cell of order.slice((k - 1) * perStep, k * perStep)) {
+        const gx = cell % GRID, gy = Math.floor(cell / GRID);
+        const x0 = Math.round((gx * size) / GRID), x1 = Math.round(((gx + 1) * size) / GRID);
+        for (let y = Math.round((gy * size) / GRID); y < Math.round(((gy + 1) * size) / GRID); y++) pixels.fill(FILL, (y * size + x0) * 3, (y * size + x1) * 3);
+      }
+    }
+    frames.set(pixels, k * size * size * 3);
+  }
+  const batch = tf.tensor4d(frames, [STEPS + 1, size, size, 3]);
+  const embeddings = await embedder.embedCrops(batch);
+  batch.dispose();
+  const s = embeddings.map((e) => dot(e, target));
+  if (process.env.EXPLAIN_DEBUG) console.log(debugName, s.map((v) => v.toFixed(3)).join(' '));
+  return s;
+}
+
+let debugName = '';
+const sums = {};
+const ms = { gradcam: [], occlusion: [] };
+const byKind = { same: {}, different: {} };
+let done = 0;
+for (const { pair, kind } of pairs) {
+  const [a, b] = [await face(pair.a), await face(pair.b)];
+  const inputs = [{ image: a.image, landmarks: a.landmarks }, { image: b.image, landmarks: b.landmarks }];
+  const explanations = {};
+  for (const method of skipOcclusion ? ['gradcam'] : ['gradcam', 'occlusion']) {
+    const t0 = performance.now();
+    explanations[method] = await explainMatch(pipeline, inputs[0], inputs[1], { method, ...(stage && method === 'gradcam' ? { stage } : {}) });
+    ms[method].push(performance.now() - t0);
+  }
+  for (const extra of stages.slice(1)) explanations[`gradcam@${extra}`] = await explainMatch(pipeline, inputs[0], inputs[1], { method: 'gradcam', stage: extra });
+  const crops = explanations.gradcam.faces.map((f) => f.face);
+  const pairTensor = tf.tensor4d(Float32Array.from([...crops[0].data, ...crops[1].data]), [2, size, size, 3]);
+  const cropEmbeddings = await embedder.embedCrops(pairTensor);
+  pairTensor.dispose();
+  for (const side of [0, 1]) {
+    const target = cropEmbeddings[1 - side];
+    const orders = { random: randomOrder(), center: centreOrder };
+    for (const [name, ex] of Object.entries(explanations)) orders[name] = orderOf(ex.faces[side].map);
+    const curves = {};
+    for (const [name, order] of Object.entries(orders)) {
+      debugName = `${kind} ${side} ${name}`.padEnd(22);
+      curves[name] = await deletionCurve(crops[side], target, order);
+    }
+    // One normalisation per face for all orders: 1 at the start, 0 at the lowest similarity any order reached.
+    const floor = Math.min(...Object.values(curves).flat());
+    for (const [name, s] of Object.entries(curves)) {
+      const n = s.map((v) => (v - floor) / (s[0] - floor));
+      let auc = 0;
+      for (let k = 0; k < STEPS; k++) auc += (n[k] + n[k + 1]) / 2 / STEPS;
+      (sums[name] ??= []).push(auc);
+      (byKind[kind][name] ??= []).push(auc);
+    }
+  }
+  done++;
+  if (done % 5 === 0 || done === pairs.length) console.log(`  ${done}/${pairs.length} pairs; load ${load()}`);
+}
+const mean = (xs) => xs.reduce((s, v) => s + v, 0) / xs.length;
+const median = (xs) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
+const r = (x) => Math.round(x * 10000) / 10000;
+const result = {
+  deletion_auc_gradcam: r(mean(sums.gradcam)),
+  deletion_auc_occlusion: sums.occlusion ? r(mean(sums.occlusion)) : null,
+  deletion_auc_random: r(mean(sums.random)),
+  deletion_auc_center: r(mean(sums.center)),
+  ms_per_pair_gradcam: r(median(ms.gradcam)),
+  ms_per_pair_occlusion: ms.occlusion.length ? r(median(ms.occlusion)) : null,
+  pairs: pairs.length,
+  preset,
+  gradcam_stage: explainStage(),
+  ...Object.fromEntries(stages.slice(1).map((st) => [`deletion_auc_gradcam@${st}`, r(mean(sums[`gradcam@${st}`]))])),
+  by_kind: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([m, xs]) => [m, r(mean(xs))]))])),
+  protocol: `deletion test: ${GRID}×${GRID} cells blanked grey (${FILL}) most important first, ${STEPS} steps, one face at a time against the other; curve normalised per face (s_k - floor)/(s_0 - floor), floor = the lowest similarity any order reached on that face, AUC by trapezoids over the blanked fraction; mean over ${pairs.length * 2} faces. ms_per_pair: median explainMatch time with landmarks given.`,
+  loadavg_start: loadStart.map((l) => r(l)),
+  loadavg_end: os.loadavg().map((l) => r(l)),
+  backend: backend.backend,
+};
+function explainStage() { return stage ?? GRADCAM_STAGES[embedder.spec.name]?.stage; }
+const name = preset === 'default' && !stage && nSame === 20 && nDifferent === 20 ? 'explain' : `explain-${preset}${stage ? `-${stage.replace(/\W/g, '_')}` : ''}-${pairs.length}`;
+const file = writeResult(name, result);
+const row = (label, v, t) => console.log(`${label.padEnd(22)} ${v.toFixed(3).padStart(8)}   ${(v / result.deletion_auc_random).toFixed(2).padStart(6)}   ${t}`);
+console.log(`\ndeletion AUC (lower = more faithful), ${preset}, ${pairs.length} pairs, load ${load()}`);
+console.log(`${'order'.padEnd(12)} ${'AUC'.padStart(8)}   ${'×rand'.padStart(6)}   ms/pair`);
+row('gradcam', result.deletion_auc_gradcam, result.ms_per_pair_gradcam.toFixed(1));
+if (sums.occlusion) row('occlusion', result.deletion_auc_occlusion, result.ms_per_pair_occlusion.toFixed(1));
+for (const st of stages.slice(1)) row(`${st}`.slice(0, 22), result[`deletion_auc_gradcam@${st}`], '-');
+row('random', result.deletion_auc_random, '-');
+row('centre', result.deletion_auc_center, '-');
+console.log('peers (face-api.js, human, face_recognition, deepface, insightface): not available (none explains a match)');
+console.log(`wrote ${path.relative(repoRoot, file)}`);
+pipeline.dispose();
