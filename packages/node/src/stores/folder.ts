@@ -2,6 +2,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FacerecError, Gallery, MemoryGalleryStore, type Candidate, type GalleryCount, type GalleryEntry, type GalleryInfo, type GalleryStore, type StoreSearchOptions } from '@facerec/core';
+import { cipherOf } from '@facerec/core/internal';
 import { GALLERY_FOLDER, GALLERY_INDEX, loadGallery, withGalleryLock, writeGalleryFolder, type SaveGalleryOptions } from '../gallery/files.js';
 import { settleSwap } from '../io/leftovers.js';
 import { checkSaveTarget } from '../io/save-target.js';
@@ -42,8 +43,10 @@ export class FolderGalleryStore implements GalleryStore {
     // Refuse a folder that is not a gallery before anything else.
     await checkSaveTarget(dir, GALLERY_FOLDER);
     const version = await versionOf(dir);
-    const { create, ...saveOptions } = options;
-    if (version !== undefined) return new FolderGalleryStore(dir, await loadMemory(dir), version, saveOptions);
+    const { create, ...given } = options;
+    // One Cipher for every read and write, so a passphrase is derived once.
+    const saveOptions = given.encryption !== undefined ? { ...given, encryption: cipherOf(given.encryption) } : given;
+    if (version !== undefined) return new FolderGalleryStore(dir, await loadMemory(dir, saveOptions), version, saveOptions);
     if (!create) return undefined;
     return new FolderGalleryStore(dir, new MemoryGalleryStore(await create()), undefined, saveOptions);
   }
@@ -99,7 +102,7 @@ export class FolderGalleryStore implements GalleryStore {
   private async fresh(): Promise<MemoryGalleryStore> {
     this.checkOpen();
     const now = await versionOf(this.dir);
-    if (now !== undefined && now !== this.version) this.replace(await loadMemory(this.dir), now);
+    if (now !== undefined && now !== this.version) this.replace(await loadMemory(this.dir, this.options), now);
     return this.memory;
   }
 
@@ -109,12 +112,12 @@ export class FolderGalleryStore implements GalleryStore {
     return withGalleryLock(this.dir, this.options, async () => {
       await settleSwap(path.resolve(this.dir));
       const saved = (await versionOf(this.dir)) !== undefined;
-      const current = saved ? await loadMemory(this.dir) : new MemoryGalleryStore(this.memory.info);
+      const current = saved ? await loadMemory(this.dir, this.options) : new MemoryGalleryStore(this.memory.info);
       checkSameInfo(current.info, this.memory.info, this.dir);
       let result: T;
       try {
         result = fn(current);
-        if (result !== false) await writeGalleryFolder(new Gallery(undefined, { store: current }), this.dir);
+        if (result !== false) await writeGalleryFolder(new Gallery(undefined, { store: current }), this.dir, this.options.encryption);
       } catch (error) {
         await current.close();
         throw error;
@@ -135,8 +138,8 @@ export class FolderGalleryStore implements GalleryStore {
   }
 }
 
-async function loadMemory(dir: string): Promise<MemoryGalleryStore> {
-  const gallery = await loadGallery(dir);
+async function loadMemory(dir: string, options: SaveGalleryOptions): Promise<MemoryGalleryStore> {
+  const gallery = await loadGallery(dir, undefined, options.encryption !== undefined ? { encryption: options.encryption } : {});
   return gallery.store as MemoryGalleryStore;
 }
 

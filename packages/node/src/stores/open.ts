@@ -1,5 +1,5 @@
 // Opens the gallery store a target names: a folder, pglite:<folder> or a postgres:// URL.
-import type { GalleryInfo, GalleryStore } from '@facerec/core';
+import { InvalidArgumentError, type Cipher, type EncryptionOptions, type GalleryInfo, type GalleryStore } from '@facerec/core';
 import { openFolderStore } from './folder.js';
 import { openPgliteStore } from './pglite.js';
 import { openPostgresStore } from './postgres.js';
@@ -17,6 +17,8 @@ export interface OpenGalleryStoreOptions extends SqlGalleryOptions {
   readonly lockTimeoutMs?: number;
   /** Connections in a PostgreSQL pool. Default 4. */
   readonly maxConnections?: number;
+  /** Encrypts a gallery folder at rest (see `SaveGalleryOptions.encryption`); other stores refuse it. */
+  readonly encryption?: EncryptionOptions | Cipher;
 }
 
 /**
@@ -31,12 +33,14 @@ export interface OpenGalleryStoreOptions extends SqlGalleryOptions {
  */
 export async function openGalleryStore(target: string, options: OpenGalleryStoreOptions = {}): Promise<GalleryStore | undefined> {
   const parsed = parseGalleryTarget(target);
-  const { lockTimeoutMs, maxConnections, create, ...sql } = options;
+  const { lockTimeoutMs, maxConnections, create, encryption, ...sql } = options;
+  // Never leave a user believing a database is encrypted when it is not.
+  if (encryption !== undefined && parsed.kind !== 'folder') throw new InvalidArgumentError('encryption', `only gallery folders can be encrypted so far, not ${target}`);
   const withCreate = create ? { create } : {};
   const lock = lockTimeoutMs !== undefined ? { lockTimeoutMs } : {};
   switch (parsed.kind) {
     case 'folder':
-      return openFolderStore(parsed.dir, { ...withCreate, ...lock });
+      return openFolderStore(parsed.dir, { ...withCreate, ...lock, ...(encryption !== undefined ? { encryption } : {}) });
     case 'pglite':
       return openPgliteStore(parsed.dir, { ...sql, ...withCreate, ...lock });
     case 'postgres':

@@ -1,8 +1,8 @@
 // Encrypted gallery folders: round trip, wrong or missing key, a changed or cut file, and removed people gone from the saved bytes.
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { Cipher, DecryptionError, GALLERY_EMBEDDINGS, GALLERY_INDEX, Gallery, PBKDF2_MIN_ITERATIONS, loadGallery, saveGallery, updateGallery, type EncryptionOptions } from '@facerec/node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Cipher, DecryptionError, GALLERY_EMBEDDINGS, GALLERY_INDEX, Gallery, PBKDF2_MIN_ITERATIONS, initBackend, loadGallery, saveGallery, updateGallery, type EncryptionOptions } from '@facerec/node';
 import { openGalleryData } from '@facerec/core/internal';
 import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
 
@@ -113,3 +113,27 @@ async function plainPayload(dir: string): Promise<Buffer> {
 }
 
 const floatBytesAll = (e: Float32Array) => Buffer.from(new Uint8Array(e.buffer, e.byteOffset, e.byteLength));
+
+describe('encrypted folder store', () => {
+  beforeAll(async () => {
+    await initBackend('cpu');
+  });
+
+  it('openGalleryStore(folder, { encryption }) adds, removes and searches an encrypted folder; other stores refuse encryption', async () => {
+    const { openGalleryStore } = await import('@facerec/node');
+    const dir = path.join(await makeTempDir(), 'gallery');
+    const store = (await openGalleryStore(dir, { encryption: pass, create: () => Promise.resolve(info) }))!;
+    await store.add('ann', [unit(1)]);
+    await store.add('bob', [unit(2)]);
+    await store.remove('ann');
+    expect((await store.search([unit(2)], { k: 1 }))[0]![0]!.label).toBe('bob');
+    await store.close();
+    expect(await reason(loadGallery(dir))).toBe('no-key');
+    expect((await allBytes(dir)).indexOf(floatBytes(unit(2)))).toBe(-1);
+    const again = (await openGalleryStore(dir, { encryption: pass }))!;
+    expect(await again.labels()).toEqual(['bob']);
+    await again.close();
+    await expect(openGalleryStore(dir)).rejects.toThrow(DecryptionError);
+    await expect(openGalleryStore(`pglite:${dir}-db`, { encryption: pass })).rejects.toThrow(/only gallery folders can be encrypted/);
+  });
+});
