@@ -4,8 +4,8 @@ import { crc32, deflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import sharp from 'sharp';
 import { afterAll, describe, it } from 'vitest';
-import { InvalidImageError, validateRawImage, type RawImage } from '@facerec/core';
-import { decodeImage, decodeImageAsync, encodePng } from '../../src/image/index.js';
+import { InvalidImageError, isScalableImage, validateRawImage, type RawImage } from '@facerec/core';
+import { decodeImage, decodeImageAsync, encodePng, openImageBytes } from '../../src/image/index.js';
 import { bmpBytes, jpegBytes, pngBytes, pnmAscii, pnmBinary } from '../fixtures/images.js';
 import { grayPngWithData, ihdr, pngChunk, pngFile } from '../image/png-chunks.js';
 import { FUZZ_SEED, fuzzRuns, mutated, printTallies, runCase, tally, typedNaming, type Edit } from './harness.js';
@@ -230,6 +230,23 @@ describe(`decoders under fuzzing (${RUNS} runs per property, seed ${FUZZ_SEED})`
       );
     }, 600_000);
   }
+
+  it(`openImageBytes (read lazily through sharp): mutated JPEG, PNG, WebP, TIFF and AVIF files end in InvalidImageError or a valid copy and region (${SHARP_RUNS} runs)`, async () => {
+    const t = tally('sharp lazy (openImageBytes)');
+    const seeds = ['jpeg', 'png', 'webp', 'tiff', 'avif'].flatMap((f) => SEEDS[f] ?? SHARP_SEEDS[f]!);
+    const lazy = async (bytes: Uint8Array): Promise<RawImage> => {
+      // wholeUpTo 1: every image over one pixel is read lazily, as a big photo is.
+      const image = await openImageBytes(bytes, NAME, { ...LIMITS, decoder: 'sharp', wholeUpTo: 1 });
+      if (!isScalableImage(image)) return image;
+      if (image.width * image.height > LIMITS.maxResolutionInMP * 1e6) throw new Error(`${image.width}x${image.height} is over the limit`);
+      checkImage(await image.region({ x: 0, y: 0, width: image.width, height: image.height }, Math.min(4, image.width), Math.min(4, image.height)));
+      return image.resized(Math.min(8, image.width), Math.min(8, image.height));
+    };
+    await fc.assert(
+      fc.asyncProperty(mutated(fc.constantFrom(...seeds), [jpegSize]), (bytes) => runCase(t, sharpRules, () => lazy(bytes))),
+      { numRuns: SHARP_RUNS, seed: FUZZ_SEED },
+    );
+  }, 600_000);
 
   it(`sharp: a JPEG, PNG or GIF cut before the end of its image data is an InvalidImageError (${SHARP_RUNS} runs)`, async () => {
     const t = tally('sharp cut files');
