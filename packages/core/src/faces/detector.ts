@@ -23,7 +23,7 @@ export interface DetectOptions {
   /**
    * Refuse what only looks like a face to the detector (default true): a box mostly inside another, or holding
    * one mostly inside it, is dropped (see `weightedNms`); keypoints not arranged like a face's are dropped; and a
-   * pipeline with a face mesh (presets `default`, `faceres`, `accurate`) drops a detection whose crop the mesh
+   * pipeline with a face mesh (presets `default` and `faceres`) drops a detection whose crop the mesh
    * does not take for a face or whose landmarks it does not confirm. Measured on labelled group photos
    * (`bench/lighting-scenes.mjs`): hands, hair, clothes and second boxes on a face go, real faces stay.
    * `false` keeps every box above `scoreThreshold`, as facerec did before.
