@@ -3,9 +3,11 @@
 //
 //   node bench/gpu.mjs [--steps N] [--warmup N] [--batch N] [--models seedcnn,resnet] [--variants stock,ours]
 //                      [--pytorch seedcnn_train=28186,seedcnn_infer=191592,resnet_train=9990,resnet_infer=33142]
-//                      [--profile] [--dispatches-only] [--out DIR]
+//                      [--profile] [--dispatches-only] [--faces] [--out DIR]
 // --dispatches-only: counts the GPU dispatches and queue submits of one training step of each model (batch 2), stock
 // vs facerec, on any adapter (minutes on lavapipe), and merges the counts into bench-results/gpu.json.
+// --faces (default in a full run): ms per face of the dlib ResNet-34 embedder and ms per image of BlazeFace, on the
+// GPU and on WASM in the same process (dlib_ms_per_face, dlib_ms_per_face_wasm, blazeface_ms_per_image[_wasm]).
 // Environment: FACEREC_PYTORCH (same format as --pytorch); $OUT (the GPU machine's result folder) as --out.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -13,14 +15,16 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { forwardLogits } from '@facerec/core/internal';
-import { countWebGpuDispatches, createModel, createOptimizer, initBackend, softmaxCrossEntropy, useWebGpuFastKernels } from '@facerec/node';
+import {
+  countWebGpuDispatches, createModel, createOptimizer, initBackend, loadFacePipeline, readImage, softmaxCrossEntropy, useWebGpuFastKernels,
+} from '@facerec/node';
 import { machine, printTable, repoRoot, writeResult } from './lib.mjs';
 
 const { values: args } = parseArgs({
   options: {
     steps: { type: 'string' }, warmup: { type: 'string' }, batch: { type: 'string' }, models: { type: 'string' },
     variants: { type: 'string' }, pytorch: { type: 'string' }, profile: { type: 'boolean' }, out: { type: 'string' },
-    'dispatches-only': { type: 'boolean' },
+    'dispatches-only': { type: 'boolean' }, faces: { type: 'boolean' },
   },
 });
 
@@ -137,13 +141,14 @@ async function measure(name) {
     console.log(`  ${name} ${variant}: ${count.dispatches} dispatches, ${count.submits} submits per step (${((performance.now() - started) / 1000).toFixed(1)} s for 2 steps); ${top}`);
     if (dispatchesOnly) {
       result[variant] = { dispatches: count.dispatches, submits: count.submits, byProgram: Object.fromEntries(count.byProgram) };
+      if (args.profile) result[variant].profile = await profile(trainStep, `${name} ${variant}`);
       continue;
     }
     const train = await timeSteps(trainStep, batch);
     const infer = await timeSteps(inferStep, batch);
     result[variant] = { train, infer, dispatches: count.dispatches, submits: count.submits };
     console.log(`  ${name} ${variant}: train ${train.toFixed(1)} img/s, inference ${infer.toFixed(1)} img/s`);
-    if (args.profile) await profile(trainStep, `${name} ${variant}`);
+    if (args.profile) result[variant].profile = await profile(trainStep, `${name} ${variant}`);
   }
   optimizer?.dispose();
   tf.dispose([x, y]);
@@ -168,6 +173,41 @@ async function profile(step, label) {
   const top = [...byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8);
   const shares = top.map(([n, e]) => `${n} ${((100 * e.ms) / total).toFixed(1)}% (${e.ms.toFixed(1)} ms ×${e.n})`).join(', ');
   console.log(`  profile ${label}: ${info.kernels.length} kernels/step, ${total.toFixed(1)} kernel ms; ${shares}`);
+  return { kernels: info.kernels.length, kernelMs: total, top: Object.fromEntries(top.map(([n, e]) => [n, { share: e.ms / total, ms: e.ms, calls: e.n }])) };
+}
+
+/** dlib's ms per face (a batch of the same aligned face) and BlazeFace's ms per image, on 'webgpu' then 'wasm'. */
+async function measureFaces() {
+  const batch = software ? 2 : 16;
+  const reps = software ? 1 : 5;
+  const raw = await readImage(path.join(repoRoot, 'examples/data/orl/s1/1.pgm'));
+  const out = {};
+  for (const backend of ['webgpu', 'wasm']) {
+    if (backend === 'wasm') await initBackend('wasm');
+    else await tf.setBackend('webgpu');
+    // Loaded on each backend: moving weights off the GPU would need a synchronous read, which Node's WebGPU lacks.
+    const pipeline = await loadFacePipeline({ preset: 'fast' });
+    const image = tf.tidy(() => tf.tensor3d(new Float32Array(raw.data), [raw.height, raw.width, raw.channels]));
+    const { face } = await pipeline.mainFaceOrCentre(image);
+    const faces = Array.from({ length: batch }, () => ({ image, landmarks: face.landmarks }));
+    await pipeline.embedder.embedBatch(faces); // compiles shaders, moves the weights
+    let start = performance.now();
+    for (let r = 0; r < reps; r++) await pipeline.embedder.embedBatch(faces);
+    const embedMs = (performance.now() - start) / (reps * batch);
+    await pipeline.detect(image);
+    start = performance.now();
+    for (let r = 0; r < reps; r++) await pipeline.detect(image);
+    const detectMs = (performance.now() - start) / reps;
+    image.dispose();
+    pipeline.dispose();
+    out[backend] = { embedMs, detectMs };
+    console.log(`  faces on ${backend}: dlib ${embedMs.toFixed(1)} ms/face (batch ${batch}), BlazeFace ${detectMs.toFixed(1)} ms/image`);
+  }
+  await tf.setBackend('webgpu');
+  return {
+    dlib_ms_per_face: out.webgpu.embedMs, dlib_ms_per_face_wasm: out.wasm.embedMs,
+    blazeface_ms_per_image: out.webgpu.detectMs, blazeface_ms_per_image_wasm: out.wasm.detectMs, faces_batch: batch,
+  };
 }
 
 const results = {};
@@ -177,6 +217,8 @@ for (const name of models) {
   results[name] = await measure(name);
 }
 useWebGpuFastKernels(true);
+const doFaces = args.faces ?? !dispatchesOnly;
+const faceKeys = doFaces ? await measureFaces() : {};
 
 const dispatchKeys = (r) => ({
   seedcnn_dispatches_per_step: r.seedcnn?.ours?.dispatches ?? null,
@@ -198,7 +240,10 @@ if (dispatchesOnly) {
   const previous = existsSync(previousFile) ? JSON.parse(readFileSync(previousFile, 'utf8')) : {};
   const dispatches = { adapter, batch: Object.fromEntries(Object.entries(results).map(([n, r]) => [n, r.batch])), byProgram: results, date: new Date().toISOString() };
   const imgSMeasured = previous.img_s_measured ?? previous.date ?? null;
-  const file = writeResult('gpu', { ...previous, ...dispatchKeys(results), dispatches, img_s_measured: imgSMeasured });
+  // Keys this run did not measure (a model left out) keep the previous run's values.
+  const measured = Object.fromEntries(Object.entries({ ...dispatchKeys(results), ...faceKeys }).filter(([, v]) => v !== null));
+  const byProgram = { ...previous.dispatches?.byProgram, ...results };
+  const file = writeResult('gpu', { ...previous, ...measured, dispatches: { ...dispatches, byProgram }, img_s_measured: imgSMeasured });
   console.log(`\nwritten ${file}`);
   process.exit(0);
 }
@@ -225,6 +270,7 @@ const summary = {
   resnet_train_img_s: value('resnet', 'train'),
   resnet_infer_img_s: value('resnet', 'infer'),
   ...dispatchKeys(results),
+  ...faceKeys,
   stock: Object.fromEntries(Object.entries(results).map(([n, r]) => [n, r.stock ?? null])),
   batch: Object.fromEntries(Object.entries(results).map(([n, r]) => [n, r.batch])),
   steps,
