@@ -27,15 +27,17 @@ const RED = [200, 40, 40] as const;
  */
 export function explanationPicture(explanation: Explanation, options: ExplanationPictureOptions = {}): RawImage {
   const panel = options.panel ?? 256;
-  const width = 3 * MARGIN + 2 * panel;
+  const { score, threshold, same, method, embedder, person } = explanation;
+  const verdict = same ? 'SAME' : 'DIFFERENT';
+  const header = `SIMILARITY ${score.toFixed(3)}  THRESHOLD ${threshold.toFixed(3)}`;
+  // Wide enough for the header line whatever the panel size.
+  const width = Math.max(3 * MARGIN + 2 * panel, 2 * MARGIN + (verdict.length + 2 + header.length) * GLYPH_ADVANCE * TEXT_SCALE);
   const top = MARGIN + 2 * LINE + MARGIN;
   const height = top + panel + MARGIN + LINE + MARGIN + 12 + LINE + MARGIN;
   const canvas = new Canvas(width, height);
-  const { score, threshold, same, method, embedder, person } = explanation;
-  const verdict = same ? 'SAME' : 'DIFFERENT';
   canvas.fill(MARGIN - 4, MARGIN - 4, (verdict.length * GLYPH_ADVANCE + 1) * TEXT_SCALE + 8, LINE + 2, same ? GREEN : RED);
   canvas.text(verdict, MARGIN, MARGIN, WHITE);
-  canvas.text(`SIMILARITY ${score.toFixed(3)}  THRESHOLD ${threshold.toFixed(3)}`, MARGIN + (verdict.length + 2) * GLYPH_ADVANCE * TEXT_SCALE, MARGIN, INK);
+  canvas.text(header, MARGIN + (verdict.length + 2) * GLYPH_ADVANCE * TEXT_SCALE, MARGIN, INK);
   const exact = explanation.faces[0]?.map.exact ? '  EXACT SPLIT' : '';
   canvas.text(`${method.toUpperCase()}  ${embedder.toUpperCase()}${exact}`, MARGIN, MARGIN + LINE, INK);
   const captions = options.captions ?? (person !== undefined ? ['FACE', person] : ['A', 'B']);
@@ -57,7 +59,7 @@ export function explanationPicture(explanation: Explanation, options: Explanatio
   canvas.text('LOW', MARGIN, barY - 2, INK);
   for (let i = 0; i < barW; i++) canvas.fill(barX + i, barY, 1, 12, heatColour(i / (barW - 1)));
   canvas.text('HIGH', barX + barW + 8, barY - 2, INK);
-  canvas.text('REGIONS THAT MADE THE SIMILARITY', barX, barY + 12 + 6, INK);
+  canvas.text('WHAT MADE THE SIMILARITY', barX, barY + 12 + 6, INK);
   return canvas.image();
 }
 
