@@ -76,17 +76,16 @@ describe.skipIf(!gpu.info)(`initBackend with WebGPU ${gpu.reason}`, () => {
     if (selection.backend !== 'webgpu') expect(selection.attempts[0]!.reason).toMatch(/is slower than WASM here/);
   });
 
-  it('refuses an adapter slower than WASM on a training probe, when asked to (lavapipe is)', async () => {
+  it('refuses an adapter slower than WASM on a training probe, when asked to', async () => {
     // A batch of 1: the default probe takes minutes on lavapipe. The first probe is the process's answer.
     const probe = await probeTrainingSpeed({ runs: 1, batch: 1 });
     expect(probe.webgpuMs).toBeGreaterThan(0);
     expect(probe.wasmMs).toBeGreaterThan(0);
     expect(tf.getBackend()).toBe('webgpu');
-    if (software) {
-      // Software Vulkan on 2 shared cores against facerec's SIMD kernels: many times slower.
-      expect(probe.webgpuMs).toBeGreaterThan(probe.wasmMs);
-      await expect(initWebGpuBackend({ allowSoftwareAdapter: true, requireFasterThanWasm: true })).rejects.toThrow(/is slower than WASM here .* request backend 'gpu'/);
-    }
+    // The decision follows the process's probe either way (on a loaded host a batch of 1 can go either way on lavapipe).
+    const asked = initWebGpuBackend({ allowSoftwareAdapter: true, requireFasterThanWasm: true });
+    if (probe.webgpuMs > probe.wasmMs) await expect(asked).rejects.toThrow(/is slower than WASM here .* request backend 'gpu'/);
+    else await expect(asked).resolves.toMatchObject({ backend: 'webgpu' });
     // 'gpu' (no requirement) still takes it.
     await expect(initWebGpuBackend({ allowSoftwareAdapter: true })).resolves.toMatchObject({ backend: 'webgpu' });
   });
