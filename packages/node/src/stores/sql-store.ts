@@ -146,7 +146,7 @@ export class SqlGalleryStore implements GalleryStore {
   private readonly efSearch: number;
 
   /**
-   * @internal Made by `openPgliteStore` / `openPostgresStore`.
+   * Made by `openPgliteStore` / `openPostgresStore`; build one yourself only over your own {@link SqlClient}.
    * @param kind - `'pglite'` or `'postgres'`.
    * @param target - Names the store in errors (no password).
    * @param release - Closes the connection (and releases a lock) when the store is closed.
