@@ -78,7 +78,8 @@ if (process.env.EXPLAIN_DOCS === '1') {
   for (const [kind, name] of [['same', 'explain-match'], ['different', 'explain-lookalike']]) {
     const { pair } = pairs.find((p) => p.kind === kind);
     const [a, b] = [await face(pair.a), await face(pair.b)];
-    const ex = await explainMatch(pipeline, { image: a.image, landmarks: a.landmarks }, { image: b.image, landmarks: b.landmarks }, { method: 'gradcam' });
+    // Occlusion: the method that held up in the deletion test (see BENCHMARKS.md).
+    const ex = await explainMatch(pipeline, { image: a.image, landmarks: a.landmarks }, { image: b.image, landmarks: b.landmarks }, { method: 'occlusion' });
     const captions = [pair.a, pair.b].map((r) => `${r.name} ${r.index}`);
     writeFileSync(path.join(repoRoot, 'docs', `${name}.png`), encodePng(explanationPicture(ex, { captions, panel: 200 })));
     console.log(`docs/${name}.png: ${captions.join(' vs ')}, similarity ${ex.score.toFixed(3)}`);
