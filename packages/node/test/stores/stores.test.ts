@@ -5,12 +5,12 @@ import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { MemoryGalleryStore, openFolderStore, openPostgresStore, SqlGalleryStore } from '@facerec/node';
 import { sqlClient } from '../../src/stores/pglite.js';
 import { migrate, openSqlGallery } from '../../src/stores/sql-store.js';
 import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
-import { storeSuite } from './suite.js';
+import { storeSuite, suiteInfo, unit } from './suite.js';
 
 let db: PGlite | undefined;
 let server: PGLiteSocketServer | undefined;
@@ -44,3 +44,16 @@ storeSuite('pglite', () => async (info) => {
 });
 
 storeSuite('postgres', () => async (info) => (await openPostgresStore(`${url}?gallery=wire${++n}`, { create: async () => info, maxConnections: 1 }))!);
+
+it('two writers on one server gallery (two pools) lose nothing', async () => {
+  const target = `${url}?gallery=shared`;
+  const [a, b] = await Promise.all([0, 1].map(async () => (await openPostgresStore(target, { create: async () => suiteInfo, maxConnections: 2 }))!));
+  try {
+    await Promise.all([a!, b!].map((store, w) => Promise.all(Array.from({ length: 10 }, (_, i) => store.add(`w${w}-${i}`, [unit(w * 100 + i), unit(w * 100 + i + 50)])))));
+    expect(await a!.count()).toEqual({ people: 20, embeddings: 40 });
+    // Both opened (and may have created) the same gallery: one row for it, not two.
+    expect((await b!.labels())).toHaveLength(20);
+  } finally {
+    await Promise.all([a!.close(), b!.close()]);
+  }
+});
