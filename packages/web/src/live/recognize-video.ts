@@ -23,8 +23,6 @@ export interface LiveLoop extends FrameLoop {
   readonly recognizer: LiveRecognizer;
 }
 
-type CanvasSource = HTMLCanvasElement | OffscreenCanvas;
-
 const isVideo = (source: unknown): source is HTMLVideoElement => typeof HTMLVideoElement === 'function' && source instanceof HTMLVideoElement;
 
 /**
@@ -37,7 +35,7 @@ const isVideo = (source: unknown): source is HTMLVideoElement => typeof HTMLVide
  * const loop = recognizeVideo(video, { pipeline, gallery, overlay, onFaces: ({ faces }) => console.log(faces.map((f) => f.label)) });
  * ```
  */
-export function recognizeVideo(source: HTMLVideoElement | CanvasSource, options: RecognizeVideoOptions): LiveLoop {
+export function recognizeVideo(source: HTMLVideoElement | HTMLCanvasElement | OffscreenCanvas, options: RecognizeVideoOptions): LiveLoop {
   const { onFaces, overlay, draw, signal, scheduler, ...live } = options;
   const recognizer = new LiveRecognizer(live);
   const context = overlay ? (overlay.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D | null) : undefined;
