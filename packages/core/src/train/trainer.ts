@@ -105,6 +105,11 @@ export interface TrainerOptions {
   /** Cancels training between batches; the promise then rejects with AbortError. */
   readonly signal?: AbortSignalLike;
   readonly onEpochEnd?: (log: EpochLog) => void | Promise<void>;
+  /**
+   * Called after every batch with its loss and accuracy. Without it the batch results stay on the device and are
+   * read once per epoch (a NaN loss is then reported at the epoch's end); with it every step waits for a read,
+   * which costs a GPU backend a round trip per step.
+   */
   readonly onBatchEnd?: (log: BatchLog) => void | Promise<void>;
 }
 
@@ -256,28 +261,44 @@ export class Trainer {
         const epochStart = now();
         const order = o.shuffle ? shuffleRandom.shuffle(trainIdx.slice()) : trainIdx;
         const stats: BatchStats = { lossSum: 0, correct: 0, count: 0 };
+        // Without a per-batch callback the batch results stay on the device and are read once at the epoch's end:
+        // a read is a CPU round trip that stalls a GPU's queue every step.
+        const pending: PendingBatch[] = [];
         let learningRate = o.learningRate;
-        for (let b = 0; b < batchesPerEpoch; b++) {
-          throwIfAborted(this.settings.signal);
-          const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
-          const position = epoch - 1 + b / batchesPerEpoch;
-          learningRate = learningRateAt(o.schedule, o.learningRate, position, o.epochs, plateauFactor);
-          reseedDropout(this.model, dropoutRandom.int(2147483647));
-          const [loss, correct] = await this.step(data, idx, params, optimizer, learningRate, augmentRandom);
-          averager?.update();
-          if (!Number.isFinite(loss)) {
-            throw new TrainingError(
-              `the loss became ${loss} at epoch ${epoch}, batch ${b + 1}; lower the learning rate (now ${learningRate.toPrecision(3)}) or check the input data`,
-            );
+        try {
+          for (let b = 0; b < batchesPerEpoch; b++) {
+            throwIfAborted(this.settings.signal);
+            const idx = order.slice(b * o.batchSize, (b + 1) * o.batchSize);
+            const position = epoch - 1 + b / batchesPerEpoch;
+            learningRate = learningRateAt(o.schedule, o.learningRate, position, o.epochs, plateauFactor);
+            reseedDropout(this.model, dropoutRandom.int(2147483647));
+            const batch = this.step(data, idx, params, optimizer, learningRate, augmentRandom);
+            averager?.update();
+            trainedImages += idx.length;
+            if (!this.settings.onBatchEnd) {
+              pending.push(batch);
+              // Lets an abort (a signal handler, a timer) run between steps, as a read would have.
+              if (this.settings.signal) await yieldToEventLoop();
+              continue;
+            }
+            const [loss, correct] = await readBatches([batch]);
+            tf.dispose([batch.loss, batch.correct]);
+            checkFinite(loss[0]!, epoch, b + 1, learningRate);
+            addBatch(stats, loss[0]!, correct[0]!, idx.length);
+            await this.settings.onBatchEnd({
+              epoch, epochs: o.epochs, batch: b + 1, batches: batchesPerEpoch,
+              loss: loss[0]!, accuracy: correct[0]! / idx.length, learningRate,
+            });
           }
-          stats.lossSum += loss * idx.length;
-          stats.correct += correct;
-          stats.count += idx.length;
-          trainedImages += idx.length;
-          await this.settings.onBatchEnd?.({
-            epoch, epochs: o.epochs, batch: b + 1, batches: batchesPerEpoch,
-            loss, accuracy: correct / idx.length, learningRate,
-          });
+          if (pending.length > 0) {
+            const [losses, corrects] = await readBatches(pending);
+            pending.forEach((batch, i) => {
+              checkFinite(losses[i]!, epoch, i + 1, batch.learningRate);
+              addBatch(stats, losses[i]!, corrects[i]!, batch.size);
+            });
+          }
+        } finally {
+          for (const batch of pending) tf.dispose([batch.loss, batch.correct]);
         }
         const val = validation ? await evaluateLoss(this.model, validation, o.batchSize, o.numClasses, this.settings.inputTransform) : undefined;
         const seconds = (now() - epochStart) / 1000;
@@ -325,41 +346,88 @@ export class Trainer {
     };
   }
 
-  /** One optimizer step on the samples `idx`; returns the batch loss and the number classified right. */
-  private async step(
+  /** One optimizer step on the samples `idx`; returns the batch loss and the number classified right, on the device. */
+  private step(
     data: TrainingData, idx: number[], params: tf.Variable[], optimizer: ParameterOptimizer,
     learningRate: number, augmentRandom: Random,
-  ): Promise<[number, number]> {
+  ): PendingBatch {
     const o = this.options;
     const model = this.model;
     const idxTensor = tf.tensor1d(idx, 'int32');
-    let correctTensor: tf.Tensor | undefined;
-    let lossTensor: tf.Tensor | undefined;
-    const grads = tf.tidy(() => {
-      let x = tf.gather(data.images, idxTensor) as tf.Tensor4D;
-      if (o.augmentation) x = augmentBatch(x, o.augmentation, augmentRandom);
-      if (this.settings.inputTransform) x = this.settings.inputTransform(x);
-      const y = tf.tensor1d(Int32Array.from(idx, (i) => data.labels[i]!), 'int32');
-      const { value, grads: g } = tf.variableGrads(() => {
-        const logits = forwardLogits(model, x, true) as tf.Tensor2D;
-        let loss = softmaxCrossEntropy(y, logits, { labelSmoothing: o.labelSmoothing });
-        // Per layer: the Sequential's own calculateLosses() is empty until predict() has built its inner model.
-        const regularization = model.layers.flatMap((layer) => layer.calculateLosses());
-        if (regularization.length > 0) loss = tf.add(loss, tf.addN(regularization)) as tf.Scalar;
-        correctTensor = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'int32')));
-        return loss;
-      }, params);
-      lossTensor = tf.keep(value);
-      return params.map((p) => g[p.name]!);
-    });
+    let correctTensor: tf.Scalar | undefined;
+    let lossTensor: tf.Scalar | undefined;
+    let grads: tf.Tensor[] = [];
     try {
+      grads = tf.tidy(() => {
+        let x = tf.gather(data.images, idxTensor) as tf.Tensor4D;
+        if (o.augmentation) x = augmentBatch(x, o.augmentation, augmentRandom);
+        if (this.settings.inputTransform) x = this.settings.inputTransform(x);
+        const y = tf.tensor1d(Int32Array.from(idx, (i) => data.labels[i]!), 'int32');
+        const { value, grads: g } = tf.variableGrads(() => {
+          const logits = forwardLogits(model, x, true) as tf.Tensor2D;
+          let loss = softmaxCrossEntropy(y, logits, { labelSmoothing: o.labelSmoothing });
+          // Per layer: the Sequential's own calculateLosses() is empty until predict() has built its inner model.
+          const regularization = model.layers.flatMap((layer) => layer.calculateLosses());
+          if (regularization.length > 0) loss = tf.add(loss, tf.addN(regularization)) as tf.Scalar;
+          correctTensor = tf.keep(tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), y), 'float32')) as tf.Scalar);
+          return loss;
+        }, params);
+        lossTensor = tf.keep(value);
+        return params.map((p) => g[p.name]!);
+      });
       optimizer.step(params, grads, learningRate);
-      const [lossValue, correctValue] = await Promise.all([lossTensor!.data(), correctTensor!.data()]);
-      return [lossValue[0]!, correctValue[0]!];
+      return { loss: lossTensor!, correct: correctTensor!, size: idx.length, learningRate };
+    } catch (error) {
+      tf.dispose([lossTensor, correctTensor].filter((t): t is tf.Scalar => t !== undefined));
+      throw error;
     } finally {
-      tf.dispose([...grads, idxTensor, lossTensor!, correctTensor!]);
+      tf.dispose([...grads, idxTensor]);
     }
   }
+}
+
+/** One finished step's results, still on the device: the batch loss and the number classified right. */
+interface PendingBatch {
+  readonly loss: tf.Scalar;
+  readonly correct: tf.Scalar;
+  readonly size: number;
+  readonly learningRate: number;
+}
+
+/** Reads the losses and correct counts of `batches` with a single `data()` call. */
+async function readBatches(batches: readonly PendingBatch[]): Promise<[Float32Array, Float32Array]> {
+  const packed = tf.tidy(() => tf.stack([...batches.map((b) => b.loss), ...batches.map((b) => b.correct)]));
+  try {
+    const values = (await packed.data()) as Float32Array;
+    return [values.subarray(0, batches.length), values.subarray(batches.length)];
+  } finally {
+    packed.dispose();
+  }
+}
+
+function checkFinite(loss: number, epoch: number, batch: number, learningRate: number): void {
+  if (!Number.isFinite(loss)) {
+    throw new TrainingError(
+      `the loss became ${loss} at epoch ${epoch}, batch ${batch}; lower the learning rate (now ${learningRate.toPrecision(3)}) or check the input data`,
+    );
+  }
+}
+
+function addBatch(stats: BatchStats, loss: number, correct: number, size: number): void {
+  stats.lossSum += loss * size;
+  stats.correct += correct;
+  stats.count += size;
+}
+
+/** A macrotask turn (setImmediate where there is one): lets timers and signal handlers run without a device read. */
+function yieldToEventLoop(): Promise<void> {
+  type Schedule = (callback: () => void, ms?: number) => unknown;
+  const timers = globalThis as { setImmediate?: Schedule; setTimeout?: Schedule };
+  const schedule = timers.setImmediate ?? timers.setTimeout;
+  return new Promise((resolve) => {
+    if (schedule) schedule(resolve, 0);
+    else resolve();
+  });
 }
 
 /**

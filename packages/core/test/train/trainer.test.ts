@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AbortError, InvalidArgumentError, Trainer, TrainingError } from '@facerec/core';
 import type { EpochLog } from '@facerec/core';
 import { patternTensors, tinyModel } from '../helpers/synthetic.js';
@@ -117,6 +117,51 @@ describe('Trainer', () => {
     await expect(new Trainer(model, { numClasses: 3, epochs: 1, batchSize: 4 }).fit(bad)).rejects.toThrow(TrainingError);
     expect(tf.memory().numTensors).toBe(before);
     bad.images.dispose();
+    model.dispose();
+  });
+
+  it('reads the device once per epoch without a per-batch callback, with the same epoch figures as per-batch reads', async () => {
+    // The engine's reads are what Tensor.data()/dataSync() do (cpu kernels read their inputs from the backend directly).
+    const engine = tf.engine();
+    const read = vi.spyOn(engine, 'read');
+    const readSync = vi.spyOn(engine, 'readSync');
+    const run = async (perBatch: boolean) => {
+      const model = newModel();
+      read.mockClear();
+      readSync.mockClear();
+      const before = tf.memory().numTensors;
+      // 72 images in batches of 8: 9 steps per epoch, 27 in all.
+      const result = await new Trainer(model, {
+        numClasses: 3, epochs: 3, batchSize: 8, seed: 3, ...(perBatch ? { onBatchEnd: () => {} } : {}),
+      }).fit(data);
+      expect(tf.memory().numTensors).toBe(before);
+      model.dispose();
+      return { result, reads: read.mock.calls.length + readSync.mock.calls.length };
+    };
+    try {
+      const quiet = await run(false);
+      const perBatch = await run(true);
+      // One read per epoch instead of two per step.
+      expect(quiet.reads).toBeLessThanOrEqual(3);
+      expect(perBatch.reads).toBeGreaterThanOrEqual(27);
+      for (const key of ['loss', 'accuracy'] as const) {
+        quiet.result.history[key].forEach((v, i) => expect(v).toBeCloseTo(perBatch.result.history[key][i]!, 6));
+      }
+    } finally {
+      read.mockRestore();
+      readSync.mockRestore();
+    }
+  });
+
+  it('names the epoch and batch whose loss became NaN, read at the end of the epoch', async () => {
+    const model = newModel();
+    // The second batch of 4 (shuffle off) holds NaN pixels: batch 1 is finite, batch 2 is not.
+    const images = tf.tidy(() => tf.concat([tf.zeros([4, 16, 16, 1]), tf.fill([4, 16, 16, 1], Number.NaN)]) as tf.Tensor4D);
+    const before = tf.memory().numTensors;
+    await expect(new Trainer(model, { numClasses: 3, epochs: 1, batchSize: 4, shuffle: false }).fit({ images, labels: new Int32Array(8) }))
+      .rejects.toThrow(/epoch 1, batch 2/);
+    expect(tf.memory().numTensors).toBe(before);
+    images.dispose();
     model.dispose();
   });
 
