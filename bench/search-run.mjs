@@ -2,7 +2,7 @@
 // Loads the n faces (real lfw-dev embeddings + distractors) into the store, builds its index, times one-face searches.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { HNSW, faceapiStore, memoryStore, pgliteStore } from './search-stores.mjs';
+import { HNSW, faceapiStore, galleryStore, memoryStore, pgliteStore } from './search-stores.mjs';
 
 const [kind, nText, dataFile] = process.argv.slice(2);
 const n = Number(nText);
@@ -14,7 +14,14 @@ const labels = Array.from({ length: n }, (_, r) => (r < meta.realLabels.length ?
 // face-api's FaceMatcher scans every descriptor in JS (about 1.5 s per query at 10^5 here): fewer queries there.
 const queries = meta.queries.slice(0, kind === 'faceapi' && n >= 100_000 ? 20 : undefined).map((q) => Float32Array.from(q));
 
-const open = { memory: memoryStore, pglite: () => pgliteStore(), postgres: () => pgliteStore({ wire: true }), faceapi: faceapiStore }[kind];
+// SEARCH_VIA=sql: PGlite driven with the store's SQL directly (COPY, then CREATE INDEX); default: facerec's store (bulkLoad).
+const viaSql = process.env.SEARCH_VIA === 'sql';
+const open = {
+  memory: memoryStore,
+  pglite: () => (viaSql ? pgliteStore() : galleryStore()),
+  postgres: () => (viaSql ? pgliteStore({ wire: true }) : galleryStore({ wire: true })),
+  faceapi: faceapiStore,
+}[kind];
 const store = await open();
 const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 const rssBefore = process.memoryUsage().rss;
@@ -64,7 +71,7 @@ const result = {
   build_cpu_s: +buildCpuS.toFixed(2),
   queries: queries.length,
   bytes_measured: onDisk !== undefined ? 'table + index size (pg_total_relation_size)' : 'RSS growth while loading',
-  ...(kind === 'pglite' || kind === 'postgres' ? { hnsw: HNSW } : {}),
+  ...(kind === 'pglite' || kind === 'postgres' ? { hnsw: HNSW, via: viaSql ? 'sql: COPY, then CREATE INDEX' : 'store: openGalleryStore + bulkLoad (load and index build together in enroll_per_s)' } : {}),
   loadavg: os.loadavg().map((l) => +l.toFixed(2)),
 };
 console.log(`RESULT ${JSON.stringify(result)}`);

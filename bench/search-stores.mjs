@@ -116,3 +116,52 @@ export async function faceapiStore() {
     close: async () => {},
   };
 }
+
+/**
+ * facerec's own SQL gallery store (what `openGalleryStore('pglite:…' | 'postgres://…')` gives users), bulk-loaded with
+ * `bulkLoad` (rows inserted in chunks, then one HNSW build). `wire` serves a PGlite over the PostgreSQL protocol
+ * (pglite-socket on 127.0.0.1) and opens it by URL, as a server gallery.
+ */
+export async function galleryStore({ wire = false } = {}) {
+  const { openGalleryStore } = await import('@facerec/node');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'facerec-bench-store-'));
+  let db;
+  let server;
+  let target = `pglite:${path.join(dir, 'gallery')}`;
+  if (wire) {
+    const { PGlite } = await import(nodeRequire.resolve('@electric-sql/pglite'));
+    const { vector } = await import(nodeRequire.resolve('@electric-sql/pglite-pgvector'));
+    const { PGLiteSocketServer } = await import(nodeRequire.resolve('@electric-sql/pglite-socket'));
+    db = await PGlite.create({ dataDir: path.join(dir, 'server'), extensions: { vector } });
+    server = new PGLiteSocketServer({ db, port: 0, host: '127.0.0.1' });
+    await server.start();
+    const port = Number(String(server.getServerConn()).split(':').pop());
+    target = `postgres://postgres@127.0.0.1:${port}/postgres?gallery=bench`;
+  }
+  const store = await openGalleryStore(target, {
+    create: async () => ({ embedder: 'dlib', dimensions: D, threshold: 0.6 }),
+    efSearch: HNSW.efSearch,
+    ...(wire ? { maxConnections: 1 } : {}),
+  });
+  return {
+    async load(labels, matrix) {
+      function* entries() {
+        for (let r = 0; r < labels.length; r++) yield { label: labels[r], embedding: matrix.subarray(r * D, (r + 1) * D) };
+      }
+      await store.bulkLoad(entries());
+    },
+    async build() {},
+    async prepare() {},
+    async search(q) {
+      const [top] = await store.search([q], { k: 1 });
+      return top[0]?.label;
+    },
+    bytesOnDisk: async () => undefined,
+    async close() {
+      await store.close();
+      await server?.stop();
+      await db?.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
