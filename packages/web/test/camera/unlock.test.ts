@@ -44,7 +44,9 @@ describe('FaceUnlock', () => {
     expect(new Set(progress.map((e) => e.trackId)).size).toBe(1);
     expect(Math.max(...progress.map((e) => e.matches))).toBeGreaterThanOrEqual(3);
     expect(progress.every((e) => !e.live)).toBe(true);
-    expect(Math.max(...progress.map((e) => Math.abs(e.pose.yaw)))).toBeLessThan(0.1);
+    // A photo's head turn stays what it was printed with (the turn of Abel's photo is ≈ 0.19), however the photo moves.
+    const yaws = progress.map((e) => e.pose.yaw);
+    expect(Math.max(...yaws) - Math.min(...yaws)).toBeLessThan(0.06);
     both.dispose();
     // With neither person enrolled, the time runs out on "not recognised".
     const others = await enrolledGallery(pipeline, { Amelia_Vega: ['Amelia_Vega_0001.jpg'] });
