@@ -1,11 +1,12 @@
-// Where the faces are in a frame. Until facerec has a face detector, a fixed box stands in for one.
+// Where the faces are for a CNN trained on face crops: a fixed box (the pretrained pipeline's detector is in LiveRecognizer and Gallery).
 import { InvalidArgumentError } from '@facerec/core';
 import type { Box } from '@facerec/core';
 import type { BrowserImageSource, ImageSize } from '../input/index.js';
 
 /**
- * Finds the faces in an image and returns one box per face, in image pixels. A face detector will be one;
- * until then {@link centerSquareLocator} stands in, assuming the person faces the camera in the middle.
+ * Finds the faces in an image and returns one box per face, in image pixels, for a trained CNN
+ * (`recognizeFaces`); {@link centerSquareLocator} assumes the person faces the camera in the middle. To find
+ * every face with the pretrained detector, use `LiveRecognizer` / `recognizeVideo` or a `Gallery` instead.
  */
 export type FaceLocator = (size: ImageSize, image: BrowserImageSource) => readonly Box[] | Promise<readonly Box[]>;
 
