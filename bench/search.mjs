@@ -111,21 +111,28 @@ function prepare(n) {
 }
 
 const out = path.join(repoRoot, 'bench-results', 'search.json');
-const previous = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : { runs: [] };
-const runs = previous.runs ?? [];
-const failures = previous.failures ?? [];
-const save = () => writeResult('search', {
-  runs: runs.sort((a, b) => a.n - b.n || a.store.localeCompare(b.store)),
-  failures,
-  distractors: {
-    method: 'Gaussian fitted to one real embedding per lfw-dev person (mean + full covariance, Cholesky), sampled and L2-normalised',
-    people: enrolled.length,
-    ...check,
-  },
-  queries: queryRows.length,
-  query_set: 'a second lfw-dev photo of people with two or more; recall_at_1 = share of queries whose top-1 equals exact search\'s top-1',
-  loadavg_at_end: loadavg(),
-});
+const runs = [];
+const failures = [];
+const key = (r) => `${r.store}@${r.n}`;
+// Runs of other invocations (other N, other stores; possibly running at the same time) are merged in at each write.
+const save = () => {
+  const previous = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
+  const mine = new Set(runs.map(key));
+  const merged = [...(previous.runs ?? []).filter((r) => !mine.has(key(r))), ...runs];
+  const ran = new Set(merged.map(key));
+  writeResult('search', {
+    runs: merged.sort((a, b) => a.n - b.n || a.store.localeCompare(b.store)),
+    failures: [...(previous.failures ?? []).filter((f) => !ran.has(key(f)) && !failures.some((g) => key(g) === key(f))), ...failures],
+    distractors: {
+      method: 'Gaussian fitted to one real embedding per lfw-dev person (mean + full covariance, Cholesky), sampled and L2-normalised',
+      people: enrolled.length,
+      ...check,
+    },
+    queries: queryRows.length,
+    query_set: 'a second lfw-dev photo of people with two or more; recall_at_1 = share of queries whose top-1 equals exact search\'s top-1',
+    loadavg_at_end: loadavg(),
+  });
+};
 
 for (const n of sizes) {
   const t0 = performance.now();
@@ -148,5 +155,5 @@ for (const n of sizes) {
   }
 }
 printTable(['store', 'N', 'recall@1', 'p50 ms', 'p95 ms', 'enrol/s', 'build s', 'B/face', 'RSS MB'],
-  runs.map((r) => [r.store, r.n, r.recall_at_1.toFixed(3), r.p50_ms, r.p95_ms, r.enroll_per_s, r.build_s, r.bytes_per_face, r.rss_mb]));
+  JSON.parse(readFileSync(out, 'utf8')).runs.map((r) => [r.store, r.n, r.recall_at_1.toFixed(3), r.p50_ms, r.p95_ms, r.enroll_per_s, r.build_s, r.bytes_per_face, r.rss_mb]));
 console.log(`wrote ${path.relative(repoRoot, out)}`);
