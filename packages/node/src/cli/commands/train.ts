@@ -96,7 +96,8 @@ export async function trainCommand(argv: string[], io: CommandIO): Promise<numbe
       ...(illumination !== undefined ? { illumination } : {}),
     });
   }
-  const progress = new ProgressBar(io.err, Boolean(process.stderr.isTTY));
+  const tty = Boolean(process.stderr.isTTY);
+  const progress = new ProgressBar(io.err, tty);
   try {
     const result = await asUsageAsync(() =>
       recognizer.fit(dataset.train, {
@@ -106,7 +107,8 @@ export async function trainCommand(argv: string[], io: CommandIO): Promise<numbe
         ...(validationSplit !== undefined ? { validationSplit } : {}),
         ...(values['no-augment'] ? { augmentation: null } : {}),
         seed,
-        ...(values.quiet ? {} : { onBatchEnd: (log) => progress.batch(log), onEpochEnd: (log) => progress.epoch(log) }),
+        // Per-batch progress makes every step read its loss back; only a terminal shows it, so logs read once per epoch.
+        ...(values.quiet ? {} : { ...(tty ? { onBatchEnd: progress.batch.bind(progress) } : {}), onEpochEnd: progress.epoch.bind(progress) }),
       }),
     );
     await recognizer.save(fileSystemHandler(out));
