@@ -15,7 +15,8 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/test/**/*.test.ts'],
-    exclude: ['packages/web/test/browser/**', '**/node_modules/**'],
+    // Browser-only tests (real Chromium, some with a fake camera) run from packages/web/vitest.browser.config.ts.
+    exclude: ['packages/web/test/browser/**', 'packages/web/test/camera/**', '**/node_modules/**'],
     // Sets XDG_RUNTIME_DIR for Dawn when the shell has none.
     setupFiles: ['vitest.setup.ts'],
     // The usual summary, then every skipped test by name (names carry the reason).
