@@ -1,5 +1,5 @@
 // The --explain flags of verify and identify: which method, where the pictures go, and writing them.
-import { mkdir } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { EXPLAIN_METHODS, explainMatch, explanationToJson, personOf, type ExplainMethod, type ExplanationJson, type FacePipeline, type Gallery, type Point } from '@facerec/core';
 import { readImage } from '../image/index.js';
@@ -15,7 +15,7 @@ export function explainUsage(target: 'file' | 'dir'): string {
   return target === 'file'
     ? '  --explain <file>   also write a picture of why: both aligned faces with heat maps, score, threshold (.png/.jpg)\n'
       + '  --explain-method <m>  gradcam (default, fast) | occlusion (model-agnostic, slower); with --json the maps are printed too\n'
-    : '  --explain <dir>    also write a picture per named face (<photo>-<n>-<name>.png): heat map against the best match\n'
+    : '  --explain <dir>    also write a picture per named face (<photo>-<n>-<name>.png, -2, -3… when taken): heat map against the best match\n'
       + '  --explain-method <m>  gradcam (default, fast) | occlusion (model-agnostic, slower); with --json the maps are printed too\n';
 }
 
@@ -74,10 +74,22 @@ export async function explainNamedFaces(pipeline: FacePipeline, gallery: Gallery
     json.push(explanationToJson(explanation));
     if (request.target !== undefined) {
       const base = path.basename(file, path.extname(file));
-      const out = path.join(request.target, `${base}-${i + 1}-${face.label.replace(/[^\w.-]+/g, '_')}.png`);
+      const out = await freeName(request.target, `${base}-${i + 1}-${face.label.replace(/[^\w.-]+/g, '_')}`, '.png');
       await writeImageAs(out, explanationPicture(explanation, { captions: [base, face.label] }), 'png');
       files.push(out);
     }
   }
   return { json, files };
+}
+
+/** `<dir>/<stem><ext>`, or `<stem>-2<ext>`, `-3`… when taken: the folder may hold the user's files, never written over. */
+async function freeName(dir: string, stem: string, ext: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const file = path.join(dir, `${stem}${n === 1 ? '' : `-${n}`}${ext}`);
+    try {
+      await access(file);
+    } catch {
+      return file;
+    }
+  }
 }

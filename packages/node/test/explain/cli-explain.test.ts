@@ -1,6 +1,6 @@
 // facerec verify/identify --explain: the picture is a PNG of two faces with maps, the JSON carries the maps, bad flags exit 2.
 import path from 'node:path';
-import { readdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { explanationPicture, heatColour, readImage, type Explanation } from '@facerec/node';
 import { lfwImage } from '../../../core/test/helpers/datasets.js';
@@ -43,6 +43,12 @@ describe('facerec identify --explain', () => {
     expect(r.code, r.err).toBe(0);
     const files = await readdir(pictures);
     expect(files).toEqual(['Abel_Pacheco_0001-1-abel.png']);
+    // A second run writes beside the first picture, never over it (nor over a user's file of that name).
+    const first = await readFile(path.join(pictures, files[0]!));
+    const again = await runCapture('identify', gallery, lfwImage('Abel_Pacheco', 1), '--explain', pictures, '--backend', 'wasm');
+    expect(again.code, again.err).toBe(0);
+    expect((await readdir(pictures)).sort()).toEqual(['Abel_Pacheco_0001-1-abel-2.png', 'Abel_Pacheco_0001-1-abel.png']);
+    expect(await readFile(path.join(pictures, files[0]!))).toEqual(first);
     const face = (JSON.parse(r.out) as { faces: Array<{ label: string; explanation?: { person: string; faces: unknown[] } }> }).faces[0]!;
     expect(face.label).toBe('abel');
     expect(face.explanation?.person).toBe('abel');
