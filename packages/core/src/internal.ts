@@ -16,4 +16,5 @@ export { validateGalleryIndex, infoOf } from './gallery/gallery.js';
 export { forwardLogits, PROBABILITIES_LAYER } from './models/architectures.js';
 export { validateMetadata } from './recognizer/metadata.js';
 export { FUSED_ADAM_ALL_KERNEL, FUSED_ADAM_GROUP_ELEMENTS, FUSED_ADAM_KERNEL } from './train/optimizers.js';
+export type { FusedAdamAttrs } from './train/optimizers.js';
 export { cipherOf, isEncryptedGalleryStub, noKeyError, openGalleryData, sealGalleryData } from './crypto/gallery.js';

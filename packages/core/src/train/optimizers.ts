@@ -22,6 +22,16 @@ export interface ParameterOptimizer {
  */
 export const FUSED_ADAM_KERNEL = 'FacerecAdamUpdate';
 
+/** Attributes of {@link FUSED_ADAM_KERNEL}; `step` is Adam's 1-based t, `weightDecay` is decoupled (AdamW). */
+export interface FusedAdamAttrs {
+  learningRate: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  step: number;
+  weightDecay: number;
+}
+
 /**
  * Name of the optional fused Adam kernel for many variables at once: inputs {x0.., g0.., state}; attrs those of
  * {@link FUSED_ADAM_KERNEL} plus `count`; outputs [x0'.., state']. `state` holds the moments of all `count`
@@ -87,7 +97,7 @@ class Adam implements ParameterOptimizer {
       }
     }
     this.t += 1;
-    const attrs = { learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step: this.t, weightDecay: this.weightDecay };
+    const attrs = { learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step: this.t, weightDecay: this.weightDecay } satisfies FusedAdamAttrs;
     for (const group of this.plan.groups) {
       const inputs: Record<string, tf.Tensor> = group.state ? { state: group.state } : {};
       group.members.forEach((p, k) => {

@@ -1,21 +1,14 @@
 // FacerecAdamUpdate: one multithreaded pass computing Adam/AdamW's new weights and moments as three new tensors.
 import { util, type TensorInfo } from '@tensorflow/tfjs-core';
-import { FUSED_ADAM_KERNEL } from '@facerec/core/internal';
+import { FUSED_ADAM_KERNEL, type FusedAdamAttrs } from '@facerec/core/internal';
 import { JOB } from '../jobs.js';
 import { fallback, parallel, type KernelFactory } from './common.js';
 
 /** Name of the fused optimizer kernel the core trainer looks up with `tf.getKernel`: core's one constant. */
 export const ADAM_KERNEL_NAME = FUSED_ADAM_KERNEL;
 
-/** Attributes of {@link ADAM_KERNEL_NAME}; `step` is Adam's 1-based t, `weightDecay` is decoupled (AdamW). */
-export interface AdamUpdateAttrs {
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  step: number;
-  weightDecay: number;
-}
+/** Attributes of {@link ADAM_KERNEL_NAME}. */
+export type AdamUpdateAttrs = FusedAdamAttrs;
 
 export const adamUpdate: KernelFactory = (rt, stock) => (call) => {
   const { x, g, m, v } = call.inputs as Record<string, TensorInfo>;

@@ -1,6 +1,6 @@
 // FacerecAdamUpdateAll for 'webgpu': Adam/AdamW on many variables in one dispatch over a flat copy of them.
 import { util, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
-import { FUSED_ADAM_ALL_KERNEL } from '@facerec/core/internal';
+import { FUSED_ADAM_ALL_KERNEL, type FusedAdamAttrs } from '@facerec/core/internal';
 import { groups, type ProgramUniform, type WebGpuBackendLike, type WebGpuProgram } from './program.js';
 import { copyBuffer, type WebGpuBackendInternals } from './buffers.js';
 
@@ -53,15 +53,9 @@ class AdamAllProgram implements WebGpuProgram {
   }
 }
 
-/** Attributes of {@link FUSED_ADAM_ALL_KERNEL}; `step` is Adam's 1-based t, `weightDecay` is decoupled (AdamW). */
-interface AdamAllAttrs {
+/** Attributes of {@link FUSED_ADAM_ALL_KERNEL}: the fused Adam's plus how many variables. */
+interface AdamAllAttrs extends FusedAdamAttrs {
   count: number;
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  step: number;
-  weightDecay: number;
 }
 
 /** The kernel: inputs x0.., g0.. (float32, pairwise one shape) and the previous call's state (absent at step 1). */
