@@ -1,17 +1,10 @@
 // The JSON form of an explanation (maps as nested arrays, no pixels) and an enrolled person read from a Gallery.
 import { InvalidArgumentError } from '../errors/index.js';
 import type { Gallery } from '../gallery/gallery.js';
-import type { EnrolledPerson, Explanation, ExplainMethod } from './explain.js';
+import type { EnrolledPerson, Explanation } from './explain.js';
 
 /** {@link Explanation} as plain JSON: each map as `rows` arrays of `cols` numbers (rounded to 6 digits). */
-export interface ExplanationJson {
-  readonly method: ExplainMethod;
-  readonly embedder: string;
-  readonly stage?: string;
-  readonly score: number;
-  readonly threshold: number;
-  readonly same: boolean;
-  readonly person?: string;
+export interface ExplanationJson extends Omit<Explanation, 'faces'> {
   readonly faces: ReadonlyArray<{
     /** Side of the aligned face in pixels; the grid's cells cover it evenly. */
     readonly size: number;
