@@ -1,21 +1,22 @@
-// The in-memory exact gallery store: every embedding in one matrix on the backend, 1:N search as one matrix product.
-import * as tf from '@tensorflow/tfjs-core';
+// The in-memory exact gallery store: every embedding in one row-major matrix, 1:N search as one sequential scan of it.
 import { FacerecError, InvalidArgumentError } from '../errors/index.js';
-import { requireFinite } from '../errors/finite.js';
+import { firstNonFinite, requireFinite } from '../errors/finite.js';
 import { compareLabels } from '../recognizer/labels.js';
 import type { Candidate } from '../recognizer/result.js';
 import type { GalleryCount, GalleryEntry, GalleryInfo, GalleryStore, StoreSearchOptions } from './gallery-store.js';
+import { searchExact } from './exact-search.js';
 import { EmbeddingStore } from './store.js';
 
 /**
  * A {@link GalleryStore} in memory: exact search, nothing persisted (a gallery folder in Node saves it).
- * Search against N embeddings is one `[queries × N]` matrix product; the matrix lives on the backend and is
- * uploaded again only after a change. Operations finish synchronously (before their promise resolves).
+ * The embeddings are one float32 matrix (in WebAssembly memory once it passes 1 MiB); a search scores every
+ * row with a SIMD dot-product kernel (the same arithmetic in JS where WebAssembly SIMD is missing, with
+ * identical results) and keeps each query's best people on the fly, ties in label order. No tensors: the
+ * search does not depend on the tfjs backend. Operations finish synchronously (before their promise resolves).
  */
 export class MemoryGalleryStore implements GalleryStore {
   readonly kind = 'memory';
   private readonly rows: EmbeddingStore;
-  private cached: { version: number; tensor: tf.Tensor2D } | undefined;
   private closed = false;
 
   constructor(readonly info: GalleryInfo) {
@@ -74,41 +75,22 @@ export class MemoryGalleryStore implements GalleryStore {
     return run(() => ({ people: new Set(this.rows.labels).size, embeddings: this.rows.size }));
   }
 
-  async search(queries: readonly Float32Array[], options: StoreSearchOptions): Promise<Candidate[][]> {
+  search(queries: readonly Float32Array[], options: StoreSearchOptions): Promise<Candidate[][]> {
+    return run(() => this.searchSync(queries, options));
+  }
+
+  /** Searches synchronously (what {@link MemoryGalleryStore.search} does). */
+  searchSync(queries: readonly Float32Array[], options: StoreSearchOptions): Candidate[][] {
     this.checkOpen();
     const d = this.info.dimensions;
     queries.forEach((q, i) => {
       if (q.length !== d) throw new InvalidArgumentError(`queries[${i}]`, `has ${q.length} values, the gallery holds ${d}-d embeddings`);
+      if (firstNonFinite(q) >= 0) throw new InvalidArgumentError(`queries[${i}]`, 'holds NaN or infinite values');
     });
-    if (queries.length === 0) return [];
-    const n = this.rows.size;
-    if (n === 0) return queries.map(() => []);
-    const flat = new Float32Array(queries.length * d);
-    queries.forEach((q, i) => flat.set(q, i * d));
-    const matrix = this.matrixTensor();
-    // Row owners as of the matrix: a change while the scores are read back must not shift labels under them.
-    const ids = this.rows.ids.slice();
-    const names = this.rows.labelNames;
-    const scores = tf.tidy(() => tf.matMul(tf.tensor2d(flat, [queries.length, d]), matrix, false, true));
-    let values: Float32Array;
-    try {
-      values = (await scores.data()) as Float32Array;
-    } finally {
-      scores.dispose();
-    }
-    requireFinite(values, `the ${this.info.embedder} gallery`, 'similarity scores');
-    const best = new Float32Array(names.length);
-    return queries.map((_, q) => {
-      // Best score per person in one pass over the row scores, then a small top-k selection.
-      best.fill(-Infinity);
-      for (let r = 0; r < n; r++) {
-        const s = values[q * n + r]!;
-        const id = ids[r]!;
-        if (s > best[id]!) best[id] = s;
-      }
-      const top = topCandidates(best, names, options.k);
-      return options.minScore === undefined ? top : top.filter((c) => c.score >= options.minScore!);
-    });
+    const found = searchExact(this.rows, queries, options);
+    // Finite rows and queries can still overflow to infinity (or NaN) in float32: never rank on such a score.
+    for (const candidates of found) requireFinite(candidates.map((c) => c.score), `the ${this.info.embedder} gallery`, 'similarity scores');
+    return found;
   }
 
   async *entries(): AsyncIterable<GalleryEntry> {
@@ -120,24 +102,13 @@ export class MemoryGalleryStore implements GalleryStore {
     for (let r = 0; r < labels.length; r++) yield { label: labels[r]!, embedding: matrix.slice(r * d, (r + 1) * d) };
   }
 
-  /** Frees the matrix tensor; the rows stay (a later search uploads them again). */
-  dispose(): void {
-    this.cached?.tensor.dispose();
-    this.cached = undefined;
-  }
+  /** Nothing to free: search runs on the rows where they are (no tensor copy). Kept so existing callers work. */
+  dispose(): void {}
 
   close(): Promise<void> {
     this.dispose();
     this.closed = true;
     return Promise.resolve();
-  }
-
-  private matrixTensor(): tf.Tensor2D {
-    if (this.cached?.version !== this.rows.version) {
-      this.cached?.tensor.dispose();
-      this.cached = { version: this.rows.version, tensor: tf.tensor2d(this.rows.matrix(), [this.rows.size, this.info.dimensions]) };
-    }
-    return this.cached.tensor;
   }
 
   private checkOpen(): void {
@@ -152,18 +123,4 @@ function run<T>(fn: () => T): Promise<T> {
   } catch (error) {
     return Promise.reject(error as Error);
   }
-}
-
-/** The `k` best finite scores with their labels, best first (insertion into a k-long sorted list). */
-function topCandidates(best: Float32Array, names: readonly string[], k: number): Candidate[] {
-  const top: Candidate[] = [];
-  for (let id = 0; id < best.length; id++) {
-    const score = best[id]!;
-    if (score === -Infinity || (top.length >= k && score <= top[top.length - 1]!.score)) continue;
-    let at = top.length;
-    while (at > 0 && top[at - 1]!.score < score) at--;
-    top.splice(at, 0, { label: names[id]!, score });
-    if (top.length > k) top.pop();
-  }
-  return top;
 }
