@@ -1,4 +1,4 @@
-// Gallery: enrolled people as embeddings; 1:N identification as one matrix product, 1:1 verification, save/load data.
+// Gallery: enrolled people as embeddings; 1:N identification through a store (exact SIMD scan by default), 1:1 verification, save/load data.
 import { InvalidArgumentError, ModelFormatError } from '../errors/index.js';
 import { firstNonFinite, requireFinite } from '../errors/finite.js';
 import { cosineSimilarity } from '../faces/embedder.js';
@@ -74,7 +74,7 @@ export interface GalleryOptions extends Partial<GalleryInfo> {
  * People you enrol, each with one or more face embeddings. `identify` names every face in a photo (or
  * answers {@link UNKNOWN}), `verify` compares two photos. Scores are cosine similarities: a person's score
  * is the best similarity to any of their embeddings. The embeddings live in a {@link GalleryStore}: by default
- * in memory, searched exactly as one `[faces × N]` matrix product on the backend; in Node also a gallery
+ * in memory, searched exactly by one SIMD scan of the embedding matrix; in Node also a gallery
  * folder, PGlite or PostgreSQL (`openGallery`), in the browser IndexedDB. The gallery works the same on each.
  */
 export class Gallery {
@@ -249,7 +249,7 @@ export class Gallery {
     return new Gallery(pipeline, { store });
   }
 
-  /** Frees the in-memory store's matrix tensor (not the pipeline, which the caller owns); the gallery stays usable. */
+  /** Kept for existing callers: the in-memory store holds no tensors any more (nor does it free the pipeline, which the caller owns). */
   dispose(): void {
     if (this.store instanceof MemoryGalleryStore) this.store.dispose();
   }
