@@ -18,3 +18,33 @@ export { validateMetadata } from './recognizer/metadata.js';
 export { FUSED_ADAM_ALL_KERNEL, FUSED_ADAM_GROUP_ELEMENTS, FUSED_ADAM_KERNEL } from './train/optimizers.js';
 export type { FusedAdamAttrs } from './train/optimizers.js';
 export { cipherOf, isEncryptedGalleryStub, noKeyError, openGalleryData, sealGalleryData } from './crypto/gallery.js';
+export {
+  ADAM_KERNEL_NAME,
+  DEFAULT_SPIN,
+  isWasmMemory,
+  JOB,
+  KernelModuleError,
+  KernelRuntime,
+  KernelWorkerError,
+  PACKED_WEIGHT_BUDGET,
+  PackedWeightCache,
+  PoolControl,
+  registerKernels,
+  relaxedSimdValidates,
+  wasmApi,
+  workerLoopSource,
+} from './backends/wasm-kernels/index.js';
+export type {
+  AdamUpdateAttrs,
+  KernelPool,
+  KernelRuntimeOptions,
+  PackedWeightHost,
+  PoolWorkerData,
+  RunFn,
+  StartKernelPool,
+  TfjsWasmModule,
+  WasmBackend,
+  WasmInstance,
+  WasmMemory,
+  WasmModule,
+} from './backends/wasm-kernels/index.js';

@@ -7,7 +7,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 src="$here/native"
 out="$here/wasm"
-gen="$here/src/backends/wasm/kernels-binary.ts"
+gen="$here/../core/src/backends/wasm-kernels/kernels-binary.ts"
 CC="${CC:-clang-16}"
 mkdir -p "$out"
 tmp="$(mktemp -d)"

@@ -1,15 +1,14 @@
 // Public entry of the multi-threaded WASM backend: initWasmBackend() and its types.
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { MAX_THREADS } from '@facerec/core/internal';
+import { KernelRuntime, MAX_THREADS, registerKernels, type WasmBackend, type WasmMemory } from '@facerec/core/internal';
 import { createThreadedBackend, type WasmPackage } from './loader.js';
-import { registerKernels } from './register.js';
-import { KernelRuntime } from './runtime.js';
-import type { InitWasmBackendOptions, WasmBackend, WasmBackendInfo } from './types.js';
-import type { WasmMemory } from './wasm-api.js';
+import { relaxedSimdAvailable } from './relaxed-simd.js';
+import { ThreadPool } from './thread-pool.js';
+import type { InitWasmBackendOptions, WasmBackendInfo } from './types.js';
 
 export type { InitWasmBackendOptions, WasmBackendInfo } from './types.js';
-export { ADAM_KERNEL_NAME, type AdamUpdateAttrs } from './kernels/adam-update.js';
+export { ADAM_KERNEL_NAME, type AdamUpdateAttrs } from '@facerec/core/internal';
 
 /** tfjs's own priority for 'wasm', kept so importing facerec changes no default. */
 const WASM_PRIORITY = 2;
@@ -84,7 +83,7 @@ async function setUp(options: InitWasmBackendOptions): Promise<WasmBackendInfo> 
   if (tf.getBackend() !== 'wasm' && !(await tf.setBackend('wasm'))) {
     throw new Error('the tfjs wasm backend failed to initialize');
   }
-  const backend = tf.backend() as WasmBackend;
+  const backend = tf.backend() as unknown as WasmBackend;
   const memory = (backend.wasm as unknown as { wasmMemory?: WasmMemory }).wasmMemory;
   const shared = memory !== undefined && memory.buffer instanceof SharedArrayBuffer && fallbackReason === undefined;
 
@@ -94,12 +93,12 @@ async function setUp(options: InitWasmBackendOptions): Promise<WasmBackendInfo> 
   if (fast) {
     let rt: KernelRuntime;
     try {
-      rt = await KernelRuntime.create(backend, threads);
+      rt = await KernelRuntime.create(backend, { threads, relaxedSimd: shared && relaxedSimdAvailable(), startPool: (m, mem, n) => ThreadPool.start(m, mem, n) });
     } catch (e) {
       if (threads === 1) throw e;
       fallbackReason = `kernel workers failed to start: ${errorMessage(e)}`;
       threads = 1;
-      rt = await KernelRuntime.create(backend, 1);
+      rt = await KernelRuntime.create(backend, { threads: 1, relaxedSimd: shared && relaxedSimdAvailable() });
     }
     fastKernels = registerKernels(rt);
     runtime = rt;

@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker as NodeWorker } from 'node:worker_threads';
-import type { TfjsWasmModule, WasmBackend } from './types.js';
-import { isWasmMemory } from './wasm-api.js';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { isWasmMemory, type TfjsWasmModule } from '@facerec/core/internal';
 
 /** The parts of @tensorflow/tfjs-backend-wasm the loader uses (imported lazily by the caller). */
 export type WasmPackage = Pick<typeof import('@tensorflow/tfjs-backend-wasm'), 'BackendWasm' | 'setThreadsCount'>;
@@ -69,7 +69,7 @@ function loadFactory(threads: number): { factory: ModuleFactory; factoryPath: st
 export async function createThreadedBackend(
   pkg: WasmPackage,
   threads: number,
-): Promise<{ backend: WasmBackend; module: TfjsWasmModule }> {
+): Promise<{ backend: BackendWasm; module: TfjsWasmModule }> {
   const { factory, factoryPath } = loadFactory(threads);
   const distDir = path.join(wasmPackageDir(), 'dist');
   const module = await factory({

@@ -1,6 +1,4 @@
-// Types shared by the WASM backend loader, thread pool and kernels.
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import type { WasmMemory } from './wasm-api.js';
+// Options and result of initWasmBackend, and the tfjs WASM types the loader shares with core's kernels.
 
 /** Options of {@link initWasmBackend}. */
 export interface InitWasmBackendOptions {
@@ -29,22 +27,4 @@ export interface WasmBackendInfo {
   fallbackReason?: string;
 }
 
-/** The parts of tfjs's Emscripten module the kernels use. */
-export interface TfjsWasmModule {
-  _malloc(bytes: number): number;
-  _free(ptr: number): void;
-  HEAPU8: Uint8Array;
-  wasmMemory?: WasmMemory;
-  cwrap(name: string, ret: string | null, args: string[]): (...args: number[]) => number;
-  tfjs: {
-    init(): void;
-    initWithThreadsCount(threadsCount: number): void;
-    getThreadsCount(): number;
-    registerTensor(id: number, size: number, memoryOffset: number): void;
-    disposeData(id: number): void;
-    dispose(): void;
-  };
-}
-
-/** tfjs's wasm backend seen through the fields the kernels use. */
-export type WasmBackend = BackendWasm;
+export type { TfjsWasmModule, WasmBackend } from '@facerec/core/internal';

@@ -3,8 +3,7 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { SLOT } from './jobs.js';
 import { PackedWeightCache } from './packed-weights.js';
 import { KERNELS_PLAIN_BASE64, KERNELS_RELAXED_BASE64, KERNELS_SHARED_BASE64 } from './kernels-binary.js';
-import { relaxedSimdAvailable } from './relaxed-simd.js';
-import { ThreadPool } from './thread-pool.js';
+import type { KernelPool, StartKernelPool } from './pool.js';
 import type { TfjsWasmModule, WasmBackend } from './types.js';
 import { isWasmMemory, wasmApi, type WasmInstance, type WasmMemory } from './wasm-api.js';
 
@@ -16,11 +15,34 @@ export class KernelModuleError extends Error {
   override name = 'KernelModuleError';
 }
 
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Decodes standard base64 (core has neither Node's Buffer nor the DOM's atob in its types). */
 function decodeBase64(b64: string): Uint8Array {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  const value = new Uint8Array(128);
+  for (let i = 0; i < BASE64.length; i++) value[BASE64.charCodeAt(i)] = i;
+  const chars = b64.replace(/=+$/, '');
+  const out = new Uint8Array(Math.floor((chars.length * 3) / 4));
+  let bits = 0, acc = 0, o = 0;
+  for (let i = 0; i < chars.length; i++) {
+    acc = (acc << 6) | (value[chars.charCodeAt(i)] as number);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
   return out;
+}
+
+/** How {@link KernelRuntime.create} runs the kernels; the platform packages supply the thread pool. */
+export interface KernelRuntimeOptions {
+  /** Threads for the kernels, the caller's included; more than 1 needs a shared memory and `startPool`. */
+  readonly threads: number;
+  /** Whether to run the relaxed-SIMD (FMA) build; only used on a shared memory. */
+  readonly relaxedSimd: boolean;
+  /** Starts the worker pool (node: worker_threads; web: Web Workers). */
+  readonly startPool?: StartKernelPool;
 }
 
 /** One argument of a job: an integer/pointer, or a float written into a float slot. */
@@ -34,7 +56,7 @@ export class KernelRuntime {
   private readonly tfjs: TfjsWasmModule;
   private readonly memory: WasmMemory;
   private readonly runMain: (job: number, args: number, tid: number, nt: number) => void;
-  private readonly pool: ThreadPool | null;
+  private readonly pool: KernelPool | null;
   private readonly argsPtr: number;
   private i32: Int32Array;
   private f32: Float32Array;
@@ -49,7 +71,7 @@ export class KernelRuntime {
     tfjs: TfjsWasmModule,
     memory: WasmMemory,
     instance: WasmInstance,
-    pool: ThreadPool | null,
+    pool: KernelPool | null,
     relaxedSimd: boolean,
   ) {
     this.backend = backend;
@@ -72,15 +94,16 @@ export class KernelRuntime {
   }
 
   /** Instantiates the kernels on the backend's memory and, for a shared memory, starts `threads - 1` workers. */
-  static async create(backend: WasmBackend, threads: number): Promise<KernelRuntime> {
-    const tfjs = backend.wasm as unknown as TfjsWasmModule;
+  static async create(backend: WasmBackend, options: KernelRuntimeOptions): Promise<KernelRuntime> {
+    const tfjs = backend.wasm as TfjsWasmModule;
     const memory = tfjs.wasmMemory ?? findMemory(tfjs);
-    const shared = memory.buffer instanceof SharedArrayBuffer;
-    const relaxed = shared && relaxedSimdAvailable();
+    const shared = typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
+    const relaxed = shared && options.relaxedSimd;
     const b64 = shared ? (relaxed ? KERNELS_RELAXED_BASE64 : KERNELS_SHARED_BASE64) : KERNELS_PLAIN_BASE64;
     const module = new wasmApi.Module(decodeBase64(b64));
     const instance = new wasmApi.Instance(module, { env: { memory } });
-    const pool = shared && threads > 1 ? await ThreadPool.start(module, memory, threads) : null;
+    const { threads, startPool } = options;
+    const pool = shared && threads > 1 && startPool !== undefined ? await startPool(module, memory, threads) : null;
     return new KernelRuntime(backend, tfjs, memory, instance, pool, relaxed);
   }
 

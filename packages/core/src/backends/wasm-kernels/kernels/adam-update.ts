@@ -1,6 +1,6 @@
 // FacerecAdamUpdate: one multithreaded pass computing Adam/AdamW's new weights and moments as three new tensors.
 import { util, type TensorInfo } from '@tensorflow/tfjs-core';
-import { FUSED_ADAM_KERNEL, type FusedAdamAttrs } from '@facerec/core/internal';
+import { FUSED_ADAM_KERNEL, type FusedAdamAttrs } from '../../../train/optimizers.js';
 import { JOB } from '../jobs.js';
 import { fallback, parallel, type KernelFactory } from './common.js';
 
