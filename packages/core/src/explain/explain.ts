@@ -12,13 +12,36 @@ import { mainFace, type FacePipeline } from '../faces/pipeline.js';
 import { warpAffine } from '../faces/warp.js';
 import { gradcamMaps } from './gradcam.js';
 import { heatMapOf, type HeatMap } from './heatmap.js';
+import { inputGradientMaps } from './input-gradient.js';
 import { occlusionMaps } from './occlusion.js';
 
-/** How a map is computed: Grad-CAM (one forward and backward pass) or occlusion (a re-embedding per patch). */
-export type ExplainMethod = 'gradcam' | 'occlusion';
+/**
+ * How a map is computed:
+ * - `'gradient-x-input'`: each pixel's gradient of the similarity times its difference from grey, summed per
+ *   cell: the first-order estimate of how much the similarity falls when the cell is greyed (one forward and
+ *   one backward pass of the whole network; dlib only);
+ * - `'gradcam'`: Grad-CAM at an inner layer (one forward and backward pass; for faceres the exact per-cell split
+ *   of the similarity);
+ * - `'occlusion'`: the fall in similarity when a grey patch covers the cell (a re-embedding per patch; any embedder).
+ */
+export type ExplainMethod = 'gradient-x-input' | 'gradcam' | 'occlusion';
 
 /** The methods {@link explainMatch} knows. */
-export const EXPLAIN_METHODS: readonly ExplainMethod[] = ['gradcam', 'occlusion'];
+export const EXPLAIN_METHODS: readonly ExplainMethod[] = ['gradient-x-input', 'gradcam', 'occlusion'];
+
+/**
+ * The method {@link explainMatch} uses when none is asked for, per embedder (others: `'occlusion'`).
+ * dlib: gradient × input, more faithful in the deletion test than Grad-CAM at any of its layers (BENCHMARKS.md).
+ * faceres: Grad-CAM at its last layer, which is the exact split of the similarity over the cells (its
+ * depthwise convolutions have no input gradient on tfjs's WASM backend, so gradient × input is not offered).
+ */
+export const DEFAULT_EXPLAIN_METHODS: Readonly<Record<string, ExplainMethod>> = { dlib: 'gradient-x-input', faceres: 'gradcam' };
+
+/** Embedders whose network runs differentiably from its pixels (cut at `'input'`), as `'gradient-x-input'` needs. */
+const INPUT_GRADIENT_EMBEDDERS: readonly string[] = ['dlib'];
+
+/** The grey that deleting a region leaves, 0..255: occlusion's patches and gradient × input's reference. */
+const GREY = 128;
 
 /** A face to explain: an image (its main face is used) or an image with the face's five landmarks (in image pixels). */
 export type ExplainFace = FaceImage | { readonly image: FaceImage; readonly landmarks: readonly Point[] };
@@ -51,17 +74,17 @@ export const GRADCAM_STAGES: Readonly<Record<string, { readonly stage: string; r
 
 /** Options of {@link explainMatch}; detection options apply to images given without landmarks. */
 export interface ExplainOptions extends DetectOptions {
-  /** Default `'gradcam'`. */
+  /** Default: the embedder's entry in {@link DEFAULT_EXPLAIN_METHODS}, else `'occlusion'`. */
   readonly method?: ExplainMethod;
   /** Similarity at or above which the faces are the same person; default the embedder's. */
   readonly threshold?: number;
   /** Grad-CAM: the layer to look at (a dlib block name or a graph node); default {@link GRADCAM_STAGES}. */
   readonly stage?: string;
-  /** Occlusion: cells per side of the grid over the crop (default 8). */
+  /** Cells per side of the map's grid over the crop: gradient × input (default 16) and occlusion (default 8). */
   readonly grid?: number;
   /** Occlusion: patch side in cells (default 2, so a patch covers a quarter of the crop's side). */
   readonly patchCells?: number;
-  /** Occlusion: grey level of the patch, 0..255 (default 128). */
+  /** Occlusion: grey level of the patch, 0..255 (default 128, the grey of the deletion test). */
   readonly fill?: number;
 }
 
@@ -101,40 +124,47 @@ export interface Explanation {
  *   usable embeddings.
  */
 export async function explainMatch(pipeline: FacePipeline, a: ExplainFace, b: ExplainFace | EnrolledPerson, options: ExplainOptions = {}): Promise<Explanation> {
-  const method = options.method ?? 'gradcam';
-  if (!EXPLAIN_METHODS.includes(method)) throw new InvalidArgumentError('method', `must be one of ${EXPLAIN_METHODS.join(', ')}, got "${String(method)}"`);
   const embedder = pipeline.embedder;
   if (!(embedder instanceof FaceEmbedder)) throw new InvalidArgumentError('pipeline', `explanations need a single embedder, not the fusion ${embedder.spec.name}`);
   const spec = embedder.spec;
+  const method = options.method ?? DEFAULT_EXPLAIN_METHODS[spec.name] ?? 'occlusion';
+  if (!EXPLAIN_METHODS.includes(method)) throw new InvalidArgumentError('method', `must be one of ${EXPLAIN_METHODS.join(', ')}, got "${String(method)}"`);
   const threshold = options.threshold ?? spec.threshold;
   if (!(threshold >= -1 && threshold <= 1)) throw new InvalidArgumentError('threshold', `must be a cosine similarity in [-1, 1], got ${threshold}`);
-  const layout = occlusionLayout(options);
+  const layout = occlusionLayout(options, method === 'gradient-x-input' ? 16 : 8);
   const stage = method === 'gradcam' ? gradcamStage(embedder, options.stage) : undefined;
+  const whole = method === 'gradient-x-input' ? inputGradientNet(embedder) : undefined;
   const person = isPerson(b) ? checkPerson(b, spec.dimensions) : undefined;
 
   const crops = await alignedCrops(pipeline, embedder, person ? [a] : [a, b as ExplainFace], options);
   try {
-    // Grad-CAM of two faces computes their similarity itself (the same network without the mirrored view): no extra pass.
-    const fromGradcam = stage !== undefined && !person && !spec.flip;
-    const embeddings = fromGradcam ? [] : await embedder.embedCrops(crops);
+    // A gradient method on two faces computes their similarity itself (the same network without the mirrored view): no extra pass.
+    const fromGradient = (stage !== undefined || whole !== undefined) && !person && !spec.flip;
+    const embeddings = fromGradient ? [] : await embedder.embedCrops(crops);
     let targets: Float32Array[] = [];
     let score = NaN;
     if (person) {
       const best = person.embeddings.reduce((p, e) => (dot(e, embeddings[0]!) > dot(p, embeddings[0]!) ? e : p));
       targets = [best];
       score = dot(best, embeddings[0]!);
-    } else if (!fromGradcam) {
+    } else if (!fromGradient) {
       targets = [embeddings[1]!, embeddings[0]!];
       score = dot(embeddings[0]!, embeddings[1]!);
     }
     const faces = await cropsToImages(crops);
     let maps: HeatMap[];
-    if (stage) {
+    if (stage || whole) {
       const scaled = tf.tidy(() => scaleInput(crops, spec.inputRange));
       try {
-        const result = await gradcamMaps(stage.split, scaled, fromGradcam ? [] : targets);
-        if (fromGradcam) score = result.similarity[0]!;
-        maps = result.raw.map((raw) => heatMapOf(raw, result.rows, result.cols, stage.linearHead));
+        if (stage) {
+          const result = await gradcamMaps(stage.split, scaled, fromGradient ? [] : targets);
+          if (fromGradient) score = result.similarity[0]!;
+          maps = result.raw.map((raw) => heatMapOf(raw, result.rows, result.cols, stage.linearHead));
+        } else {
+          const result = await inputGradientMaps(whole!, scaled, scaledGrey(spec.inputRange), fromGradient ? [] : targets, layout.grid);
+          if (fromGradient) score = result.similarity[0]!;
+          maps = result.raw.map((raw) => heatMapOf(raw, layout.grid, layout.grid, false));
+        }
       } finally {
         scaled.dispose();
       }
@@ -170,12 +200,26 @@ function checkPerson(person: EnrolledPerson, dimensions: number): EnrolledPerson
   return { label: person.label, embeddings };
 }
 
-function occlusionLayout(options: ExplainOptions): { grid: number; patchCells: number; fill: number } {
-  const grid = options.grid ?? 8, patchCells = options.patchCells ?? 2, fill = options.fill ?? 128;
+function occlusionLayout(options: ExplainOptions, defaultGrid: number): { grid: number; patchCells: number; fill: number } {
+  const grid = options.grid ?? defaultGrid, patchCells = options.patchCells ?? 2, fill = options.fill ?? GREY;
   if (!(Number.isInteger(grid) && grid >= 2 && grid <= 64)) throw new InvalidArgumentError('grid', `must be an integer in 2..64, got ${grid}`);
   if (!(Number.isInteger(patchCells) && patchCells >= 1 && patchCells <= grid)) throw new InvalidArgumentError('patchCells', `must be an integer in 1..grid (${grid}), got ${patchCells}`);
   if (!(fill >= 0 && fill <= 255)) throw new InvalidArgumentError('fill', `must be a grey level in 0..255, got ${fill}`);
   return { grid, patchCells, fill };
+}
+
+/** The whole network, differentiable from its pixels. @throws InvalidArgumentError for an embedder that has none. */
+function inputGradientNet(embedder: FaceEmbedder): EmbeddingNetSplit {
+  const net = embedder.network;
+  if (!INPUT_GRADIENT_EMBEDDERS.includes(embedder.spec.name) || !net.split) {
+    throw new InvalidArgumentError('method', `gradient-x-input needs a network that runs differentiably from its pixels (${INPUT_GRADIENT_EMBEDDERS.join(', ')}), not ${embedder.spec.name}; use gradcam or occlusion`);
+  }
+  return net.split('input');
+}
+
+/** {@link GREY} scaled for the network's input range. */
+function scaledGrey(range: FaceEmbedder['spec']['inputRange']): number {
+  return range === '0..255' ? GREY : range === '0..1' ? GREY / 255 : GREY / 127.5 - 1;
 }
 
 /** The network cut at Grad-CAM's layer. @throws InvalidArgumentError when there is no layer to cut at. */

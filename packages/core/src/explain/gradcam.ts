@@ -1,6 +1,7 @@
 // Grad-CAM for a similarity (per-cell form): one forward pass to an inner layer, one forward and backward pass through the rest.
 import * as tf from '@tensorflow/tfjs-core';
 import type { EmbeddingNetSplit } from '../faces/embedder.js';
+import { cosineToTargets, freeingTapeOnError } from './gradient.js';
 
 /** Per face: the Grad-CAM values before the ReLU, on the layer's grid. */
 export interface GradcamResult {
@@ -29,23 +30,12 @@ export interface GradcamResult {
  * @param targets - One unit vector per face, or none for two faces compared with each other.
  */
 export async function gradcamMaps(split: EmbeddingNetSplit, input: tf.Tensor4D, targets: readonly Float32Array[]): Promise<GradcamResult> {
-  const [cam, similarity] = tf.tidy(() => {
+  const [cam, similarity] = freeingTapeOnError(() => tf.tidy(() => {
     const activations = split.features(input);
-    const fixed = targets.length > 0 ? tf.tensor2d(targets.map((v) => Array.from(v))) : undefined;
-    // The cosine with the gradient of e·t/‖e‖ at fixed ‖e‖ (see above): t/‖e‖.
-    const cosine = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-      const [e, save] = args as [tf.Tensor, tf.GradSaveFunc];
-      const norm = tf.maximum(tf.norm(e, 2, 1, true), 1e-12);
-      const unit = tf.div(e, norm);
-      // Two faces without targets: each one's target is the other's embedding (held fixed, like the norm).
-      const t = fixed ?? tf.reverse(unit, 0);
-      save([norm, t]);
-      return { value: tf.sum(tf.mul(unit, t), 1), gradFunc: (dy, saved) => tf.mul(tf.reshape(dy, [-1, 1]), tf.div(saved[1]!, saved[0]!)) };
-    });
     // Faces are independent rows, so one backward pass of the summed similarities gives each face's gradient.
-    const { value, grad } = tf.valueAndGrad((a: tf.Tensor) => cosine(split.head(a as tf.Tensor4D)))(activations);
+    const { value, grad } = tf.valueAndGrad((a: tf.Tensor) => cosineToTargets(split.head(a as tf.Tensor4D), targets, 'fixed-norm'))(activations);
     return [tf.sum(tf.mul(grad, activations), 3), value];
-  });
+  }));
   try {
     const [n, rows, cols] = cam.shape as [number, number, number];
     const values = (await cam.data()) as Float32Array;

@@ -133,22 +133,25 @@ export class ResNet34Descriptor implements EmbeddingNet {
   }
 
   /**
-   * The network cut after block `stage` (a name of {@link RESNET34_BLOCKS}). After the last block the head is the
+   * The network cut after block `stage` (a name of {@link RESNET34_BLOCKS}, or `'input'` before everything). After the last block the head is the
    * average pool and the fc layer, which is linear: the similarity then splits exactly over the 2×2 cells.
    * @throws InvalidArgumentError for an unknown block name.
    */
   split(stage: string): EmbeddingNetSplit {
-    const at = BLOCKS.findIndex(([name]) => name === stage);
-    if (at < 0) throw new InvalidArgumentError('stage', `"${stage}" is not a block of dlib's ResNet-34; use one of ${RESNET34_BLOCKS.join(', ')}`);
+    // 'input': cut before the stem, so the head is the whole network (gradients with respect to the pixels).
+    const at = stage === 'input' ? -1 : BLOCKS.findIndex(([name]) => name === stage);
+    if (at < 0 && stage !== 'input') throw new InvalidArgumentError('stage', `"${stage}" is not a block of dlib's ResNet-34; use one of input, ${RESNET34_BLOCKS.join(', ')}`);
+    const stem = (x: tf.Tensor4D, fused: boolean) => tf.maxPool(this.conv('conv32_down', x, 2, true, 'valid', fused), 3, 2, 'valid') as tf.Tensor4D;
     return {
       features: (batch) => tf.tidy(() => {
-        let x = tf.maxPool(this.conv('conv32_down', batch, 2, true, 'valid'), 3, 2, 'valid') as tf.Tensor4D;
+        if (at < 0) return tf.clone(batch);
+        let x = stem(batch, true);
         for (const [name, down] of BLOCKS.slice(0, at + 1)) x = down ? this.downBlock(name, x) : this.block(name, x);
         return x;
       }),
       // Unfused ops: a fused convolution's gradient also computes its filter's, which tfjs's WASM backend cannot.
       head: (features) => tf.tidy(() => {
-        let x = features;
+        let x = at < 0 ? stem(features, false) : features;
         for (const [name, down] of BLOCKS.slice(at + 1)) x = down ? this.downBlock(name, x, false) : this.block(name, x, false);
         return tf.matMul(tf.mean(x, [1, 2]) as tf.Tensor2D, this.fc);
       }),

@@ -26,8 +26,15 @@ function halves(map: HeatMap): { left: number; right: number } {
 
 /** A copy of an aligned face with its left half (x < width/2) grey. */
 function blankLeft(face: RawImage): RawImage {
-  const data = Uint8ClampedArray.from(face.data);
-  for (let y = 0; y < face.height; y++) data.fill(128, y * face.width * 3, (y * face.width + Math.floor(face.width / 2)) * 3);
+  return fadeLeft(face, 1);
+}
+
+/** A copy of an aligned face with its left half (x < width/2) moved `amount` (0..1) of the way to grey. */
+function fadeLeft(face: RawImage, amount: number): RawImage {
+  const data = Float32Array.from(face.data);
+  for (let y = 0; y < face.height; y++) {
+    for (let i = y * face.width * 3; i < (y * face.width + Math.floor(face.width / 2)) * 3; i++) data[i] = data[i]! + (128 - data[i]!) * amount;
+  }
   return { ...face, data };
 }
 
@@ -55,7 +62,8 @@ describe.each(['default', 'faceres'] as const)('explainMatch with the %s preset'
   afterAll(() => pipeline?.dispose());
   expectNoLeakPerTest();
 
-  it.each(['gradcam', 'occlusion'] as const)('%s: a face against itself with its left half blanked lights up the right half', async (method: ExplainMethod) => {
+  const methods: ExplainMethod[] = preset === 'default' ? ['gradient-x-input', 'gradcam', 'occlusion'] : ['gradcam', 'occlusion'];
+  it.each(methods)('%s: a face against itself with its left half blanked lights up the right half', async (method: ExplainMethod) => {
     const blanked = { image: blankLeft(aligned.image), landmarks: aligned.landmarks };
     const ex = await explainMatch(pipeline, aligned, blanked, { method, ...COARSE });
     expect(ex.faces).toHaveLength(2);
@@ -92,6 +100,24 @@ describe.each(['default', 'faceres'] as const)('explainMatch with the %s preset'
       expect(inner.faces[0]!.map.exact).toBe(false);
       expect(inner.faces[0]!.map.rows).toBe(17);
     }
+  });
+
+  it.runIf(preset === 'default')('gradient-x-input: the cells predict how far the similarity falls when their region fades towards grey', async () => {
+    const ex = await explainMatch(pipeline, photo, other, { method: 'gradient-x-input' });
+    expect(ex.method).toBe('gradient-x-input');
+    const [faceA, faceB] = ex.faces.map((f) => ({ image: f.face, landmarks: aligned.landmarks }));
+    const map = ex.faces[1]!.map;
+    expect([map.rows, map.cols, map.exact]).toEqual([16, 16, false]);
+    // The left half is exactly the cells of columns 0..7 (150 px: 75 of them), so its cells add up to the first-order fall.
+    let predicted = 0;
+    for (let r = 0; r < map.rows; r++) for (let c = 0; c < map.cols / 2; c++) predicted += map.raw[r * map.cols + c]!;
+    // Faded by a and by 2a: fall(a) = a·p + a²·q, so 2·fall(a) − fall(2a)/2 is a·p without the second-order term.
+    const amount = 0.05;
+    const fallBy = async (a: number) => ex.score - (await explainMatch(pipeline, faceA!, { ...faceB!, image: fadeLeft(faceB!.image, a) }, { method: 'gradient-x-input' })).score;
+    const fall = 2 * (await fallBy(amount)) - (await fallBy(2 * amount)) / 2;
+    expect(Math.abs(predicted * amount), 'a fall big enough to measure').toBeGreaterThan(5e-4);
+    expect(fall / (predicted * amount), `fall ${fall.toExponential(3)} vs predicted ${(predicted * amount).toExponential(3)}`).toBeGreaterThan(0.8);
+    expect(fall / (predicted * amount)).toBeLessThan(1.25);
   });
 
   it('occlusion on identical faces: every patch lowers the similarity, the same on both sides', async () => {

@@ -1,0 +1,55 @@
+// What the gradient methods share: the cosine to a fixed target with a chosen gradient, and freeing tfjs's tape when a backward pass fails.
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * Each face's cosine similarity to its target, `[n]`, differentiable with respect to the embeddings `[n, d]`.
+ * The targets (unit vectors, or for two faces without targets each one's the other's embedding) are held fixed.
+ * `'cosine'` is the true gradient of the cosine, (t − s·u)/‖e‖; `'fixed-norm'` holds the face's own norm fixed
+ * too, t/‖e‖, so that behind a global average pool and a linear head the per-cell shares add up to s (the full
+ * cosine's gradient is orthogonal to e and its shares would add up to zero).
+ */
+export function cosineToTargets(embeddings: tf.Tensor2D, targets: readonly Float32Array[], gradient: 'cosine' | 'fixed-norm'): tf.Tensor1D {
+  const fixed = targets.length > 0 ? tf.tensor2d(targets.map((v) => Array.from(v))) : undefined;
+  const cosine = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [e, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const norm = tf.maximum(tf.norm(e, 2, 1, true), 1e-12);
+    const unit = tf.div(e, norm);
+    const t = fixed ?? tf.reverse(unit, 0);
+    const value = tf.sum(tf.mul(unit, t), 1);
+    save([norm, t, unit, value]);
+    return {
+      value,
+      gradFunc: (dy, saved) => {
+        const [n, target, u, s] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        const direction = gradient === 'cosine' ? tf.sub(target, tf.mul(tf.reshape(s, [-1, 1]), u)) : target;
+        return tf.mul(tf.reshape(dy, [-1, 1]), tf.div(direction, n));
+      },
+    };
+  });
+  return cosine(embeddings) as tf.Tensor1D;
+}
+
+/** The part of tfjs's engine state that holds a gradient's tape. */
+interface TapeState {
+  gradientDepth: number;
+  activeTape: Array<{ saved?: tf.Tensor[] }> | null;
+}
+
+/**
+ * Runs `fn`, which takes a gradient. tfjs keeps the tensors saved for the backward pass outside every tidy and
+ * frees them only when the backward pass completes: when it throws (a backend without a gradient kernel, such
+ * as WASM's depthwise convolution), they would stay alive. They are freed here, and the error passed on.
+ */
+export function freeingTapeOnError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    const state = (tf.engine() as unknown as { state: TapeState }).state;
+    // Only an outermost gradient owns the tape (a nested one shares its caller's).
+    if (state.gradientDepth === 0 && state.activeTape) {
+      for (const node of state.activeTape) node.saved?.forEach((t) => t.dispose());
+      state.activeTape = null;
+    }
+    throw error;
+  }
+}
