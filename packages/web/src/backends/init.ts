@@ -9,7 +9,7 @@ import { webBackendProviders } from './providers.js';
  * exists), then WASM (SIMD, threads when the page is cross-origin isolated), then CPU; the result says which one
  * runs, its details, and why each one before it was skipped (see `describeBackendSelection`).
  * With models already loaded, use {@link switchBackend} instead (tfjs cannot move WebGPU tensors reliably).
- * With `{ task: 'training' }` WASM is skipped (no training kernels), so 'auto' gives WebGPU, else CPU.
+ * With `{ task: 'training' }` WASM trains on facerec's kernels (skipped only with `fastKernels: false`).
  *
  * @throws BackendError listing every failure when none of the requested backends starts.
  */

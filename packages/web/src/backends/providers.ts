@@ -6,10 +6,9 @@ import { wasmBackendProvider } from './wasm.js';
 import { webgpuBackendProvider } from './webgpu.js';
 
 /**
- * WebGPU, then WASM (SIMD, threads when cross-origin isolated), then CPU. Each provider loads its tfjs backend
+ * WebGPU, then WASM (SIMD, threads when cross-origin isolated, facerec's training kernels), then CPU. Each provider loads its tfjs backend
  * package only when tried. To keep a backend out of a bundle, pass your own list to `selectBackend`
  * (e.g. `selectBackend('auto', [wasmBackendProvider(), browserCpuBackendProvider()])`).
- * A provider for facerec's WASM training kernels will join this list when they run in the browser.
  */
 export function webBackendProviders(options: WebBackendOptions = {}): BackendProvider[] {
   return [webgpuBackendProvider(options), wasmBackendProvider(options), browserCpuBackendProvider()];

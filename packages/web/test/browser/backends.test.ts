@@ -41,20 +41,21 @@ describe('initBackend', () => {
     const head = await fetch(`${defaultWasmPath()}tfjs-backend-wasm-threaded-simd.wasm`, { method: 'HEAD' });
     expect(head.ok).toBe(true);
     const selection = await initBackend('wasm');
-    expect(selection.details).toMatchObject({ simd: true, threadedBuild: true, crossOriginIsolated: true, training: false });
+    expect(selection.details).toMatchObject({ simd: true, threadedBuild: true, crossOriginIsolated: true, training: true });
+    expect(Number(selection.details.fastKernels)).toBeGreaterThan(0);
     expect(Number(selection.details.threads)).toBeGreaterThanOrEqual(1);
     const loaded = performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm'));
     expect(loaded.every((n) => n.startsWith(defaultWasmPath()))).toBe(true);
     expect(loaded.some((n) => n.endsWith('tfjs-backend-wasm-threaded-simd.wasm'))).toBe(true);
   });
 
-  test("for training, 'auto' never picks WASM and says why", async () => {
+  test("for training, 'auto' picks WebGPU, and WASM (facerec's kernels) before CPU", async () => {
     const withoutGpu = await selectBackend('auto', [wasmBackendProvider({ task: 'training' }), browserCpuBackendProvider()]);
-    expect(withoutGpu.backend).toBe('cpu');
-    expect(withoutGpu.attempts[0]!.reason).toMatch(/no training kernels \(Conv2DBackpropFilter is missing\)/);
+    expect(withoutGpu.backend).toBe('wasm');
+    expect(withoutGpu.details).toMatchObject({ training: true });
     const auto = await initBackend('auto', { task: 'training' });
     expect(auto.backend).toBe('webgpu');
-    await expect(initBackend('wasm', { task: 'training' })).rejects.toThrow(BackendError);
+    expect((await initBackend('wasm', { task: 'training' })).backend).toBe('wasm');
   });
 
   test('unknown requests and unavailable backends fail with every reason', async () => {

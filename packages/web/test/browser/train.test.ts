@@ -37,8 +37,10 @@ describe('training', () => {
     expect(train.length).toBe(8);
   });
 
-  test('WASM is refused with a clear error (no training kernels)', async () => {
-    await initBackend('wasm');
+  test("WASM with tfjs's stock kernels only (fastKernels: false) is refused with a clear error", async () => {
+    // This file's page never installs facerec's kernels (wasm-train.test.ts trains on them).
+    await expect(initBackend('wasm', { task: 'training', fastKernels: false })).rejects.toThrow(/no training kernels.*fastKernels is false/s);
+    await initBackend('wasm', { fastKernels: false });
     const dataset = await orlDataset([1, 2], [1, 2]);
     await expect(trainRecognizer(new FaceRecognizer(OPTIONS), dataset, FIT)).rejects.toThrow(BackendError);
     await expect(trainRecognizer(new FaceRecognizer(OPTIONS), dataset, FIT)).rejects.toThrow(/"wasm" cannot train.*task: 'training'/s);
