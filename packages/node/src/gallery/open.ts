@@ -1,7 +1,7 @@
 // Opens a saved gallery (or starts a new one) together with the face pipeline of its embedder.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Gallery, InvalidArgumentError, type Cipher, type EncryptionOptions, type FacePipeline, type FacePreset, type GalleryIndex } from '@facerec/core';
+import { Gallery, type Cipher, type EncryptionOptions, type FacePipeline, type FacePreset, type GalleryIndex } from '@facerec/core';
 import { cipherOf, validateGalleryIndex } from '@facerec/core/internal';
 import { settleSwap } from '../io/leftovers.js';
 import { loadFacePipeline } from '../models/index.js';
@@ -38,12 +38,12 @@ export interface OpenGalleryOptions {
  */
 export async function openGallery(dir: string, options: OpenGalleryOptions = {}): Promise<{ gallery: Gallery; pipeline: FacePipeline }> {
   if (parseGalleryTarget(dir).kind !== 'folder') {
-    // Never leave a user believing a database is encrypted when it is not.
-    if (options.encryption !== undefined) throw new InvalidArgumentError('encryption', `only gallery folders can be encrypted so far, not ${dir}`);
-    const { preset, modelDir, lockTimeoutMs, indexType } = options;
+    // openGalleryStore refuses encryption for a server, so nobody believes a database is encrypted when it is not.
+    const { preset, modelDir, lockTimeoutMs, indexType, encryption } = options;
     return openStoreGallery(dir, {
       ...(preset !== undefined ? { preset } : {}), ...(modelDir !== undefined ? { modelDir } : {}),
       ...(lockTimeoutMs !== undefined ? { lockTimeoutMs } : {}), ...(indexType !== undefined ? { indexType } : {}),
+      ...(encryption !== undefined ? { encryption } : {}),
     });
   }
   if (!existsSync(dir)) await settleSwap(path.resolve(dir));

@@ -2,7 +2,8 @@
 export { openGalleryStore, type OpenGalleryStoreOptions } from './open.js';
 export { openFolderStore, FolderGalleryStore, type FolderStoreOptions } from './folder.js';
 export { openPgliteStore, PGLITE_DATA, type PgliteStoreOptions } from './pglite.js';
+export { PGLITE_SEALED } from './pglite-sealed.js';
 export { openPostgresStore, type PostgresStoreOptions } from './postgres.js';
-export { SqlGalleryStore, type SqlGalleryOptions, type SqlClient } from './sql-store.js';
+export { SqlGalleryStore, DEFAULT_EF_SEARCH, type SqlGalleryOptions, type SqlClient } from './sql-store.js';
 export { parseGalleryTarget, DEFAULT_GALLERY_NAME, type GalleryTarget } from './target.js';
 export { MissingPackageError, GalleryStoreError } from './errors.js';

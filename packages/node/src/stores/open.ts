@@ -17,7 +17,10 @@ export interface OpenGalleryStoreOptions extends SqlGalleryOptions {
   readonly lockTimeoutMs?: number;
   /** Connections in a PostgreSQL pool. Default 4. */
   readonly maxConnections?: number;
-  /** Encrypts a gallery folder at rest (see `SaveGalleryOptions.encryption`); other stores refuse it. */
+  /**
+   * Encrypts a gallery folder or a `pglite:` gallery at rest (see `SaveGalleryOptions.encryption`,
+   * `PgliteStoreOptions.encryption`); a PostgreSQL server refuses it (encrypt the server's disk instead).
+   */
   readonly encryption?: EncryptionOptions | Cipher;
 }
 
@@ -35,14 +38,16 @@ export async function openGalleryStore(target: string, options: OpenGalleryStore
   const parsed = parseGalleryTarget(target);
   const { lockTimeoutMs, maxConnections, create, encryption, ...sql } = options;
   // Never leave a user believing a database is encrypted when it is not.
-  if (encryption !== undefined && parsed.kind !== 'folder') throw new InvalidArgumentError('encryption', `only gallery folders can be encrypted so far, not ${target}`);
+  if (encryption !== undefined && parsed.kind === 'postgres') {
+    throw new InvalidArgumentError('encryption', `only gallery folders and pglite: galleries are encrypted by facerec, not a PostgreSQL server (${parsed.display}): use the server's disk encryption`);
+  }
   const withCreate = create ? { create } : {};
   const lock = lockTimeoutMs !== undefined ? { lockTimeoutMs } : {};
   switch (parsed.kind) {
     case 'folder':
       return openFolderStore(parsed.dir, { ...withCreate, ...lock, ...(encryption !== undefined ? { encryption } : {}) });
     case 'pglite':
-      return openPgliteStore(parsed.dir, { ...sql, ...withCreate, ...lock });
+      return openPgliteStore(parsed.dir, { ...sql, ...withCreate, ...lock, ...(encryption !== undefined ? { encryption } : {}) });
     case 'postgres':
       return openPostgresStore(target, { ...sql, ...withCreate, ...(maxConnections !== undefined ? { maxConnections } : {}) });
   }

@@ -1,11 +1,14 @@
 // The embedded gallery store: PGlite (PostgreSQL in WASM) with pgvector, persisted in a folder, locked to one process at a time.
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { GalleryInfo } from '@facerec/core';
+import type { Cipher, EncryptionOptions, GalleryInfo } from '@facerec/core';
+import { cipherOf, noKeyError } from '@facerec/core/internal';
+import { parseLeftover, removeDeadLeftovers } from '../io/leftovers.js';
 import { withLock } from '../io/lock.js';
 import { GalleryStoreError, MissingPackageError } from './errors.js';
 import { purgeDeleted } from './pglite-purge.js';
-import { migrate, openSqlGallery, SqlGalleryStore, type SqlClient, type SqlGalleryOptions } from './sql-store.js';
+import { PGLITE_SEALED, SealedSaver, readSealedDump, writeSealedDump } from './pglite-sealed.js';
+import { DEFAULT_EF_SEARCH, migrate, openSqlGallery, SqlGalleryStore, type SqlClient, type SqlGalleryOptions } from './sql-store.js';
 import { DEFAULT_GALLERY_NAME } from './target.js';
 
 /** Options of {@link openPgliteStore}. */
@@ -17,6 +20,13 @@ export interface PgliteStoreOptions extends SqlGalleryOptions {
    * PGlite is one process's database: a second process waits for the first to close it.
    */
   readonly lockTimeoutMs?: number;
+  /**
+   * Keeps the gallery encrypted at rest (AES-256-GCM, key from a passphrase or a raw key): the database runs in
+   * memory while open, and the folder holds only `gallery.pglite.enc`, a sealed dump of the whole database
+   * rewritten atomically after each change (a removal first purges the removed rows). Saves cost a dump of the
+   * whole database, so enrol many people with `bulkLoad` or `facerec gallery copy`, not one call each.
+   */
+  readonly encryption?: EncryptionOptions | Cipher;
 }
 
 /** The PGlite database folder inside a store folder (the folder also holds facerec's own files beside it). */
@@ -24,13 +34,14 @@ export const PGLITE_DATA = 'pgdata';
 
 interface PgliteLike {
   exec(sql: string): Promise<unknown>;
+  dumpDataDir(compression?: 'auto' | 'gzip' | 'none'): Promise<Blob>;
   query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }>;
   transaction<T>(fn: (tx: { query<R>(sql: string, params?: unknown[]): Promise<{ rows: R[]; affectedRows?: number }> }) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
 /** Imports PGlite and pgvector only when a PGlite store is opened (they are optional peers, and large). */
-async function importPglite(): Promise<{ create: (dataDir: string) => Promise<PgliteLike> }> {
+async function importPglite(): Promise<{ create: (from: { dataDir: string } | { loadDataDir: Blob | undefined }) => Promise<PgliteLike> }> {
   let pglite: typeof import('@electric-sql/pglite');
   let pgvector: typeof import('@electric-sql/pglite-pgvector');
   try {
@@ -43,7 +54,11 @@ async function importPglite(): Promise<{ create: (dataDir: string) => Promise<Pg
   } catch (error) {
     throw new MissingPackageError('@electric-sql/pglite-pgvector@0.0.15', 'A pglite: gallery', { cause: error });
   }
-  return { create: async (dataDir) => (await pglite.PGlite.create(dataDir, { extensions: { vector: pgvector.vector } })) as unknown as PgliteLike };
+  const extensions = { vector: pgvector.vector };
+  return {
+    // A folder, or memory (started from a dump when one is given).
+    create: async (from) => (await pglite.PGlite.create('dataDir' in from ? { dataDir: from.dataDir, extensions } : { ...(from.loadDataDir ? { loadDataDir: from.loadDataDir } : {}), extensions })) as unknown as PgliteLike,
+  };
 }
 
 /** PGlite's query results in the shape the SQL store reads. */
@@ -65,13 +80,17 @@ export function sqlClient(db: Pick<PgliteLike, 'query'> & Partial<Pick<PgliteLik
  * `dir/pgdata`, an HNSW index with cosine distance. The folder stays locked (`.<dir>.lock` beside it, as for
  * gallery folders) until the store is closed: a second process waits up to `lockTimeoutMs`, then gets a
  * LockedError. A process killed while it writes loses at most that write (PostgreSQL's WAL).
+ * With `options.encryption` the folder holds only `gallery.pglite.enc` instead (see {@link PgliteStoreOptions.encryption}).
  * @returns undefined when the folder holds no gallery and `options.create` is not given.
  * @throws MissingPackageError naming the package when @electric-sql/pglite or -pgvector is not installed;
- *   LockedError when another process keeps the folder open; GalleryStoreError for a database problem.
+ *   LockedError when another process keeps the folder open; GalleryStoreError for a database problem;
+ *   DecryptionError for an encrypted folder opened without its key or with another one, or a changed dump.
  */
 export async function openPgliteStore(dir: string, options: PgliteStoreOptions = {}): Promise<SqlGalleryStore | undefined> {
   const { create: createDb } = await importPglite();
   const target = `pglite:${dir}`;
+  const cipher = options.encryption !== undefined ? cipherOf(options.encryption) : undefined;
+  const sealedFile = path.join(dir, PGLITE_SEALED);
   let opened!: (value: { store: SqlGalleryStore | undefined }) => void;
   let failed!: (error: unknown) => void;
   const ready = new Promise<{ store: SqlGalleryStore | undefined }>((resolve, reject) => {
@@ -86,11 +105,31 @@ export async function openPgliteStore(dir: string, options: PgliteStoreOptions =
   const held = withLock(dir, 'gallery', async () => {
     let db: PgliteLike | undefined;
     try {
-      // Never write a database into a folder that holds something else.
-      const foreign = (await readdir(dir).catch(() => [] as string[])).filter((name) => name !== PGLITE_DATA && name !== '.DS_Store');
-      if (foreign.length > 0) throw new GalleryStoreError(target, `the folder holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}, not a PGlite gallery (only ${PGLITE_DATA}/); use a new or empty folder`);
-      await mkdir(dir, { recursive: true });
-      db = await createDb(path.join(dir, PGLITE_DATA));
+      // Never write a database into a folder that holds something else (a killed save's temp file is ours).
+      const names = await readdir(dir).catch(() => [] as string[]);
+      const foreign = names.filter((name) => name !== PGLITE_DATA && name !== PGLITE_SEALED && name !== '.DS_Store' && !parseLeftover(PGLITE_SEALED, name));
+      if (foreign.length > 0) throw new GalleryStoreError(target, `the folder holds ${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', …' : ''}, not a PGlite gallery (only ${PGLITE_DATA}/ or ${PGLITE_SEALED}); use a new or empty folder`);
+      let saver: SealedSaver | undefined;
+      if (cipher) {
+        if (names.includes(PGLITE_DATA)) throw new GalleryStoreError(target, `the folder holds an unencrypted PGlite gallery (${PGLITE_DATA}/); copy it into a new encrypted one (facerec gallery copy ${target} pglite:<new folder> --to-passphrase-env VAR)`);
+        // A save killed before its rename left a temp file; the sealed dump beside it is the last complete one.
+        await removeDeadLeftovers(sealedFile);
+        const dump = await readSealedDump(sealedFile, cipher);
+        if (!dump && !options.create) {
+          opened({ store: undefined });
+          return;
+        }
+        db = await createDb({ loadDataDir: dump });
+        const database = db;
+        saver = new SealedSaver(async () => {
+          await mkdir(dir, { recursive: true });
+          await writeSealedDump(database, sealedFile, cipher);
+        });
+      } else {
+        if (names.includes(PGLITE_SEALED)) throw noKeyError(sealedFile);
+        await mkdir(dir, { recursive: true });
+        db = await createDb({ dataDir: path.join(dir, PGLITE_DATA) });
+      }
       const client = sqlClient(db);
       await migrate(client, target);
       const gallery = await openSqlGallery(client, DEFAULT_GALLERY_NAME, target, options.create, options);
@@ -99,16 +138,37 @@ export async function openPgliteStore(dir: string, options: PgliteStoreOptions =
         opened({ store: undefined });
         return;
       }
-      await client.query(`SET hnsw.ef_search = ${options.efSearch ?? 100}`);
+      await client.query(`SET hnsw.ef_search = ${options.efSearch ?? DEFAULT_EF_SEARCH}`);
       const database = db;
+      const purge = (): Promise<void> => purgeDeleted(database, 'facerec_faces');
+      // A new encrypted gallery is on disk before anyone enrols into it.
+      if (saver && !names.includes(PGLITE_SEALED)) await saver.save();
+      let saveFailed = false;
       const store = new SqlGalleryStore('pglite', client, gallery.id, gallery.info, gallery.indexType, target, async () => {
         try {
-          await database.close();
+          // A change whose save failed (a full disk) gets one more try before the in-memory database is gone.
+          if (saver && saveFailed) await saver.save();
         } finally {
-          closeLock();
-          await held;
+          try {
+            await database.close();
+          } finally {
+            closeLock();
+            await held;
+          }
         }
-      }, options, () => purgeDeleted(database, 'facerec_faces'));
+      }, options, purge, saver && {
+        // Removed rows are purged from the database (heap, index and WAL) before the dump that no longer has them.
+        afterWrite: async (removed) => {
+          try {
+            if (removed) await purge();
+            await saver.save();
+            saveFailed = false;
+          } catch (error) {
+            saveFailed = true;
+            throw error;
+          }
+        },
+      });
       opened({ store });
     } catch (error) {
       await db?.close().catch(() => undefined);

@@ -1,7 +1,7 @@
 // The server gallery store: PostgreSQL + pgvector through a pg connection pool, the same schema and SQL as PGlite.
 import { InvalidArgumentError, type GalleryInfo } from '@facerec/core';
 import { GalleryStoreError, MissingPackageError } from './errors.js';
-import { explainSqlError, migrate, openSqlGallery, SqlGalleryStore, type SqlClient, type SqlGalleryOptions } from './sql-store.js';
+import { DEFAULT_EF_SEARCH, explainSqlError, migrate, openSqlGallery, SqlGalleryStore, type SqlClient, type SqlGalleryOptions } from './sql-store.js';
 import { parseGalleryTarget } from './target.js';
 
 /** Options of {@link openPostgresStore}. */
@@ -76,7 +76,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const target = parseGalleryTarget(url, 'url');
   if (target.kind !== 'postgres') throw new GalleryStoreError(url, 'is not a postgres:// URL');
   const Pool = await importPg();
-  const efSearch = options.efSearch ?? 100;
+  const efSearch = options.efSearch ?? DEFAULT_EF_SEARCH;
   if (!(Number.isInteger(efSearch) && efSearch >= 1 && efSearch <= 1000)) throw new InvalidArgumentError('efSearch', `must be an integer in 1..1000, got ${efSearch}`);
   // Every connection of the pool starts with the search setting (a startup parameter, no extra round trip).
   const pool = new Pool({ connectionString: target.url, max: options.maxConnections ?? 4, options: `-c hnsw.ef_search=${efSearch}` });

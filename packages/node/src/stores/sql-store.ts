@@ -18,9 +18,15 @@ export interface SqlGalleryOptions {
    * are still computed from the full-precision rows. Default `'vector'` (32-bit). Fixed when the gallery is created.
    */
   readonly indexType?: 'vector' | 'halfvec';
-  /** HNSW candidates per search (`hnsw.ef_search`): more finds more of the true nearest, slower. Default 100. */
+  /**
+   * HNSW candidates per search (`hnsw.ef_search`): more finds more of the true nearest, slower. Default
+   * {@link DEFAULT_EF_SEARCH}, chosen for recall@1 ≥ 0.99 of exact search at 10⁵ faces (BENCHMARKS.md).
+   */
   readonly efSearch?: number;
 }
+
+/** Default `hnsw.ef_search` of the SQL stores (measured: see `bench/search-sweep.mjs` and BENCHMARKS.md). */
+export const DEFAULT_EF_SEARCH = 200;
 
 /** Serialises migrations and gallery creation across processes (any constant; "facerec" in ASCII). */
 const ADVISORY_LOCK = 0x66616365;
@@ -151,6 +157,7 @@ export class SqlGalleryStore implements GalleryStore {
    * @param target - Names the store in errors (no password).
    * @param release - Closes the connection (and releases a lock) when the store is closed.
    * @param purge - Makes deleted rows unrecoverable from the database's files (PGlite: `purgeDeleted`).
+   * @param persist - Runs after each committed change (an encrypted PGlite saves its sealed dump); `removed` when rows were deleted.
    */
   constructor(
     readonly kind: string,
@@ -162,11 +169,12 @@ export class SqlGalleryStore implements GalleryStore {
     private readonly release: () => Promise<void>,
     options: SqlGalleryOptions = {},
     private readonly purge?: () => Promise<void>,
+    private readonly persist?: { afterWrite(removed: boolean): Promise<void> },
   ) {
     const d = info.dimensions;
     this.vectorType = `vector(${d})`;
     this.indexExpr = `embedding::${indexType}(${d})`;
-    this.efSearch = options.efSearch ?? 100;
+    this.efSearch = options.efSearch ?? DEFAULT_EF_SEARCH;
     if (!(Number.isInteger(this.efSearch) && this.efSearch >= 1 && this.efSearch <= 1000)) throw new InvalidArgumentError('efSearch', `must be an integer in 1..1000, got ${this.efSearch}`);
     this.indexQuery = indexType === 'halfvec' ? `$1::halfvec(${d})` : `$1::vector(${d})`;
   }
@@ -186,6 +194,7 @@ export class SqlGalleryStore implements GalleryStore {
         [this.galleryId, label, embeddings.map(vectorLiteral)],
       );
     }));
+    await this.persist?.afterWrite(false);
   }
 
   /**
@@ -227,16 +236,19 @@ export class SqlGalleryStore implements GalleryStore {
       await flush();
     } finally {
       await this.run('CREATE INDEX', () => this.client.query(createIndex));
+      if (added > 0) await this.persist?.afterWrite(false);
     }
     return added;
   }
 
   async remove(label: string): Promise<boolean> {
     this.checkOpen();
-    return this.run('DELETE', () => this.client.transaction(async (tx) => {
+    const removed = await this.run('DELETE', () => this.client.transaction(async (tx) => {
       const { affected } = await tx.query('DELETE FROM facerec_faces WHERE gallery_id = $1 AND label = $2', [this.galleryId, label]);
       return affected > 0;
     }));
+    if (removed) await this.run('VACUUM FULL', async () => this.persist?.afterWrite(true));
+    return removed;
   }
 
   async labels(): Promise<string[]> {
@@ -304,6 +316,7 @@ export class SqlGalleryStore implements GalleryStore {
       if (this.purge) await this.purge();
       else await this.client.query('VACUUM FULL facerec_faces');
     });
+    await this.persist?.afterWrite(false);
   }
 
   async close(): Promise<void> {

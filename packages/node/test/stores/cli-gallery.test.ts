@@ -77,6 +77,32 @@ describe('facerec gallery', () => {
     reloaded.dispose();
   }, 600_000);
 
+  it('copies a gallery into an encrypted pglite: gallery, which lists and removes only with its passphrase', async () => {
+    const root = await makeTempDir();
+    const [folder, db] = [path.join(root, 'folder'), path.join(root, 'db')];
+    const g = new Gallery(undefined, { embedder: 'test', dimensions: 32, threshold: 0.42 });
+    await g.enroll('ann', [unit(1)]);
+    await g.enroll('bob', [unit(2)]);
+    await saveGallery(g, folder);
+    process.env.FACEREC_TEST_GALLERY_PASS = 'open sesame';
+    try {
+      const copied = await runCapture('gallery', 'copy', folder, `pglite:${db}`, '--to-passphrase-env', 'FACEREC_TEST_GALLERY_PASS');
+      expect(copied.err).toBe('');
+      expect(copied.out).toMatch(/copied 2 embeddings of 2 people .* \(pglite, encrypted\)/);
+      expect(await readdir(db)).toEqual(['gallery.pglite.enc']);
+      const noKey = await runCapture('gallery', 'list', `pglite:${db}`);
+      expect(noKey.code).toBe(1);
+      expect(noKey.err).toMatch(/encrypted gallery: give its passphrase or key/);
+      const removed = await runCapture('gallery', 'remove', `pglite:${db}`, 'bob', '--passphrase-env', 'FACEREC_TEST_GALLERY_PASS');
+      expect(removed.out).toBe('removed bob\n');
+      const listed = await runCapture('gallery', 'list', `pglite:${db}`, '--json', '--passphrase-env', 'FACEREC_TEST_GALLERY_PASS');
+      expect(JSON.parse(listed.out).people).toEqual([{ label: 'ann', embeddings: 1 }]);
+      expect((await runCapture('gallery', 'list', `pglite:${db}`, '--passphrase-env', 'FACEREC_TEST_UNSET_VARIABLE')).code).toBe(2);
+    } finally {
+      delete process.env.FACEREC_TEST_GALLERY_PASS;
+    }
+  }, 600_000);
+
   it('answers usage errors with exit code 2', async () => {
     const root = await makeTempDir();
     expect((await runCapture('gallery', 'list', path.join(root, 'none'))).code).toBe(2);

@@ -1,10 +1,11 @@
 // `facerec gallery list|remove|copy`: look into a gallery, remove people, and move a gallery between stores without re-embedding.
-import { FacerecError, type GalleryEntry, type GalleryStore } from '@facerec/core';
+import { FacerecError, type EncryptionOptions, type GalleryEntry, type GalleryStore } from '@facerec/core';
 import { FolderGalleryStore } from '../../stores/folder.js';
 import { openGalleryStore } from '../../stores/open.js';
 import { SqlGalleryStore } from '../../stores/sql-store.js';
 import { UsageError, numberFlag, parse } from '../args.js';
 import type { CommandIO } from '../main.js';
+import { encryptionFlag, encryptionFlagOptions, encryptionFlagUsage } from './encryption-flags.js';
 
 export const galleryUsage = `Usage: facerec gallery <list|remove|copy> ... [options]
 
@@ -22,11 +23,25 @@ Options:
   --index <type>         copy into a new pglite:/postgres:// gallery indexed as vector (default) or halfvec
   --lock-timeout <s>     seconds to wait for another process using a folder or pglite: gallery (default 30)
   --json                 list: one JSON object
+${encryptionFlagUsage}                         (the key of <gallery>, or of <from> for a copy)
+  --to-passphrase-env <VAR>, --to-key-file <file>
+                         copy: encrypt <to> (a folder or pglite: gallery) with this passphrase or key; without
+                         them the copy is not encrypted
 `;
 
+/** `{ encryption }` of the copy's destination, from --to-passphrase-env / --to-key-file. */
+async function destinationEncryption(values: Record<string, unknown>): Promise<{ encryption?: EncryptionOptions }> {
+  try {
+    return await encryptionFlag({ 'passphrase-env': values['to-passphrase-env'], 'key-file': values['to-key-file'] });
+  } catch (error) {
+    if (error instanceof UsageError) throw new UsageError(error.message.replace(/--(passphrase-env|key-file)/g, '--to-$1'));
+    throw error;
+  }
+}
+
 /** The store of `target`, or a usage error saying there is no gallery there. */
-async function openExisting(target: string, lockTimeoutMs: number | undefined): Promise<GalleryStore> {
-  const store = await openGalleryStore(target, lockTimeoutMs !== undefined ? { lockTimeoutMs } : {});
+async function openExisting(target: string, lockTimeoutMs: number | undefined, encryption: { encryption?: EncryptionOptions }): Promise<GalleryStore> {
+  const store = await openGalleryStore(target, { ...(lockTimeoutMs !== undefined ? { lockTimeoutMs } : {}), ...encryption });
   if (!store) throw new UsageError(`${target} holds no gallery; make one with "facerec enroll ${target} <label> <photos...>"`);
   return store;
 }
@@ -34,6 +49,7 @@ async function openExisting(target: string, lockTimeoutMs: number | undefined): 
 export async function galleryCommand(argv: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(argv, {
     index: { type: 'string' }, 'lock-timeout': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    ...encryptionFlagOptions, 'to-passphrase-env': { type: 'string' }, 'to-key-file': { type: 'string' },
   });
   if (values.help) {
     io.out(galleryUsage);
@@ -44,10 +60,11 @@ export async function galleryCommand(argv: string[], io: CommandIO): Promise<num
   const lockTimeoutMs = lockSeconds !== undefined ? lockSeconds * 1000 : undefined;
   const index = values.index;
   if (index !== undefined && index !== 'vector' && index !== 'halfvec') throw new UsageError(`--index must be vector or halfvec, got "${String(index)}"`);
+  const encryption = await encryptionFlag(values);
   switch (action) {
     case 'list': {
       if (args.length !== 1) throw new UsageError('gallery list needs one gallery');
-      const store = await openExisting(args[0]!, lockTimeoutMs);
+      const store = await openExisting(args[0]!, lockTimeoutMs, encryption);
       try {
         const perPerson = new Map<string, number>();
         for await (const e of store.entries()) perPerson.set(e.label, (perPerson.get(e.label) ?? 0) + 1);
@@ -67,7 +84,7 @@ export async function galleryCommand(argv: string[], io: CommandIO): Promise<num
     case 'remove': {
       if (args.length < 2) throw new UsageError('gallery remove needs a gallery and at least one label');
       const [target, ...labels] = args as [string, ...string[]];
-      const store = await openExisting(target, lockTimeoutMs);
+      const store = await openExisting(target, lockTimeoutMs, encryption);
       let missing = 0;
       try {
         for (const label of labels) {
@@ -77,8 +94,9 @@ export async function galleryCommand(argv: string[], io: CommandIO): Promise<num
             missing++;
           }
         }
-        // A database keeps deleted rows in its files until compacted (a folder is rewritten whole anyway).
-        if (store instanceof SqlGalleryStore && missing < labels.length) await store.compact();
+        // A database keeps deleted rows in its files until compacted (a folder is rewritten whole anyway; an
+        // encrypted PGlite purges before each save).
+        if (store instanceof SqlGalleryStore && missing < labels.length && encryption.encryption === undefined) await store.compact();
       } finally {
         await store.close();
       }
@@ -89,12 +107,14 @@ export async function galleryCommand(argv: string[], io: CommandIO): Promise<num
     case 'import': {
       if (args.length !== 2) throw new UsageError(`gallery ${action} needs a source and a destination gallery`);
       const [from, to] = args as [string, string];
-      const source = await openExisting(from, lockTimeoutMs);
+      const toEncryption = await destinationEncryption(values);
+      const source = await openExisting(from, lockTimeoutMs, encryption);
       try {
         const destination = (await openGalleryStore(to, {
           create: () => Promise.resolve(source.info),
           ...(lockTimeoutMs !== undefined ? { lockTimeoutMs } : {}),
           ...(index !== undefined ? { indexType: index } : {}),
+          ...toEncryption,
         }))!;
         try {
           const { embedder, dimensions, landmarks } = destination.info;
@@ -105,7 +125,7 @@ export async function galleryCommand(argv: string[], io: CommandIO): Promise<num
           if (already.embeddings > 0) throw new FacerecError(`${to} already holds ${already.people} people (${already.embeddings} embeddings); copy into a new or empty gallery`);
           const added = await copyEntries(source.entries(), destination);
           const count = await destination.count();
-          io.out(`copied ${added} embeddings of ${count.people} people from ${from} (${source.kind}) to ${to} (${destination.kind})\n`);
+          io.out(`copied ${added} embeddings of ${count.people} people from ${from} (${source.kind}) to ${to} (${destination.kind}${toEncryption.encryption ? ', encrypted' : ''})\n`);
           return 0;
         } finally {
           await destination.close();
