@@ -4,7 +4,8 @@
 //         pretrained few-shot path (class means), the latter with each illumination normalisation before embedding;
 //   ORL: bench:orl's protocol (first 5 photos train, last 5 test), and the same test photos relit (synthetic harsh
 //         directional light and shadows, see relight());
-//   plus the scene, exposure and decode numbers of the other issue-15 benches when their modules are present, and
+//   plus the scene, exposure and decode numbers of the other issue-15 benches when their modules are present (scenes and
+//   exposure on the `default` and `fast` presets, scenes also with the detection options before the face checks), and
 //   LFW from bench-results/lfw.json. Writes bench-results/lighting.json.
 // Usage: pnpm bench:lighting   (env: FACEREC_DATASETS, BENCH_SEEDS=1,2,3, LIGHTING_SKIP=orl,pretrained,...)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -234,9 +235,18 @@ async function sibling(file, name, key, opts) {
   }
 }
 save();
+const SCENE_KEYS = ['scene_faces_found', 'scene_false_faces', 'scene_false_faces_named', 'scene_photos'];
 const scene = await sibling('lighting-scenes.mjs', 'measureScenes', 'scene');
-for (const key of ['scene_faces_found', 'scene_false_faces', 'scene_false_faces_named', 'scene_photos']) result[key] = scene?.[key] ?? null;
+for (const key of SCENE_KEYS) result[key] = scene?.[key] ?? null;
 if (scene) result.scene_faces = scene.scene_faces;
+save();
+// The same photos on the `fast` preset (no face mesh: the detector's second look), and the default preset with the
+// detection options facerec had before the face checks, side by side.
+const sceneFast = await sibling('lighting-scenes.mjs', 'measureScenes', 'scene_fast', { preset: 'fast' });
+for (const key of SCENE_KEYS) result[`${key}_fast`] = sceneFast?.[key] ?? null;
+// PREVIOUS_DEFAULTS of bench/lighting-scenes.mjs: score ≥ 0.5, every box kept.
+const scenePrevious = await sibling('lighting-scenes.mjs', 'measureScenes', 'scene_previous', { detect: { scoreThreshold: 0.5, faceChecks: false } });
+for (const key of SCENE_KEYS) result[`${key}_previous_defaults`] = scenePrevious?.[key] ?? null;
 save();
 // Every k-th lfw-dev image, about EXPOSURE_IMAGES of them (default 300): each costs up to six detections.
 const misses = await sibling('lighting-detection.mjs', 'measureExposureMisses', 'exposure', { images: Number(process.env.EXPOSURE_IMAGES ?? 300) });
@@ -245,7 +255,16 @@ result.lfw_bright_detection_misses = misses?.lfw_bright_detection_misses ?? null
 if (misses) {
   result.exposure_images = misses.exposure_images;
   result.protocol.lfw_exposure = misses.exposure_transforms;
+  result.lfw_exposure_detail = misses;
 }
+save();
+// The `fast` preset on the same images.
+const fastPipeline = misses ? await loadFacePipeline({ preset: 'fast' }) : undefined;
+const missesFast = fastPipeline ? await sibling('lighting-detection.mjs', 'measureExposureMisses', 'exposure_fast', { images: Number(process.env.EXPOSURE_IMAGES ?? 300), pipeline: fastPipeline }) : undefined;
+fastPipeline?.dispose();
+result.lfw_dark_detection_misses_fast = missesFast?.lfw_dark_detection_misses ?? null;
+result.lfw_bright_detection_misses_fast = missesFast?.lfw_bright_detection_misses ?? null;
+if (missesFast) result.lfw_exposure_detail_fast = missesFast;
 /** A committed result file of another bench, or undefined. */
 const previousResult = (name) => {
   const file = path.join(repoRoot, 'bench-results', `${name}.json`);
@@ -279,7 +298,7 @@ if (result.pretrained) {
   printTable(['pretrained default + class means', 'Yale side-lit', 'ORL relit'], Object.entries(result.pretrained).map(([m, r]) => [`${m} before embedding`, pct(r.yale), pct(r.orl_relit)]));
 }
 console.log();
-printTable(['key', 'value'], ['scene_faces_found', 'scene_false_faces', 'scene_false_faces_named', 'scene_photos', 'lfw_dark_detection_misses', 'lfw_bright_detection_misses', 'lfw_accuracy']
+printTable(['key', 'value'], [...SCENE_KEYS, ...SCENE_KEYS.map((k) => `${k}_fast`), ...SCENE_KEYS.map((k) => `${k}_previous_defaults`), 'lfw_dark_detection_misses', 'lfw_bright_detection_misses', 'lfw_dark_detection_misses_fast', 'lfw_bright_detection_misses_fast', 'lfw_accuracy']
   .map((k) => [k, result[k] === null ? 'n/a (module absent)' : String(result[k])]).concat([['decode_ms_1080p_jpeg', JSON.stringify(result.decode_ms_1080p_jpeg)]]));
 console.log(`\nload average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 console.log(`written ${save()}`);

@@ -10,7 +10,7 @@ import type { Embedder } from './embedder.js';
 import type { Box, Point } from './geometry.js';
 import type { LandmarkRefiner } from './mesh.js';
 import { centredLandmarks, fiveFromBlazeFace, type FiveLandmarks } from './landmarks.js';
-import { meshAccepts } from './quality.js';
+import { clippedShare, meshAccepts, secondLookAccepts, SECOND_LOOK } from './quality.js';
 import { InvalidArgumentError } from '../errors/index.js';
 
 /** Where the five landmarks that align a face come from: the face mesh, or the detector's own keypoints. */
@@ -117,7 +117,7 @@ export class FacePipeline {
       const main = (await this.completeMain(source, true)) as EmbeddedFace | undefined;
       if (main) return { ...main, found: true };
       // The centre's landmarks are where an aligned crop has them: the face mesh has nothing to refine there.
-      const [face] = await this.complete(source, [centreFace(source)], true, { refine: false });
+      const [face] = await this.complete(source, [centreFace(source)], true, { refine: false, check: false });
       return { ...face!, found: false };
     });
   }
@@ -192,13 +192,13 @@ export class FacePipeline {
     const refiner = how.refine === false ? undefined : this.refiner;
     const check = how.check ?? source.options.faceChecks !== false;
     if (source.kind === 'tensor') {
-      const refined = refiner ? await this.refine(source.tensor, faces, check) : faces;
+      const refined = await this.refine(source.tensor, faces, refiner, check);
       if (!embed) return refined;
       const embeddings = await this.embedder.embedFaces(source.tensor, refined.map((f) => f.landmarks));
       return refined.map((f, i) => ({ ...f, embedding: embeddings[i]! }));
     }
     // Regions are cut only for a network to look at: rough detections need none.
-    if (!embed && !refiner) return faces;
+    if (!embed && !refiner && !check) return faces;
     const out: Array<DetectedFace | EmbeddedFace> = [];
     for (let start = 0; start < faces.length; start += FACE_BATCH) {
       const regions: Region[] = [];
@@ -207,11 +207,11 @@ export class FacePipeline {
         const kept: Array<{ face: DetectedFace; region: Region }> = [];
         for (const [i, region] of regions.entries()) {
           const face = faces[start + i]!;
-          if (!refiner) {
+          if (!refiner && !check) {
             kept.push({ face, region });
             continue;
           }
-          const [local] = await this.refine(region.tensor, [mapFace(face, region.toRegion)], check);
+          const [local] = await this.refine(region.tensor, [mapFace(face, region.toRegion)], refiner, check);
           if (local) kept.push({ face: { ...face, landmarks: mapLandmarks(local.landmarks, region.toImage) }, region });
         }
         if (!embed) {
@@ -228,14 +228,35 @@ export class FacePipeline {
   }
 
   /**
-   * `faces` with the mesh's landmarks, or as they are without a refiner; with `check`, those whose crop the mesh
-   * does not take for a face, or whose landmarks it does not confirm, are left out.
+   * `faces` with the mesh's landmarks (with `refiner`), or as they are; with `check`, those whose crop the mesh
+   * does not take for a face, or whose landmarks it does not confirm, are left out (see `meshAccepts`), and
+   * without a mesh those the detector does not find again on a second look (see `secondLookAccepts`). A face
+   * burnt out to white is judged by what over-exposure leaves (see `FACE_QUALITY.overexposed`).
    */
-  private async refine(image: tf.Tensor3D, faces: DetectedFace[], check: boolean): Promise<DetectedFace[]> {
-    if (!this.refiner || faces.length === 0) return faces;
-    const refined = await this.refiner.refineScored(image, faces.map((f) => ({ box: f.box, eyes: [f.landmarks[0], f.landmarks[1]] as const })));
-    const out = faces.map((f, i) => ({ ...f, landmarks: refined[i]!.landmarks }));
-    return check ? out.filter((_, i) => meshAccepts(faces[i]!.landmarks, refined[i]!)) : out;
+  private async refine(image: tf.Tensor3D, faces: DetectedFace[], refiner: LandmarkRefiner | undefined, check: boolean): Promise<DetectedFace[]> {
+    if (faces.length === 0) return faces;
+    if (!refiner) return check ? this.secondLook(image, faces) : faces;
+    const refined = await refiner.refineScored(image, faces.map((f) => ({ box: f.box, eyes: [f.landmarks[0], f.landmarks[1]] as const })));
+    const out: DetectedFace[] = [];
+    for (const [i, f] of faces.entries()) {
+      // The clipped share is read only for a face the mesh refuses as it is: most faces pay nothing for it.
+      if (!check || meshAccepts(f.landmarks, refined[i]!) || meshAccepts(f.landmarks, refined[i]!, undefined, await clippedShare(image, f.box))) {
+        out.push({ ...f, landmarks: refined[i]!.landmarks });
+      }
+    }
+    return out;
+  }
+
+  /** `faces` the detector finds again on a second look, or that it was sure of at first or that are over-exposed. */
+  private async secondLook(image: tf.Tensor3D, faces: DetectedFace[]): Promise<DetectedFace[]> {
+    const unsure = faces.filter((f) => f.score < SECOND_LOOK.confident);
+    if (unsure.length === 0) return faces;
+    const lowest = await this.detector.secondLook(image, unsure.map((f) => f.box));
+    const refused = new Set<DetectedFace>();
+    for (const [i, f] of unsure.entries()) {
+      if (!secondLookAccepts(f.score, lowest[i]!) && !secondLookAccepts(f.score, lowest[i]!, await clippedShare(image, f.box))) refused.add(f);
+    }
+    return faces.filter((f) => !refused.has(f));
   }
 }
 

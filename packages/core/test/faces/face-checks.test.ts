@@ -1,8 +1,10 @@
 // The checks that keep non-faces out of a scene: nested boxes in NMS, keypoint geometry, the face mesh's verdict, the faceChecks option.
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { useCpuBackend } from '../preprocess/setup.js';
 import { weightedNms } from '../../src/internal.js';
 import { overlapOfSmaller } from '../../src/faces/nms.js';
-import { FACE_QUALITY, keypointsPlausible, landmarkShift, meshAccepts } from '../../src/faces/quality.js';
+import { clippedShare, FACE_QUALITY, keypointsPlausible, landmarkShift, meshAccepts, secondLookAccepts } from '../../src/faces/quality.js';
 import { resolveDetectOptions } from '../../src/faces/detect-options.js';
 import type { FiveLandmarks } from '../../src/faces/landmarks.js';
 import type { Box, Point } from '../../src/faces/geometry.js';
@@ -99,5 +101,44 @@ describe('DetectOptions.faceChecks', () => {
     expect(resolveDetectOptions({}).faceChecks).toBe(true);
     expect(resolveDetectOptions({ faceChecks: false }).faceChecks).toBe(false);
     expect(() => resolveDetectOptions({ faceChecks: 'no' as unknown as boolean })).toThrow(/faceChecks/);
+  });
+});
+
+describe('over-exposure and the second look', () => {
+  useCpuBackend();
+  const rough: FiveLandmarks = [{ x: 40, y: 40 }, { x: 60, y: 40 }, { x: 50, y: 52 }, { x: 43, y: 62 }, { x: 57, y: 62 }];
+  const near = rough.map((p) => ({ x: p.x + 4, y: p.y })) as unknown as FiveLandmarks; // 0.2 eye distances
+  const far = rough.map((p) => ({ x: p.x + 11, y: p.y })) as unknown as FiveLandmarks; // 0.55
+
+  it('meshAccepts ignores the presence score of an over-exposed face, not its landmarks', () => {
+    expect(meshAccepts(rough, { landmarks: near, faceScore: 0.01 })).toBe(false);
+    expect(meshAccepts(rough, { landmarks: near, faceScore: 0.01 }, FACE_QUALITY, 0.49)).toBe(false);
+    expect(meshAccepts(rough, { landmarks: near, faceScore: 0.01 }, FACE_QUALITY, 0.8)).toBe(true);
+    // Landmarks that a normally lit face may have (shift 0.55 ≤ 0.6) are too far when presence cannot vouch for them.
+    expect(meshAccepts(rough, { landmarks: far, faceScore: 0.9 }, FACE_QUALITY, 0)).toBe(true);
+    expect(meshAccepts(rough, { landmarks: far, faceScore: 0.01 }, FACE_QUALITY, 0.8)).toBe(false);
+  });
+
+  it('secondLookAccepts: confident at first, found again in every view, or over-exposed', () => {
+    expect(secondLookAccepts(0.9, 0)).toBe(true);
+    expect(secondLookAccepts(0.6, 0.5)).toBe(true);
+    expect(secondLookAccepts(0.6, 0.3)).toBe(false);
+    expect(secondLookAccepts(0.6, 0.3, 0.7)).toBe(true);
+    expect(secondLookAccepts(0.6, 0.3, 0.7, { confident: 0.5, minScore: 0.45 })).toBe(true);
+  });
+
+  it('clippedShare counts the pixels whose brightest channel is at white, inside the box only', async () => {
+    // 10×10 RGB: left half white in the red channel only, right half mid-grey.
+    const data = new Float32Array(10 * 10 * 3).fill(128);
+    for (let y = 0; y < 10; y++) for (let x = 0; x < 5; x++) data[(y * 10 + x) * 3] = 252;
+    const image = tf.tensor3d(data, [10, 10, 3]);
+    try {
+      expect(await clippedShare(image, { x: 0, y: 0, width: 10, height: 10 })).toBeCloseTo(0.5, 6);
+      expect(await clippedShare(image, { x: 0, y: 0, width: 5, height: 10 })).toBeCloseTo(1, 6);
+      expect(await clippedShare(image, { x: 5, y: 0, width: 20, height: 20 })).toBe(0);
+      expect(await clippedShare(image, { x: 20, y: 20, width: 5, height: 5 })).toBe(0);
+    } finally {
+      image.dispose();
+    }
   });
 });
