@@ -134,6 +134,7 @@ describe('encrypted folder store', () => {
     expect(await again.labels()).toEqual(['bob']);
     await again.close();
     await expect(openGalleryStore(dir)).rejects.toThrow(DecryptionError);
-    await expect(openGalleryStore(`pglite:${dir}-db`, { encryption: pass })).rejects.toThrow(/only gallery folders can be encrypted/);
+    // A server is not encrypted by facerec: refused before connecting, rather than stored in the clear.
+    await expect(openGalleryStore('postgres://facerec@127.0.0.1:1/db', { encryption: pass })).rejects.toThrow(/not a PostgreSQL server/);
   });
 });
