@@ -16,8 +16,14 @@ interface WasmApi {
   validate(bytes: Uint8Array): boolean;
 }
 
-/** `scores(rows, count, stride, queries, m, out)` of dot-kernel.wat (byte addresses; stride in bytes). */
-export type WasmScores = (rows: number, count: number, stride: number, queries: number, m: number, out: number) => void;
+/** The kernels of dot-kernel.wat on one memory (arguments are byte addresses and counts; see the .wat). */
+export interface WasmKernel {
+  readonly memory: WasmMemory;
+  /** `scores(rows, count, stride, queries, m, out)`: float32 dot products, stride in bytes. */
+  readonly scores: (rows: number, count: number, stride: number, queries: number, m: number, out: number) => void;
+  /** `screen(rows, count, d, queries, m, out)`: integer dot products of int8 rows with int16 queries. */
+  readonly screen: (rows: number, count: number, d: number, queries: number, m: number, out: number) => void;
+}
 
 let compiled: object | null | undefined;
 
@@ -40,14 +46,14 @@ export function kernelModule(): object | null {
 }
 
 /** Instantiates the kernel on `memory` (a new memory of `pages` 64 KiB pages); null without WebAssembly SIMD. */
-export function instantiateKernel(pages: number): { memory: WasmMemory; scores: WasmScores } | null {
+export function instantiateKernel(pages: number): WasmKernel | null {
   const module = kernelModule();
   if (module === null) return null;
   const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
   // 65535 pages, not 65536: the kernel's end-of-rows address must fit in 32 bits.
   const memory = new api.Memory({ initial: pages, maximum: MAX_PAGES });
   const instance = new api.Instance(module, { env: { memory } });
-  return { memory, scores: instance.exports['scores'] as WasmScores };
+  return { memory, scores: instance.exports['scores'] as WasmKernel['scores'], screen: instance.exports['screen'] as WasmKernel['screen'] };
 }
 
 /** Largest kernel memory in 64 KiB pages (just under 4 GiB). */

@@ -39,6 +39,11 @@ export class EmbeddingStore {
     this.wasmFromFloats = options.wasmFromFloats ?? WASM_FROM_FLOATS;
   }
 
+  /** The rows in WebAssembly memory with their 8-bit copies, when they are there (for the screened search). */
+  get wasmRows(): WasmRows | undefined {
+    return this.wasm;
+  }
+
   /** Where the rows are scored: `'wasm'` (the SIMD kernel on WebAssembly memory) or `'js'` (the same arithmetic in JS). */
   get kernel(): 'wasm' | 'js' {
     return this.wasm ? 'wasm' : 'js';
@@ -66,6 +71,7 @@ export class EmbeddingStore {
     for (let i = 0; i < d; i++) if (!Number.isFinite(embedding[i])) throw new InvalidArgumentError('embedding', `value ${i} is not finite`);
     if ((this.size + 1) * d > this.data.length) this.grow();
     this.data.set(embedding, this.size * d);
+    this.wasm?.quantize(this.size);
     let id = this.idOf.get(label);
     if (id === undefined) {
       id = this.distinct.length;
@@ -91,6 +97,7 @@ export class EmbeddingStore {
       const last = this.size - 1;
       if (r !== last) {
         this.data.copyWithin(r * d, last * d, (last + 1) * d);
+        this.wasm?.copyQuantized(last, r);
         this.rowLabels[r] = this.rowLabels[last]!;
         this.rowIds[r] = this.rowIds[last]!;
       }
@@ -136,6 +143,7 @@ export class EmbeddingStore {
       const wasm = WasmRows.create(d, capacity);
       if (wasm) {
         wasm.rows.set(held);
+        for (let r = 0; r < this.size; r++) wasm.quantize(r);
         this.wasm = wasm;
         this.data = wasm.rows;
         return;

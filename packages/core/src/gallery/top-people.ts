@@ -3,7 +3,7 @@ import { compareLabels } from '../recognizer/labels.js';
 import type { Candidate } from '../recognizer/result.js';
 
 /** Up to this k, a running list of the k best skips nearly every row with one comparison; beyond, one sort. */
-const RUNNING_MAX_K = 64;
+export const RUNNING_MAX_K = 64;
 
 /** Collects row scores chunk by chunk and answers the k best people. */
 export interface PeopleRanking {
@@ -33,7 +33,7 @@ function ranksBefore(s: number, a: string, t: number, b: string): boolean {
  * rises). So most rows cost one comparison. NaN scores are kept (NaN < x is false) and end up in the result,
  * where the caller's finiteness check refuses them.
  */
-class RunningTop implements PeopleRanking {
+export class RunningTop implements PeopleRanking {
   private readonly ids: number[] = [];
   private readonly scores: number[] = [];
   private floor: number;
@@ -54,7 +54,13 @@ class RunningTop implements PeopleRanking {
     return this.ids.map((id, i) => ({ label: this.names[id]!, score: this.scores[i]! }));
   }
 
-  private offer(id: number, s: number): void {
+  /** A score below this can no longer enter: the k-th best once there are k people, else `minScore`. */
+  get threshold(): number {
+    return this.floor;
+  }
+
+  /** Takes `s` as a score of person `id`. */
+  offer(id: number, s: number): void {
     if (Number.isNaN(s)) {
       // Listed first so the caller's check sees it; it does not take part in the ranking.
       this.ids.unshift(id);

@@ -68,6 +68,32 @@ describe('the dot-product kernel', () => {
     }
   });
 
+  it('screens with exact integer dot products of 8-bit rows and queries', () => {
+    const d = 32, n = 50, m = 3;
+    const wasm = WasmRows.create(d, n)!;
+    const rows = randoms(n * d, 21);
+    wasm.rows.set(rows);
+    for (let r = 0; r < n; r++) wasm.quantize(r);
+    const queries = randoms(m * d, 22);
+    const bounds = wasm.quantizeQueries(queries, m);
+    const dots = wasm.screen(m, 10, 40);
+    const { scale, errorNorm, norm } = wasm.quantization;
+    for (let q = 0; q < m; q++) {
+      for (let r = 10; r < 50; r++) {
+        // Rebuild the 8-bit copies the way the store documents them and check the kernel's integer sum.
+        let sum = 0, real = 0;
+        for (let i = 0; i < d; i++) {
+          const x = rows[r * d + i]!, y = queries[q * d + i]!;
+          sum += Math.round(x / scale[r]!) * Math.round(y / bounds[q]!.scale);
+          real += x * y;
+        }
+        expect(dots[q * 40 + r - 10]).toBe(sum);
+        const estimate = scale[r]! * bounds[q]!.scale * sum;
+        expect(Math.abs(real - estimate)).toBeLessThanOrEqual(norm[r]! * bounds[q]!.errorNorm + errorNorm[r]! * bounds[q]!.quantNorm);
+      }
+    }
+  });
+
   it('is the module dot-kernel.wat compiles to (checked where wabt\'s wat2wasm is installed)', (context) => {
     const wat = path.join(import.meta.dirname, '../../src/gallery/dot-kernel.wat');
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'facerec-wat-'));
@@ -198,6 +224,31 @@ describe('MemoryGalleryStore search', () => {
     expect(found).toEqual(searchExact(twin, queries, { k: 5 }));
     found.forEach((candidates, i) => expect(candidates[0]!.label).toBe(`p${(i * 297) % 1_000}`));
     expect(await store.search(queries.slice(0, 1), { k: 3, minScore: found[0]![1]!.score + 1 })).toEqual([[found[0]![0]!]]);
+  });
+
+  it('gives the full scan\'s answer when screening keeps many rows: near-duplicates, fewer people than k', () => {
+    const d = 64;
+    const base = randoms(d, 31);
+    const full = new EmbeddingStore(d, 64, { wasmFromFloats: Infinity });
+    const screened = new EmbeddingStore(d, 64, { wasmFromFloats: 0 });
+    // 6,000 rows within 1e-4 of one vector (their 8-bit copies are nearly all equal), 500 people, plus 3 rows of
+    // a few people only, so k = 5 over the last store has fewer people than k.
+    const noise = randoms(6_000 * d, 32);
+    const few = new EmbeddingStore(d, 64, { wasmFromFloats: 0 });
+    const fewTwin = new EmbeddingStore(d, 64, { wasmFromFloats: Infinity });
+    for (let r = 0; r < 6_000; r++) {
+      const row = base.map((x, i) => x + noise[r * d + i]! * 2e-4);
+      full.add(`p${r % 500}`, row);
+      screened.add(`p${r % 500}`, row);
+      few.add(`f${r % 3}`, row);
+      fewTwin.add(`f${r % 3}`, row);
+    }
+    expect(screened.kernel).toBe('wasm');
+    const queries = [base, base.map((x, i) => x + noise[i]! * 1e-4), randoms(d, 33)];
+    for (const k of [1, 5, 64]) {
+      expect(searchExact(screened, queries, { k })).toEqual(searchExact(full, queries, { k }));
+      expect(searchExact(few, queries, { k })).toEqual(searchExact(fewTwin, queries, { k }));
+    }
   });
 
   it('refuses NaN queries, naming them', async () => {
