@@ -6,14 +6,15 @@ import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DEFAULT_EF_SEARCH } from '@facerec/node';
 import { repoRoot } from './lib.mjs';
 
 const D = 128;
 const nodeRequire = createRequire(path.join(repoRoot, 'packages', 'node', 'package.json'));
 const rootRequire = createRequire(path.join(repoRoot, 'package.json'));
 
-/** HNSW parameters: m and ef_construction for the build, ef_search for queries (tuned on 10^4 and 10^5, see BENCHMARKS.md). */
-export const HNSW = { m: 16, efConstruction: 64, efSearch: Number(process.env.SEARCH_EF ?? 100) };
+/** HNSW parameters: m and ef_construction for the build, ef_search for queries (the stores' default, tuned on 10^5 by bench/search-sweep.mjs). */
+export const HNSW = { m: 16, efConstruction: 64, efSearch: Number(process.env.SEARCH_EF ?? DEFAULT_EF_SEARCH) };
 
 const literal = (m, r) => {
   let s = '[';

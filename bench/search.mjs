@@ -3,7 +3,7 @@
 // Writes bench-results/search.json (runs: one object per store and N; runs of earlier invocations for other
 // (store, N) pairs are kept, so a long N can be run on its own).
 // Usage: pnpm bench:search [--quick] [--n 10000,100000,1000000] [--stores memory,pglite,postgres,faceapi] [--queries 200]
-//   env: FACEREC_DATASETS (default ../shared/datasets), SEARCH_EF (HNSW ef_search, default 100)
+//   env: FACEREC_DATASETS (default ../shared/datasets), SEARCH_EF (HNSW ef_search, default the stores' DEFAULT_EF_SEARCH)
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
