@@ -21,12 +21,26 @@ const lfw = (name, i) => `/@fs${join(repo, 'fixtures/lfw/images', name, `${name}
 const LIVE_PHOTOS = [lfw('Abel_Pacheco', 1), lfw('Akhmed_Zakayev', 1), lfw('Amelia_Vega', 1)];
 /** `train_wasm_img_s`: timed seed CNN training steps on WASM with facerec's kernels (packages/web/bench/train.ts); 0 skips it. */
 const TRAIN_STEPS = Number(process.env.BENCH_TRAIN_STEPS ?? 20);
+/** `unlock`: lfw-dev people (at least 3 photos, at most 6 used) spread over the alphabet; 0 skips it. */
+const UNLOCK_PEOPLE = Number(process.env.BENCH_UNLOCK_PEOPLE ?? 60);
+const UNLOCK_GENUINE = Number(process.env.BENCH_UNLOCK_GENUINE ?? 10);
+const UNLOCK_FRAMES = Number(process.env.BENCH_UNLOCK_FRAMES ?? 60);
+/** Other settings tried on the same sequences, `margin:matchFrames,...` (threshold margin over the default). */
+const UNLOCK_GRID = (process.env.BENCH_UNLOCK_GRID ?? '').split(',').filter(Boolean).map((g) => ({ margin: Number(g.split(':')[0]), matchFrames: Number(g.split(':')[1]) }));
+/** `live_leak`: frames of the live loop with the tensor count checked every 100 (a failure exits 1); 0 skips it. */
+const LEAK_FRAMES = Number(process.env.BENCH_LEAK_FRAMES ?? 1000);
+/** The peer side by side with `live` / `live_1`: face-api's detectors to run (`ssd`, `tiny`); empty skips it. */
+const PEER_DETECTORS = (process.env.BENCH_PEER ?? 'ssd,tiny').split(',').filter(Boolean);
+const FACE_API_BUNDLE = `/@fs${join(dirname(requireFromNode.resolve('@vladmandic/face-api/package.json')), 'dist/face-api.esm.js')}`;
+const TFJS_WASM_DIR = `/@fs${join(dirname(createRequire(join(repo, 'packages/web/package.json')).resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist')}`;
+const DATASETS = process.env.FACEREC_DATASETS ?? join(repo, '../shared/datasets');
 
 const server = await createServer({
   root: join(repo, 'packages/web/bench'),
   configFile: false,
   logLevel: 'warn',
-  server: { port: 0, headers: ISOLATION_HEADERS, fs: { allow: [repo] } },
+  // No file watching: a file saved (or a package rebuilt) while a long run is on must not reload its page.
+  server: { port: 0, headers: ISOLATION_HEADERS, fs: { allow: [repo, DATASETS] }, hmr: false, watch: null },
   optimizeDeps: { include: ['@tensorflow/tfjs-core', '@tensorflow/tfjs-layers', '@tensorflow/tfjs-backend-cpu', '@tensorflow/tfjs-backend-wasm', '@tensorflow/tfjs-backend-webgpu'] },
 });
 await server.listen();
@@ -55,6 +69,9 @@ try {
       await page.close();
     }
   }
+  if (LIVE_FRAMES > 0 && PEER_DETECTORS.length > 0) Object.assign(results, await benchPeer(Number(results.live?.threads ?? 1)));
+  if (LEAK_FRAMES > 0) results.live_leak = await benchLeak();
+  if (UNLOCK_PEOPLE > 0) results.unlock = await benchUnlock();
   if (TRAIN_STEPS > 0) Object.assign(results, await benchTrainWasm());
 } finally {
   await browser.close();
@@ -97,6 +114,61 @@ function processTreeCpuSeconds(pid) {
   for (const [p, s] of stats) if (inTree(p)) ticks += s.ticks;
   return ticks / 100;
 }
+/**
+ * The same frames as `live` and `live_1` through @vladmandic/face-api (detector, 68 landmarks, descriptor on
+ * every frame, FaceMatcher), in a page of its own (packages/web/bench/peer.html), WASM with the same threads.
+ */
+async function benchPeer(threads) {
+  const out = {};
+  for (const detector of PEER_DETECTORS) {
+    for (const [key, photos] of [[`live_peer_faceapi${detector === 'ssd' ? '' : `_${detector}`}`, LIVE_PHOTOS], [`live_1_peer_faceapi${detector === 'ssd' ? '' : `_${detector}`}`, LIVE_PHOTOS.slice(0, 1)]]) {
+      const page = await browser.newPage();
+      page.on('pageerror', (e) => console.error(`[${key}] page error: ${e.message}`));
+      await page.goto(`${server.resolvedUrls.local[0]}peer.html`);
+      await page.waitForFunction(() => 'runPeer' in window, undefined, { timeout: 120_000 });
+      out[key] = await page.evaluate(([api, wasm, model, list, n, d, t]) => window.runPeer(api, wasm, model, list, n, d, t), [FACE_API_BUNDLE, TFJS_WASM_DIR, MODEL_URLS['@vladmandic/face-api'], photos, LIVE_FRAMES, detector, threads]);
+      console.log(`${key.padEnd(7)} ${JSON.stringify(out[key])}  (face-api: detect + 68 landmarks + descriptor every frame, ${LIVE_FRAMES} frames of 640×480)`);
+      await page.close();
+    }
+  }
+  return out;
+}
+
+/** The live loop over LEAK_FRAMES frames (packages/web/bench/leak.ts): the tensor count must stay flat. */
+async function benchLeak() {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error(`[live_leak] page error: ${e.message}`));
+  await page.goto(server.resolvedUrls.local[0]);
+  await page.waitForFunction(() => 'runLeak' in window, undefined, { timeout: 120_000 });
+  const r = await page.evaluate(([urls, list, n]) => window.runLeak(urls, list, n), [MODEL_URLS, LIVE_PHOTOS.slice(0, 2), LEAK_FRAMES]);
+  await page.close();
+  const leaked = r.tensors_growth.some((n) => n !== 0) || r.tensors_after_reset !== 0;
+  console.log(`live_leak ${JSON.stringify(r)}  (${leaked ? 'TENSORS LEAKED' : 'no tensor leaked'})`);
+  if (leaked) process.exitCode = 1;
+  return r;
+}
+
+/** Face unlock's genuine and false accept rates over lfw-dev sequences (packages/web/bench/unlock.ts). */
+async function benchUnlock() {
+  const images = join(DATASETS, 'lfw-dev/images');
+  const all = readdirSync(images).sort().filter((name) => readdirSync(join(images, name)).length >= 3);
+  const people = Array.from({ length: Math.min(UNLOCK_PEOPLE, all.length) }, (_, i) => all[Math.floor((i * all.length) / Math.min(UNLOCK_PEOPLE, all.length))]).map((name) => ({
+    name,
+    photos: readdirSync(join(images, name)).sort().slice(0, 6).map((file) => `/@fs${join(images, name, file)}`),
+  }));
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error(`[unlock] page error: ${e.message}`));
+  page.on('console', (m) => m.type() === 'warning' && console.warn(`[unlock] ${m.text()}`));
+  await page.goto(server.resolvedUrls.local[0]);
+  await page.waitForFunction(() => 'runUnlock' in window, undefined, { timeout: 120_000 });
+  page.setDefaultTimeout(0);
+  const r = await page.evaluate(([urls, list, g, n, grid]) => window.runUnlock(urls, list, g, n, grid), [MODEL_URLS, people, UNLOCK_GENUINE, UNLOCK_FRAMES, UNLOCK_GRID]);
+  await page.close();
+  console.log(`unlock  genuine ${(100 * r.genuine_accept_rate).toFixed(2)}% of ${r.genuine_attempts}, false accepts ${r.false_accepts} of ${r.impostor_attempts} (${(100 * r.false_accept_rate).toFixed(3)}%), ${r.ms_to_unlock_p50} ms to unlock (p50)  (FaceUnlock's decision at threshold ${r.threshold}, ${r.match_frames} matches in a row; ${r.people} lfw-dev people, ${r.photos} photos; liveness not in it)`);
+  for (const row of r.sweep ?? []) console.log(`        threshold ${row.threshold} × ${row.match_frames}: genuine ${(100 * row.genuine_accept_rate).toFixed(2)}%, false ${(100 * row.false_accept_rate).toFixed(3)}%, ${row.ms_to_unlock_p50} ms`);
+  return r;
+}
+
 const out = join(repo, 'bench-results', 'web.json');
 mkdirSync(dirname(out), { recursive: true });
 // Keys of a partial run (BENCH_BACKENDS, BENCH_LIVE_FRAMES) are merged into the file's others.

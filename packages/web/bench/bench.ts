@@ -2,6 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel, decodeImageFile, FaceRecognizer, Gallery, initBackend, LiveRecognizer, loadFacePipelineFromUrl, METADATA_KEY, MODEL_FORMAT, MODEL_FORMAT_VERSION, recognizeFaces, warmup, centerSquareBox } from '@facerec/web';
 import type { BackendRequest } from '@facerec/web';
+import { runLeak } from './leak.js';
+import { runUnlock } from './unlock.js';
 
 /** What one run measured. */
 interface BenchResult {
@@ -75,14 +77,33 @@ async function run(request: BackendRequest, frames: number): Promise<BenchResult
 /** What the live loop measured: ms per 640×480 frame (detection every frame, tracking, embeddings when tracks need them). */
 interface LiveResult {
   backend: string;
+  /** WASM threads the backend runs (1 when the page is not cross-origin isolated). */
+  threads: unknown;
   faces: number;
   ms_per_frame_p50: number;
   ms_per_frame_p95: number;
+  /** Where a frame's time went (p50 of each part over the counted frames; embed: mean, as most frames embed nothing). */
+  profile: { detect_ms_p50: number; embed_ms_mean: number; match_ms_mean: number; rest_ms_p50: number; windows_per_frame: number; embeds: number; tensors_growth: number };
+}
+
+/** Wraps `object[name]` so that each call adds its wall time to `into.ms` (and counts calls). */
+function timed<T extends object, K extends keyof T>(object: T, name: K, into: { ms: number; calls: number }): void {
+  const original = object[name] as unknown as (...args: unknown[]) => Promise<unknown>;
+  (object as Record<K, unknown>)[name] = async (...args: unknown[]) => {
+    const start = performance.now();
+    try {
+      return await original.apply(object, args);
+    } finally {
+      into.ms += performance.now() - start;
+      into.calls++;
+    }
+  };
 }
 
 /**
  * The live loop (`LiveRecognizer.process`) on a 640×480 canvas showing `photos` (LFW, drifting a few pixels per frame), the
- * first one enrolled; the first 10 frames (warm-up, the first embeddings) are not counted.
+ * first one enrolled; the first 10 frames (warm-up, the first embeddings) are not counted. The detector, the
+ * embedder and the gallery are timed from outside (wrapped), the rest is grabbing the frame and tracking.
  */
 async function runLive(request: BackendRequest, modelUrl: Record<string, string>, photos: string[], frames: number): Promise<LiveResult> {
   const selection = await initBackend(request);
@@ -101,28 +122,61 @@ async function runLive(request: BackendRequest, modelUrl: Record<string, string>
   const canvas = new OffscreenCanvas(640, 480);
   const ctx = canvas.getContext('2d')!;
   const live = new LiveRecognizer({ pipeline, gallery });
+  const detect = { ms: 0, calls: 0 }, embed = { ms: 0, calls: 0 }, match = { ms: 0, calls: 0 };
+  let windows = 0;
+  const inWindows = pipeline.detector.detectInWindows.bind(pipeline.detector);
+  pipeline.detector.detectInWindows = (image, list, options) => ((windows += list.length), inWindows(image, list, options));
+  timed(pipeline.detector, 'detectInWindows', detect);
+  timed(pipeline, 'embedDetected', embed);
+  timed(gallery, 'match', match);
   const side = bitmaps.length === 1 ? 300 : 210;
-  const times: number[] = [];
-  let found = 0;
+  const times: number[] = [], detectTimes: number[] = [], restTimes: number[] = [];
+  let found = 0, embeds = 0, embedMs = 0, matchMs = 0, tensors = 0, counted = 0;
   for (let f = 0; f < frames + 10; f++) {
     ctx.fillStyle = '#666';
     ctx.fillRect(0, 0, 640, 480);
     bitmaps.forEach((b, k) => ctx.drawImage(b, (640 / bitmaps.length) * k + (640 / bitmaps.length - side) / 2 + 8 * Math.sin(f / 7 + k), 130 + 6 * Math.cos(f / 9 + k), side, side));
+    if (f === 10) [windows, tensors] = [0, tf.memory().numTensors];
+    const before = { d: detect.ms, e: embed.ms, m: match.ms };
     const start = performance.now();
     const frame = await live.process(canvas, f / 25);
+    const ms = performance.now() - start;
     if (f >= 10) {
-      times.push(performance.now() - start);
+      times.push(ms);
+      const [d, e, m] = [detect.ms - before.d, embed.ms - before.e, match.ms - before.m];
+      detectTimes.push(d);
+      restTimes.push(ms - d - e - m);
+      embedMs += e;
+      matchMs += m;
+      embeds += frame.embedded;
+      counted++;
       found = Math.max(found, frame.faces.length);
     }
   }
+  const growth = tf.memory().numTensors - tensors;
   live.reset();
   gallery.dispose();
   pipeline.dispose();
-  const sorted = [...times].sort((a, b) => a - b);
-  const at = (q: number) => Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! * 100) / 100;
-  return { backend: selection.backend, faces: found, ms_per_frame_p50: at(0.5), ms_per_frame_p95: at(0.95) };
+  const at = (values: number[], q: number) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return Math.round(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]! * 100) / 100;
+  };
+  const round = (v: number) => Math.round(v * 100) / 100;
+  return {
+    backend: selection.backend,
+    threads: (selection.details as Record<string, unknown>).threads,
+    faces: found,
+    ms_per_frame_p50: at(times, 0.5),
+    ms_per_frame_p95: at(times, 0.95),
+    profile: {
+      detect_ms_p50: at(detectTimes, 0.5), embed_ms_mean: round(embedMs / counted), match_ms_mean: round(matchMs / counted),
+      rest_ms_p50: at(restTimes, 0.5), windows_per_frame: round(windows / counted), embeds, tensors_growth: growth,
+    },
+  };
 }
 
 (window as unknown as { runBench: typeof run; runLive: typeof runLive }).runBench = run;
 (window as unknown as { runLive: typeof runLive }).runLive = runLive;
+(window as unknown as { runUnlock: typeof runUnlock }).runUnlock = runUnlock;
+(window as unknown as { runLeak: typeof runLeak }).runLeak = runLeak;
 document.getElementById('status')!.textContent = 'ready';

@@ -32,7 +32,7 @@ export class WindowPlanner {
     if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) throw new InvalidArgumentError('size', `must be positive integers, got ${width}×${height}`);
     if (!(Number.isInteger(scanFrames) && scanFrames >= 1)) throw new InvalidArgumentError('scanFrames', `must be a positive integer, got ${String(scanFrames)}`);
     if (!(this.trackScale >= 1.2 && this.trackScale <= 5)) throw new InvalidArgumentError('trackWindowScale', `must be in [1.2, 5], got ${String(this.trackScale)}`);
-    this.scan = detectionWindows(width, height, minFace);
+    this.scan = scanWindows(width, height, minFace);
     this.perFrame = Math.ceil(this.scan.length / scanFrames);
   }
 
@@ -56,4 +56,18 @@ export class WindowPlanner {
     }
     return out;
   }
+}
+
+/**
+ * The full scan of {@link detectionWindows} less a level that adds nothing: when the smallest level is
+ * nearly as big as the one before it (≥ 0.8×; it was enlarged to the smallest face's), the level before finds
+ * no face that the smallest level and the one above do not find (a window finds faces from a fifth to half of
+ * its side wherever they are, given its 50% overlap). 640×480 at 60-pixel faces: 13 windows, not 19.
+ */
+function scanWindows(width: number, height: number, minFace: number): DetectionWindow[] {
+  const all = detectionWindows(width, height, minFace);
+  const sizes = [...new Set(all.map((w) => w.size))];
+  const [before, last] = sizes.slice(-2);
+  if (sizes.length >= 3 && last! >= 0.8 * before!) return all.filter((w) => w.size !== before);
+  return all;
 }

@@ -69,6 +69,24 @@ describe('WindowPlanner', () => {
     expect(most).toBe(Math.ceil(all.length / 4));
   });
 
+  it('leaves out a scan level that the levels around it cover: every face from minFaceSize up still fits a window 1 to 5 times its side', () => {
+    // 640×480 at 60-pixel faces: the smallest level (300) is nearly the 320 one, which goes (13 windows, not 19).
+    const planner = new WindowPlanner(640, 480, { minFaceSize: 60, scanFrames: 1 });
+    expect(detectionWindows(640, 480, 60)).toHaveLength(19);
+    expect(planner.scanWindows).toBe(13);
+    for (const [width, height, minFace] of [[640, 480, 60], [640, 360, 40], [480, 640, 64], [320, 240, 50]] as const) {
+      const scan = new WindowPlanner(width, height, { minFaceSize: minFace, scanFrames: 1 }).windows([]);
+      for (let side = minFace; side <= Math.min(width, height); side *= 1.07) {
+        for (let x = 0; x + side <= width; x += 13) {
+          for (let y = 0; y + side <= height; y += 11) {
+            const fits = scan.some((w) => side * 5 >= w.size && side <= w.size && x >= w.x && y >= w.y && x + side <= w.x + w.size && y + side <= w.y + w.size);
+            if (!fits) expect.fail(`${width}×${height}: a ${side.toFixed(0)}-pixel face at (${x}, ${y}) fits no window`);
+          }
+        }
+      }
+    }
+  });
+
   it('puts a window centred on each expected face, wider while the face is missing', () => {
     const planner = new WindowPlanner(640, 360, { scanFrames: 100, trackWindowScale: 2.5 });
     const [a, b] = planner.windows([{ box: { x: 100, y: 100, width: 40, height: 40 } }, { box: { x: 300, y: 50, width: 60, height: 60 }, missed: 5 }]);

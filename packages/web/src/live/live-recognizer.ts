@@ -16,6 +16,9 @@ import { fiveFromBlazeFace } from '@facerec/core/internal';
 import type { BrowserImageSource } from '../input/index.js';
 import { FrameGrabber, type GrabbedFrame } from './frame-grabber.js';
 
+/** Default {@link LiveRecognizerOptions.detectionSize}. */
+const DEFAULT_LIVE_DETECTION_SIZE = 320;
+
 /** A face on a live frame: who it is (the vote of its track) and where, plus the track that follows it. */
 export interface LiveFace extends RecognizedFace {
   /** The track's id: the same face keeps it from frame to frame (1, 2, 3... in order of appearance). */
@@ -49,7 +52,11 @@ export interface LiveRecognizerOptions {
   readonly gallery: Gallery;
   /** Similarity at or above which a track is named; default the gallery's threshold. */
   readonly threshold?: number;
-  /** Longest side of the copy the detector runs on (frames are shrunk to it). Default 640. */
+  /**
+   * Longest side of the copy the detector runs on (frames are shrunk to it). Default 320: the detector sees
+   * 128-pixel windows, and on a 640×480 frame the smallest it scans (5 × 60-pixel faces) is 150 pixels of a
+   * 320 copy, still above the network's own size; a bigger copy costs more to make and read, for nothing.
+   */
   readonly detectionSize?: number;
   /** Smallest face to find, in frame pixels. Default 60. */
   readonly minFaceSize?: number;
@@ -85,7 +92,7 @@ export class LiveRecognizer {
     if (pipeline.embedder.spec.name !== gallery.embedderName) {
       throw new InvalidArgumentError('gallery', `holds ${gallery.embedderName} embeddings but the pipeline makes ${pipeline.embedder.spec.name}`);
     }
-    this.grabber = new FrameGrabber(options.detectionSize ?? 640);
+    this.grabber = new FrameGrabber(options.detectionSize ?? DEFAULT_LIVE_DETECTION_SIZE);
     this.minFaceSize = options.minFaceSize ?? 60;
     this.scanFrames = options.scanFrames ?? 4;
     this.scoreThreshold = options.scoreThreshold ?? 0.6;

@@ -1,19 +1,10 @@
 // FaceUnlock: guided enrolment with quality checks, then unlock when one tracked face matches over several frames and answers a liveness challenge.
-import {
-  AbortError,
-  FaceTracker,
-  InvalidArgumentError,
-  UNKNOWN,
-  iou,
-  type Box,
-  type DetectedFace,
-  type FacePipeline,
-  type Gallery,
-} from '@facerec/core';
+import { AbortError, InvalidArgumentError, type DetectedFace, type FacePipeline, type Gallery } from '@facerec/core';
 import { fiveFromBlazeFace } from '@facerec/core/internal';
 import type { BrowserImageSource } from '../input/index.js';
 import { FrameGrabber, type GrabbedFrame } from '../live/frame-grabber.js';
 import type { FaceMesh, FacePose } from './face-mesh.js';
+import { biggest, defaultUnlockThreshold, DEFAULT_MATCH_FRAMES, UnlockDecision } from './decision.js';
 import { ChallengeWatcher, type LivenessChallenge, type LivenessLimits } from './liveness.js';
 import { faceQuality, type FaceQuality, type QualityLimits } from './quality.js';
 
@@ -48,9 +39,9 @@ export interface FaceUnlockOptions {
   readonly gallery: Gallery;
   /** The face mesh the pose is read from (`FaceMesh.load`). */
   readonly mesh: FaceMesh;
-  /** Similarity a face's embedding must reach; default the gallery's threshold. */
+  /** Similarity a face's embedding must reach; default the gallery's threshold plus `UNLOCK_THRESHOLD_MARGIN` (0.93 for dlib). */
   readonly threshold?: number;
-  /** Embeddings of the same tracked face in a row that must match the same person. Default 3. */
+  /** Embeddings of the same tracked face in a row that must match the same person. Default `DEFAULT_MATCH_FRAMES` (3). */
   readonly matchFrames?: number;
   /** An unlock attempt gives up after this long. Default 10 s. */
   readonly timeoutMs?: number;
@@ -107,7 +98,7 @@ export class FaceUnlock {
   /** @throws InvalidArgumentError for a missing part or a bad option. */
   constructor(readonly options: FaceUnlockOptions) {
     if (!options?.pipeline || !options.gallery || !options.mesh) throw new InvalidArgumentError('options', 'need a pipeline, a gallery and a face mesh');
-    this.matchFrames = options.matchFrames ?? 3;
+    this.matchFrames = options.matchFrames ?? DEFAULT_MATCH_FRAMES;
     if (!(Number.isInteger(this.matchFrames) && this.matchFrames >= 1)) throw new InvalidArgumentError('matchFrames', `must be a positive integer, got ${String(options.matchFrames)}`);
     this.minFaceSize = options.quality?.minFaceSize ?? 80;
     if ((options.challenges ?? ['blink']).length === 0) throw new InvalidArgumentError('challenges', 'must name at least one challenge');
@@ -166,18 +157,14 @@ export class FaceUnlock {
    */
   async unlock(source: BrowserImageSource, options: FaceUnlockRunOptions = {}): Promise<UnlockResult> {
     const { gallery, pipeline, mesh } = this.options;
-    const threshold = this.options.threshold ?? gallery.threshold;
+    const threshold = this.options.threshold ?? defaultUnlockThreshold(gallery);
     const challenges = this.options.challenges ?? (['blink', 'turn-left', 'turn-right'] as const);
     const challenge = challenges[Math.min(challenges.length - 1, Math.floor((this.options.random ?? Math.random)() * challenges.length))]!;
     const start = performance.now();
     const timeout = options.timeoutMs ?? this.options.timeoutMs ?? 10_000;
-    // Embeds the tracked face every other frame: each embedding is matched on its own, so a run of matches is a run of frames.
-    const tracker = new FaceTracker({ minHits: 1, reembedEvery: 2, maxMissed: 5, sameThreshold: threshold });
-    const state: { trackId: number; label: string; matches: number; watcher: ChallengeWatcher; box: Box | undefined } = {
-      trackId: 0, label: UNKNOWN, matches: 0, watcher: new ChallengeWatcher(challenge, this.options.liveness), box: undefined,
-    };
+    const decision = new UnlockDecision({ gallery, threshold, matchFrames: this.matchFrames });
+    let watcher = new ChallengeWatcher(challenge, this.options.liveness);
     let sawFace = false;
-    let bestMatches = 0;
     this.emit({ type: 'challenge', challenge });
     const end = (result: Omit<UnlockResult, 'challenge' | 'ms'>): UnlockResult => {
       const ms = performance.now() - start;
@@ -186,44 +173,24 @@ export class FaceUnlock {
     };
     for (;;) {
       if (options.signal?.aborted) return end({ unlocked: false, reason: 'aborted' });
-      if (performance.now() - start > timeout) return end({ unlocked: false, reason: !sawFace ? 'no-face' : bestMatches >= this.matchFrames ? 'liveness' : 'not-recognized' });
+      if (performance.now() - start > timeout) return end({ unlocked: false, reason: !sawFace ? 'no-face' : decision.bestMatches >= this.matchFrames ? 'liveness' : 'not-recognized' });
       await nextFrame(source);
       const frame = this.grabber.grab(source, 'source');
       try {
         const faces = await this.faces(frame);
-        if (faces.length === 0) continue;
-        sawFace = true;
-        // One face is followed: the one overlapping the face followed so far, else the biggest (the others are not embedded).
-        const face = faces[follow(faces, state.box)]!;
-        let embedding: Float32Array | undefined;
-        const step = await tracker.update({
-          t: (performance.now() - start) / 1000,
-          detections: [face],
-          embed: async () => {
-            const [embedded] = await pipeline.embedDetected(frame.full(), [face], { detectionSize: Infinity });
-            embedding = embedded!.embedding;
-            return [embedding];
-          },
+        const step = await decision.step((performance.now() - start) / 1000, faces, async (face) => {
+          const [embedded] = await pipeline.embedDetected(frame.full(), [face], { detectionSize: Infinity });
+          return embedded!.embedding;
         });
-        const trackId = step.detectionTracks[0] ?? 0;
-        if (trackId !== state.trackId) {
-          // Another face (or the same one lost and found as a new track): everything starts again.
-          Object.assign(state, { trackId, label: UNKNOWN, matches: 0, watcher: new ChallengeWatcher(challenge, this.options.liveness) });
-        }
-        state.box = face.box;
+        if (!step) continue;
+        sawFace = true;
+        // Another face (or the same one lost and found as a new track) answers the challenge from the start.
+        if (step.newTrack) watcher = new ChallengeWatcher(challenge, this.options.liveness);
+        const { face, trackId, label, score, matches } = step;
         const [pose] = await mesh.poses(frame.full(), [{ box: face.box, eyes: [face.landmarks[0], face.landmarks[1]] }]);
-        const live = state.watcher.observe(pose!);
-        let score = Number.NaN;
-        if (embedding) {
-          const [who] = await gallery.match([embedding], { topK: 1, threshold });
-          score = who!.score;
-          if (who!.unknown) state.matches = 0;
-          else state.matches = who!.label === state.label ? state.matches + 1 : 1;
-          state.label = who!.label;
-          bestMatches = Math.max(bestMatches, state.matches);
-        }
-        this.emit({ type: 'progress', trackId, label: state.label, score, matches: state.matches, needed: this.matchFrames, live, pose: pose! });
-        if (live && state.matches >= this.matchFrames && state.label !== UNKNOWN) return end({ unlocked: true, label: state.label });
+        const live = watcher.observe(pose!);
+        this.emit({ type: 'progress', trackId, label, score, matches, needed: this.matchFrames, live, pose: pose! });
+        if (live && step.recognized) return end({ unlocked: true, label });
       } finally {
         frame.dispose();
       }
@@ -244,24 +211,4 @@ export class FaceUnlock {
       landmarks: fiveFromBlazeFace(d.keypoints.map((p) => ({ x: p.x / sx, y: p.y / sy }))),
     }));
   }
-}
-
-/** Index of the face overlapping `box` most (when it overlaps at all), else of the biggest face. */
-function follow(faces: readonly DetectedFace[], box: Box | undefined): number {
-  let best = -1;
-  let most = 0.1;
-  if (box) faces.forEach((f, i) => {
-    const o = iou(f.box, box);
-    if (o > most) [best, most] = [i, o];
-  });
-  return best >= 0 ? best : biggest(faces);
-}
-
-/** Index of the biggest face (-1 for none). */
-function biggest(faces: readonly DetectedFace[]): number {
-  let best = -1;
-  faces.forEach((f, i) => {
-    if (best < 0 || f.box.width > faces[best]!.box.width) best = i;
-  });
-  return best;
 }
