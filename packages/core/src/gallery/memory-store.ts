@@ -9,10 +9,12 @@ import { EmbeddingStore } from './store.js';
 
 /**
  * A {@link GalleryStore} in memory: exact search, nothing persisted (a gallery folder in Node saves it).
- * The embeddings are one float32 matrix (in WebAssembly memory once it passes 1 MiB); a search scores every
- * row with a SIMD dot-product kernel (the same arithmetic in JS where WebAssembly SIMD is missing, with
- * identical results) and keeps each query's best people on the fly, ties in label order. No tensors: the
- * search does not depend on the tfjs backend. Operations finish synchronously (before their promise resolves).
+ * The embeddings are one float32 matrix (in WebAssembly memory, with an 8-bit copy of each row, once it passes
+ * 1 MiB). A search screens the 8-bit rows with a SIMD kernel and scores in float32 only the rows whose proven
+ * error bound lets them reach the best (the same answer as scoring every row; where WebAssembly SIMD is missing,
+ * every row is scored in JS with identical float32 results), keeping each query's best people on the fly, ties
+ * in label order. No tensors: the search does not depend on the tfjs backend. Operations finish synchronously
+ * (before their promise resolves).
  */
 export class MemoryGalleryStore implements GalleryStore {
   readonly kind = 'memory';
