@@ -22,6 +22,8 @@ export interface OpenGalleryStoreOptions extends SqlGalleryOptions {
    * `PgliteStoreOptions.encryption`); a PostgreSQL server refuses it (encrypt the server's disk instead).
    */
   readonly encryption?: EncryptionOptions | Cipher;
+  /** When an encrypted `pglite:` gallery is saved (see `PgliteStoreOptions.save`). Default `'each-change'`. */
+  readonly save?: 'each-change' | 'on-close';
 }
 
 /**
@@ -36,7 +38,7 @@ export interface OpenGalleryStoreOptions extends SqlGalleryOptions {
  */
 export async function openGalleryStore(target: string, options: OpenGalleryStoreOptions = {}): Promise<GalleryStore | undefined> {
   const parsed = parseGalleryTarget(target);
-  const { lockTimeoutMs, maxConnections, create, encryption, ...sql } = options;
+  const { lockTimeoutMs, maxConnections, create, encryption, save, ...sql } = options;
   // Never leave a user believing a database is encrypted when it is not.
   if (encryption !== undefined && parsed.kind === 'postgres') {
     throw new InvalidArgumentError('encryption', `only gallery folders and pglite: galleries are encrypted by facerec, not a PostgreSQL server (${parsed.display}): use the server's disk encryption`);
@@ -47,7 +49,7 @@ export async function openGalleryStore(target: string, options: OpenGalleryStore
     case 'folder':
       return openFolderStore(parsed.dir, { ...withCreate, ...lock, ...(encryption !== undefined ? { encryption } : {}) });
     case 'pglite':
-      return openPgliteStore(parsed.dir, { ...sql, ...withCreate, ...lock, ...(encryption !== undefined ? { encryption } : {}) });
+      return openPgliteStore(parsed.dir, { ...sql, ...withCreate, ...lock, ...(encryption !== undefined ? { encryption } : {}), ...(save !== undefined ? { save } : {}) });
     case 'postgres':
       return openPostgresStore(target, { ...sql, ...withCreate, ...(maxConnections !== undefined ? { maxConnections } : {}) });
   }

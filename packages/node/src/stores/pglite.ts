@@ -1,7 +1,7 @@
 // The embedded gallery store: PGlite (PostgreSQL in WASM) with pgvector, persisted in a folder, locked to one process at a time.
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Cipher, EncryptionOptions, GalleryInfo } from '@facerec/core';
+import { InvalidArgumentError, type Cipher, type EncryptionOptions, type GalleryInfo } from '@facerec/core';
 import { cipherOf, noKeyError } from '@facerec/core/internal';
 import { parseLeftover, removeDeadLeftovers } from '../io/leftovers.js';
 import { withLock } from '../io/lock.js';
@@ -27,6 +27,12 @@ export interface PgliteStoreOptions extends SqlGalleryOptions {
    * whole database, so enrol many people with `bulkLoad` or `facerec gallery copy`, not one call each.
    */
   readonly encryption?: EncryptionOptions | Cipher;
+  /**
+   * When an encrypted gallery is saved: `'each-change'` (default; a process killed with `kill -9` loses at most
+   * the change under way) or `'on-close'` (one save at `close()`, for many enrolments in a row; a killed process
+   * loses everything since it opened the gallery). Unencrypted folders are written by PostgreSQL as they change.
+   */
+  readonly save?: 'each-change' | 'on-close';
 }
 
 /** The PGlite database folder inside a store folder (the folder also holds facerec's own files beside it). */
@@ -87,6 +93,7 @@ export function sqlClient(db: Pick<PgliteLike, 'query'> & Partial<Pick<PgliteLik
  *   DecryptionError for an encrypted folder opened without its key or with another one, or a changed dump.
  */
 export async function openPgliteStore(dir: string, options: PgliteStoreOptions = {}): Promise<SqlGalleryStore | undefined> {
+  if (options.save !== undefined && options.save !== 'on-close' && options.save !== 'each-change') throw new InvalidArgumentError('save', `must be "each-change" or "on-close", got ${String(options.save)}`);
   const { create: createDb } = await importPglite();
   const target = `pglite:${dir}`;
   const cipher = options.encryption !== undefined ? cipherOf(options.encryption) : undefined;
@@ -143,11 +150,17 @@ export async function openPgliteStore(dir: string, options: PgliteStoreOptions =
       const purge = (): Promise<void> => purgeDeleted(database, 'facerec_faces');
       // A new encrypted gallery is on disk before anyone enrols into it.
       if (saver && !names.includes(PGLITE_SEALED)) await saver.save();
-      let saveFailed = false;
+      const onClose = options.save === 'on-close';
+      // Changes not in the sealed file yet: a save that failed (a full disk), or every change in 'on-close' mode.
+      let unsaved = false;
+      let unpurged = false;
       const store = new SqlGalleryStore('pglite', client, gallery.id, gallery.info, gallery.indexType, target, async () => {
         try {
-          // A change whose save failed (a full disk) gets one more try before the in-memory database is gone.
-          if (saver && saveFailed) await saver.save();
+          // Saved before the in-memory database is gone.
+          if (saver && unsaved) {
+            if (unpurged) await purge();
+            await saver.save();
+          }
         } finally {
           try {
             await database.close();
@@ -159,14 +172,13 @@ export async function openPgliteStore(dir: string, options: PgliteStoreOptions =
       }, options, purge, saver && {
         // Removed rows are purged from the database (heap, index and WAL) before the dump that no longer has them.
         afterWrite: async (removed) => {
-          try {
-            if (removed) await purge();
-            await saver.save();
-            saveFailed = false;
-          } catch (error) {
-            saveFailed = true;
-            throw error;
-          }
+          unsaved = true;
+          unpurged ||= removed;
+          if (onClose) return;
+          if (unpurged) await purge();
+          unpurged = false;
+          await saver.save();
+          unsaved = false;
         },
       });
       opened({ store });

@@ -1,4 +1,4 @@
-// Encrypted PGlite galleries: only a sealed dump on disk, the right key reopens it, a wrong key or a changed byte is a DecryptionError, a removed person is in no saved byte, kill -9 leaves a whole dump.
+// Encrypted PGlite galleries: only a sealed dump on disk, the right key reopens it, a wrong key or a changed byte is a DecryptionError, a removed person is in no saved byte, saves on close when asked, kill -9 leaves a whole dump.
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -86,6 +86,23 @@ describe('encrypted PGlite gallery', () => {
     expect(tar.indexOf('Secretperson')).toBe(-1);
     const again = (await openGalleryStore(`pglite:${dir}`, { encryption: pass }))!;
     expect(await again.labels()).toEqual(['ann']);
+    await again.close();
+  }, 600_000);
+
+  it("save: 'on-close' writes nothing until close, then one dump without the removed person", async () => {
+    const file = path.join(dir, PGLITE_SEALED);
+    const before = await readFile(file);
+    const ann = Buffer.from(unit(1).buffer);
+    expect((await plainDump(dir)).indexOf(ann)).toBeGreaterThanOrEqual(0);
+    const store = (await openGalleryStore(`pglite:${dir}`, { encryption: pass, save: 'on-close' }))!;
+    await store.add('carl', [unit(5), unit(6)]);
+    expect(await store.remove('ann')).toBe(true);
+    expect((await readFile(file)).equals(before)).toBe(true);
+    await store.close();
+    expect((await readFile(file)).equals(before)).toBe(false);
+    expect((await plainDump(dir)).indexOf(ann)).toBe(-1);
+    const again = (await openGalleryStore(`pglite:${dir}`, { encryption: pass }))!;
+    expect(await again.labels()).toEqual(['carl']);
     await again.close();
   }, 600_000);
 
