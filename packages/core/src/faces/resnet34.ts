@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ModelFormatError } from '../errors/index.js';
 import type { EmbeddingNet, EmbeddingNetSplit } from './embedder.js';
+import { convWithInputGradient, gradientKernels, type FixedConv } from './conv-input-gradient.js';
 import { checkWeightValues, warmUp } from './model-checks.js';
 
 /** One convolution with its affine "scale" layer folded in: y = conv(x, filters) + bias. */
@@ -51,6 +52,8 @@ function foldInputScaling(stem: FoldedConv): FoldedConv {
  * its filters and bias once at load, so inference runs one fused conv per layer.
  */
 export class ResNet34Descriptor implements EmbeddingNet {
+  private readonly flipped = new Map<string, tf.Tensor4D[]>();
+
   private constructor(private readonly convs: Map<string, FoldedConv>, private readonly fc: tf.Tensor2D, readonly source: string) {}
 
   /**
@@ -149,7 +152,7 @@ export class ResNet34Descriptor implements EmbeddingNet {
         for (const [name, down] of BLOCKS.slice(0, at + 1)) x = down ? this.downBlock(name, x) : this.block(name, x);
         return x;
       }),
-      // Unfused ops: a fused convolution's gradient also computes its filter's, which tfjs's WASM backend cannot.
+      // Convolutions differentiable in their input only: tfjs's fused gradient also computes the filters', which its WASM backend cannot.
       head: (features) => tf.tidy(() => {
         let x = at < 0 ? stem(features, false) : features;
         for (const [name, down] of BLOCKS.slice(at + 1)) x = down ? this.downBlock(name, x, false) : this.block(name, x, false);
@@ -162,14 +165,22 @@ export class ResNet34Descriptor implements EmbeddingNet {
   /** Frees the weights. */
   dispose(): void {
     for (const c of this.convs.values()) { c.filters.dispose(); c.bias.dispose(); }
+    for (const kernels of this.flipped.values()) kernels.forEach((k) => k.dispose());
     this.fc.dispose();
   }
 
   private conv(name: string, x: tf.Tensor4D, stride: 1 | 2, relu: boolean, pad: 'same' | 'valid', fused = true): tf.Tensor4D {
     const c = this.convs.get(name)!;
     if (fused) return tf.fused.conv2d({ x, filter: c.filters, strides: stride, pad, bias: c.bias, activation: relu ? 'relu' : 'linear' });
-    const y = tf.add(tf.conv2d(x, c.filters, stride, pad), c.bias) as tf.Tensor4D;
-    return relu ? tf.relu(y) : y;
+    const layer = { ...c, stride, pad, relu };
+    return convWithInputGradient(x, layer, () => this.gradientKernels(name, layer));
+  }
+
+  /** Layer `name`'s filters for its input gradient, made on first use and kept (backends pack a filter tensor once). */
+  private gradientKernels(name: string, layer: FixedConv): tf.Tensor4D[] {
+    let kernels = this.flipped.get(name);
+    if (!kernels) this.flipped.set(name, kernels = gradientKernels(layer).map((k) => tf.keep(k)));
+    return kernels;
   }
 
   private block(name: string, x: tf.Tensor4D, fused = true): tf.Tensor4D {

@@ -14,14 +14,15 @@ export const explainFlagOptions = { explain: { type: 'string' }, 'explain-method
 export function explainUsage(target: 'file' | 'dir'): string {
   return target === 'file'
     ? '  --explain <file>   also write a picture of why: both aligned faces with heat maps, score, threshold (.png/.jpg)\n'
-      + '  --explain-method <m>  gradcam (default, fast) | occlusion (model-agnostic, slower); with --json the maps are printed too\n'
+      + '  --explain-method <m>  gradient-x-input (dlib\'s default) | gradcam (faceres\' default) | occlusion (any model, slower); with --json the maps are printed too\n'
     : '  --explain <dir>    also write a picture per named face (<photo>-<n>-<name>.png, -2, -3… when taken): heat map against the best match\n'
-      + '  --explain-method <m>  gradcam (default, fast) | occlusion (model-agnostic, slower); with --json the maps are printed too\n';
+      + '  --explain-method <m>  gradient-x-input (dlib\'s default) | gradcam (faceres\' default) | occlusion (any model, slower); with --json the maps are printed too\n';
 }
 
 /** What the explain flags ask for; undefined when neither was given. */
 export interface ExplainRequest {
-  readonly method: ExplainMethod;
+  /** Undefined: the embedder's default (`DEFAULT_EXPLAIN_METHODS`). */
+  readonly method?: ExplainMethod;
   /** The picture file (verify) or folder (identify), when given. */
   readonly target?: string;
 }
@@ -31,17 +32,17 @@ export function explainFlags(values: Record<string, unknown>, target: 'file' | '
   const raw = values['explain-method'];
   const out = typeof values.explain === 'string' ? values.explain : undefined;
   if (raw === undefined && out === undefined) return undefined;
-  const method = (raw ?? 'gradcam') as ExplainMethod;
-  if (!EXPLAIN_METHODS.includes(method)) throw new UsageError(`--explain-method must be one of ${EXPLAIN_METHODS.join(', ')}, got "${String(raw)}"`);
+  const method = raw as ExplainMethod | undefined;
+  if (method !== undefined && !EXPLAIN_METHODS.includes(method)) throw new UsageError(`--explain-method must be one of ${EXPLAIN_METHODS.join(', ')}, got "${String(raw)}"`);
   if (out !== undefined && target === 'file') imageOutputFormat(out, '--explain');
   if (out === '') throw new UsageError('--explain needs a file or folder name');
-  return { method, ...(out !== undefined ? { target: out } : {}) };
+  return { ...(method !== undefined ? { method } : {}), ...(out !== undefined ? { target: out } : {}) };
 }
 
 /** Explains the main faces of two image files and writes the picture when asked; returns the JSON form. */
 export async function explainPair(pipeline: FacePipeline, files: readonly [string, string], request: ExplainRequest, threshold: number | undefined): Promise<ExplanationJson> {
   const [a, b] = await Promise.all(files.map((f) => readImage(f)));
-  const explanation = await explainMatch(pipeline, a!, b!, { method: request.method, ...(threshold === undefined ? {} : { threshold }) });
+  const explanation = await explainMatch(pipeline, a!, b!, { ...(request.method ? { method: request.method } : {}), ...(threshold === undefined ? {} : { threshold }) });
   const captions = files.map((f) => path.basename(f));
   if (request.target !== undefined) await writeImageAs(request.target, explanationPicture(explanation, { captions }), imageOutputFormat(request.target, '--explain'));
   return explanationToJson(explanation);
@@ -70,7 +71,7 @@ export async function explainNamedFaces(pipeline: FacePipeline, gallery: Gallery
       json.push(undefined);
       continue;
     }
-    const explanation = await explainMatch(pipeline, { image, landmarks: face.landmarks }, await personOf(gallery, face.label), { method: request.method, threshold: gallery.threshold });
+    const explanation = await explainMatch(pipeline, { image, landmarks: face.landmarks }, await personOf(gallery, face.label), { ...(request.method ? { method: request.method } : {}), threshold: gallery.threshold });
     json.push(explanationToJson(explanation));
     if (request.target !== undefined) {
       const base = path.basename(file, path.extname(file));

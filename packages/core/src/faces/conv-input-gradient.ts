@@ -1,0 +1,71 @@
+// A fused convolution whose gradient is taken with respect to its input only, computed with forward convolutions.
+import * as tf from '@tensorflow/tfjs-core';
+
+/** One convolution layer with fixed weights: y = act(conv(x, filters) + bias). */
+export interface FixedConv {
+  readonly filters: tf.Tensor4D;
+  readonly bias: tf.Tensor1D;
+  readonly stride: 1 | 2;
+  readonly pad: 'same' | 'valid';
+  readonly relu: boolean;
+}
+
+/**
+ * The layer as one fused convolution, differentiable with respect to `x` only (the weights are constants).
+ * tfjs's own gradient of a fused convolution also computes the filters' gradient (a kernel tfjs's WASM backend
+ * lacks, and wasted work here), and Conv2DBackpropInput is slow on WASM (dlib's 7×7 stem: ~140 ms for two
+ * faces, more than the whole forward pass). The input gradient is itself a convolution: for stride 1 ('same',
+ * odd kernel), of dy with the filters turned 180° and their channels swapped; for stride 2 ('valid'), four
+ * such convolutions with every other tap, one per output phase, interleaved. `kernels` gives those filters
+ * ({@link gradientKernels}), kept by the caller: backends pack a filter tensor once and reuse it.
+ */
+export function convWithInputGradient(x: tf.Tensor4D, layer: FixedConv, kernels: () => readonly tf.Tensor4D[]): tf.Tensor4D {
+  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+    const [input, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
+    const y = tf.fused.conv2d({ x: input, filter: layer.filters, strides: layer.stride, pad: layer.pad, bias: layer.bias, activation: layer.relu ? 'relu' : 'linear' });
+    save(layer.relu ? [y] : []);
+    return {
+      value: y,
+      gradFunc: (dy, saved) => {
+        const g = (layer.relu ? tf.mul(dy, tf.step(saved[0]!)) : dy) as tf.Tensor4D;
+        const [n, h, w, c] = input.shape;
+        if (!hasForwardGradient(layer)) return tf.conv2dTranspose(g, layer.filters, [n, h, w, c], layer.stride, layer.pad);
+        const ks = kernels();
+        if (layer.stride === 1) return tf.conv2d(g, ks[0]!, 1, 'same');
+        // Phase (a, b) holds dx[2m + a, 2l + b]: a stride-1 convolution of dy padded by its sub-kernel's reach.
+        const [, oh, ow] = g.shape;
+        const mh = Math.ceil(h / 2), mw = Math.ceil(w / 2);
+        const phase = (a: number, b: number) => {
+          const k = ks[a * 2 + b]!;
+          const [jh, jw] = [k.shape[0] - 1, k.shape[1] - 1];
+          return tf.conv2d(tf.pad(g, [[0, 0], [jh, mh - oh], [jw, mw - ow], [0, 0]]), k, 1, 'valid');
+        };
+        const rows = [0, 1].map((a) => tf.reshape(tf.stack([phase(a, 0), phase(a, 1)], 3), [n, mh, 2 * mw, c]));
+        const dx = tf.reshape(tf.stack(rows, 2), [n, 2 * mh, 2 * mw, c]);
+        return tf.slice(dx, [0, 0, 0, 0], [n, h, w, c]);
+      },
+    };
+  });
+  return op(x) as tf.Tensor4D;
+}
+
+/** Whether the layer's input gradient runs as forward convolutions (else Conv2DBackpropInput). */
+function hasForwardGradient(layer: FixedConv): boolean {
+  const [kh, kw] = layer.filters.shape;
+  return layer.stride === 1 ? layer.pad === 'same' && kh % 2 === 1 && kw % 2 === 1 : layer.pad === 'valid';
+}
+
+/**
+ * The filters {@link convWithInputGradient} convolves dy with: `[kh, kw, out, in]`, turned 180°; for stride 2
+ * one per output phase (a, b), the taps a, a+2, … and b, b+2, … Empty when the layer uses Conv2DBackpropInput.
+ */
+export function gradientKernels(layer: FixedConv): tf.Tensor4D[] {
+  if (!hasForwardGradient(layer)) return [];
+  return tf.tidy(() => {
+    const flipped = (f: tf.Tensor4D) => tf.transpose(tf.reverse(f, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+    if (layer.stride === 1) return [flipped(layer.filters)];
+    const [kh, kw] = layer.filters.shape;
+    const taps = (k: number, a: number) => Array.from({ length: Math.ceil((k - a) / 2) }, (_, j) => a + 2 * j);
+    return [0, 1].flatMap((a) => [0, 1].map((b) => flipped(tf.gather(tf.gather(layer.filters, taps(kh, a), 0), taps(kw, b), 1) as tf.Tensor4D)));
+  });
+}
