@@ -62,10 +62,11 @@ try {
     for (const [key, photos] of [['live', LIVE_PHOTOS], ['live_1', LIVE_PHOTOS.slice(0, 1)]]) {
       const page = await browser.newPage();
       page.on('pageerror', (e) => console.error(`[${key}] page error: ${e.message}`));
+      await page.exposeFunction('facerecCpuSeconds', () => processTreeCpuSeconds(process.pid));
       await page.goto(server.resolvedUrls.local[0]);
       await page.waitForFunction(() => 'runLive' in window, undefined, { timeout: 120_000 });
-      results[key] = await page.evaluate(([urls, list, n]) => window.runLive('wasm', urls, list, n), [MODEL_URLS, photos, LIVE_FRAMES]);
-      console.log(`${key.padEnd(7)} ${JSON.stringify(results[key])}  (LiveRecognizer, default preset, ${LIVE_FRAMES} frames of 640×480)`);
+      results[key] = { ...(await page.evaluate(([urls, list, n]) => window.runLive('wasm', urls, list, n), [MODEL_URLS, photos, LIVE_FRAMES])), load_avg_1m: Number(loadavg()[0].toFixed(1)) };
+      console.log(`${key.padEnd(7)} ${JSON.stringify(results[key])}  (LiveRecognizer, default preset, ${LIVE_FRAMES} frames of 640×480, load ${loadavg()[0].toFixed(1)})`);
       await page.close();
     }
   }
@@ -124,10 +125,11 @@ async function benchPeer(threads) {
     for (const [key, photos] of [[`live_peer_faceapi${detector === 'ssd' ? '' : `_${detector}`}`, LIVE_PHOTOS], [`live_1_peer_faceapi${detector === 'ssd' ? '' : `_${detector}`}`, LIVE_PHOTOS.slice(0, 1)]]) {
       const page = await browser.newPage();
       page.on('pageerror', (e) => console.error(`[${key}] page error: ${e.message}`));
+      await page.exposeFunction('facerecCpuSeconds', () => processTreeCpuSeconds(process.pid));
       await page.goto(`${server.resolvedUrls.local[0]}peer.html`);
       await page.waitForFunction(() => 'runPeer' in window, undefined, { timeout: 120_000 });
-      out[key] = await page.evaluate(([api, wasm, model, list, n, d, t]) => window.runPeer(api, wasm, model, list, n, d, t), [FACE_API_BUNDLE, TFJS_WASM_DIR, MODEL_URLS['@vladmandic/face-api'], photos, LIVE_FRAMES, detector, threads]);
-      console.log(`${key.padEnd(7)} ${JSON.stringify(out[key])}  (face-api: detect + 68 landmarks + descriptor every frame, ${LIVE_FRAMES} frames of 640×480)`);
+      out[key] = { ...(await page.evaluate(([api, wasm, model, list, n, d, t]) => window.runPeer(api, wasm, model, list, n, d, t), [FACE_API_BUNDLE, TFJS_WASM_DIR, MODEL_URLS['@vladmandic/face-api'], photos, LIVE_FRAMES, detector, threads])), load_avg_1m: Number(loadavg()[0].toFixed(1)) };
+      console.log(`${key.padEnd(7)} ${JSON.stringify(out[key])}  (face-api: detect + 68 landmarks + descriptor every frame, ${LIVE_FRAMES} frames of 640×480, load ${loadavg()[0].toFixed(1)})`);
       await page.close();
     }
   }
@@ -164,6 +166,7 @@ async function benchUnlock() {
   page.setDefaultTimeout(0);
   const r = await page.evaluate(([urls, list, g, n, grid]) => window.runUnlock(urls, list, g, n, grid), [MODEL_URLS, people, UNLOCK_GENUINE, UNLOCK_FRAMES, UNLOCK_GRID]);
   await page.close();
+  r.load_avg_1m = Number(loadavg()[0].toFixed(1));
   console.log(`unlock  genuine ${(100 * r.genuine_accept_rate).toFixed(2)}% of ${r.genuine_attempts}, false accepts ${r.false_accepts} of ${r.impostor_attempts} (${(100 * r.false_accept_rate).toFixed(3)}%), ${r.ms_to_unlock_p50} ms to unlock (p50)  (FaceUnlock's decision at threshold ${r.threshold}, ${r.match_frames} matches in a row; ${r.people} lfw-dev people, ${r.photos} photos; liveness not in it)`);
   for (const row of r.sweep ?? []) console.log(`        threshold ${row.threshold} × ${row.match_frames}: genuine ${(100 * row.genuine_accept_rate).toFixed(2)}%, false ${(100 * row.false_accept_rate).toFixed(3)}%, ${row.ms_to_unlock_p50} ms`);
   return r;
