@@ -33,6 +33,7 @@ export interface UnlockDecisionOptions {
 export interface UnlockStep {
   /** The face followed on this frame. */
   readonly face: DetectedFace;
+  /** The followed face's track (1, 2, 3... in order of appearance). */
   readonly trackId: number;
   /** The followed face is another track than on the previous frame (another face, or one lost and found): a challenge starts again. */
   readonly newTrack: boolean;
