@@ -5,8 +5,12 @@
 // reached on that face, n_k = (s_k − floor) / (s_0 − floor) (not the all-grey face: dlib scores a grey face 0.85–0.89
 // against anyone, as high as a look-alike, and scattered grey cells drop it lower than a whole grey face does),
 // and its area over the blanked fraction 0..1 (trapezoids) is the deletion AUC: lower = the map found what the
-// similarity rests on sooner. Orders compared: Grad-CAM, occlusion, random (seeded), and a centre prior (cells
-// nearest the centre of the five landmarks first). Also the time of explainMatch per pair (landmarks given).
+// similarity rests on sooner. Orders compared: gradient × input, Grad-CAM, occlusion, random (seeded), and a centre
+// prior (cells nearest the centre of the five landmarks first). Also the time of explainMatch per pair (landmarks
+// given): wall and CPU (process.cpuUsage, both WASM threads), medians over the pairs.
+// EXPLAIN_TIMING=N: only the timing, N runs of each gradient method on each pair (no deletion test), written to
+// bench-results/explain-timing.json: the command for a quiet machine is
+//   EXPLAIN_TIMING=10 EXPLAIN_SAME=2 EXPLAIN_DIFFERENT=2 EXPLAIN_CANDIDATES=40 pnpm bench:explain
 // Usage: pnpm bench:explain   env: FACEREC_DATASETS (default ../shared/datasets), EXPLAIN_PRESET (default),
 //   EXPLAIN_SAME (same-person pairs, default 20), EXPLAIN_DIFFERENT (top different-person pairs, default 20),
 //   EXPLAIN_CANDIDATES (different-person pairs scored to pick them, default 300), EXPLAIN_STAGE (Grad-CAM
@@ -15,7 +19,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { encodePng, explainMatch, explanationPicture, GRADCAM_STAGES, initBackend, lfwImagePath, loadFacePipeline, parseLfwPairs, readImage, upsampleHeatMap } from '@facerec/node';
+import { DEFAULT_EXPLAIN_METHODS, encodePng, explainMatch, explanationPicture, GRADCAM_STAGES, initBackend, lfwImagePath, loadFacePipeline, parseLfwPairs, readImage, upsampleHeatMap } from '@facerec/node';
 import { templateInPixels } from '@facerec/core/internal';
 import { repoRoot, writeResult } from './lib.mjs';
 
@@ -28,6 +32,7 @@ const nCandidates = Number(process.env.EXPLAIN_CANDIDATES ?? 300);
 const stages = (process.env.EXPLAIN_STAGE ?? '').split(',').filter(Boolean);
 const stage = stages[0];
 const skipOcclusion = process.env.EXPLAIN_SKIP_OCCLUSION === '1';
+const timingRuns = Number(process.env.EXPLAIN_TIMING ?? 0);
 const GRID = 16; // ranking grid over the crop: 256 cells, 16 per step
 const STEPS = 16;
 const FILL = 128;
@@ -78,17 +83,48 @@ if (process.env.EXPLAIN_DOCS === '1') {
   for (const [kind, name] of [['same', 'explain-match'], ['different', 'explain-lookalike']]) {
     const { pair } = pairs.find((p) => p.kind === kind);
     const [a, b] = [await face(pair.a), await face(pair.b)];
-    // Occlusion: the method that held up in the deletion test (see BENCHMARKS.md).
-    const ex = await explainMatch(pipeline, { image: a.image, landmarks: a.landmarks }, { image: b.image, landmarks: b.landmarks }, { method: 'occlusion' });
+    // The embedder's default method (gradient × input for dlib: see BENCHMARKS.md).
+    const ex = await explainMatch(pipeline, { image: a.image, landmarks: a.landmarks }, { image: b.image, landmarks: b.landmarks });
     const captions = [pair.a, pair.b].map((r) => `${r.name} ${r.index}`);
     writeFileSync(path.join(repoRoot, 'docs', `${name}.png`), encodePng(explanationPicture(ex, { captions, panel: 200 })));
     console.log(`docs/${name}.png: ${captions.join(' vs ')}, similarity ${ex.score.toFixed(3)}`);
-    // Timing less bent by the shared machine's load: CPU time of the process (both WASM threads) per explanation.
-    const t0 = performance.now(), c0 = process.cpuUsage();
-    for (let i = 0; i < 10; i++) await explainMatch(pipeline, { image: a.image, landmarks: a.landmarks }, { image: b.image, landmarks: b.landmarks }, { method: 'gradcam' });
-    const cpu = process.cpuUsage(c0);
-    console.log(`gradcam: ${((performance.now() - t0) / 10).toFixed(1)} ms wall, ${((cpu.user + cpu.system) / 1e4).toFixed(1)} ms CPU per pair; load ${load()}`);
   }
+  pipeline.dispose();
+  process.exit(0);
+}
+
+// The gradient methods and occlusion, each with its defaults (Grad-CAM: EXPLAIN_STAGE or the embedder's layer).
+const gradientMethods = ['gradient-x-input', 'gradcam'].filter((m) => m !== 'gradient-x-input' || DEFAULT_EXPLAIN_METHODS[embedder.spec.name] === 'gradient-x-input');
+const methods = skipOcclusion ? gradientMethods : [...gradientMethods, 'occlusion'];
+const optionsOf = (method) => ({ method, ...(stage && method === 'gradcam' ? { stage } : {}) });
+/** explainMatch's wall and CPU time (ms; CPU of the whole process: both WASM threads). */
+async function timed(inputs, method) {
+  const t0 = performance.now(), c0 = process.cpuUsage();
+  const ex = await explainMatch(pipeline, inputs[0], inputs[1], optionsOf(method));
+  const cpu = process.cpuUsage(c0);
+  return { ex, wall: performance.now() - t0, cpu: (cpu.user + cpu.system) / 1000 };
+}
+const median = (xs) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
+const r = (x) => Math.round(x * 10000) / 10000;
+
+// EXPLAIN_TIMING=N: N runs per gradient method and pair (after one warm-up each), medians; then stop.
+if (timingRuns > 0) {
+  const times = {};
+  for (const { pair } of pairs) {
+    const [a, b] = [await face(pair.a), await face(pair.b)];
+    const inputs = [{ image: a.image, landmarks: a.landmarks }, { image: b.image, landmarks: b.landmarks }];
+    for (const method of gradientMethods) {
+      await timed(inputs, method);
+      for (let i = 0; i < timingRuns; i++) { const t = await timed(inputs, method); (times[method] ??= { wall: [], cpu: [] }).wall.push(t.wall); times[method].cpu.push(t.cpu); }
+    }
+  }
+  const result = {
+    ...Object.fromEntries(gradientMethods.flatMap((m) => [[`ms_per_pair_${m.replace(/-/g, '_')}`, r(median(times[m].wall))], [`cpu_ms_per_pair_${m.replace(/-/g, '_')}`, r(median(times[m].cpu))]])),
+    pairs: pairs.length, runs_per_pair: timingRuns, preset, threads: backend.details.threads ?? null,
+    loadavg_start: loadStart.map((l) => r(l)), loadavg_end: os.loadavg().map((l) => r(l)), backend: backend.backend,
+  };
+  for (const m of gradientMethods) console.log(`${m.padEnd(18)} median ${result[`ms_per_pair_${m.replace(/-/g, '_')}`].toFixed(1)} ms wall, ${result[`cpu_ms_per_pair_${m.replace(/-/g, '_')}`].toFixed(1)} ms CPU per pair`);
+  console.log(`load ${load()}; wrote ${path.relative(repoRoot, writeResult('explain-timing', result))}`);
   pipeline.dispose();
   process.exit(0);
 }
@@ -130,17 +166,19 @@ async function deletionCurve(crop, target, order) {
 
 let debugName = '';
 const sums = {};
-const ms = { gradcam: [], occlusion: [] };
+const ms = {};
+const cpuMs = {};
 const byKind = { same: {}, different: {} };
 let done = 0;
 for (const { pair, kind } of pairs) {
   const [a, b] = [await face(pair.a), await face(pair.b)];
   const inputs = [{ image: a.image, landmarks: a.landmarks }, { image: b.image, landmarks: b.landmarks }];
   const explanations = {};
-  for (const method of skipOcclusion ? ['gradcam'] : ['gradcam', 'occlusion']) {
-    const t0 = performance.now();
-    explanations[method] = await explainMatch(pipeline, inputs[0], inputs[1], { method, ...(stage && method === 'gradcam' ? { stage } : {}) });
-    ms[method].push(performance.now() - t0);
+  for (const method of methods) {
+    const t = await timed(inputs, method);
+    explanations[method] = t.ex;
+    (ms[method] ??= []).push(t.wall);
+    (cpuMs[method] ??= []).push(t.cpu);
   }
   for (const extra of stages.slice(1)) explanations[`gradcam@${extra}`] = await explainMatch(pipeline, inputs[0], inputs[1], { method: 'gradcam', stage: extra });
   const crops = explanations.gradcam.faces.map((f) => f.face);
@@ -170,21 +208,22 @@ for (const { pair, kind } of pairs) {
   if (done % 5 === 0 || done === pairs.length) console.log(`  ${done}/${pairs.length} pairs; load ${load()}`);
 }
 const mean = (xs) => xs.reduce((s, v) => s + v, 0) / xs.length;
-const median = (xs) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)];
-const r = (x) => Math.round(x * 10000) / 10000;
+const key = (m) => m.replace(/-/g, '_');
 const result = {
   deletion_auc_gradcam: r(mean(sums.gradcam)),
   deletion_auc_occlusion: sums.occlusion ? r(mean(sums.occlusion)) : null,
   deletion_auc_random: r(mean(sums.random)),
   deletion_auc_center: r(mean(sums.center)),
   ms_per_pair_gradcam: r(median(ms.gradcam)),
-  ms_per_pair_occlusion: ms.occlusion.length ? r(median(ms.occlusion)) : null,
+  ms_per_pair_occlusion: ms.occlusion ? r(median(ms.occlusion)) : null,
   pairs: pairs.length,
+  ...(sums['gradient-x-input'] ? { deletion_auc_gradient_x_input: r(mean(sums['gradient-x-input'])), ms_per_pair_gradient_x_input: r(median(ms['gradient-x-input'])) } : {}),
+  ...Object.fromEntries(methods.map((m) => [`cpu_ms_per_pair_${key(m)}`, r(median(cpuMs[m]))])),
   preset,
   gradcam_stage: explainStage(),
   ...Object.fromEntries(stages.slice(1).map((st) => [`deletion_auc_gradcam@${st}`, r(mean(sums[`gradcam@${st}`]))])),
   by_kind: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([m, xs]) => [m, r(mean(xs))]))])),
-  protocol: `deletion test: ${GRID}×${GRID} cells blanked grey (${FILL}) most important first, ${STEPS} steps, one face at a time against the other; curve normalised per face (s_k - floor)/(s_0 - floor), floor = the lowest similarity any order reached on that face, AUC by trapezoids over the blanked fraction; mean over ${pairs.length * 2} faces. ms_per_pair: median explainMatch time with landmarks given.`,
+  protocol: `deletion test: ${GRID}×${GRID} cells blanked grey (${FILL}) most important first, ${STEPS} steps, one face at a time against the other; curve normalised per face (s_k - floor)/(s_0 - floor), floor = the lowest similarity any order reached on that face, AUC by trapezoids over the blanked fraction; mean over ${pairs.length * 2} faces. ms_per_pair: median explainMatch wall time with landmarks given; cpu_ms_per_pair: median process CPU time of the same calls (both WASM threads).`,
   loadavg_start: loadStart.map((l) => r(l)),
   loadavg_end: os.loadavg().map((l) => r(l)),
   backend: backend.backend,
@@ -195,7 +234,8 @@ const file = writeResult(name, result);
 const row = (label, v, t) => console.log(`${label.padEnd(22)} ${v.toFixed(3).padStart(8)}   ${(v / result.deletion_auc_random).toFixed(2).padStart(6)}   ${t}`);
 console.log(`\ndeletion AUC (lower = more faithful), ${preset}, ${pairs.length} pairs, load ${load()}`);
 console.log(`${'order'.padEnd(12)} ${'AUC'.padStart(8)}   ${'×rand'.padStart(6)}   ms/pair`);
-row('gradcam', result.deletion_auc_gradcam, result.ms_per_pair_gradcam.toFixed(1));
+if (sums['gradient-x-input']) row('gradient-x-input', result.deletion_auc_gradient_x_input, `${result.ms_per_pair_gradient_x_input.toFixed(1)} (CPU ${result.cpu_ms_per_pair_gradient_x_input.toFixed(1)})`);
+row('gradcam', result.deletion_auc_gradcam, `${result.ms_per_pair_gradcam.toFixed(1)} (CPU ${result.cpu_ms_per_pair_gradcam.toFixed(1)})`);
 if (sums.occlusion) row('occlusion', result.deletion_auc_occlusion, result.ms_per_pair_occlusion.toFixed(1));
 for (const st of stages.slice(1)) row(`${st}`.slice(0, 22), result[`deletion_auc_gradcam@${st}`], '-');
 row('random', result.deletion_auc_random, '-');
