@@ -12,12 +12,14 @@ import { lfwPhoto, servedPipeline } from '../camera/helpers.js';
  */
 const TOLERANCE = { boxPixels: 0.5, cosine: 0.9999 };
 
-/** Who is enrolled (one photo each), and the photos asked about: each enrolled person's other photo, and strangers. */
+/**
+ * Who is enrolled (one photo each), and the photos asked about: each enrolled person's other photo, then strangers.
+ * Three photos in all: each costs ~17 s through SwiftShader, and CI runs this test.
+ */
 const ENROL: Record<string, string> = {
   Abel_Pacheco: 'Abel_Pacheco_0002.jpg',
-  Amelia_Vega: 'Amelia_Vega_0001.jpg',
 };
-const PROBES = ['Abel_Pacheco_0001.jpg', 'Amelia_Vega_0003.jpg', 'Akhmed_Zakayev_0001.jpg'];
+const PROBES = ['Abel_Pacheco_0001.jpg', 'Akhmed_Zakayev_0001.jpg'];
 
 /**
  * The fixture photos are gray JPEGs; a warm colour cast (red full, green ×0.75, blue ×0.45) makes the channel order
@@ -140,8 +142,8 @@ describe.skipIf(noWebGpu !== undefined)(
       expect(labels(webgpu)).toEqual(labels(wasm));
       // The enrolled people are named on their other photo (the best-scored face, the first answer); the stranger is not.
       const named = wasm.answers.map((faces) => faces[0]!.label);
-      expect(named.slice(0, 2)).toEqual(Object.keys(ENROL));
-      expect(named.slice(2).some((l) => Object.keys(ENROL).includes(l))).toBe(false);
+      expect(named.slice(0, Object.keys(ENROL).length)).toEqual(Object.keys(ENROL));
+      expect(named.slice(Object.keys(ENROL).length).some((l) => Object.keys(ENROL).includes(l))).toBe(false);
       wasm.answers.forEach((faces, p) => faces.forEach((f, i) => expect(Math.abs(f.score - webgpu.answers[p]![i]!.score)).toBeLessThan(1 - TOLERANCE.cosine)));
     });
   },
