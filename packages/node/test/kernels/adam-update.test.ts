@@ -1,18 +1,12 @@
 // FacerecAdamUpdate vs Adam/AdamW written with plain tfjs ops on cpu. Tolerance: rtol 1e-5 (|x| scale).
 import * as tf from '@tensorflow/tfjs-core';
+import type { FusedAdamAttrs } from '@facerec/core/internal';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectNoLeak } from '../../../core/test/helpers/memory';
 import { ADAM_KERNEL_NAME } from '../../src/backends/wasm/index';
 import { expectClose, randomValues, setUpWasm } from './helpers';
 
-interface Attrs {
-  learningRate: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  step: number;
-  weightDecay: number;
-}
+type Attrs = FusedAdamAttrs;
 
 function reference(x: tf.Tensor, g: tf.Tensor, m: tf.Tensor, v: tf.Tensor, a: Attrs): tf.Tensor[] {
   return tf.tidy(() => {
