@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // worker: the recognition worker's script (`@facerec/web/worker`), next to index.js, where createRecognitionWorker
+  // starts it from: new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }).
+  entry: { index: 'src/index.ts', worker: 'src/worker/worker-entry.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

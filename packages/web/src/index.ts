@@ -9,3 +9,4 @@ export * from './unlock/index.js';
 export * from './train/index.js';
 export * from './storage/index.js';
 export * from './explain/index.js';
+export * from './worker/index.js';
