@@ -64,6 +64,29 @@ async function whileTicking<T>(work: () => Promise<T>): Promise<{ result: T; lon
   }
 }
 
+/** A playing <video> of the scene: a canvas stream, repainted every 30 ms so the stream has new frames. */
+async function sceneVideo(): Promise<{ element: HTMLVideoElement; stop: () => void }> {
+  const canvas = document.createElement('canvas');
+  canvas.width = scene.width;
+  canvas.height = scene.height;
+  const ctx = canvas.getContext('2d')!;
+  const paint = () => ctx.drawImage(scene, 0, 0);
+  paint();
+  const timer = setInterval(paint, 30);
+  const stream = canvas.captureStream(30);
+  const element = document.createElement('video');
+  element.muted = true;
+  element.srcObject = stream;
+  await element.play();
+  return {
+    element,
+    stop: () => {
+      clearInterval(timer);
+      for (const track of stream.getTracks()) track.stop();
+    },
+  };
+}
+
 /** Posts the scene FRAMES times (1/15 s apart) and returns each frame's answer. */
 async function recognizeScene(recognition: RecognitionWorker): Promise<LiveFrame[]> {
   const frames: LiveFrame[] = [];
@@ -104,6 +127,19 @@ describe('createRecognitionWorker', () => {
       await expect(recognition.setGallery({ index: { format: 'other' } as never, embeddings: new Float32Array(0) })).rejects.toThrow(ModelFormatError);
       await expect(recognition.process(new OffscreenCanvas(0, 0))).rejects.toThrow(InvalidImageError);
       expect((await recognition.process(scene, (FRAMES + 2) / 15)).faces.map((f) => f.label).sort()).toEqual(['Abel_Pacheco', UNKNOWN]);
+      // run(): every new frame of a <video> (a canvas stream repainted with the scene) until both faces are named.
+      expect((await recognition.reset()).length).toBe(2);
+      const video = await sceneVideo();
+      const named: LiveFrame[] = [];
+      const loop = recognition.run(video.element, {
+        onFaces: (frame) => {
+          if (frame.faces.filter((f) => f.named).length === 2 || loop.frames >= 15) named.push(frame);
+          if (named.length > 0) loop.stop();
+        },
+      });
+      await loop.done;
+      video.stop();
+      expectNamed(named);
 
       // The same frames on the page's thread (the fallback when the browser has no Worker): the page blocks for a whole frame.
       const savedWorker = globalThis.Worker;
