@@ -39,7 +39,13 @@ export class WorkerClient {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.worker.postMessage({ ...message, id }, transfer);
+      try {
+        this.worker.postMessage({ ...message, id }, transfer);
+      } catch (error) {
+        // An option that cannot be copied (a function, a class instance...) or a bitmap already sent.
+        this.pending.delete(id);
+        reject(new RecognitionWorkerError(`"${message.type}" could not be sent to the recognition worker: ${error instanceof Error ? error.message : String(error)}`, { cause: error }));
+      }
     });
   }
 

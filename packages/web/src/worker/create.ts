@@ -116,7 +116,8 @@ const defaultWorker = (): Worker => new Worker(new URL('./worker.js', import.met
  * picks its backend by `initBackend`'s rules and runs a {@link LiveRecognizer} over the `gallery`; the page
  * sends each frame as a transferred `ImageBitmap` and gets the same {@link LiveFrame} back, so a slow frame
  * never blocks the page. Without Web Workers, OffscreenCanvas or createImageBitmap (or with
- * `mode: 'main-thread'`) the same recognition runs on the page's thread, and `fallbackReason` says why.
+ * `mode: 'main-thread'`) the same recognition runs on the page's thread (its `initBackend` then sets the page's
+ * tfjs backend), and `fallbackReason` says why.
  * Errors thrown in the worker reach the caller as the same typed errors (`ModelFormatError`...); a crash or a
  * script that cannot load as a {@link RecognitionWorkerError}.
  *
