@@ -5,8 +5,11 @@
 // reached on that face, n_k = (s_k − floor) / (s_0 − floor) (not the all-grey face: dlib scores a grey face 0.85–0.89
 // against anyone, as high as a look-alike, and scattered grey cells drop it lower than a whole grey face does),
 // and its area over the blanked fraction 0..1 (trapezoids) is the deletion AUC: lower = the map found what the
-// similarity rests on sooner. Orders compared: gradient × input, Grad-CAM, occlusion, random (seeded), and a centre
-// prior (cells nearest the centre of the five landmarks first). Also the time of explainMatch per pair (landmarks
+// similarity rests on sooner. Orders compared: the embedder's gradient methods (dlib: integrated gradients, gradient ×
+// input, Grad-CAM; faceres: Grad-CAM), occlusion, random (seeded), and a centre prior (cells nearest the centre of the
+// five landmarks first). Each method runs with explainMatch's defaults. The `_gradcam` keys hold the gradient method
+// the library uses by default for the embedder (`gradcam_key_method` names it: integrated gradients for dlib);
+// Grad-CAM's own numbers, where it is not that method, are under `_gradcam_layer`. Also the time of explainMatch per pair (landmarks
 // given): wall and CPU (process.cpuUsage, both WASM threads), medians over the pairs.
 // EXPLAIN_TIMING=N: only the timing, N runs of each gradient method on each pair (no deletion test), written to
 // bench-results/explain-timing.json: the command for a quiet machine is
@@ -93,8 +96,13 @@ if (process.env.EXPLAIN_DOCS === '1') {
   process.exit(0);
 }
 
-// The gradient methods and occlusion, each with its defaults (Grad-CAM: EXPLAIN_STAGE or the embedder's layer).
-const gradientMethods = ['gradient-x-input', 'gradcam'].filter((m) => m !== 'gradient-x-input' || DEFAULT_EXPLAIN_METHODS[embedder.spec.name] === 'gradient-x-input');
+// The gradient methods and occlusion, each with its defaults (Grad-CAM: EXPLAIN_STAGE or the embedder's layer). The
+// first is the library's default gradient method for this embedder (reported under the `_gradcam` keys).
+const defaultGradient = DEFAULT_EXPLAIN_METHODS[embedder.spec.name] ?? 'gradcam';
+const inputGradients = defaultGradient === 'gradcam' ? [] : ['integrated-gradients', 'gradient-x-input'];
+const gradientMethods = [...new Set([defaultGradient, ...inputGradients, 'gradcam'])];
+/** The result-key suffix of a method: `gradcam` for the default gradient method, `gradcam_layer` for Grad-CAM when it is not. */
+const keyOf = (m) => (m === defaultGradient ? 'gradcam' : m === 'gradcam' ? 'gradcam_layer' : m.replace(/-/g, '_'));
 const methods = skipOcclusion ? gradientMethods : [...gradientMethods, 'occlusion'];
 const optionsOf = (method) => ({ method, ...(stage && method === 'gradcam' ? { stage } : {}) });
 /** explainMatch's wall and CPU time (ms; CPU of the whole process: both WASM threads). */
@@ -119,11 +127,12 @@ if (timingRuns > 0) {
     }
   }
   const result = {
-    ...Object.fromEntries(gradientMethods.flatMap((m) => [[`ms_per_pair_${m.replace(/-/g, '_')}`, r(median(times[m].wall))], [`cpu_ms_per_pair_${m.replace(/-/g, '_')}`, r(median(times[m].cpu))]])),
+    ...Object.fromEntries(gradientMethods.flatMap((m) => [[`ms_per_pair_${keyOf(m)}`, r(median(times[m].wall))], [`cpu_ms_per_pair_${keyOf(m)}`, r(median(times[m].cpu))]])),
+    gradcam_key_method: defaultGradient,
     pairs: pairs.length, runs_per_pair: timingRuns, preset, threads: backend.details.threads ?? null,
     loadavg_start: loadStart.map((l) => r(l)), loadavg_end: os.loadavg().map((l) => r(l)), backend: backend.backend,
   };
-  for (const m of gradientMethods) console.log(`${m.padEnd(18)} median ${result[`ms_per_pair_${m.replace(/-/g, '_')}`].toFixed(1)} ms wall, ${result[`cpu_ms_per_pair_${m.replace(/-/g, '_')}`].toFixed(1)} ms CPU per pair`);
+  for (const m of gradientMethods) console.log(`${m.padEnd(20)} median ${result[`ms_per_pair_${keyOf(m)}`].toFixed(1)} ms wall, ${result[`cpu_ms_per_pair_${keyOf(m)}`].toFixed(1)} ms CPU per pair`);
   console.log(`load ${load()}; wrote ${path.relative(repoRoot, writeResult('explain-timing', result))}`);
   pipeline.dispose();
   process.exit(0);
@@ -208,17 +217,18 @@ for (const { pair, kind } of pairs) {
   if (done % 5 === 0 || done === pairs.length) console.log(`  ${done}/${pairs.length} pairs; load ${load()}`);
 }
 const mean = (xs) => xs.reduce((s, v) => s + v, 0) / xs.length;
-const key = (m) => m.replace(/-/g, '_');
+const extra = gradientMethods.filter((m) => m !== defaultGradient);
 const result = {
-  deletion_auc_gradcam: r(mean(sums.gradcam)),
+  deletion_auc_gradcam: r(mean(sums[defaultGradient])),
   deletion_auc_occlusion: sums.occlusion ? r(mean(sums.occlusion)) : null,
   deletion_auc_random: r(mean(sums.random)),
   deletion_auc_center: r(mean(sums.center)),
-  ms_per_pair_gradcam: r(median(ms.gradcam)),
+  ms_per_pair_gradcam: r(median(ms[defaultGradient])),
   ms_per_pair_occlusion: ms.occlusion ? r(median(ms.occlusion)) : null,
   pairs: pairs.length,
-  ...(sums['gradient-x-input'] ? { deletion_auc_gradient_x_input: r(mean(sums['gradient-x-input'])), ms_per_pair_gradient_x_input: r(median(ms['gradient-x-input'])) } : {}),
-  ...Object.fromEntries(methods.map((m) => [`cpu_ms_per_pair_${key(m)}`, r(median(cpuMs[m]))])),
+  gradcam_key_method: defaultGradient,
+  ...Object.fromEntries(extra.flatMap((m) => [[`deletion_auc_${keyOf(m)}`, r(mean(sums[m]))], [`ms_per_pair_${keyOf(m)}`, r(median(ms[m]))]])),
+  ...Object.fromEntries(methods.map((m) => [`cpu_ms_per_pair_${m === 'occlusion' ? 'occlusion' : keyOf(m)}`, r(median(cpuMs[m]))])),
   preset,
   gradcam_stage: explainStage(),
   ...Object.fromEntries(stages.slice(1).map((st) => [`deletion_auc_gradcam@${st}`, r(mean(sums[`gradcam@${st}`]))])),
@@ -233,9 +243,8 @@ const name = preset === 'default' && !stage && nSame === 20 && nDifferent === 20
 const file = writeResult(name, result);
 const row = (label, v, t) => console.log(`${label.padEnd(22)} ${v.toFixed(3).padStart(8)}   ${(v / result.deletion_auc_random).toFixed(2).padStart(6)}   ${t}`);
 console.log(`\ndeletion AUC (lower = more faithful), ${preset}, ${pairs.length} pairs, load ${load()}`);
-console.log(`${'order'.padEnd(12)} ${'AUC'.padStart(8)}   ${'×rand'.padStart(6)}   ms/pair`);
-if (sums['gradient-x-input']) row('gradient-x-input', result.deletion_auc_gradient_x_input, `${result.ms_per_pair_gradient_x_input.toFixed(1)} (CPU ${result.cpu_ms_per_pair_gradient_x_input.toFixed(1)})`);
-row('gradcam', result.deletion_auc_gradcam, `${result.ms_per_pair_gradcam.toFixed(1)} (CPU ${result.cpu_ms_per_pair_gradcam.toFixed(1)})`);
+console.log(`${'order'.padEnd(22)} ${'AUC'.padStart(8)}   ${'×rand'.padStart(6)}   ms/pair`);
+for (const m of gradientMethods) row(m, result[`deletion_auc_${keyOf(m)}`], `${result[`ms_per_pair_${keyOf(m)}`].toFixed(1)} (CPU ${result[`cpu_ms_per_pair_${keyOf(m)}`].toFixed(1)})`);
 if (sums.occlusion) row('occlusion', result.deletion_auc_occlusion, result.ms_per_pair_occlusion.toFixed(1));
 for (const st of stages.slice(1)) row(`${st}`.slice(0, 22), result[`deletion_auc_gradcam@${st}`], '-');
 row('random', result.deletion_auc_random, '-');

@@ -12,36 +12,47 @@ import { mainFace, type FacePipeline } from '../faces/pipeline.js';
 import { warpAffine } from '../faces/warp.js';
 import { gradcamMaps } from './gradcam.js';
 import { heatMapOf, type HeatMap } from './heatmap.js';
-import { inputGradientMaps } from './input-gradient.js';
+import { inputGradientMaps, integrationPoints } from './input-gradient.js';
 import { occlusionMaps } from './occlusion.js';
 
 /**
  * How a map is computed:
+ * - `'integrated-gradients'`: integrated gradients from grey: each pixel's difference from grey times the
+ *   similarity's gradient averaged along the way from the all-grey face to the face (`steps` points, batched
+ *   into one forward and one backward pass of the whole network over `2 × steps` crops); the cells share out how
+ *   far the similarity falls when the whole face is greyed (dlib only);
  * - `'gradient-x-input'`: each pixel's gradient of the similarity times its difference from grey, summed per
- *   cell: the first-order estimate of how much the similarity falls when the cell is greyed (one forward and
- *   one backward pass of the whole network; dlib only);
+ *   cell: the first-order estimate of how much the similarity falls when the cell alone is greyed (one forward
+ *   and one backward pass of the whole network; dlib only);
  * - `'gradcam'`: Grad-CAM at an inner layer (one forward and backward pass; for faceres the exact per-cell split
  *   of the similarity);
  * - `'occlusion'`: the fall in similarity when a grey patch covers the cell (a re-embedding per patch; any embedder).
  */
-export type ExplainMethod = 'gradient-x-input' | 'gradcam' | 'occlusion';
+export type ExplainMethod = 'integrated-gradients' | 'gradient-x-input' | 'gradcam' | 'occlusion';
 
 /** The methods {@link explainMatch} knows. */
-export const EXPLAIN_METHODS: readonly ExplainMethod[] = ['gradient-x-input', 'gradcam', 'occlusion'];
+export const EXPLAIN_METHODS: readonly ExplainMethod[] = ['integrated-gradients', 'gradient-x-input', 'gradcam', 'occlusion'];
+
+/** Methods that take the gradient of the whole network with respect to its pixels. */
+const INPUT_GRADIENT_METHODS: readonly ExplainMethod[] = ['integrated-gradients', 'gradient-x-input'];
 
 /**
  * The method {@link explainMatch} uses when none is asked for, per embedder (others: `'occlusion'`).
- * dlib: gradient × input, more faithful in the deletion test than Grad-CAM at any of its layers (BENCHMARKS.md).
+ * dlib: integrated gradients (4 steps), the most faithful of its gradient methods in the deletion test, ahead of
+ * gradient × input and far ahead of Grad-CAM at any of its layers (BENCHMARKS.md).
  * faceres: Grad-CAM at its last layer, which is the exact split of the similarity over the cells (its
  * depthwise convolutions have no input gradient on tfjs's WASM backend, so gradient × input is not offered).
  */
-export const DEFAULT_EXPLAIN_METHODS: Readonly<Record<string, ExplainMethod>> = { dlib: 'gradient-x-input', faceres: 'gradcam' };
+export const DEFAULT_EXPLAIN_METHODS: Readonly<Record<string, ExplainMethod>> = { dlib: 'integrated-gradients', faceres: 'gradcam' };
 
-/** Embedders whose network runs differentiably from its pixels (cut at `'input'`), as `'gradient-x-input'` needs. */
+/** Embedders whose network runs differentiably from its pixels (cut at `'input'`), as the input-gradient methods need. */
 const INPUT_GRADIENT_EMBEDDERS: readonly string[] = ['dlib'];
 
-/** The grey that deleting a region leaves, 0..255: occlusion's patches and gradient × input's reference. */
+/** The grey that deleting a region leaves, 0..255: occlusion's patches and the input-gradient methods' reference. */
 const GREY = 128;
+
+/** Integrated gradients' default number of points on the way from grey to the face. */
+const DEFAULT_STEPS = 4;
 
 /** A face to explain: an image (its main face is used) or an image with the face's five landmarks (in image pixels). */
 export type ExplainFace = FaceImage | { readonly image: FaceImage; readonly landmarks: readonly Point[] };
@@ -80,7 +91,9 @@ export interface ExplainOptions extends DetectOptions {
   readonly threshold?: number;
   /** Grad-CAM: the layer to look at (a dlib block name or a graph node); default {@link GRADCAM_STAGES}. */
   readonly stage?: string;
-  /** Cells per side of the map's grid over the crop: gradient × input (default 16) and occlusion (default 8). */
+  /** Integrated gradients: points on the way from grey to the face, 1..32 (default 4; each adds two crops to the pass). */
+  readonly steps?: number;
+  /** Cells per side of the map's grid over the crop: the input-gradient methods (default 16) and occlusion (default 8). */
   readonly grid?: number;
   /** Occlusion: patch side in cells (default 2, so a patch covers a quarter of the crop's side). */
   readonly patchCells?: number;
@@ -131,15 +144,18 @@ export async function explainMatch(pipeline: FacePipeline, a: ExplainFace, b: Ex
   if (!EXPLAIN_METHODS.includes(method)) throw new InvalidArgumentError('method', `must be one of ${EXPLAIN_METHODS.join(', ')}, got "${String(method)}"`);
   const threshold = options.threshold ?? spec.threshold;
   if (!(threshold >= -1 && threshold <= 1)) throw new InvalidArgumentError('threshold', `must be a cosine similarity in [-1, 1], got ${threshold}`);
-  const layout = occlusionLayout(options, method === 'gradient-x-input' ? 16 : 8);
+  const inputGradient = INPUT_GRADIENT_METHODS.includes(method);
+  const layout = occlusionLayout(options, inputGradient ? 16 : 8);
+  const alphas = method === 'integrated-gradients' ? integrationPoints(checkSteps(options.steps)) : [1];
   const stage = method === 'gradcam' ? gradcamStage(embedder, options.stage) : undefined;
-  const whole = method === 'gradient-x-input' ? inputGradientNet(embedder) : undefined;
+  const whole = inputGradient ? inputGradientNet(embedder, method) : undefined;
   const person = isPerson(b) ? checkPerson(b, spec.dimensions) : undefined;
 
   const crops = await alignedCrops(pipeline, embedder, person ? [a] : [a, b as ExplainFace], options);
   try {
-    // A gradient method on two faces computes their similarity itself (the same network without the mirrored view): no extra pass.
-    const fromGradient = (stage !== undefined || whole !== undefined) && !person && !spec.flip;
+    // A gradient method on two faces computes their similarity itself (the same network without the mirrored view): no
+    // extra pass. Not integrated gradients: its passes are on faded faces, and the target is the other whole face.
+    const fromGradient = (stage !== undefined || (whole !== undefined && method === 'gradient-x-input')) && !person && !spec.flip;
     const embeddings = fromGradient ? [] : await embedder.embedCrops(crops);
     let targets: Float32Array[] = [];
     let score = NaN;
@@ -161,7 +177,7 @@ export async function explainMatch(pipeline: FacePipeline, a: ExplainFace, b: Ex
           if (fromGradient) score = result.similarity[0]!;
           maps = result.raw.map((raw) => heatMapOf(raw, result.rows, result.cols, stage.linearHead));
         } else {
-          const result = await inputGradientMaps(whole!, scaled, scaledGrey(spec.inputRange), fromGradient ? [] : targets, layout.grid);
+          const result = await inputGradientMaps(whole!, scaled, scaledGrey(spec.inputRange), fromGradient ? [] : targets, layout.grid, alphas);
           if (fromGradient) score = result.similarity[0]!;
           maps = result.raw.map((raw) => heatMapOf(raw, layout.grid, layout.grid, false));
         }
@@ -209,12 +225,19 @@ function occlusionLayout(options: ExplainOptions, defaultGrid: number): { grid: 
 }
 
 /** The whole network, differentiable from its pixels. @throws InvalidArgumentError for an embedder that has none. */
-function inputGradientNet(embedder: FaceEmbedder): EmbeddingNetSplit {
+function inputGradientNet(embedder: FaceEmbedder, method: ExplainMethod): EmbeddingNetSplit {
   const net = embedder.network;
   if (!INPUT_GRADIENT_EMBEDDERS.includes(embedder.spec.name) || !net.split) {
-    throw new InvalidArgumentError('method', `gradient-x-input needs a network that runs differentiably from its pixels (${INPUT_GRADIENT_EMBEDDERS.join(', ')}), not ${embedder.spec.name}; use gradcam or occlusion`);
+    throw new InvalidArgumentError('method', `${method} needs a network that runs differentiably from its pixels (${INPUT_GRADIENT_EMBEDDERS.join(', ')}), not ${embedder.spec.name}; use gradcam or occlusion`);
   }
   return net.split('input');
+}
+
+/** Integrated gradients' step count. @throws InvalidArgumentError unless an integer in 1..32. */
+function checkSteps(steps: number | undefined): number {
+  const k = steps ?? DEFAULT_STEPS;
+  if (!(Number.isInteger(k) && k >= 1 && k <= 32)) throw new InvalidArgumentError('steps', `must be an integer in 1..32, got ${k}`);
+  return k;
 }
 
 /** {@link GREY} scaled for the network's input range. */

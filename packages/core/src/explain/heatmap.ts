@@ -12,8 +12,9 @@ export interface HeatMap {
   /** 0..1 per cell: the positive part of `raw` divided by its largest value (all 0 when nothing is positive). */
   readonly values: Float32Array;
   /**
-   * Per cell, in the method's unit: `'gradient-x-input'` the first-order estimate of the fall in similarity when
-   * the cell is greyed; `'gradcam'` the Grad-CAM value before its ReLU (with {@link HeatMap.exact}, the cell's
+   * Per cell, in the method's unit: `'integrated-gradients'` the cell's share of the fall in similarity from the
+   * face to the all-grey face (the cells add up to about that fall); `'gradient-x-input'` the first-order estimate
+   * of the fall in similarity when the cell alone is greyed; `'gradcam'` the Grad-CAM value before its ReLU (with {@link HeatMap.exact}, the cell's
    * share of the similarity); `'occlusion'` the fall in similarity when a grey patch covers the cell.
    */
   readonly raw: Float32Array;

@@ -14,9 +14,9 @@ export const explainFlagOptions = { explain: { type: 'string' }, 'explain-method
 export function explainUsage(target: 'file' | 'dir'): string {
   return target === 'file'
     ? '  --explain <file>   also write a picture of why: both aligned faces with heat maps, score, threshold (.png/.jpg)\n'
-      + '  --explain-method <m>  gradient-x-input (dlib\'s default) | gradcam (faceres\' default) | occlusion (any model, slower); with --json the maps are printed too\n'
+      + '  --explain-method <m>  integrated-gradients (dlib\'s default) | gradient-x-input (dlib, faster) | gradcam (faceres\' default) | occlusion (any model, slower); with --json the maps are printed too\n'
     : '  --explain <dir>    also write a picture per named face (<photo>-<n>-<name>.png, -2, -3… when taken): heat map against the best match\n'
-      + '  --explain-method <m>  gradient-x-input (dlib\'s default) | gradcam (faceres\' default) | occlusion (any model, slower); with --json the maps are printed too\n';
+      + '  --explain-method <m>  integrated-gradients (dlib\'s default) | gradient-x-input (dlib, faster) | gradcam (faceres\' default) | occlusion (any model, slower); with --json the maps are printed too\n';
 }
 
 /** What the explain flags ask for; undefined when neither was given. */

@@ -16,10 +16,10 @@ describe('facerec verify --explain', () => {
     const r = await runCapture('verify', lfwImage('Abel_Pacheco', 1), lfwImage('Abel_Pacheco', 2), '--explain', out, '--json', '--backend', 'wasm', '--preset', 'fast');
     expect(r.code, r.err).toBe(0);
     const result = JSON.parse(r.out) as { score: number; same: boolean; explanation: { score: number; method: string; faces: Array<{ map: number[][] }> } };
-    expect(result.explanation.method).toBe('gradient-x-input');
+    expect(result.explanation.method).toBe('integrated-gradients');
     expect(result.explanation.score).toBeCloseTo(result.score, 4);
     expect(result.explanation.faces).toHaveLength(2);
-    expect(result.explanation.faces[0]!.map).toHaveLength(16); // gradient × input's 16×16 grid
+    expect(result.explanation.faces[0]!.map).toHaveLength(16); // integrated gradients' 16×16 grid
     const picture = await readImage(out);
     expect(picture.width).toBeGreaterThan(2 * 150);
     expect(r.err).toContain('wrote');

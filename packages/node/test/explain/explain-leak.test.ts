@@ -32,7 +32,7 @@ describe('explainMatch when the backend cannot take a gradient', () => {
   });
   afterAll(() => pipeline?.dispose());
 
-  it.each(['gradcam', 'gradient-x-input'] as const)('%s: the error comes through and every tensor is freed', async (method: ExplainMethod) => {
+  it.each(['gradcam', 'gradient-x-input', 'integrated-gradients'] as const)('%s: the error comes through and every tensor is freed', async (method: ExplainMethod) => {
     const before = tf.memory().numTensors;
     // dlib's backward pass runs AvgPoolGrad in every down block after the layer it starts from.
     await withoutKernel('AvgPoolGrad', () => expect(explainMatch(pipeline, aligned, aligned, { method })).rejects.toThrow(/AvgPoolGrad/));

@@ -63,7 +63,7 @@ describe.each(['default', 'faceres'] as const)('explainMatch with the %s preset'
   afterAll(() => pipeline?.dispose());
   expectNoLeakPerTest();
 
-  const methods: ExplainMethod[] = preset === 'default' ? ['gradient-x-input', 'gradcam', 'occlusion'] : ['gradcam', 'occlusion'];
+  const methods: ExplainMethod[] = preset === 'default' ? ['integrated-gradients', 'gradient-x-input', 'gradcam', 'occlusion'] : ['gradcam', 'occlusion'];
   it.each(methods)('%s: a face against itself with its left half blanked lights up the right half', async (method: ExplainMethod) => {
     const blanked = { image: blankLeft(aligned.image), landmarks: aligned.landmarks };
     const ex = await explainMatch(pipeline, aligned, blanked, { method, ...COARSE });
@@ -119,6 +119,25 @@ describe.each(['default', 'faceres'] as const)('explainMatch with the %s preset'
     expect(Math.abs(predicted * amount), 'a fall big enough to measure').toBeGreaterThan(5e-4);
     expect(fall / (predicted * amount), `fall ${fall.toExponential(3)} vs predicted ${(predicted * amount).toExponential(3)}`).toBeGreaterThan(0.8);
     expect(fall / (predicted * amount)).toBeLessThan(1.25);
+  });
+
+  it.runIf(preset === 'default')('integrated-gradients: the cells are gradient × input averaged over faces faded towards grey', async () => {
+    // Against a fixed target (an enrolled embedding), gradient × input of the face faded to grey + α·(x − grey) is
+    // α · Σ (x − grey)·∇s there; integrated gradients with 2 steps averages ∇s at α = 1/4 and 3/4, so its cells are
+    // (gxi(1/4)/(1/4) + gxi(3/4)/(3/4)) / 2, cell by cell.
+    const person = { label: 'other', embeddings: [(await pipeline.embedMainFace(other))!.embedding] };
+    const ig = await explainMatch(pipeline, aligned, person, { method: 'integrated-gradients', steps: 2 });
+    expect(ig.method).toBe('integrated-gradients');
+    expect(ig.score, 'the score is the whole face\'s').toBeCloseTo((await explainMatch(pipeline, aligned, person, { method: 'gradcam' })).score, 4);
+    const fadedBy = (alpha: number) => ({ ...aligned, image: { ...aligned.image, data: Float32Array.from(aligned.image.data, (v) => 128 + alpha * (v - 128)) } });
+    const [quarter, threeQuarters] = await Promise.all([0.25, 0.75].map(async (a) => (await explainMatch(pipeline, fadedBy(a), person, { method: 'gradient-x-input' })).faces[0]!.map.raw));
+    const expected = quarter!.map((v, i) => (v / 0.25 + threeQuarters![i]! / 0.75) / 2);
+    const raw = ig.faces[0]!.map.raw;
+    expect([ig.faces[0]!.map.rows, ig.faces[0]!.map.cols, ig.faces[0]!.map.exact]).toEqual([16, 16, false]);
+    const scale = Math.max(...expected.map(Math.abs));
+    expect(scale, 'cells big enough to compare').toBeGreaterThan(1e-3);
+    raw.forEach((v, i) => expect(Math.abs(v - expected[i]!), `cell ${i}: ${v} vs ${expected[i]}`).toBeLessThan(1e-3 * scale));
+    await expect(explainMatch(pipeline, aligned, person, { method: 'integrated-gradients', steps: 0 })).rejects.toThrow(/Invalid steps/);
   });
 
   it('occlusion on identical faces: every patch lowers the similarity, the same on both sides', async () => {

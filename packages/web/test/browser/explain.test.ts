@@ -37,7 +37,7 @@ describe.each(['default', 'faceres'] as const)('explainMatch in the browser (%s)
   });
   afterAll(() => pipeline?.dispose());
 
-  test.each(preset === 'default' ? ['gradient-x-input', 'gradcam', 'occlusion'] as const : ['gradcam', 'occlusion'] as const)('%s gives a normalised map per face and draws on a canvas, leaking no tensors', async (method) => {
+  test.each(preset === 'default' ? ['integrated-gradients', 'gradient-x-input', 'gradcam', 'occlusion'] as const : ['gradcam', 'occlusion'] as const)('%s gives a normalised map per face and draws on a canvas, leaking no tensors', async (method) => {
     const before = tf.memory().numTensors;
     const ex = await explainMatch(pipeline, a, b, { method, grid: 4, patchCells: 2 });
     expect(tf.memory().numTensors).toBe(before);
