@@ -1,6 +1,6 @@
 // The preprocessing recipe of a model; it is saved in the model's metadata so inference repeats training exactly.
 import { InvalidArgumentError } from '../errors/index.js';
-import { ILLUMINATION_METHODS, type IlluminationMethod } from './illumination.js';
+import { validateIlluminationStep, type IlluminationStep } from './illumination.js';
 import { NORMALIZATION_MODES, type NormalizationMode } from './normalize.js';
 
 /**
@@ -18,10 +18,10 @@ export interface PreprocessingConfig {
   /** Optional centred crop applied to the original image first; `fraction` of each side, in (0, 1]. */
   crop?: { type: 'center'; fraction: number };
   /**
-   * Optional illumination normalisation of the resized image, before `normalization` (see
-   * {@link IlluminationMethod}). Absent in recipes saved before it existed: those models run without it.
+   * Optional illumination normalisation of the resized image, before `normalization`, with its parameters (see
+   * {@link IlluminationStep}). Absent in recipes saved before it existed: those models run without it.
    */
-  illumination?: IlluminationMethod;
+  illumination?: IlluminationStep;
 }
 
 const KNOWN_KEYS = new Set(['inputSize', 'channels', 'normalization', 'crop', 'illumination']);
@@ -84,13 +84,7 @@ export function validatePreprocessingConfig(value: unknown, source: string): Pre
     config.crop = { type: 'center', fraction };
   }
   if (illumination !== undefined && illumination !== null) {
-    if (typeof illumination !== 'string' || !(ILLUMINATION_METHODS as readonly string[]).includes(illumination)) {
-      throw new InvalidArgumentError(
-        `${source}.illumination`,
-        `expected one of ${ILLUMINATION_METHODS.map((m) => `'${m}'`).join(', ')}, got ${describe(illumination)}`,
-      );
-    }
-    config.illumination = illumination as IlluminationMethod;
+    config.illumination = validateIlluminationStep(illumination, `${source}.illumination`);
   }
   return config;
 }

@@ -39,12 +39,89 @@ export interface ClaheOptions {
   readonly grid?: readonly [number, number];
 }
 
+/**
+ * A recipe's illumination step with its parameters, as a saved recipe records it: `{ method: 'tan-triggs', sigma1: 4 }`
+ * and so on; parameters left out take the function's defaults. A bare {@link IlluminationMethod} runs the method with
+ * its defaults (recipes saved before parameters existed store that).
+ */
+export type IlluminationStep =
+  | IlluminationMethod
+  | ({ readonly method: 'tan-triggs' } & TanTriggsOptions)
+  | ({ readonly method: 'clahe' } & ClaheOptions)
+  | { readonly method: 'equalize' };
+
 const positive = (name: string, v: unknown, max = Number.POSITIVE_INFINITY): number => {
   if (typeof v !== 'number' || !(v > 0 && v <= max)) {
     throw new InvalidArgumentError(name, `expected a number in (0, ${max}], got ${String(v)}`);
   }
   return v;
 };
+
+/** Tan–Triggs' parameters with defaults filled in, checked; errors name `prefix` + the field. */
+function tanTriggsParameters(options: TanTriggsOptions, prefix = ''): Required<TanTriggsOptions> {
+  const gamma = positive(`${prefix}gamma`, options.gamma ?? 0.2, 1);
+  const sigma0 = positive(`${prefix}sigma0`, options.sigma0 ?? 1);
+  const sigma1 = positive(`${prefix}sigma1`, options.sigma1 ?? 2);
+  if (!(sigma1 > sigma0)) throw new InvalidArgumentError(`${prefix}sigma1`, `must be larger than sigma0 (${sigma0}), got ${sigma1}`);
+  const alpha = positive(`${prefix}alpha`, options.alpha ?? 0.1, 1);
+  const tau = positive(`${prefix}tau`, options.tau ?? 10);
+  return { gamma, sigma0, sigma1, alpha, tau };
+}
+
+/** CLAHE's grid, checked; errors name `name`. */
+function claheGrid(grid: unknown, name: string): readonly [number, number] {
+  if (!Array.isArray(grid) || grid.length !== 2 || !grid.every((g) => Number.isInteger(g) && g >= 1)) {
+    throw new InvalidArgumentError(name, `expected [rows, columns] of positive integers, got ${JSON.stringify(grid)}`);
+  }
+  return [grid[0] as number, grid[1] as number];
+}
+
+const STEP_FIELDS: Record<IlluminationMethod, readonly string[]> = {
+  'tan-triggs': ['gamma', 'sigma0', 'sigma1', 'alpha', 'tau'],
+  clahe: ['clipLimit', 'grid'],
+  equalize: [],
+};
+
+/**
+ * Checks an illumination step read from JSON (a saved recipe, an option) and returns a fresh copy holding only its
+ * fields. Unknown fields are refused: a parameter this version does not know would silently change what it runs.
+ *
+ * @param value - A method name or `{ method, ...parameters }`.
+ * @param source - Names the value in error messages, e.g. `'config.illumination'`.
+ * @throws InvalidArgumentError whose `argument` is the path of the bad field.
+ */
+export function validateIlluminationStep(value: unknown, source: string): IlluminationStep {
+  const methods = `expected one of ${ILLUMINATION_METHODS.map((m) => `'${m}'`).join(', ')}`;
+  if (typeof value === 'string') {
+    if (!(ILLUMINATION_METHODS as readonly string[]).includes(value)) throw new InvalidArgumentError(source, `${methods}, got ${JSON.stringify(value)}`);
+    return value as IlluminationMethod;
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidArgumentError(source, `${methods} or { method, ...parameters }, got ${JSON.stringify(value) ?? String(value)}`);
+  }
+  const record = value as Record<string, unknown>;
+  const method = record.method;
+  if (typeof method !== 'string' || !(ILLUMINATION_METHODS as readonly string[]).includes(method)) {
+    throw new InvalidArgumentError(`${source}.method`, `${methods}, got ${JSON.stringify(method) ?? String(method)}`);
+  }
+  const fields = STEP_FIELDS[method as IlluminationMethod];
+  for (const key of Object.keys(record)) {
+    if (key !== 'method' && !fields.includes(key)) {
+      throw new InvalidArgumentError(`${source}.${key}`, `unknown field of '${method}' (known: method${fields.map((f) => `, ${f}`).join('')})`);
+    }
+  }
+  const given = Object.fromEntries(Object.entries(record).filter(([k, v]) => k !== 'method' && v !== undefined));
+  if (method === 'tan-triggs') {
+    tanTriggsParameters(given, `${source}.`);
+    return { method, ...given } as IlluminationStep;
+  }
+  if (method === 'clahe') {
+    if (given.clipLimit !== undefined) positive(`${source}.clipLimit`, given.clipLimit);
+    if (given.grid !== undefined) given.grid = claheGrid(given.grid, `${source}.grid`);
+    return { method, ...given } as IlluminationStep;
+  }
+  return { method: 'equalize' };
+}
 
 /** `[n, h, w, c]` view of an image or batch, and a function turning a result back into the input's rank. */
 function asBatch<T extends ImageTensor>(t: T): { x: tf.Tensor4D; back: (y: tf.Tensor4D) => T } {
@@ -91,12 +168,7 @@ function gaussianBlur(x: tf.Tensor4D, sigma: number): tf.Tensor4D {
  */
 export function tanTriggs<T extends ImageTensor>(t: T, options: TanTriggsOptions = {}): T {
   imageDims(t, 'tensor');
-  const gamma = positive('gamma', options.gamma ?? 0.2, 1);
-  const sigma0 = positive('sigma0', options.sigma0 ?? 1);
-  const sigma1 = positive('sigma1', options.sigma1 ?? 2);
-  if (!(sigma1 > sigma0)) throw new InvalidArgumentError('sigma1', `must be larger than sigma0 (${sigma0}), got ${sigma1}`);
-  const alpha = positive('alpha', options.alpha ?? 0.1, 1);
-  const tau = positive('tau', options.tau ?? 10);
+  const { gamma, sigma0, sigma1, alpha, tau } = tanTriggsParameters(options);
   return tf.tidy(() => {
     const { x, back } = asBatch(t);
     const corrected = tf.pow(tf.div(tf.relu(x), 255), gamma) as tf.Tensor4D;
@@ -188,11 +260,7 @@ function tileNeighbours(size: number, tiles: number): { first: Int32Array; secon
 export function clahe<T extends ImageTensor>(t: T, options: ClaheOptions = {}): T {
   const { height, width } = imageDims(t, 'tensor');
   const clipLimit = positive('clipLimit', options.clipLimit ?? 2);
-  const grid = options.grid ?? [4, 4];
-  if (!Array.isArray(grid) || grid.length !== 2 || !grid.every((g) => Number.isInteger(g) && g >= 1)) {
-    throw new InvalidArgumentError('grid', `expected [rows, columns] of positive integers, got ${JSON.stringify(grid)}`);
-  }
-  const [gy, gx] = grid;
+  const [gy, gx] = claheGrid(options.grid ?? [4, 4], 'grid');
   if (gy > height || gx > width) throw new InvalidArgumentError('grid', `[${gy}, ${gx}] has more tiles than the ${height}×${width} image has pixels`);
   // Which tile each pixel counts in (as the tile's first histogram bin), and the bilinear neighbours: fixed by the shape, so computed in JS.
   const tileOf = new Int32Array(height * width);
@@ -235,20 +303,21 @@ export function clahe<T extends ImageTensor>(t: T, options: ClaheOptions = {}): 
 }
 
 /**
- * Runs a recipe's illumination step (see {@link IlluminationMethod}) with its default parameters on 0..255
- * pixels. Returns a new float32 tensor; the input is not disposed.
+ * Runs a recipe's illumination step (see {@link IlluminationStep}) on 0..255 pixels: a bare method with its
+ * default parameters, `{ method, ...parameters }` with those. Returns a new float32 tensor; the input is not disposed.
  *
- * @throws InvalidArgumentError for an unknown method or a tensor that is not an image.
+ * @throws InvalidArgumentError for an unknown method, a bad parameter or a tensor that is not an image.
  */
-export function normalizeIllumination<T extends ImageTensor>(t: T, method: IlluminationMethod): T {
-  switch (method) {
+export function normalizeIllumination<T extends ImageTensor>(t: T, step: IlluminationStep): T {
+  const full = typeof step === 'string' ? ({ method: step } as Exclude<IlluminationStep, string>) : step;
+  switch (full.method) {
     case 'tan-triggs':
-      return tanTriggs(t);
+      return tanTriggs(t, full);
     case 'equalize':
       return equalizeHistogram(t);
     case 'clahe':
-      return clahe(t);
+      return clahe(t, full);
     default:
-      throw new InvalidArgumentError('illumination', `expected one of ${ILLUMINATION_METHODS.join(', ')}, got ${JSON.stringify(method)}`);
+      throw new InvalidArgumentError('illumination', `expected one of ${ILLUMINATION_METHODS.join(', ')}, got ${JSON.stringify(step)}`);
   }
 }

@@ -9,8 +9,10 @@ export {
   equalizeHistogram,
   clahe,
   normalizeIllumination,
+  validateIlluminationStep,
   ILLUMINATION_METHODS,
   type IlluminationMethod,
+  type IlluminationStep,
   type TanTriggsOptions,
   type ClaheOptions,
 } from './illumination.js';

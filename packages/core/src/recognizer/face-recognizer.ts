@@ -8,7 +8,7 @@ import type { ClassificationReport } from '../metrics/index.js';
 import { createModel } from '../models/index.js';
 import type { ArchitectureName } from '../models/index.js';
 import { preprocessBatch } from '../preprocess/index.js';
-import type { IlluminationMethod, PreprocessingConfig } from '../preprocess/index.js';
+import type { IlluminationStep, PreprocessingConfig } from '../preprocess/index.js';
 import { finishPreprocessing, preprocessPixels } from '../preprocess/pipeline.js';
 import { Trainer } from '../train/index.js';
 import type { TrainingResult } from '../train/index.js';
@@ -18,6 +18,7 @@ import { landmarkSourceOf, type FacePipeline } from '../faces/pipeline.js';
 import { checkWeightValues } from '../faces/model-checks.js';
 import { EmbeddingClassifier } from './embedding-classifier.js';
 import { trainerOptions, type FitOptions } from './fit-options.js';
+import { illuminationStep } from './illumination-default.js';
 import { distinctLabels } from './labels.js';
 import { METADATA_KEY, MODEL_FORMAT, validateMetadata } from './metadata.js';
 import type { BackboneInfo, ClassifierMetadata, EmbeddingHeadMetadata, HeadKind, RecognizerMetadata } from './metadata.js';
@@ -37,13 +38,15 @@ export interface FaceRecognizerOptions {
   /** Optional centre crop applied before resizing. */
   readonly crop?: PreprocessingConfig['crop'];
   /**
-   * Illumination normalisation of each resized face before `normalization` (see {@link IlluminationMethod}).
-   * Default `'tan-triggs'`: recognition keeps working when a face is lit from one side (Yale side light 87%
-   * instead of 63%, ORL 99% instead of 98%: BENCHMARKS.md). With a step, `fit` augments pixels (default preset
+   * Illumination normalisation of each resized face before `normalization` (see {@link IlluminationStep}).
+   * Default `DEFAULT_ILLUMINATION` (Tan–Triggs, DoG σ 1/4): recognition keeps working when a face is lit from
+   * one side (BENCHMARKS.md, lighting). A bare `'tan-triggs'` means the same parameters; other methods and
+   * `{ method, ...parameters }` are recorded as given. With a step, `fit` augments pixels (default preset
    * `'lighting'`) and normalises each batch afterwards; `null` trains without one as facerec did before (preset
-   * `'faces'` on normalised images). It is saved with the model, so predict applies it too.
+   * `'faces'` on normalised images). The step is saved with the model, every parameter spelled out, so predict
+   * applies exactly it; models that recorded a bare method name keep that method's own defaults.
    */
-  readonly illumination?: IlluminationMethod | null;
+  readonly illumination?: IlluminationStep | null;
   /**
    * Score below which `predict` answers unknown, on the {@link FaceRecognizer.scoreKind} scale. Default 0.5 for
    * probabilities; the embedder's calibrated threshold for a backbone's class means.
@@ -213,7 +216,7 @@ export class FaceRecognizer {
       normalization: this.options.normalization ?? 'standardize',
       ...(this.options.crop ? { crop: this.options.crop } : {}),
     };
-    const illumination = this.options.illumination === undefined ? 'tan-triggs' : this.options.illumination;
+    const illumination = illuminationStep(this.options.illumination);
     if (illumination !== null) preprocessing.illumination = illumination;
     const architecture = this.options.architecture ?? 'seed-cnn';
     const seed = options.seed ?? this.options.seed ?? 1;

@@ -22,7 +22,7 @@ export interface FitOptions extends Pick<TrainerOptions, 'validationSplit' | 'ea
   /** Label smoothing ε of the cross-entropy. Default 0.1. */
   readonly labelSmoothing?: number;
   /**
-   * A config, the name of a preset (`'faces'`, `'lighting'`), or null for none. Default `'lighting'` when the
+   * A config, the name of a preset (`'faces'`, `'lighting'`, `'harsh-light'`), or null for none. Default `'lighting'` when the
    * recipe has an illumination step (the default: augmentation then runs on pixels, before it), else `'faces'`.
    */
   readonly augmentation?: AugmentationConfig | keyof typeof augmentationPresets | null;

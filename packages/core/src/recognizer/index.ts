@@ -2,6 +2,7 @@
 export { FaceRecognizer } from './face-recognizer.js';
 export type { EvaluationReport, FaceRecognizerLoadOptions, FaceRecognizerOptions, PredictOptions } from './face-recognizer.js';
 export type { FitOptions } from './fit-options.js';
+export { DEFAULT_ILLUMINATION } from './illumination-default.js';
 export { compareLabels } from './labels.js';
 export { UNKNOWN, type Candidate, type Recognition, type RecognizedFace, type ScoreKind } from './result.js';
 export { METADATA_KEY, MODEL_FORMAT, MODEL_FORMAT_VERSION } from './metadata.js';

@@ -1,7 +1,8 @@
-// Tests for lighting augmentation (gamma, directional shading, cast shadows): exact values, seeding, old streams kept.
+// Tests for lighting augmentation (gamma, directional shading, cast shadows, point light, camera noise): exact values, seeding, old streams kept.
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { augmentBatch, augmentationPresets, validateAugmentationConfig } from '../../src/preprocess/index.js';
+import { pointLightField } from '../../src/preprocess/augment-lighting.js';
 import { createRandom, type Random } from '../../src/random/index.js';
 import { runNoLeak, thrown, useCpuBackend } from './setup.js';
 
@@ -62,9 +63,18 @@ describe('lighting augmentation', () => {
     batch.dispose();
   });
 
-  it('is seeded: the same seed gives the same batch, another seed another; values stay in 0..max', async () => {
+  it('keeps the default preset free of the point lamp, which only the opt-in harsh-light preset adds', () => {
+    // A lamp and noise in the default broke short, tiny trainings (the web demo's 16×16 CNN, ORL after 20 epochs).
+    expect(augmentationPresets.lighting.lightAngle).toBeUndefined();
+    expect(augmentationPresets.lighting.noise).toBeUndefined();
+    const harsh = augmentationPresets['harsh-light'];
+    expect(validateAugmentationConfig(harsh, 'harsh-light')).toEqual({ ...augmentationPresets.lighting, lightAngle: 70, noise: 2 });
+    expect(Object.isFrozen(harsh)).toBe(true);
+  });
+
+  it.each(['lighting', 'harsh-light'] as const)('is seeded with the %s preset: the same seed gives the same batch, another seed another; values stay in 0..max', async (preset) => {
     const batch = pixels(4, 16, 16);
-    const config = augmentationPresets.lighting;
+    const config = augmentationPresets[preset];
     const a = await runNoLeak(() => augmentBatch(batch, config, createRandom(3)));
     const b = await runNoLeak(() => augmentBatch(batch, config, createRandom(3)));
     const c = await runNoLeak(() => augmentBatch(batch, config, createRandom(4)));
@@ -95,7 +105,64 @@ describe('lighting augmentation', () => {
     batch.dispose();
   });
 
+  it('a point light far to the side leaves the far half of the face in shadow; one on the camera axis changes nothing', () => {
+    // From the right (azimuth 0), 90° off the camera axis, 5% ambient, on a 9×9 face (column 4 is the middle).
+    const side = pointLightField({ polar: Math.PI / 2, azimuth: 0, ambient: 0.05 }, 9, 9);
+    for (let y = 2; y < 7; y++) {
+      // Inside the face (|u| ≤ 0.75) the far half keeps about the ambient share of its front light.
+      for (let x = 1; x < 4; x++) expect(side[y * 9 + x]!).toBeLessThan(0.12);
+      for (let x = 5; x < 9; x++) expect(side[y * 9 + x]!).toBeGreaterThanOrEqual(side[y * 9 + x - 1]!);
+      expect(side[y * 9 + 8]).toBeCloseTo(1, 6);
+    }
+    // A ratio to the front light the photo already has: from the front, every factor is 1.
+    const front = pointLightField({ polar: 0, azimuth: 0, ambient: 0.05 }, 9, 9);
+    front.forEach((v) => expect(v).toBeCloseTo(1, 6));
+    // Never adds light.
+    const low = pointLightField({ polar: Math.PI / 3, azimuth: 2, ambient: 0.02 }, 9, 9);
+    low.forEach((v) => expect(v).toBeLessThanOrEqual(1));
+  });
+
+  it('lightAngle draws point lights all round, up to the given angle, and keeps every value within 0..max', async () => {
+    const batch = pixels(8, 16, 16);
+    const { values } = await runNoLeak(() => augmentBatch(batch, { lightAngle: 90 }, createRandom(2)));
+    const images = values as number[][][][];
+    const flat = images.flat(3);
+    expect(Math.min(...flat)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...flat)).toBeLessThanOrEqual(255 + 1e-3);
+    // Each image lost light; the left/right balance differs between images (lights from different sides).
+    const balance = images.map((img) => {
+      const half = (from: number) => img.reduce((a, row) => a + row.slice(from, from + 8).reduce((b, p) => b + p[0]!, 0), 0);
+      return half(8) / Math.max(half(0), 1e-6);
+    });
+    expect(Math.max(...balance) / Math.min(...balance)).toBeGreaterThan(1.5);
+    batch.dispose();
+  });
+
+  it('noise adds seeded camera noise and rounds to 256 levels of the image range, as a photo has', async () => {
+    const batch = tf.fill([2, 8, 8, 1], 100.3) as tf.Tensor4D;
+    const a = await runNoLeak(() => augmentBatch(batch, { noise: 4 }, createRandom(1)));
+    const b = await runNoLeak(() => augmentBatch(batch, { noise: 4 }, createRandom(1)));
+    expect(a.values).toEqual(b.values);
+    const flat = (a.values as number[][][][]).flat(3);
+    // Levels of 0..255 relative to the maximum (100.3): v · 255 / 100.3 is an integer.
+    flat.forEach((v) => expect(Math.abs((v * 255) / 100.3 - Math.round((v * 255) / 100.3))).toBeLessThan(1e-3));
+    expect(new Set(flat).size).toBeGreaterThan(3);
+    batch.dispose();
+  });
+
+  it('draws 4 more numbers per image with lightAngle or noise, none more without them', async () => {
+    const batch = pixels(3, 8, 8);
+    const r1 = createRandom(9);
+    const r2 = createRandom(9);
+    await runNoLeak(() => augmentBatch(batch, { rotate: 10, shadow: 0.5, lightAngle: 60 }, r1));
+    for (let i = 0; i < 3 * 18; i++) r2.next();
+    expect(r1.next()).toBe(r2.next());
+    batch.dispose();
+  });
+
   it('refuses out-of-range lighting fields', () => {
+    expect(thrown(() => validateAugmentationConfig({ lightAngle: 91 }, 'aug')).argument).toBe('aug.lightAngle');
+    expect(thrown(() => validateAugmentationConfig({ noise: Number.POSITIVE_INFINITY }, 'aug')).argument).toBe('aug.noise');
     expect(thrown(() => validateAugmentationConfig({ shading: 1 }, 'aug')).argument).toBe('aug.shading');
     expect(thrown(() => validateAugmentationConfig({ shadow: -0.1 }, 'aug')).argument).toBe('aug.shadow');
     expect(thrown(() => validateAugmentationConfig({ gamma: Number.NaN }, 'aug')).argument).toBe('aug.gamma');

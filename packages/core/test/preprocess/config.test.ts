@@ -55,6 +55,14 @@ describe('validatePreprocessingConfig', () => {
     expect(fieldOf({ ...good, illumination: 1 })).toBe(`${src}.illumination`);
   });
 
+  it('keeps an illumination step with its parameters through a JSON round trip, and names a bad parameter', () => {
+    const illumination = { method: 'tan-triggs', gamma: 0.2, sigma0: 1, sigma1: 4, alpha: 0.1, tau: 10 } as const;
+    const config = validatePreprocessingConfig(JSON.parse(JSON.stringify({ ...good, illumination })), src);
+    expect(config.illumination).toEqual(illumination);
+    expect(fieldOf({ ...good, illumination: { method: 'tan-triggs', sigma1: -1 } })).toBe(`${src}.illumination.sigma1`);
+    expect(fieldOf({ ...good, illumination: { method: 'tan-triggs', radius: 3 } })).toBe(`${src}.illumination.radius`);
+  });
+
   it('rejects unknown fields rather than silently skipping a step', () => {
     expect(fieldOf({ ...good, mean: [0.5, 0.5, 0.5] })).toBe(`${src}.mean`);
   });

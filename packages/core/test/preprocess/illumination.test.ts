@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors/index.js';
 import { decodePnm } from '../../src/image/index.js';
-import { clahe, equalizeHistogram, normalizeIllumination, tanTriggs } from '../../src/preprocess/index.js';
+import { clahe, equalizeHistogram, normalizeIllumination, tanTriggs, validateIlluminationStep } from '../../src/preprocess/index.js';
 import { ORL_DIR } from '../helpers/datasets.js';
 import { runNoLeak, thrown, useCpuBackend } from './setup.js';
 
@@ -190,5 +190,42 @@ describe('normalizeIllumination', () => {
     expect(flat(values)[15]).toBe(255);
     expect(thrown(() => normalizeIllumination(image, 'retinex' as 'clahe')).argument).toBe('illumination');
     image.dispose();
+  });
+
+  it('runs a step with parameters exactly as the function with those options, a bare name with the defaults', async () => {
+    const face = orlFace(1, 1);
+    const { values: stepped } = await runNoLeak(() => normalizeIllumination(face, { method: 'tan-triggs', sigma1: 4 }));
+    const { values: direct } = await runNoLeak(() => tanTriggs(face, { sigma1: 4 }));
+    const { values: published } = await runNoLeak(() => normalizeIllumination(face, 'tan-triggs'));
+    const { values: defaults } = await runNoLeak(() => tanTriggs(face));
+    expect(stepped).toEqual(direct);
+    expect(published).toEqual(defaults);
+    expect(stepped).not.toEqual(published);
+    const { values: tiles } = await runNoLeak(() => normalizeIllumination(face, { method: 'clahe', grid: [2, 2], clipLimit: 3 }));
+    const { values: tilesDirect } = await runNoLeak(() => clahe(face, { grid: [2, 2], clipLimit: 3 }));
+    expect(tiles).toEqual(tilesDirect);
+    face.dispose();
+  });
+});
+
+describe('validateIlluminationStep', () => {
+  it('returns a fresh copy of a method name or a step with parameters', () => {
+    expect(validateIlluminationStep('clahe', 'x')).toBe('clahe');
+    const step = { method: 'tan-triggs', sigma1: 4, gamma: 0.2 };
+    const copy = validateIlluminationStep(JSON.parse(JSON.stringify(step)), 'x');
+    expect(copy).toEqual(step);
+    expect(validateIlluminationStep({ method: 'clahe', grid: [2, 3] }, 'x')).toEqual({ method: 'clahe', grid: [2, 3] });
+    expect(validateIlluminationStep({ method: 'equalize' }, 'x')).toEqual({ method: 'equalize' });
+  });
+
+  it('names the bad field: method, a parameter out of range, one the method does not have', () => {
+    expect(thrown(() => validateIlluminationStep('retinex', 'r.illumination')).argument).toBe('r.illumination');
+    expect(thrown(() => validateIlluminationStep({ method: 'retinex' }, 'r.illumination')).argument).toBe('r.illumination.method');
+    expect(thrown(() => validateIlluminationStep({ method: 'tan-triggs', sigma1: 0.5 }, 'r.illumination')).argument).toBe('r.illumination.sigma1');
+    expect(thrown(() => validateIlluminationStep({ method: 'tan-triggs', gamma: 2 }, 'r.illumination')).argument).toBe('r.illumination.gamma');
+    expect(thrown(() => validateIlluminationStep({ method: 'tan-triggs', clipLimit: 2 }, 'r.illumination')).argument).toBe('r.illumination.clipLimit');
+    expect(thrown(() => validateIlluminationStep({ method: 'clahe', grid: [0, 2] }, 'r.illumination')).argument).toBe('r.illumination.grid');
+    expect(thrown(() => validateIlluminationStep({ method: 'equalize', sigma1: 2 }, 'r.illumination')).argument).toBe('r.illumination.sigma1');
+    expect(thrown(() => validateIlluminationStep(7, 'r.illumination')).argument).toBe('r.illumination');
   });
 });
