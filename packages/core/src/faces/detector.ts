@@ -4,11 +4,13 @@ import { grayscaleToRgb } from '../preprocess/color.js';
 import type { FaceGraphModel } from './graph-model.js';
 import { InvalidArgumentError } from '../errors/index.js';
 import { resolveDetectOptions, type ResolvedDetectOptions } from './detect-options.js';
-import type { PixelArray } from '../image/types.js';
+import { imageToTensor, validateRawImage } from '../image/convert.js';
+import type { PixelArray, RawImage } from '../image/types.js';
 import { iou, type Affine, type Box, type Point } from './geometry.js';
 import { weightedNms, type NmsCandidate } from './nms.js';
 import { keypointsPlausible } from './quality.js';
-import { warpAffine, warpPixels, warpsInMemory } from './warp.js';
+import { STRETCH_MIN_RANGE, windowInputs } from './detector-input.js';
+import { warpAffine, warpsInMemory } from './warp.js';
 
 /** Options of {@link FaceDetector.detect}. */
 export interface DetectOptions {
@@ -179,12 +181,23 @@ export class FaceDetector {
   /**
    * Scans only `windows` of `image` (squares in its pixels, each seen at 128×128; they may reach past the
    * edges): a video tracker looks where its faces are expected and scans the rest a slice per frame.
-   * `minFaceSize` and `detectionSize` do not apply; the windows decide which faces can be found.
+   * `minFaceSize` and `detectionSize` do not apply; the windows decide which faces can be found. `image` is a
+   * `[height, width, 1 | 3]` tensor (not disposed) or decoded pixels (1, 3 or 4 channels, alpha ignored): a
+   * video frame read from a canvas goes in as it is, without a tensor of it on CPU-memory backends (WASM, cpu).
+   * @throws InvalidImageError for pixels that are not a valid image.
    */
-  async detectInWindows(image: tf.Tensor3D, windows: readonly DetectionWindow[], options: DetectOptions = {}): Promise<RawDetection[]> {
+  async detectInWindows(image: tf.Tensor3D | RawImage, windows: readonly DetectionWindow[], options: DetectOptions = {}): Promise<RawDetection[]> {
     const resolved = resolveDetectOptions(options);
+    if (image instanceof tf.Tensor) return windows.length === 0 ? [] : this.scan(image, windows, resolved);
+    validateRawImage(image, 'image');
     if (windows.length === 0) return [];
-    return this.scan(image, windows, resolved);
+    if (warpsInMemory()) return this.scan(image, windows, resolved);
+    const tensor = imageToTensor(image);
+    try {
+      return await this.scan(tensor, windows, resolved);
+    } finally {
+      tensor.dispose();
+    }
   }
 
   /** Scans `image` as it is, for faces from `minFace` of its pixels. */
@@ -192,15 +205,15 @@ export class FaceDetector {
     return this.scan(image, detectionWindows(image.shape[1], image.shape[0], minFace), options);
   }
 
-  private async scan(image: tf.Tensor3D, windows: readonly DetectionWindow[], options: ResolvedDetectOptions): Promise<RawDetection[]> {
+  /** Scans `windows` of a tensor, or of pixels in memory (only on CPU-memory backends). */
+  private async scan(image: tf.Tensor3D | PixelArray, windows: readonly DetectionWindow[], options: ResolvedDetectOptions): Promise<RawDetection[]> {
     const { scoreThreshold, iouThreshold, maxFaces, faceChecks } = options;
-    const [height, width, channels] = image.shape;
     // On CPU-memory backends the image is read once here, not once per batch of windows.
-    const pixels = warpsInMemory() ? { data: await image.data(), width, height, channels } : undefined;
+    const source = image instanceof tf.Tensor && warpsInMemory() ? await readPixels(image) : image;
     const candidates: NmsCandidate[] = [];
     for (let start = 0; start < windows.length; start += BATCH) {
       const batch = windows.slice(start, start + BATCH);
-      const raw = this.run(image, batch, pixels);
+      const raw = this.run(source, batch);
       const values = await raw.data();
       raw.dispose();
       this.decode(values as Float32Array, batch, scoreThreshold, candidates);
@@ -232,12 +245,11 @@ export class FaceDetector {
         for (const mirrored of [false, true]) views.push({ window: { x: cx - size / 2, y: cy - size / 2, size }, mirrored, face });
       }
     });
-    const [height, width, channels] = image.shape;
-    const pixels = views.length > 0 && warpsInMemory() ? { data: await image.data(), width, height, channels } : undefined;
+    const source = views.length > 0 && warpsInMemory() ? await readPixels(image) : image;
     const lowest = boxes.map(() => 1);
     for (let start = 0; start < views.length; start += BATCH) {
       const batch = views.slice(start, start + BATCH);
-      const raw = this.run(image, batch.map((v) => windowMatrix(v.window, v.mirrored)), pixels);
+      const raw = this.run(source, batch.map((v) => windowMatrix(v.window, v.mirrored)));
       const values = (await raw.data()) as Float32Array;
       raw.dispose();
       batch.forEach((v, b) => {
@@ -269,12 +281,14 @@ export class FaceDetector {
     return best === -Infinity ? 0 : 1 / (1 + Math.exp(-best));
   }
 
-  private run(image: tf.Tensor3D, windows: ReadonlyArray<DetectionWindow | Affine>, pixels?: PixelArray): tf.Tensor {
+  /** The network's raw output for `windows` of a tensor (warped with tensor ops) or of pixels in memory (one JavaScript pass). */
+  private run(image: tf.Tensor3D | PixelArray, windows: ReadonlyArray<DetectionWindow | Affine>): tf.Tensor {
     return tf.tidy(() => {
       const matrices = windows.map((w) => ('size' in w ? windowMatrix(w, false) : w));
-      const crops = pixels
-        ? tf.tensor4d(warpPixels(pixels, matrices, INPUT, INPUT, 0), [windows.length, INPUT, INPUT, pixels.channels])
-        : warpAffine(image, matrices, [INPUT, INPUT]);
+      if (!(image instanceof tf.Tensor)) {
+        return this.model.execute(tf.tensor4d(windowInputs(image, matrices, INPUT), [windows.length, INPUT, INPUT, 3])) as tf.Tensor;
+      }
+      const crops = warpAffine(image, matrices, [INPUT, INPUT]);
       const rgb = crops.shape[3] === 1 ? grayscaleToRgb(crops) : crops;
       return this.model.execute(stretch(rgb)) as tf.Tensor;
     });
@@ -337,12 +351,18 @@ export function scaleDetection(d: RawDetection, scaleX: number, scaleY: number):
   };
 }
 
+/** A tensor's values in main memory, read once for all its windows. */
+async function readPixels(image: tf.Tensor3D): Promise<PixelArray> {
+  const [height, width, channels] = image.shape;
+  return { data: await image.data(), width, height, channels };
+}
+
 /** Stretches each window's min..max to -1..1 (at most 8× gain), so dim and low-contrast faces look normal to the network. */
 function stretch(batch: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
     const lo = tf.min(batch, [1, 2, 3], true);
     const hi = tf.max(batch, [1, 2, 3], true);
-    const range = tf.maximum(tf.sub(hi, lo), 32);
+    const range = tf.maximum(tf.sub(hi, lo), STRETCH_MIN_RANGE);
     return tf.sub(tf.mul(tf.div(tf.sub(batch, lo), range), 2), 1);
   });
 }

@@ -1,6 +1,6 @@
 // Takes one snapshot of a live frame: a small copy for the detector now, the full-size pixels only if a face must be embedded.
-import * as tf from '@tensorflow/tfjs-core';
-import { InvalidArgumentError, imageToTensor } from '@facerec/core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError, imageToTensor, type RawImage } from '@facerec/core';
 import { isImageData, sourceSize, type BrowserImageSource } from '../input/index.js';
 
 type Context2D = CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
@@ -12,7 +12,12 @@ export interface GrabbedFrame {
   /** Detection copy size over frame size, across and down (1 when the frame is small enough to detect on as it is). */
   readonly scaleX: number;
   readonly scaleY: number;
-  /** The detection copy, `[h, w, 3]` float 0..255. */
+  /**
+   * The detection copy's pixels as the canvas gave them (RGBA): what the live loop's detector reads on
+   * CPU-memory backends, with no tensor made of them.
+   */
+  readonly detectionPixels: RawImage;
+  /** The detection copy as a tensor, `[h, w, 3]` float 0..255 (made on first read, freed by `dispose`). */
   readonly detection: tf.Tensor3D;
   /** The full-size frame as a tensor (made on first call, from the snapshot, not from the source again). */
   full(): tf.Tensor3D;
@@ -58,15 +63,10 @@ export class FrameGrabber {
     resize(snap, width, height);
     if (isImageData(source)) snap.putImageData(source, 0, 0);
     else snap.drawImage(source as CanvasImageSource, 0, 0, width, height);
-    const read = (ctx: Context2D, w: number, h: number): tf.Tensor3D => {
-      const { data } = ctx.getImageData(0, 0, w, h);
-      return imageToTensor({ data, width: w, height: h, channels: 4 }, name);
-    };
-    let full: tf.Tensor3D | undefined;
-    let detection: tf.Tensor3D;
+    const read = (ctx: Context2D, w: number, h: number): RawImage => ({ data: ctx.getImageData(0, 0, w, h).data, width: w, height: h, channels: 4 });
+    let detectionPixels: RawImage;
     if (scale === 1) {
-      full = read(snap, width, height);
-      detection = full;
+      detectionPixels = read(snap, width, height);
     } else {
       const w = Math.max(1, Math.round(width * scale));
       const h = Math.max(1, Math.round(height * scale));
@@ -75,17 +75,24 @@ export class FrameGrabber {
       resize(small, w, h);
       small.imageSmoothingQuality = 'high';
       small.drawImage(snap.canvas as CanvasImageSource, 0, 0, width, height, 0, 0, w, h);
-      detection = read(small, w, h);
+      detectionPixels = read(small, w, h);
     }
+    let detection: tf.Tensor3D | undefined;
+    let full: tf.Tensor3D | undefined;
+    const detectionTensor = () => (detection ??= imageToTensor(detectionPixels, name));
     return {
       width,
       height,
-      scaleX: detection.shape[1] / width,
-      scaleY: detection.shape[0] / height,
-      detection,
-      full: () => (full ??= read(snap, width, height)),
+      scaleX: detectionPixels.width / width,
+      scaleY: detectionPixels.height / height,
+      detectionPixels,
+      get detection() {
+        return detectionTensor();
+      },
+      // Unshrunk, the detection copy is the frame itself: one tensor for both.
+      full: () => (scale === 1 ? detectionTensor() : (full ??= imageToTensor(read(snap, width, height), name))),
       dispose: () => {
-        detection.dispose();
+        detection?.dispose();
         full?.dispose();
       },
     };

@@ -157,7 +157,7 @@ export class LiveRecognizer {
     this.tracker?.finish();
     this.size = { width: frame.width, height: frame.height };
     this.tracker = new FaceTracker(this.trackerOptions(this.size));
-    const [h, w] = frame.detection.shape;
+    const { width: w, height: h } = frame.detectionPixels;
     // BlazeFace sees faces down to a fifth of its 128-pixel window: smaller ones in the copy cannot be found anyway.
     const minInCopy = Math.max(this.minFaceSize * frame.scaleX, 128 / 5);
     this.planner = new WindowPlanner(w, h, { minFaceSize: minInCopy, scanFrames: this.scanFrames });
@@ -167,7 +167,7 @@ export class LiveRecognizer {
   private async detect(frame: GrabbedFrame, expected: ReadonlyArray<{ readonly box: DetectedFace['box']; readonly missed: number }>): Promise<DetectedFace[]> {
     const { scaleX: sx, scaleY: sy } = frame;
     const windows = this.planner!.windows(expected.map((e) => ({ box: { x: e.box.x * sx, y: e.box.y * sy, width: e.box.width * sx, height: e.box.height * sy }, missed: e.missed })));
-    const found = await this.options.pipeline.detector.detectInWindows(frame.detection, windows, { scoreThreshold: this.scoreThreshold });
+    const found = await this.options.pipeline.detector.detectInWindows(frame.detectionPixels, windows, { scoreThreshold: this.scoreThreshold });
     return found
       .filter((d) => d.box.width / sx >= this.minFaceSize * 0.8)
       .map((d) => ({
