@@ -1,6 +1,7 @@
 // The detector's network input built in one JavaScript pass on CPU-memory backends: windows sampled, made RGB and contrast-stretched.
 import type { PixelArray } from '../image/types.js';
 import type { Affine } from './geometry.js';
+import { warpPixels } from './warp.js';
 
 /** Least value range of a window the stretch divides by (at most 8× gain over 0..255). */
 export const STRETCH_MIN_RANGE = 32;
@@ -90,22 +91,12 @@ function sampleAxisAligned(src: PixelArray, m: Affine, size: number, out: Float3
   }
 }
 
-/** Bilinear samples of any affine window (rotated views), pixel by pixel. */
+/** Bilinear samples of any affine window (rotated views): {@link warpPixels}' samples, made RGB. */
 function sampleAffine(src: PixelArray, m: Affine, size: number, out: Float32Array): void {
-  const { data, width: W, height: H, channels: C } = src;
-  const channel = C === 1 ? () => 0 : (c: number) => c;
-  const tap = (px: number, py: number, c: number) => (px >= 0 && px < W && py >= 0 && py < H ? data[(py * W + px) * C + channel(c)]! : 0);
-  let o = 0;
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      const cx = x + 0.5, cy = y + 0.5;
-      const sx = m[0] * cx + m[1] * cy + m[2] - 0.5;
-      const sy = m[3] * cx + m[4] * cy + m[5] - 0.5;
-      const x0 = Math.floor(sx), y0 = Math.floor(sy);
-      const fx = sx - x0, fy = sy - y0;
-      const w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy;
-      for (let c = 0; c < 3; c++, o++) out[o] = w00 * tap(x0, y0, c) + w01 * tap(x0 + 1, y0, c) + w10 * tap(x0, y0 + 1, c) + w11 * tap(x0 + 1, y0 + 1, c);
-    }
+  const C = src.channels;
+  const samples = warpPixels(src, [m], size, size, 0);
+  for (let p = 0, o = 0; p < size * size; p++) {
+    for (let c = 0; c < 3; c++, o++) out[o] = samples[p * C + (C === 1 ? 0 : c)]!;
   }
 }
 

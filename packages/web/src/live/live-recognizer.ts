@@ -44,12 +44,8 @@ export interface LiveFrame {
   readonly height: number;
 }
 
-/** Options of {@link LiveRecognizer}. */
-export interface LiveRecognizerOptions {
-  /** Detects and embeds faces: the gallery's embedder. */
-  readonly pipeline: FacePipeline;
-  /** Who the faces are. */
-  readonly gallery: Gallery;
+/** The live loop's tuning: plain data, so a worker session takes the same options (`createRecognitionWorker`). */
+export interface LiveTuning {
   /** Similarity at or above which a track is named; default the gallery's threshold. */
   readonly threshold?: number;
   /**
@@ -66,6 +62,14 @@ export interface LiveRecognizerOptions {
   readonly scoreThreshold?: number;
   /** Tracker tuning (`minHits`, `reembedEvery`...); `sameThreshold` defaults to the gallery's threshold. */
   readonly tracker?: Omit<FaceTrackerOptions, 'match' | 'frameSize'>;
+}
+
+/** Options of {@link LiveRecognizer}. */
+export interface LiveRecognizerOptions extends LiveTuning {
+  /** Detects and embeds faces: the gallery's embedder. */
+  readonly pipeline: FacePipeline;
+  /** Who the faces are. */
+  readonly gallery: Gallery;
 }
 
 /**

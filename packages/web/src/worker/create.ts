@@ -4,9 +4,9 @@ import type { WebBackendOptions } from '../backends/index.js';
 import type { DrawFacesOptions } from '../faces/draw.js';
 import type { LoadFacePipelineFromUrlOptions } from '../faces/pretrained.js';
 import { sourceSize, type BrowserImageSource } from '../input/index.js';
-import type { LiveFrame } from '../live/index.js';
+import type { LiveFrame, LiveTuning } from '../live/index.js';
 import { runFrameLoop, type FrameLoop, type FrameLoopOptions, type FrameLoopStats } from '../video/frame-loop.js';
-import { RecognitionWorkerError, type RecognitionTuning, type SessionConfig, type SessionInfo } from './protocol.js';
+import { RecognitionWorkerError, type SessionConfig, type SessionInfo } from './protocol.js';
 import { RecognitionSession } from './session.js';
 import { WorkerClient } from './client.js';
 
@@ -14,7 +14,7 @@ import { WorkerClient } from './client.js';
 export type RecognitionMode = 'auto' | 'worker' | 'main-thread';
 
 /** Options of {@link createRecognitionWorker}. */
-export interface RecognitionWorkerOptions extends RecognitionTuning, FacePipelineOptions {
+export interface RecognitionWorkerOptions extends LiveTuning, FacePipelineOptions {
   /** Where the model files are served (as {@link loadFacePipelineFromUrl}); relative URLs resolve against the page. */
   readonly modelUrl: LoadFacePipelineFromUrlOptions['modelUrl'];
   /** Who the faces are: a gallery (its embeddings are copied to the worker) or its {@link Gallery.toData} output. */

@@ -2,4 +2,4 @@
 export { createRecognitionWorker, workerUnavailableReason } from './create.js';
 export type { RecognitionMode, RecognitionRunOptions, RecognitionWorker, RecognitionWorkerOptions } from './create.js';
 export { RecognitionWorkerError } from './protocol.js';
-export type { RecognitionTuning, SessionInfo } from './protocol.js';
+export type { SessionInfo } from './protocol.js';

@@ -11,29 +11,13 @@ import {
   NumericError,
   type BackendRequest,
   type DecryptionFailure,
-  type FaceTrackerOptions,
   type GalleryData,
 } from '@facerec/core';
 import type { WebBackendOptions } from '../backends/index.js';
 import type { DrawFacesOptions } from '../faces/draw.js';
 import type { LoadFacePipelineFromUrlOptions } from '../faces/pretrained.js';
-import type { LiveFrame } from '../live/index.js';
+import type { LiveFrame, LiveTuning } from '../live/index.js';
 
-/** The live loop's tuning that can cross to a worker (everything of `LiveRecognizerOptions` but the pipeline and gallery). */
-export interface RecognitionTuning {
-  /** Similarity at or above which a track is named; default the gallery's threshold. */
-  readonly threshold?: number;
-  /** Longest side of the copy the detector runs on. Default 320. */
-  readonly detectionSize?: number;
-  /** Smallest face to find, in frame pixels. Default 60. */
-  readonly minFaceSize?: number;
-  /** Frames over which the whole frame is scanned for new faces. Default 4. */
-  readonly scanFrames?: number;
-  /** Least detector score of a face (0..1). Default 0.6. */
-  readonly scoreThreshold?: number;
-  /** Tracker tuning (`minHits`, `reembedEvery`...). */
-  readonly tracker?: Omit<FaceTrackerOptions, 'match' | 'frameSize'>;
-}
 
 /** What the worker needs to build its pipeline: all plain data (URLs already absolute). */
 export interface SessionConfig {
@@ -41,7 +25,7 @@ export interface SessionConfig {
   readonly gallery: GalleryData;
   readonly backend: BackendRequest;
   readonly backendOptions: WebBackendOptions;
-  readonly tuning: RecognitionTuning;
+  readonly tuning: LiveTuning;
   readonly draw: Omit<DrawFacesOptions, 'clear' | 'scoreKind'>;
 }
 
