@@ -19,7 +19,8 @@ export function windowInputs(pixels: PixelArray, matrices: readonly Affine[], si
   const out = new Float32Array(matrices.length * per);
   matrices.forEach((m, k) => {
     const view = out.subarray(k * per, (k + 1) * per);
-    if (m[1] === 0 && m[3] === 0) sampleAxisAligned(pixels, m, size, view);
+    // Mirrored windows (x falling as the column grows) go the general way: the row tables assume a rising x.
+    if (m[1] === 0 && m[3] === 0 && m[0] > 0) sampleAxisAligned(pixels, m, size, view);
     else sampleAffine(pixels, m, size, view);
     stretchInPlace(view);
   });

@@ -57,6 +57,8 @@ describe('windowInputs', () => {
     square(7.6, 4.4, 15.1), // enlarging, fractional
     square(-15, -15, 120), // the whole image padded to a square
     square(10, 5, 45, true), // mirrored
+    square(50, -12, 45, true), // mirrored, past the top-right corner
+    square(-20, 30, 45, true), // mirrored, past the bottom-left corner
     [0.9, -0.4, 15, 0.4, 0.9, -2.5], // rotated and scaled
   ];
 
