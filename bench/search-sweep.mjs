@@ -2,6 +2,7 @@
 // on one index per (m, ef_construction), built once in a kept PGlite folder and reused by later runs.
 // Usage (after `node bench/search.mjs --n 100000 --stores memory` has written the data files):
 //   node bench/search-sweep.mjs --n 100000 --index 16:64,16:128 --ef 40,100,200,400 [--dir /tmp/facerec-sweep] [--queries 200]
+//     [--shared-buffers 512MB]
 // Prints one JSON line per setting (SWEEP {...}) and writes bench-results/search-sweep.json.
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { repoRoot, writeResult } from './lib.mjs';
 
 const D = 128;
-const { values } = parseArgs({ options: { n: { type: 'string' }, index: { type: 'string' }, ef: { type: 'string' }, dir: { type: 'string' }, queries: { type: 'string' }, halfvec: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { n: { type: 'string' }, index: { type: 'string' }, ef: { type: 'string' }, dir: { type: 'string' }, queries: { type: 'string' }, halfvec: { type: 'boolean' }, 'shared-buffers': { type: 'string' } } });
 const n = Number(values.n ?? 100_000);
 const indexes = (values.index ?? '16:64').split(',').map((s) => s.split(':').map(Number));
 const efs = (values.ef ?? '40,100,200,400').split(',').map(Number);
@@ -32,7 +33,11 @@ const { PGlite } = await import(nodeRequire.resolve('@electric-sql/pglite'));
 const { vector } = await import(nodeRequire.resolve('@electric-sql/pglite-pgvector'));
 const dir = path.join(values.dir ?? path.join(os.tmpdir(), 'facerec-sweep'), `n${n}`);
 mkdirSync(dir, { recursive: true });
-const db = await PGlite.create({ dataDir: dir, extensions: { vector } });
+// --shared-buffers: PostgreSQL's buffer cache for this run (PGlite's default is 128MB), to see what a cache that holds
+// the index is worth. PGlite writes `postgresqlconf` over the folder's postgresql.conf: fine for this kept bench folder,
+// not something to do to a user's gallery.
+const sharedBuffers = values['shared-buffers'];
+const db = await PGlite.create({ dataDir: dir, extensions: { vector }, ...(sharedBuffers ? { postgresqlconf: [`shared_buffers = '${sharedBuffers}'`] } : {}) });
 await db.exec('CREATE EXTENSION IF NOT EXISTS vector; CREATE TABLE IF NOT EXISTS faces (id bigserial PRIMARY KEY, label text NOT NULL, embedding vector(128) NOT NULL)');
 const have = Number((await db.query('SELECT count(*)::int AS c FROM faces')).rows[0].c);
 const out = { n, queries: queries.length, loading: undefined, builds: [], settings: [] };
@@ -53,7 +58,7 @@ if (have !== n) {
 }
 
 const file = path.join(repoRoot, 'bench-results', 'search-sweep.json');
-const key = (s) => `${s.n}/${s.type}/${s.m}/${s.ef_construction}/${s.ef_search}`;
+const key = (s) => `${s.n}/${s.type}/${s.m}/${s.ef_construction}/${s.ef_search}/${s.shared_buffers ?? '128MB'}`;
 /** Merges this run's builds and settings into search-sweep.json (after each one, so a stopped run keeps what it measured). */
 function save() {
   const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
@@ -107,7 +112,7 @@ for (const [m, efc] of indexes) {
       if (best?.label === meta.truth[i]) hits++;
     }
     const pct = (xs, p) => +[...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))].toFixed(2);
-    const setting = { m, ef_construction: efc, type, ef_search: ef, recall_at_1: hits / queries.length, p50_ms: pct(times, 0.5), p95_ms: pct(times, 0.95), p50_cpu_ms: pct(cpus, 0.5), p95_cpu_ms: pct(cpus, 0.95), loadavg: loadavg() };
+    const setting = { m, ef_construction: efc, type, ef_search: ef, recall_at_1: hits / queries.length, p50_ms: pct(times, 0.5), p95_ms: pct(times, 0.95), p50_cpu_ms: pct(cpus, 0.5), p95_cpu_ms: pct(cpus, 0.95), ...(sharedBuffers ? { shared_buffers: sharedBuffers } : {}), loadavg: loadavg() };
     out.settings.push(setting);
     console.log(`SWEEP ${JSON.stringify(setting)}`);
     save();
