@@ -18,7 +18,7 @@ const queries = meta.queries.slice(0, kind === 'faceapi' && n >= 100_000 ? 20 : 
 const viaSql = process.env.SEARCH_VIA === 'sql';
 const open = {
   memory: memoryStore,
-  pglite: () => (viaSql ? pgliteStore() : galleryStore()),
+  pglite: () => (viaSql ? pgliteStore() : galleryStore({ n })),
   postgres: () => (viaSql ? pgliteStore({ wire: true }) : galleryStore({ wire: true })),
   faceapi: faceapiStore,
 }[kind];
@@ -71,7 +71,8 @@ const result = {
   build_cpu_s: +buildCpuS.toFixed(2),
   queries: queries.length,
   bytes_measured: onDisk !== undefined ? 'table + index size (pg_total_relation_size)' : 'RSS growth while loading',
-  ...(kind === 'pglite' || kind === 'postgres' ? { hnsw: HNSW, via: viaSql ? 'sql: COPY, then CREATE INDEX' : 'store: openGalleryStore + bulkLoad (load and index build together in enroll_per_s)' } : {}),
+  ...(kind === 'pglite' || kind === 'postgres' ? { hnsw: HNSW, via: viaSql ? 'sql: COPY, then CREATE INDEX' : 'store: openGalleryStore + bulkLoad (load and index build together in enroll_per_s), searched after opening the gallery again' } : {}),
+  ...(store.reused ? { reused: 'searched a gallery kept by an earlier run (SEARCH_KEEP): enroll_per_s and build_s are not measured', enroll_per_s: null, build_s: null } : {}),
   loadavg: os.loadavg().map((l) => +l.toFixed(2)),
 };
 console.log(`RESULT ${JSON.stringify(result)}`);

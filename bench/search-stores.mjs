@@ -3,18 +3,18 @@
 // postgres = the same database served over the Postgres wire protocol (pglite-socket) through the `pg` client;
 // faceapi = @vladmandic/face-api's FaceMatcher (its users' 1:N: Euclidean distance to every descriptor in JS).
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DEFAULT_EF_SEARCH } from '@facerec/node';
+import { DEFAULT_EF_SEARCH, DEFAULT_HNSW } from '@facerec/node';
 import { repoRoot } from './lib.mjs';
 
 const D = 128;
 const nodeRequire = createRequire(path.join(repoRoot, 'packages', 'node', 'package.json'));
 const rootRequire = createRequire(path.join(repoRoot, 'package.json'));
 
-/** HNSW parameters: m and ef_construction for the build, ef_search for queries (the stores' default, tuned on 10^5 by bench/search-sweep.mjs). */
-export const HNSW = { m: 16, efConstruction: 64, efSearch: Number(process.env.SEARCH_EF ?? DEFAULT_EF_SEARCH) };
+/** HNSW parameters: m and ef_construction for the build, ef_search for queries (the stores' defaults; bench/search-sweep.mjs). */
+export const HNSW = { ...DEFAULT_HNSW, efSearch: Number(process.env.SEARCH_EF ?? DEFAULT_EF_SEARCH) };
 
 const literal = (m, r) => {
   let s = '[';
@@ -123,12 +123,17 @@ export async function faceapiStore() {
  * `bulkLoad` (rows inserted in chunks, then one HNSW build). `wire` serves a PGlite over the PostgreSQL protocol
  * (pglite-socket on 127.0.0.1) and opens it by URL, as a server gallery.
  */
-export async function galleryStore({ wire = false } = {}) {
+export async function galleryStore({ wire = false, n = 0 } = {}) {
   const { openGalleryStore } = await import('@facerec/node');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'facerec-bench-store-'));
+  // SEARCH_KEEP=<folder>: the PGlite gallery is kept there, and a later run on a folder that holds the N faces only
+  // searches (to time the queries again on a quiet machine without reloading and reindexing).
+  const keep = !wire && process.env.SEARCH_KEEP ? path.join(process.env.SEARCH_KEEP, `n${n}`) : undefined;
+  if (keep) mkdirSync(path.dirname(keep), { recursive: true });
+  const reuse = keep !== undefined && existsSync(keep);
+  const dir = keep ?? mkdtempSync(path.join(os.tmpdir(), 'facerec-bench-store-'));
   let db;
   let server;
-  let target = `pglite:${path.join(dir, 'gallery')}`;
+  let target = `pglite:${keep ?? path.join(dir, 'gallery')}`;
   if (wire) {
     const { PGlite } = await import(nodeRequire.resolve('@electric-sql/pglite'));
     const { vector } = await import(nodeRequire.resolve('@electric-sql/pglite-pgvector'));
@@ -139,20 +144,30 @@ export async function galleryStore({ wire = false } = {}) {
     const port = Number(String(server.getServerConn()).split(':').pop());
     target = `postgres://postgres@127.0.0.1:${port}/postgres?gallery=bench`;
   }
-  const store = await openGalleryStore(target, {
+  const open = () => openGalleryStore(target, {
     create: async () => ({ embedder: 'dlib', dimensions: D, threshold: 0.6 }),
-    efSearch: HNSW.efSearch,
+    ...(process.env.SEARCH_EF ? { efSearch: HNSW.efSearch } : {}),
     ...(wire ? { maxConnections: 1 } : {}),
   });
+  let store = await open();
+  if (reuse && (await store.count()).embeddings !== n) throw new Error(`${keep} does not hold ${n} faces: remove it or use another SEARCH_KEEP`);
   return {
+    reused: reuse,
     async load(labels, matrix) {
+      if (reuse) return;
       function* entries() {
         for (let r = 0; r < labels.length; r++) yield { label: labels[r], embedding: matrix.subarray(r * D, (r + 1) * D) };
       }
       await store.bulkLoad(entries());
     },
     async build() {},
-    async prepare() {},
+    // Searched as a service would after an import: the gallery opened again (a PGlite store sizes its buffer cache
+    // to the gallery when it opens).
+    async prepare() {
+      if (wire || reuse) return;
+      await store.close();
+      store = await open();
+    },
     async search(q) {
       const [top] = await store.search([q], { k: 1 });
       return top[0]?.label;
@@ -162,7 +177,7 @@ export async function galleryStore({ wire = false } = {}) {
       await store.close();
       await server?.stop();
       await db?.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (!keep) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,5 +1,5 @@
 // The embedded gallery store: PGlite (PostgreSQL in WASM) with pgvector, persisted in a folder, locked to one process at a time.
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InvalidArgumentError, type Cipher, type EncryptionOptions, type GalleryInfo } from '@facerec/core';
 import { cipherOf, noKeyError } from '@facerec/core/internal';
@@ -8,7 +8,7 @@ import { withLock } from '../io/lock.js';
 import { GalleryStoreError, MissingPackageError } from './errors.js';
 import { purgeDeleted } from './pglite-purge.js';
 import { PGLITE_SEALED, SealedSaver, readSealedDump, writeSealedDump } from './pglite-sealed.js';
-import { DEFAULT_EF_SEARCH, migrate, openSqlGallery, SqlGalleryStore, type SqlClient, type SqlGalleryOptions } from './sql-store.js';
+import { checkEfSearch, countFaces, efSearchFor, migrate, openSqlGallery, SqlGalleryStore, type SqlClient, type SqlGalleryOptions } from './sql-store.js';
 import { DEFAULT_GALLERY_NAME } from './target.js';
 
 /** Options of {@link openPgliteStore}. */
@@ -33,6 +33,34 @@ export interface PgliteStoreOptions extends SqlGalleryOptions {
    * loses everything since it opened the gallery). Unencrypted folders are written by PostgreSQL as they change.
    */
   readonly save?: 'each-change' | 'on-close';
+  /**
+   * PostgreSQL's buffer cache (`shared_buffers`) in MB, 16–1024. Default: sized to the gallery when it is opened,
+   * 1.25× its tables and indexes, at least PostgreSQL's 128 MB and at most 768 MB. Searches
+   * read the HNSW graph through this cache; one that holds the graph made searches of 3×10⁵ faces about 3× cheaper
+   * (BENCHMARKS.md). It is taken from the process's memory when the database starts, and PGlite's WASM heap is
+   * 2 GiB at most.
+   */
+  readonly bufferCacheMb?: number;
+}
+
+/** The largest buffer cache a PGlite store sizes for itself (what is left of the 2 GiB heap builds indexes). */
+const MAX_BUFFER_CACHE_MB = 768;
+
+/** The default buffer cache for a database of `bytes` (tables and indexes), in MB, rounded up to 64 MB. */
+export function bufferCacheFor(bytes: number): number {
+  return Math.min(MAX_BUFFER_CACHE_MB, Math.max(128, Math.ceil((bytes * 1.25) / 2 ** 20 / 64) * 64));
+}
+
+/** Bytes of the files under `dir` (0 when it does not exist). */
+async function folderBytes(dir: string): Promise<number> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  let total = 0;
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) total += await folderBytes(full);
+    else if (entry.isFile()) total += (await stat(full).catch(() => ({ size: 0 }))).size;
+  }
+  return total;
 }
 
 /** The PGlite database folder inside a store folder (the folder also holds facerec's own files beside it). */
@@ -47,7 +75,7 @@ interface PgliteLike {
 }
 
 /** Imports PGlite and pgvector only when a PGlite store is opened (they are optional peers, and large). */
-async function importPglite(): Promise<{ create: (from: { dataDir: string } | { loadDataDir: Blob | undefined }) => Promise<PgliteLike> }> {
+async function importPglite(): Promise<{ create: (from: { dataDir: string } | { loadDataDir: Blob | undefined }, cacheMb: number) => Promise<PgliteLike> }> {
   let pglite: typeof import('@electric-sql/pglite');
   let pgvector: typeof import('@electric-sql/pglite-pgvector');
   try {
@@ -63,7 +91,11 @@ async function importPglite(): Promise<{ create: (from: { dataDir: string } | { 
   const extensions = { vector: pgvector.vector };
   return {
     // A folder, or memory (started from a dump when one is given).
-    create: async (from) => (await pglite.PGlite.create('dataDir' in from ? { dataDir: from.dataDir, extensions } : { ...(from.loadDataDir ? { loadDataDir: from.loadDataDir } : {}), extensions })) as unknown as PgliteLike,
+    // The cache goes in as a start parameter: PGlite's `postgresqlconf` would overwrite the folder's postgresql.conf.
+    create: async (from, cacheMb) => {
+      const startParams = [...pglite.PGlite.defaultStartParams, '-c', `shared_buffers=${cacheMb}MB`];
+      return (await pglite.PGlite.create('dataDir' in from ? { dataDir: from.dataDir, extensions, startParams } : { ...(from.loadDataDir ? { loadDataDir: from.loadDataDir } : {}), extensions, startParams })) as unknown as PgliteLike;
+    },
   };
 }
 
@@ -94,6 +126,9 @@ export function sqlClient(db: Pick<PgliteLike, 'query'> & Partial<Pick<PgliteLik
  */
 export async function openPgliteStore(dir: string, options: PgliteStoreOptions = {}): Promise<SqlGalleryStore | undefined> {
   if (options.save !== undefined && options.save !== 'on-close' && options.save !== 'each-change') throw new InvalidArgumentError('save', `must be "each-change" or "on-close", got ${String(options.save)}`);
+  const cacheMb = options.bufferCacheMb;
+  if (cacheMb !== undefined && !(Number.isInteger(cacheMb) && cacheMb >= 16 && cacheMb <= 1024)) throw new InvalidArgumentError('bufferCacheMb', `must be an integer in 16..1024, got ${String(cacheMb)}`);
+  if (options.efSearch !== undefined) checkEfSearch(options.efSearch);
   const { create: createDb } = await importPglite();
   const target = `pglite:${dir}`;
   const cipher = options.encryption !== undefined ? cipherOf(options.encryption) : undefined;
@@ -126,7 +161,7 @@ export async function openPgliteStore(dir: string, options: PgliteStoreOptions =
           opened({ store: undefined });
           return;
         }
-        db = await createDb({ loadDataDir: dump });
+        db = await createDb({ loadDataDir: dump }, cacheMb ?? bufferCacheFor(dump?.size ?? 0));
         const database = db;
         saver = new SealedSaver(async () => {
           await mkdir(dir, { recursive: true });
@@ -135,7 +170,7 @@ export async function openPgliteStore(dir: string, options: PgliteStoreOptions =
       } else {
         if (names.includes(PGLITE_SEALED)) throw noKeyError(sealedFile);
         await mkdir(dir, { recursive: true });
-        db = await createDb({ dataDir: path.join(dir, PGLITE_DATA) });
+        db = await createDb({ dataDir: path.join(dir, PGLITE_DATA) }, cacheMb ?? bufferCacheFor(await folderBytes(path.join(dir, PGLITE_DATA, 'base'))));
       }
       const client = sqlClient(db);
       await migrate(client, target);
@@ -145,7 +180,8 @@ export async function openPgliteStore(dir: string, options: PgliteStoreOptions =
         opened({ store: undefined });
         return;
       }
-      await client.query(`SET hnsw.ef_search = ${options.efSearch ?? DEFAULT_EF_SEARCH}`);
+      const efSearch = checkEfSearch(options.efSearch ?? efSearchFor(await countFaces(client, gallery.id)));
+      await client.query(`SET hnsw.ef_search = ${efSearch}`);
       const database = db;
       const purge = (): Promise<void> => purgeDeleted(database, 'facerec_faces');
       // A new encrypted gallery is on disk before anyone enrols into it.
@@ -169,7 +205,7 @@ export async function openPgliteStore(dir: string, options: PgliteStoreOptions =
             await held;
           }
         }
-      }, options, purge, saver && {
+      }, { ...options, efSearch }, purge, saver && {
         // Removed rows are purged from the database (heap, index and WAL) before the dump that no longer has them.
         afterWrite: async (removed) => {
           unsaved = true;

@@ -1,7 +1,7 @@
 // The server gallery store: PostgreSQL + pgvector through a pg connection pool, the same schema and SQL as PGlite.
-import { InvalidArgumentError, type GalleryInfo } from '@facerec/core';
+import type { GalleryInfo } from '@facerec/core';
 import { GalleryStoreError, MissingPackageError } from './errors.js';
-import { DEFAULT_EF_SEARCH, explainSqlError, migrate, openSqlGallery, SqlGalleryStore, type SqlClient, type SqlGalleryOptions } from './sql-store.js';
+import { checkEfSearch, countFaces, efSearchFor, explainSqlError, migrate, openSqlGallery, SqlGalleryStore, type SqlClient, type SqlGalleryOptions } from './sql-store.js';
 import { parseGalleryTarget } from './target.js';
 
 /** Options of {@link openPostgresStore}. */
@@ -20,14 +20,15 @@ interface PgPoolLike {
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
   connect(): Promise<PgClientLike>;
   on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'connect', listener: (client: Pick<PgClientLike, 'query'>) => void): unknown;
   end(): Promise<void>;
 }
 
 /** Imports pg only when a server store is opened (an optional peer). */
-async function importPg(): Promise<new (config: { connectionString: string; max: number; options: string }) => PgPoolLike> {
+async function importPg(): Promise<new (config: { connectionString: string; max: number }) => PgPoolLike> {
   try {
     const pg = await import('pg');
-    return (pg.default?.Pool ?? (pg as unknown as { Pool: unknown }).Pool) as new (config: { connectionString: string; max: number; options: string }) => PgPoolLike;
+    return (pg.default?.Pool ?? (pg as unknown as { Pool: unknown }).Pool) as new (config: { connectionString: string; max: number }) => PgPoolLike;
   } catch (error) {
     throw new MissingPackageError('pg', 'A postgres:// gallery', { cause: error });
   }
@@ -76,14 +77,21 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   const target = parseGalleryTarget(url, 'url');
   if (target.kind !== 'postgres') throw new GalleryStoreError(url, 'is not a postgres:// URL');
   const Pool = await importPg();
-  const efSearch = options.efSearch ?? DEFAULT_EF_SEARCH;
-  if (!(Number.isInteger(efSearch) && efSearch >= 1 && efSearch <= 1000)) throw new InvalidArgumentError('efSearch', `must be an integer in 1..1000, got ${efSearch}`);
-  // Every connection of the pool starts with the search setting (a startup parameter, no extra round trip).
-  const pool = new Pool({ connectionString: target.url, max: options.maxConnections ?? 4, options: `-c hnsw.ef_search=${efSearch}` });
-  // An idle connection the server drops must not crash the process; the next query reports it.
-  pool.on('error', () => undefined);
+  if (options.efSearch !== undefined) checkEfSearch(options.efSearch);
+  // Every connection of the serving pool sets the search setting when it connects (a SET, not a startup parameter:
+  // pglite-socket ignores those); without `efSearch` it depends on the gallery's size, so a first pool opens the
+  // gallery and counts it.
+  const connect = (efSearch?: number): PgPoolLike => {
+    const pool = new Pool({ connectionString: target.url, max: options.maxConnections ?? 4 });
+    // An idle connection the server drops must not crash the process; the next query reports it.
+    pool.on('error', () => undefined);
+    // Queued before the query the connection was made for; a failure shows in that query.
+    if (efSearch !== undefined) pool.on('connect', (client) => void client.query(`SET hnsw.ef_search = ${efSearch}`).catch(() => undefined));
+    return pool;
+  };
+  let pool = connect(options.efSearch);
   try {
-    const client = poolClient(pool);
+    let client = poolClient(pool);
     await client.query('SELECT 1').catch((error: unknown) => {
       throw explainSqlError(error, target.display, 'connect');
     });
@@ -93,7 +101,16 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       await pool.end();
       return undefined;
     }
-    return new SqlGalleryStore('postgres', client, gallery.id, gallery.info, gallery.indexType, target.display, () => pool.end(), options);
+    let efSearch = options.efSearch;
+    if (efSearch === undefined) {
+      efSearch = efSearchFor(await countFaces(client, gallery.id));
+      const opening = pool;
+      pool = connect(efSearch);
+      await opening.end();
+      client = poolClient(pool);
+    }
+    const serving = pool;
+    return new SqlGalleryStore('postgres', client, gallery.id, gallery.info, gallery.indexType, target.display, () => serving.end(), { ...options, efSearch });
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;

@@ -19,10 +19,44 @@ export interface SqlGalleryOptions {
    */
   readonly indexType?: 'vector' | 'halfvec';
   /**
-   * HNSW candidates per search (`hnsw.ef_search`): more finds more of the true nearest, slower. Default
-   * {@link DEFAULT_EF_SEARCH}, chosen for recall@1 ≥ 0.99 of exact search at 10⁵ faces (BENCHMARKS.md).
+   * HNSW candidates per search (`hnsw.ef_search`, 1–1000): more finds more of the true nearest, slower. Default:
+   * {@link DEFAULT_EF_SEARCH} for galleries up to 3×10⁵ faces, more for larger ones ({@link efSearchFor} of the
+   * gallery's size when the store is opened), chosen for recall@1 ≥ 0.99 of exact search (BENCHMARKS.md).
    */
   readonly efSearch?: number;
+  /**
+   * The HNSW graph of a new gallery: `m` links per face (default 16) and `efConstruction` candidates weighed while
+   * linking each face (default {@link DEFAULT_HNSW}.efConstruction). A better graph finds more of the true nearest
+   * at the same `efSearch` and costs more to build and to enrol into. Fixed when the gallery is created;
+   * `bulkLoad` rebuilds the index with the same values.
+   */
+  readonly hnsw?: HnswOptions;
+}
+
+/** HNSW graph parameters (pgvector's `m` and `ef_construction`). */
+export interface HnswOptions {
+  /** Links per face, 2–100. */
+  readonly m?: number;
+  /** Candidates weighed while linking a face, 4–1000 and at least 2·m. */
+  readonly efConstruction?: number;
+}
+
+/**
+ * The HNSW graph of new galleries. With pgvector's defaults (m 16, ef_construction 64), 3×10⁵ faces gave recall@1
+ * 0.94 of exact search at ef_search 300; m 24 and ef_construction 200 gave 0.99, for 3.6× the build time and a
+ * 14% larger index (`bench/search-sweep.mjs`, BENCHMARKS.md).
+ */
+export const DEFAULT_HNSW: Required<HnswOptions> = { m: 24, efConstruction: 200 };
+
+/** The `WITH (…)` of a gallery's HNSW index, checked. */
+function hnswWith(options: HnswOptions = {}): string {
+  const m = options.m ?? DEFAULT_HNSW.m;
+  const efConstruction = options.efConstruction ?? DEFAULT_HNSW.efConstruction;
+  if (!(Number.isInteger(m) && m >= 2 && m <= 100)) throw new InvalidArgumentError('hnsw.m', `must be an integer in 2..100, got ${m}`);
+  if (!(Number.isInteger(efConstruction) && efConstruction >= Math.max(4, 2 * m) && efConstruction <= 1000)) {
+    throw new InvalidArgumentError('hnsw.efConstruction', `must be an integer in ${Math.max(4, 2 * m)}..1000 (at least 2·m), got ${efConstruction}`);
+  }
+  return `WITH (m = ${m}, ef_construction = ${efConstruction})`;
 }
 
 /**
@@ -31,6 +65,29 @@ export interface SqlGalleryOptions {
  * (`bench/search-sweep.mjs`, BENCHMARKS.md). Queries read only: every existing gallery gets it without a rebuild.
  */
 export const DEFAULT_EF_SEARCH = 300;
+
+/**
+ * The `hnsw.ef_search` a gallery of `faces` embeddings is searched with when the store is opened without
+ * `efSearch`: {@link DEFAULT_EF_SEARCH} up to 3×10⁵ faces (measured there: recall@1 0.99 with the default graph),
+ * then growing with the square root of the size, at most 1000: at a fixed ef_search, recall falls as the graph grows.
+ * Beyond 3×10⁵ this is an extrapolation; measure a large server gallery with `bench/search-sweep.mjs`.
+ */
+export function efSearchFor(faces: number): number {
+  if (faces <= 300_000) return DEFAULT_EF_SEARCH;
+  return Math.min(1000, Math.round((DEFAULT_EF_SEARCH * Math.sqrt(faces / 300_000)) / 10) * 10);
+}
+
+/** `value` when it is a valid `efSearch`; an InvalidArgumentError otherwise. */
+export function checkEfSearch(value: number): number {
+  if (!(Number.isInteger(value) && value >= 1 && value <= 1000)) throw new InvalidArgumentError('efSearch', `must be an integer in 1..1000, got ${value}`);
+  return value;
+}
+
+/** How many embeddings gallery `galleryId` holds. */
+export async function countFaces(client: SqlClient, galleryId: number): Promise<number> {
+  const { rows } = await client.query<{ n: string | number }>('SELECT count(*) AS n FROM facerec_faces WHERE gallery_id = $1', [galleryId]);
+  return Number(rows[0]!.n);
+}
 
 /**
  * Memory for building an HNSW index in one go (`maintenance_work_mem`, for that statement only). pgvector builds
@@ -112,6 +169,8 @@ interface GalleryRow {
 export async function openSqlGallery(
   client: SqlClient, name: string, store: string, create: (() => Promise<GalleryInfo>) | undefined, options: SqlGalleryOptions = {},
 ): Promise<{ id: number; info: GalleryInfo; indexType: 'vector' | 'halfvec' } | undefined> {
+  // Checked even for an existing gallery (which keeps its own graph), so a wrong option is never silently taken.
+  const graph = hnswWith(options.hnsw);
   const select = 'SELECT id, embedder, dimensions, threshold, landmarks, index_type FROM facerec_galleries WHERE name = $1';
   let row = (await client.query<GalleryRow>(select, [name])).rows[0];
   if (!row) {
@@ -128,7 +187,7 @@ export async function openSqlGallery(
         'INSERT INTO facerec_galleries (name, embedder, dimensions, threshold, landmarks, index_type) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, embedder, dimensions, threshold, landmarks, index_type',
         [name, info.embedder, info.dimensions, info.threshold, info.landmarks ?? null, indexType],
       )).rows[0]!;
-      const statement = `CREATE INDEX facerec_faces_hnsw_${made.id} ON facerec_faces USING hnsw ((embedding::${indexType}(${info.dimensions})) ${indexType}_cosine_ops) WHERE gallery_id = ${made.id}`;
+      const statement = `CREATE INDEX facerec_faces_hnsw_${made.id} ON facerec_faces USING hnsw ((embedding::${indexType}(${info.dimensions})) ${indexType}_cosine_ops) ${graph} WHERE gallery_id = ${made.id}`;
       await tx.query(statement).catch((error: unknown) => {
         throw explainSqlError(error, store, statement);
       });
@@ -143,6 +202,19 @@ export async function openSqlGallery(
     ...(row.landmarks === 'mesh' || row.landmarks === 'detector' ? { landmarks: row.landmarks } : {}),
   };
   return { id: row.id, info, indexType: row.index_type };
+}
+
+/**
+ * The `WITH (…)` that rebuilds an index with its stored options (`pg_class.reloptions`: a text[] from a server,
+ * or its text form `{m=16,ef_construction=200}`); empty for an index built without options.
+ */
+function hnswWithOf(reloptions: readonly string[] | string | null): string {
+  const list = typeof reloptions === 'string' ? reloptions.replace(/^\{|\}$/g, '').split(',').filter(Boolean) : reloptions ?? [];
+  const values = new Map(list.map((o) => o.split('=') as [string, string]));
+  const m = Number(values.get('m'));
+  const efConstruction = Number(values.get('ef_construction'));
+  if (!values.has('m') && !values.has('ef_construction')) return '';
+  return hnswWith({ ...(values.has('m') ? { m } : { m: 16 }), ...(values.has('ef_construction') ? { efConstruction } : { efConstruction: 64 }) });
 }
 
 function checkInfo(info: GalleryInfo): void {
@@ -184,8 +256,7 @@ export class SqlGalleryStore implements GalleryStore {
     const d = info.dimensions;
     this.vectorType = `vector(${d})`;
     this.indexExpr = `embedding::${indexType}(${d})`;
-    this.efSearch = options.efSearch ?? DEFAULT_EF_SEARCH;
-    if (!(Number.isInteger(this.efSearch) && this.efSearch >= 1 && this.efSearch <= 1000)) throw new InvalidArgumentError('efSearch', `must be an integer in 1..1000, got ${this.efSearch}`);
+    this.efSearch = checkEfSearch(options.efSearch ?? DEFAULT_EF_SEARCH);
     this.indexQuery = indexType === 'halfvec' ? `$1::halfvec(${d})` : `$1::vector(${d})`;
   }
 
@@ -220,7 +291,10 @@ export class SqlGalleryStore implements GalleryStore {
     if (!(Number.isInteger(chunk) && chunk >= 1)) throw new InvalidArgumentError('chunk', `must be a positive integer, got ${chunk}`);
     const d = this.info.dimensions;
     const index = `facerec_faces_hnsw_${this.galleryId}`;
-    const createIndex = `CREATE INDEX IF NOT EXISTS ${index} ON facerec_faces USING hnsw ((${this.indexExpr}) ${this.indexType}_cosine_ops) WHERE gallery_id = ${this.galleryId}`;
+    // The index is rebuilt with the graph it had (galleries made before facerec set one have pgvector's defaults).
+    const { rows: built } = await this.run('SELECT', () => this.client.query<{ reloptions: string[] | string | null }>('SELECT reloptions FROM pg_class WHERE relname = $1', [index]));
+    const graph = hnswWithOf(built[0]?.reloptions ?? null);
+    const createIndex = `CREATE INDEX IF NOT EXISTS ${index} ON facerec_faces USING hnsw ((${this.indexExpr}) ${this.indexType}_cosine_ops) ${graph} WHERE gallery_id = ${this.galleryId}`;
     await this.run('DROP INDEX', () => this.client.query(`DROP INDEX IF EXISTS ${index}`));
     let added = 0;
     let labels: string[] = [];

@@ -4,6 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GalleryStoreError, LockedError, openGalleryStore, openPgliteStore, type GalleryInfo } from '@facerec/node';
+import { bufferCacheFor } from '../../src/stores/pglite.js';
+import type { SqlClient } from '../../src/stores/sql-store.js';
 import { killAfterReady, repoRoot } from '../fixtures/processes.js';
 import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
 import { unit } from './suite.js';
@@ -45,6 +47,27 @@ describe('PGlite gallery folder', () => {
     expect(await again.labels()).toEqual(['ann']);
     expect((await again.search([unit(2)], { k: 1 }))[0]![0]!.label).toBe('ann');
     await again.close();
+  }, 600_000);
+
+  it('starts PostgreSQL with the buffer cache asked for, or one sized to the gallery, and refuses a bad size', async () => {
+    // The store's connection is private: read the setting through it, as the searches see it.
+    const setting = async (store: unknown): Promise<string> =>
+      ((await (store as { client: SqlClient }).client.query<{ shared_buffers: string }>('SHOW shared_buffers')).rows[0]!.shared_buffers);
+    const sized = (await openPgliteStore(dir))!;
+    try {
+      expect(await setting(sized)).toBe('128MB'); // a small gallery: PostgreSQL's own default
+    } finally {
+      await sized.close();
+    }
+    const asked = (await openPgliteStore(dir, { bufferCacheMb: 48 }))!;
+    try {
+      expect(await setting(asked)).toBe('48MB');
+    } finally {
+      await asked.close();
+    }
+    await expect(openPgliteStore(dir, { bufferCacheMb: 4096 })).rejects.toThrow(/bufferCacheMb/);
+    // 1.25× the tables and indexes, rounded up to 64 MB, within 128..768 MB.
+    expect([0, 200 * 2 ** 20, 420 * 2 ** 20, 4 * 2 ** 30].map(bufferCacheFor)).toEqual([128, 256, 576, 768]);
   }, 600_000);
 
   it('refuses a folder that holds anything else', async () => {

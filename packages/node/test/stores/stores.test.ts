@@ -6,7 +6,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { MemoryGalleryStore, openFolderStore, openPostgresStore, SqlGalleryStore } from '@facerec/node';
+import { DEFAULT_EF_SEARCH, DEFAULT_HNSW, efSearchFor, InvalidArgumentError, MemoryGalleryStore, openFolderStore, openPostgresStore, SqlGalleryStore } from '@facerec/node';
 import { sqlClient } from '../../src/stores/pglite.js';
 import { migrate, openSqlGallery } from '../../src/stores/sql-store.js';
 import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
@@ -56,4 +56,44 @@ it('two writers on one server gallery (two pools) lose nothing', async () => {
   } finally {
     await Promise.all([a!.close(), b!.close()]);
   }
+});
+
+it('a new SQL gallery gets the HNSW graph asked for, bulkLoad rebuilds it the same, and a bad graph is refused', async () => {
+  const graphOf = async (name: string): Promise<string> => {
+    const { rows } = await db!.query<{ reloptions: string[] }>(
+      "SELECT c.reloptions FROM pg_class c JOIN facerec_galleries g ON c.relname = 'facerec_faces_hnsw_' || g.id WHERE g.name = $1", [name]);
+    return [...rows[0]!.reloptions].sort().join(',');
+  };
+  const client = sqlClient(db!);
+  await migrate(client, 'pglite:test');
+  await openSqlGallery(client, 'graph-default', 'pglite:test', async () => suiteInfo);
+  expect(await graphOf('graph-default')).toBe(`ef_construction=${DEFAULT_HNSW.efConstruction},m=${DEFAULT_HNSW.m}`);
+  // Over the wire, as a server gallery: the same graph options, and bulkLoad (which drops and rebuilds the index) keeps them.
+  const store = (await openPostgresStore(`${url}?gallery=graph-24`, { create: async () => suiteInfo, hnsw: { m: 24, efConstruction: 100 }, maxConnections: 1 }))!;
+  try {
+    expect(await graphOf('graph-24')).toBe('ef_construction=100,m=24');
+    await (store as SqlGalleryStore).bulkLoad(Array.from({ length: 30 }, (_, i) => ({ label: `p${i}`, embedding: unit(i) })));
+    expect(await graphOf('graph-24')).toBe('ef_construction=100,m=24');
+    expect((await store.search([unit(7)], { k: 1 }))[0]![0]!.label).toBe('p7');
+  } finally {
+    await store.close();
+  }
+  await expect(openSqlGallery(client, 'graph-bad', 'pglite:test', async () => suiteInfo, { hnsw: { m: 16, efConstruction: 20 } })).rejects.toThrow(InvalidArgumentError);
+  await expect(openSqlGallery(client, 'graph-bad', 'pglite:test', async () => suiteInfo, { hnsw: { m: 1 } })).rejects.toThrow(/hnsw\.m/);
+});
+
+it('searches with efSearch when given, else with one that grows with the gallery, and refuses a bad one', async () => {
+  expect([0, 300_000, 1_200_000, 10 ** 8].map(efSearchFor)).toEqual([DEFAULT_EF_SEARCH, DEFAULT_EF_SEARCH, 2 * DEFAULT_EF_SEARCH, 1000]);
+  // What each connection of the server store's pool searches with (its client is private).
+  const setting = async (store: unknown): Promise<string> =>
+    ((await (store as { client: { query<R>(sql: string): Promise<{ rows: R[] }> } }).client.query<{ 'hnsw.ef_search': string }>('SHOW hnsw.ef_search')).rows[0]!['hnsw.ef_search']);
+  for (const [efSearch, expected] of [[123, "123"], [undefined, String(DEFAULT_EF_SEARCH)]] as const) {
+    const store = (await openPostgresStore(`${url}?gallery=ef`, { create: async () => suiteInfo, maxConnections: 1, ...(efSearch !== undefined ? { efSearch } : {}) }))!;
+    try {
+      expect(await setting(store)).toBe(expected);
+    } finally {
+      await store.close();
+    }
+  }
+  await expect(openPostgresStore(`${url}?gallery=ef`, { efSearch: 0 })).rejects.toThrow(InvalidArgumentError);
 });
