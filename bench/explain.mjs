@@ -17,8 +17,14 @@
 // Usage: pnpm bench:explain   env: FACEREC_DATASETS (default ../shared/datasets), EXPLAIN_PRESET (default),
 //   EXPLAIN_SAME (same-person pairs, default 20), EXPLAIN_DIFFERENT (top different-person pairs, default 20),
 //   EXPLAIN_CANDIDATES (different-person pairs scored to pick them, default 300), EXPLAIN_STAGE (Grad-CAM
-//   layer; a comma list compares more layers), EXPLAIN_SKIP_OCCLUSION=1, EXPLAIN_DOCS=1 (write docs/explain-match.png and docs/explain-lookalike.png instead).
-import { readFileSync, writeFileSync } from 'node:fs';
+//   layer; a comma list compares more layers), EXPLAIN_SKIP_OCCLUSION=1, EXPLAIN_DOCS=1 (write docs/explain-match.png and docs/explain-lookalike.png instead),
+//   EXPLAIN_OCCLUSION (occlusion layouts `g<grid>p<patchCells>r<rounds>`, e.g. g8p1r4; default explainMatch's own; a comma
+//   list compares more, the first under the `_occlusion` keys), EXPLAIN_DEV=1 (dev pairs for choosing a design, disjoint
+//   from the measured ones: same-person pairs from the 201st of the interleaved list on, different-person candidates
+//   from the 301st on; results go to explain-<preset>-dev-<pairs>.json).
+// A non-default preset with the standard 20 + 20 pairs also writes its results into explain.json under the key
+// `<preset>` (e.g. `faceres`); a default run keeps that key.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -36,6 +42,18 @@ const stages = (process.env.EXPLAIN_STAGE ?? '').split(',').filter(Boolean);
 const stage = stages[0];
 const skipOcclusion = process.env.EXPLAIN_SKIP_OCCLUSION === '1';
 const timingRuns = Number(process.env.EXPLAIN_TIMING ?? 0);
+const dev = process.env.EXPLAIN_DEV === '1';
+// Dev split offsets: the measured pairs come from the first 10 × EXPLAIN_SAME same-person pairs (20 → 200) and the first
+// EXPLAIN_CANDIDATES different-person pairs (300) of the interleaved lists; dev pairs start after both.
+const DEV_SAME_FROM = 200, DEV_DIFFERENT_FROM = 300;
+/** An occlusion layout from `g<grid>p<patchCells>r<rounds>` (any part may be left out: explainMatch's default). */
+const parseLayout = (spec) => {
+  const m = /^(?:g(\d+))?(?:p(\d+))?(?:r(\d+))?$/.exec(spec);
+  if (!m) throw new Error(`EXPLAIN_OCCLUSION: "${spec}" is not g<grid>p<patchCells>r<rounds>`);
+  return { ...(m[1] ? { grid: Number(m[1]) } : {}), ...(m[2] ? { patchCells: Number(m[2]) } : {}), ...(m[3] ? { rounds: Number(m[3]) } : {}) };
+};
+const occlusionSpecs = (process.env.EXPLAIN_OCCLUSION ?? '').split(',').filter(Boolean);
+const occlusionLayouts = occlusionSpecs.map(parseLayout);
 const GRID = 16; // ranking grid over the crop: 256 cells, 16 per step
 const STEPS = 16;
 const FILL = 128;
@@ -64,7 +82,7 @@ async function face(ref) {
   return faces.get(file);
 }
 const dot = (a, b) => a.reduce((s, v, i) => s + v * b[i], 0);
-const candidates = interleave(byFold(false), nCandidates);
+const candidates = dev ? interleave(byFold(false), DEV_DIFFERENT_FROM + nCandidates).slice(DEV_DIFFERENT_FROM) : interleave(byFold(false), nCandidates);
 const scored = [];
 for (const p of candidates) {
   const [a, b] = [await face(p.a), await face(p.b)];
@@ -73,12 +91,12 @@ for (const p of candidates) {
 scored.sort((x, y) => y.score - x.score);
 // Same-person pairs in which a face is not found are skipped (the next ones are taken).
 const sameFound = [];
-for (const p of interleave(byFold(true), 10 * nSame)) {
+for (const p of dev ? interleave(byFold(true), DEV_SAME_FROM + 10 * nSame).slice(DEV_SAME_FROM) : interleave(byFold(true), 10 * nSame)) {
   if (sameFound.length >= nSame) break;
   if ((await face(p.a)) && (await face(p.b))) sameFound.push(p);
 }
 const pairs = [...sameFound.map((p) => ({ pair: p, kind: 'same' })), ...scored.slice(0, nDifferent).map((s) => ({ pair: s.pair, kind: 'different' }))];
-console.log(`${pairs.length} pairs (${nSame} same-person, the ${nDifferent} highest-scoring of ${scored.length} different-person: scores ${scored[0]?.score.toFixed(3)}..${scored[nDifferent - 1]?.score.toFixed(3)}); load ${load()}`);
+console.log(`${pairs.length} ${dev ? 'dev ' : ''}pairs (${nSame} same-person, the ${nDifferent} highest-scoring of ${scored.length} different-person: scores ${scored[0]?.score.toFixed(3)}..${scored[nDifferent - 1]?.score.toFixed(3)}); load ${load()}`);
 
 // EXPLAIN_DOCS=1: the README's example pictures, a true match (the first same-person pair) and a look-alike (the
 // highest-scoring different-person pair), then stop.
@@ -104,11 +122,14 @@ const gradientMethods = [...new Set([defaultGradient, ...inputGradients, 'gradca
 /** The result-key suffix of a method: `gradcam` for the default gradient method, `gradcam_layer` for Grad-CAM when it is not. */
 const keyOf = (m) => (m === defaultGradient ? 'gradcam' : m === 'gradcam' ? 'gradcam_layer' : m.replace(/-/g, '_'));
 const methods = skipOcclusion ? gradientMethods : [...gradientMethods, 'occlusion'];
-const optionsOf = (method) => ({ method, ...(stage && method === 'gradcam' ? { stage } : {}) });
+const optionsOf = (method) => ({ method, ...(stage && method === 'gradcam' ? { stage } : {}), ...(method === 'occlusion' ? occlusionLayouts[0] : {}) });
 /** explainMatch's wall and CPU time (ms; CPU of the whole process: both WASM threads). */
 async function timed(inputs, method) {
+  return timedWith(inputs, optionsOf(method));
+}
+async function timedWith(inputs, options) {
   const t0 = performance.now(), c0 = process.cpuUsage();
-  const ex = await explainMatch(pipeline, inputs[0], inputs[1], optionsOf(method));
+  const ex = await explainMatch(pipeline, inputs[0], inputs[1], options);
   const cpu = process.cpuUsage(c0);
   return { ex, wall: performance.now() - t0, cpu: (cpu.user + cpu.system) / 1000 };
 }
@@ -190,6 +211,15 @@ for (const { pair, kind } of pairs) {
     (cpuMs[method] ??= []).push(t.cpu);
   }
   for (const extra of stages.slice(1)) explanations[`gradcam@${extra}`] = await explainMatch(pipeline, inputs[0], inputs[1], { method: 'gradcam', stage: extra });
+  if (!skipOcclusion) {
+    for (const [i, spec] of occlusionSpecs.entries()) {
+      if (i === 0) continue;
+      const t = await timedWith(inputs, { method: 'occlusion', ...occlusionLayouts[i] });
+      explanations[`occlusion@${spec}`] = t.ex;
+      (ms[`occlusion@${spec}`] ??= []).push(t.wall);
+      (cpuMs[`occlusion@${spec}`] ??= []).push(t.cpu);
+    }
+  }
   const crops = explanations.gradcam.faces.map((f) => f.face);
   const pairTensor = tf.tensor4d(Float32Array.from([...crops[0].data, ...crops[1].data]), [2, size, size, 3]);
   const cropEmbeddings = await embedder.embedCrops(pairTensor);
@@ -232,6 +262,8 @@ const result = {
   preset,
   gradcam_stage: explainStage(),
   ...Object.fromEntries(stages.slice(1).map((st) => [`deletion_auc_gradcam@${st}`, r(mean(sums[`gradcam@${st}`]))])),
+  ...(skipOcclusion ? {} : { occlusion_layout: occlusionSpecs[0] ?? 'default' }),
+  ...Object.fromEntries(skipOcclusion ? [] : occlusionSpecs.slice(1).flatMap((sp) => [[`deletion_auc_occlusion@${sp}`, r(mean(sums[`occlusion@${sp}`]))], [`ms_per_pair_occlusion@${sp}`, r(median(ms[`occlusion@${sp}`]))], [`cpu_ms_per_pair_occlusion@${sp}`, r(median(cpuMs[`occlusion@${sp}`]))]])),
   by_kind: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([m, xs]) => [m, r(mean(xs))]))])),
   protocol: `deletion test: ${GRID}×${GRID} cells blanked grey (${FILL}) most important first, ${STEPS} steps, one face at a time against the other; curve normalised per face (s_k - floor)/(s_0 - floor), floor = the lowest similarity any order reached on that face, AUC by trapezoids over the blanked fraction; mean over ${pairs.length * 2} faces. ms_per_pair: median explainMatch wall time with landmarks given; cpu_ms_per_pair: median process CPU time of the same calls (both WASM threads).`,
   loadavg_start: loadStart.map((l) => r(l)),
@@ -239,13 +271,19 @@ const result = {
   backend: backend.backend,
 };
 function explainStage() { return stage ?? GRADCAM_STAGES[embedder.spec.name]?.stage; }
-const name = preset === 'default' && !stage && nSame === 20 && nDifferent === 20 ? 'explain' : `explain-${preset}${stage ? `-${stage.replace(/\W/g, '_')}` : ''}-${pairs.length}`;
-const file = writeResult(name, result);
+const standard = !stage && !dev && nSame === 20 && nDifferent === 20 && occlusionSpecs.length <= 1;
+const name = preset === 'default' && standard ? 'explain' : `explain-${preset}${dev ? '-dev' : ''}${stage ? `-${stage.replace(/\W/g, '_')}` : ''}-${pairs.length}`;
+const mainFile = path.join(repoRoot, 'bench-results', 'explain.json');
+const previous = existsSync(mainFile) ? JSON.parse(readFileSync(mainFile, 'utf8')) : {};
+// The default preset's run keeps the other presets' entries of explain.json; another preset's standard run updates its own.
+const file = writeResult(name, preset === 'default' && standard ? { ...result, ...Object.fromEntries(Object.entries(previous).filter(([k, v]) => k !== 'by_kind' && v && typeof v === 'object' && !Array.isArray(v))) } : result);
+if (preset !== 'default' && standard) writeResult('explain', { ...previous, [preset]: { ...result, machine: undefined, date: new Date().toISOString() } });
 const row = (label, v, t) => console.log(`${label.padEnd(22)} ${v.toFixed(3).padStart(8)}   ${(v / result.deletion_auc_random).toFixed(2).padStart(6)}   ${t}`);
 console.log(`\ndeletion AUC (lower = more faithful), ${preset}, ${pairs.length} pairs, load ${load()}`);
 console.log(`${'order'.padEnd(22)} ${'AUC'.padStart(8)}   ${'×rand'.padStart(6)}   ms/pair`);
 for (const m of gradientMethods) row(m, result[`deletion_auc_${keyOf(m)}`], `${result[`ms_per_pair_${keyOf(m)}`].toFixed(1)} (CPU ${result[`cpu_ms_per_pair_${keyOf(m)}`].toFixed(1)})`);
-if (sums.occlusion) row('occlusion', result.deletion_auc_occlusion, result.ms_per_pair_occlusion.toFixed(1));
+if (sums.occlusion) row(`occlusion ${occlusionSpecs[0] ?? ''}`.trim(), result.deletion_auc_occlusion, `${result.ms_per_pair_occlusion.toFixed(1)} (CPU ${result.cpu_ms_per_pair_occlusion.toFixed(1)})`);
+for (const sp of skipOcclusion ? [] : occlusionSpecs.slice(1)) row(`occlusion ${sp}`, result[`deletion_auc_occlusion@${sp}`], `${result[`ms_per_pair_occlusion@${sp}`].toFixed(1)} (CPU ${result[`cpu_ms_per_pair_occlusion@${sp}`].toFixed(1)})`);
 for (const st of stages.slice(1)) row(`${st}`.slice(0, 22), result[`deletion_auc_gradcam@${st}`], '-');
 row('random', result.deletion_auc_random, '-');
 row('centre', result.deletion_auc_center, '-');

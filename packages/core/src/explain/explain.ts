@@ -13,7 +13,7 @@ import { warpAffine } from '../faces/warp.js';
 import { gradcamMaps } from './gradcam.js';
 import { heatMapOf, type HeatMap } from './heatmap.js';
 import { inputGradientMaps, integrationPoints } from './input-gradient.js';
-import { occlusionMaps } from './occlusion.js';
+import { DEFAULT_OCCLUSION_ROUNDS, DEFAULT_PATCH_CELLS, occlusionMaps, type OcclusionLayout } from './occlusion.js';
 
 /**
  * How a map is computed:
@@ -26,7 +26,10 @@ import { occlusionMaps } from './occlusion.js';
  *   and one backward pass of the whole network; dlib only);
  * - `'gradcam'`: Grad-CAM at an inner layer (one forward and backward pass; for faceres the exact per-cell split
  *   of the similarity);
- * - `'occlusion'`: the fall in similarity when a grey patch covers the cell (a re-embedding per patch; any embedder).
+ * - `'occlusion'`: grey patches over the cells, re-embedded (any embedder). By default in 4 greedy rounds: each
+ *   round greys the quarter of the cells whose patch lowers the similarity most on the face the earlier rounds
+ *   left, and a cell's value is its place in that order (1 first); with `rounds: 1`, the fall in similarity when a
+ *   patch covers the cell.
  */
 export type ExplainMethod = 'integrated-gradients' | 'gradient-x-input' | 'gradcam' | 'occlusion';
 
@@ -95,10 +98,15 @@ export interface ExplainOptions extends DetectOptions {
   readonly steps?: number;
   /** Cells per side of the map's grid over the crop: the input-gradient methods (default 16) and occlusion (default 8). */
   readonly grid?: number;
-  /** Occlusion: patch side in cells (default 2, so a patch covers a quarter of the crop's side). */
+  /** Occlusion: patch side in cells (default 1). */
   readonly patchCells?: number;
   /** Occlusion: grey level of the patch, 0..255 (default 128, the grey of the deletion test). */
   readonly fill?: number;
+  /**
+   * Occlusion: greedy rounds, 1..16 (default 4). Each round scores the cells still showing, with earlier rounds'
+   * cells grey, and greys its equal share of the best; 1 is plain occlusion.
+   */
+  readonly rounds?: number;
 }
 
 /** One face of an explanation: the aligned face the network saw and the map over it. */
@@ -129,7 +137,7 @@ export interface Explanation {
 /**
  * Explains the similarity of face `a` to face `b` (or to an enrolled person): a heat map over each aligned face
  * of how much each region counted. `'gradcam'` costs about one forward and one backward pass of the embedder;
- * `'occlusion'` re-embeds each face once per patch position (49 by default) but needs nothing of the network.
+ * `'occlusion'` re-embeds each face once per patch position and round (160 by default) but needs nothing of the network.
  * See the README ("Why did they match?") for how to read the maps and their limits.
  *
  * Embedders that add a mirrored view (`flip`) are explained on the unmirrored view; fusions are refused.
@@ -216,12 +224,14 @@ function checkPerson(person: EnrolledPerson, dimensions: number): EnrolledPerson
   return { label: person.label, embeddings };
 }
 
-function occlusionLayout(options: ExplainOptions, defaultGrid: number): { grid: number; patchCells: number; fill: number } {
-  const grid = options.grid ?? defaultGrid, patchCells = options.patchCells ?? 2, fill = options.fill ?? GREY;
+function occlusionLayout(options: ExplainOptions, defaultGrid: number): OcclusionLayout {
+  const grid = options.grid ?? defaultGrid, patchCells = options.patchCells ?? DEFAULT_PATCH_CELLS, fill = options.fill ?? GREY;
+  const rounds = options.rounds ?? DEFAULT_OCCLUSION_ROUNDS;
   if (!(Number.isInteger(grid) && grid >= 2 && grid <= 64)) throw new InvalidArgumentError('grid', `must be an integer in 2..64, got ${grid}`);
   if (!(Number.isInteger(patchCells) && patchCells >= 1 && patchCells <= grid)) throw new InvalidArgumentError('patchCells', `must be an integer in 1..grid (${grid}), got ${patchCells}`);
   if (!(fill >= 0 && fill <= 255)) throw new InvalidArgumentError('fill', `must be a grey level in 0..255, got ${fill}`);
-  return { grid, patchCells, fill };
+  if (!(Number.isInteger(rounds) && rounds >= 1 && rounds <= Math.min(16, grid * grid))) throw new InvalidArgumentError('rounds', `must be an integer in 1..${Math.min(16, grid * grid)}, got ${rounds}`);
+  return { grid, patchCells, fill, rounds };
 }
 
 /** The whole network, differentiable from its pixels. @throws InvalidArgumentError for an embedder that has none. */

@@ -15,7 +15,9 @@ export interface HeatMap {
    * Per cell, in the method's unit: `'integrated-gradients'` the cell's share of the fall in similarity from the
    * face to the all-grey face (the cells add up to about that fall); `'gradient-x-input'` the first-order estimate
    * of the fall in similarity when the cell alone is greyed; `'gradcam'` the Grad-CAM value before its ReLU (with {@link HeatMap.exact}, the cell's
-   * share of the similarity); `'occlusion'` the fall in similarity when a grey patch covers the cell.
+   * share of the similarity); `'occlusion'` with greedy rounds (the default) the cell's place in the order the
+   * rounds greyed the cells (1 first, down to 1 / cells), with `rounds: 1` the fall in similarity when a grey patch
+   * covers the cell.
    */
   readonly raw: Float32Array;
   /** True when `raw` adds up to the similarity score (an exact decomposition: pooling + a linear head). */

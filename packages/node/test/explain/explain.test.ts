@@ -38,8 +38,8 @@ function fadeLeft(face: RawImage, amount: number): RawImage {
   return { ...face, data };
 }
 
-/** Occlusion on a 6×6 grid (25 patches per face instead of 49): the tests' time on two shared cores. */
-const COARSE = { grid: 6, patchCells: 2 };
+/** Plain occlusion (one round) on a 6×6 grid, 25 patches per face: the tests' time on two shared cores (greedy rounds: occlusion-rounds.test.ts). */
+const COARSE = { grid: 6, patchCells: 2, rounds: 1 };
 
 const sum = (a: Float32Array) => a.reduce((s, v) => s + v, 0);
 
