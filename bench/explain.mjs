@@ -17,7 +17,7 @@
 // Usage: pnpm bench:explain   env: FACEREC_DATASETS (default ../shared/datasets), EXPLAIN_PRESET (default),
 //   EXPLAIN_SAME (same-person pairs, default 20), EXPLAIN_DIFFERENT (top different-person pairs, default 20),
 //   EXPLAIN_CANDIDATES (different-person pairs scored to pick them, default 300), EXPLAIN_STAGE (Grad-CAM
-//   layer; a comma list compares more layers), EXPLAIN_SKIP_OCCLUSION=1, EXPLAIN_DOCS=1 (write docs/explain-match.png and docs/explain-lookalike.png instead),
+//   layer; a comma list compares more layers), EXPLAIN_SKIP_OCCLUSION=1, EXPLAIN_DOCS=1 (write docs/explain-match.png and docs/explain-lookalike.png instead; =with: and then run the test),
 //   EXPLAIN_OCCLUSION (occlusion layouts `g<grid>p<patchCells>r<rounds>`, e.g. g8p1r4; default explainMatch's own; a comma
 //   list compares more, the first under the `_occlusion` keys), EXPLAIN_DEV=1 (dev pairs for choosing a design, disjoint
 //   from the measured ones: same-person pairs from the 201st of the interleaved list on, different-person candidates
@@ -99,19 +99,21 @@ const pairs = [...sameFound.map((p) => ({ pair: p, kind: 'same' })), ...scored.s
 console.log(`${pairs.length} ${dev ? 'dev ' : ''}pairs (${nSame} same-person, the ${nDifferent} highest-scoring of ${scored.length} different-person: scores ${scored[0]?.score.toFixed(3)}..${scored[nDifferent - 1]?.score.toFixed(3)}); load ${load()}`);
 
 // EXPLAIN_DOCS=1: the README's example pictures, a true match (the first same-person pair) and a look-alike (the
-// highest-scoring different-person pair), then stop.
-if (process.env.EXPLAIN_DOCS === '1') {
+// highest-scoring different-person pair), then stop; EXPLAIN_DOCS=with: the pictures, then the deletion test.
+if (process.env.EXPLAIN_DOCS === '1' || process.env.EXPLAIN_DOCS === 'with') {
   for (const [kind, name] of [['same', 'explain-match'], ['different', 'explain-lookalike']]) {
     const { pair } = pairs.find((p) => p.kind === kind);
     const [a, b] = [await face(pair.a), await face(pair.b)];
-    // The embedder's default method (gradient × input for dlib: see BENCHMARKS.md).
+    // The embedder's default method (DEFAULT_EXPLAIN_METHODS).
     const ex = await explainMatch(pipeline, { image: a.image, landmarks: a.landmarks }, { image: b.image, landmarks: b.landmarks });
     const captions = [pair.a, pair.b].map((r) => `${r.name} ${r.index}`);
     writeFileSync(path.join(repoRoot, 'docs', `${name}.png`), encodePng(explanationPicture(ex, { captions, panel: 200 })));
-    console.log(`docs/${name}.png: ${captions.join(' vs ')}, similarity ${ex.score.toFixed(3)}`);
+    console.log(`docs/${name}.png: ${captions.join(' vs ')}, ${ex.method}, similarity ${ex.score.toFixed(3)}`);
   }
-  pipeline.dispose();
-  process.exit(0);
+  if (process.env.EXPLAIN_DOCS === '1') {
+    pipeline.dispose();
+    process.exit(0);
+  }
 }
 
 // The gradient methods and occlusion, each with its defaults (Grad-CAM: EXPLAIN_STAGE or the embedder's layer). The
