@@ -1,7 +1,7 @@
 // The server gallery store: PostgreSQL + pgvector through a pg connection pool, the same schema and SQL as PGlite.
 import type { GalleryInfo } from '@facerec/core';
 import { GalleryStoreError, MissingPackageError } from './errors.js';
-import { checkEfSearch, countFaces, efSearchFor, explainSqlError, migrate, openSqlGallery, SqlGalleryStore, type SqlClient, type SqlGalleryOptions } from './sql-store.js';
+import { checkEfSearch, countFaces, DEFAULT_EF_SEARCH, efSearchFor, explainSqlError, migrate, openSqlGallery, SqlGalleryStore, type SqlClient, type SqlGalleryOptions } from './sql-store.js';
 import { parseGalleryTarget } from './target.js';
 
 /** Options of {@link openPostgresStore}. */
@@ -20,7 +20,7 @@ interface PgPoolLike {
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
   connect(): Promise<PgClientLike>;
   on(event: 'error', listener: (error: Error) => void): unknown;
-  on(event: 'connect', listener: (client: Pick<PgClientLike, 'query'>) => void): unknown;
+  on(event: 'connect' | 'remove', listener: (client: Pick<PgClientLike, 'query'>) => void): unknown;
   end(): Promise<void>;
 }
 
@@ -78,20 +78,23 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   if (target.kind !== 'postgres') throw new GalleryStoreError(url, 'is not a postgres:// URL');
   const Pool = await importPg();
   if (options.efSearch !== undefined) checkEfSearch(options.efSearch);
-  // Every connection of the serving pool sets the search setting when it connects (a SET, not a startup parameter:
-  // pglite-socket ignores those); without `efSearch` it depends on the gallery's size, so a first pool opens the
-  // gallery and counts it.
-  const connect = (efSearch?: number): PgPoolLike => {
-    const pool = new Pool({ connectionString: target.url, max: options.maxConnections ?? 4 });
-    // An idle connection the server drops must not crash the process; the next query reports it.
-    pool.on('error', () => undefined);
-    // Queued before the query the connection was made for; a failure shows in that query.
-    if (efSearch !== undefined) pool.on('connect', (client) => void client.query(`SET hnsw.ef_search = ${efSearch}`).catch(() => undefined));
-    return pool;
-  };
-  let pool = connect(options.efSearch);
+  // Every connection sets the search setting when it connects (a SET, not a startup parameter: pglite-socket ignores
+  // those). Without `efSearch` it depends on the gallery's size, known once the gallery is open: the connections made
+  // by then (opening uses them one at a time, so one) are told the new value.
+  let efSearch = options.efSearch ?? DEFAULT_EF_SEARCH;
+  const setEfSearch = (client: Pick<PgClientLike, 'query'>): Promise<unknown> => client.query(`SET hnsw.ef_search = ${efSearch}`);
+  const connected = new Set<Pick<PgClientLike, 'query'>>();
+  const pool = new Pool({ connectionString: target.url, max: options.maxConnections ?? 4 });
+  // An idle connection the server drops must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  // Queued before the query the connection was made for; a failure shows in that query.
+  pool.on('connect', (client) => {
+    connected.add(client);
+    void setEfSearch(client).catch(() => undefined);
+  });
+  pool.on('remove', (client) => connected.delete(client));
   try {
-    let client = poolClient(pool);
+    const client = poolClient(pool);
     await client.query('SELECT 1').catch((error: unknown) => {
       throw explainSqlError(error, target.display, 'connect');
     });
@@ -101,16 +104,13 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       await pool.end();
       return undefined;
     }
-    let efSearch = options.efSearch;
-    if (efSearch === undefined) {
+    if (options.efSearch === undefined) {
       efSearch = efSearchFor(await countFaces(client, gallery.id));
-      const opening = pool;
-      pool = connect(efSearch);
-      await opening.end();
-      client = poolClient(pool);
+      await Promise.all([...connected].map(setEfSearch)).catch((error: unknown) => {
+        throw explainSqlError(error, target.display, 'SET hnsw.ef_search');
+      });
     }
-    const serving = pool;
-    return new SqlGalleryStore('postgres', client, gallery.id, gallery.info, gallery.indexType, target.display, () => serving.end(), { ...options, efSearch });
+    return new SqlGalleryStore('postgres', client, gallery.id, gallery.info, gallery.indexType, target.display, () => pool.end(), { ...options, efSearch });
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw error;
