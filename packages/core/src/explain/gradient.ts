@@ -2,19 +2,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
- * Each face's cosine similarity to its target, `[n]`, differentiable with respect to the embeddings `[n, d]`.
- * The targets (unit vectors, or for two faces without targets each one's the other's embedding) are held fixed.
+ * Each row's cosine similarity to its target, `[rows]`, differentiable with respect to the embeddings `[rows, d]`.
+ * The targets are held fixed: unit vectors (`targets`, one per row), or with none, the faces' own embeddings: the
+ * last `faces` rows are the faces' (two, each the other's target), and row i's target is the other face's,
+ * i mod `faces` (default: every row is a face, rows = 2).
  * `'cosine'` is the true gradient of the cosine, (t − s·u)/‖e‖; `'fixed-norm'` holds the face's own norm fixed
  * too, t/‖e‖, so that behind a global average pool and a linear head the per-cell shares add up to s (the full
  * cosine's gradient is orthogonal to e and its shares would add up to zero).
  */
-export function cosineToTargets(embeddings: tf.Tensor2D, targets: readonly Float32Array[], gradient: 'cosine' | 'fixed-norm'): tf.Tensor1D {
+export function cosineToTargets(embeddings: tf.Tensor2D, targets: readonly Float32Array[], gradient: 'cosine' | 'fixed-norm', faces?: number): tf.Tensor1D {
   const fixed = targets.length > 0 ? tf.tensor2d(targets.map((v) => Array.from(v))) : undefined;
   const cosine = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [e, save] = args as [tf.Tensor, tf.GradSaveFunc];
     const norm = tf.maximum(tf.norm(e, 2, 1, true), 1e-12);
     const unit = tf.div(e, norm);
-    const t = fixed ?? tf.reverse(unit, 0);
+    // Computed inside the custom gradient, so no gradient flows into the targets.
+    const t = fixed ?? otherFaces(unit, faces ?? e.shape[0]!);
     const value = tf.sum(tf.mul(unit, t), 1);
     save([norm, t, unit, value]);
     return {
@@ -27,6 +30,13 @@ export function cosineToTargets(embeddings: tf.Tensor2D, targets: readonly Float
     };
   });
   return cosine(embeddings) as tf.Tensor1D;
+}
+
+/** Per row, the unit embedding of the other face: the faces are the last `faces` rows, row i pairs with face i mod `faces`. */
+function otherFaces(unit: tf.Tensor, faces: number): tf.Tensor {
+  const rows = unit.shape[0]!;
+  const swapped = tf.reverse(tf.slice(unit, rows - faces, faces), 0);
+  return rows === faces ? swapped : tf.tile(swapped, [rows / faces, 1]);
 }
 
 /** The part of tfjs's engine state that holds a gradient's tape. */

@@ -1,10 +1,13 @@
-// Gradient × input and integrated gradients for a similarity, from grey: per cell, Σ (x − grey) · ∂s/∂x (averaged along the path).
+// Gradient × input and integrated gradients of a similarity from grey, at the pixels or an inner layer: per cell, Σ (a − a_grey) · ∂s/∂a (averaged along the path).
 import * as tf from '@tensorflow/tfjs-core';
 import type { EmbeddingNetSplit } from '../faces/embedder.js';
 import { cosineToTargets, freeingTapeOnError } from './gradient.js';
 import { cellSpan } from './occlusion.js';
 
-/** Per face: the cells' values on a `grid × grid` grid, and the similarity the pass computed (at the face itself only for gradient × input). */
+/**
+ * Per face: the cells' values on a `grid × grid` grid, and the similarity the pass computed: the faces' own when
+ * they were in it (no targets, or α = 1 among the points), else at the last point.
+ */
 export interface InputGradientResult {
   readonly raw: Float32Array[];
   readonly similarity: Float32Array;
@@ -19,56 +22,108 @@ export function integrationPoints(steps: number): number[] {
 }
 
 /**
- * Per pixel, (x − grey) · ∂s/∂x averaged over the points grey + α·(x − grey), α in `alphas`, summed over each
- * cell of a `grid × grid` grid over the crop; s is the true cosine to the target (its gradient (t − s·u)/‖e‖).
+ * Where a layer's positions lie over the crop, the same along both axes: position p is centred on pixel
+ * `offset + stride · p` and stands for the `stride` pixels around it (its receptive field's centre and step).
+ */
+export interface LayerGeometry {
+  readonly stride: number;
+  readonly offset: number;
+}
+
+/** The pixels themselves: pixel p covers [p, p + 1). */
+export const PIXEL_GEOMETRY: LayerGeometry = { stride: 1, offset: 0.5 };
+
+/**
+ * Per position of the layer `split` is cut at, (a − a₀) · ∂s/∂a averaged over the points a₀ + α·(a − a₀), α in
+ * `alphas`, where a is the layer's activations for the face and a₀ for the all-grey face (cut at `'input'`: the
+ * pixels and grey itself), summed over the channels and then over each cell of a `grid × grid` grid over the crop
+ * (a position counts in the cells its `geometry` box overlaps, in proportion); s is the true cosine to the target
+ * (its gradient (t − s·u)/‖e‖).
  *
  * - `alphas = [1]`, gradient × input with grey as the reference (Shrikumar et al. 2016; Ancona et al. 2018): a
  *   cell is the first-order (Taylor) estimate of how much s falls when that cell alone is painted grey.
  * - `alphas = integrationPoints(k)`, integrated gradients from grey (Sundararajan et al. 2017, midpoint rule):
- *   the cells share out s(face) − s(all-grey face) (exactly as k grows: completeness). Each gradient is taken on
- *   a face faded part of the way to grey, so a cell's value counts what it adds when much of the rest is already
- *   gone too, which is what the deletion test measures step after step; one point is one more batched pass.
+ *   the cells share out s(face) − s(all-grey face) (exactly as k grows: completeness, also at an inner layer, whose
+ *   path runs from the grey face's activations to the face's). Each gradient is taken on a face faded part of the
+ *   way to grey, so a cell's value counts what it adds when much of the rest is already gone too, which is what
+ *   the deletion test measures step after step. All points run in one batched pass.
  *
- * @param whole - The network cut at its input (`features` is the identity), so `head` runs all of it differentiably.
+ * @param split - The network cut at a layer: `features` runs without a gradient, `head` differentiably.
  * @param input - `[n, size, size, 3]` crops already scaled for the network.
  * @param grey - The grey level 128 scaled like the crops.
- * @param targets - One unit vector per face, or (with `alphas = [1]` only) none for two faces compared with each other.
+ * @param targets - One unit vector per face; or none for two faces compared with each other (each face's
+ *   embedding, computed in the same pass, is the other's target, and `similarity` is their cosine).
  */
-export async function inputGradientMaps(whole: EmbeddingNetSplit, input: tf.Tensor4D, grey: number, targets: readonly Float32Array[], grid: number, alphas: readonly number[] = [1]): Promise<InputGradientResult> {
-  const n = input.shape[0];
-  const [attribution, similarity] = freeingTapeOnError(() => tf.tidy(() => {
-    const x = whole.features(input);
-    const difference = tf.sub(x, grey);
-    // All points in one batch (faces are independent rows, so one backward pass of the summed similarities gives
-    // every row's gradient): rows [j·n, (j+1)·n) are the faces at alphas[j].
-    const points = alphas.length === 1 && alphas[0] === 1 ? x : tf.concat(alphas.map((a) => tf.add(tf.mul(difference, a), grey)));
-    const rowTargets = alphas.flatMap(() => targets);
-    const { value, grad } = tf.valueAndGrad((v: tf.Tensor) => cosineToTargets(whole.head(v as tf.Tensor4D), rowTargets, 'cosine'))(points);
-    const meanGrad = alphas.length === 1 ? grad : tf.mean(tf.reshape(grad, [alphas.length, ...x.shape]), 0);
-    return [tf.sum(tf.mul(meanGrad, difference), 3), tf.slice(value, [(alphas.length - 1) * n], [n])];
+export async function inputGradientMaps(split: EmbeddingNetSplit, input: tf.Tensor4D, grey: number, targets: readonly Float32Array[], grid: number, alphas: readonly number[] = [1], geometry: LayerGeometry = PIXEL_GEOMETRY): Promise<InputGradientResult> {
+  const [n, height, width, channels] = input.shape;
+  const own = targets.length === 0;
+  // Rows of the batch: the points in order, then (α = 1) the faces themselves when they are the targets or a point.
+  const faded = alphas.filter((a) => a !== 1);
+  const rowAlphas = own || faded.length < alphas.length ? [...faded, 1] : faded;
+  const [grad, difference, similarity] = freeingTapeOnError(() => tf.tidy(() => {
+    const features = split.features(tf.concat([input, tf.fill([1, height, width, channels], grey)]));
+    const x = tf.slice(features, 0, n);
+    const base = tf.slice(features, n, 1);
+    const difference = tf.sub(x, base);
+    const points = rowAlphas.length === 1 && rowAlphas[0] === 1 ? x : tf.concat(rowAlphas.map((a) => (a === 1 ? x : tf.add(base, tf.mul(difference, a)))));
+    // Only the points' similarities are differentiated (the faces' rows, there as targets, get no weight).
+    const dy = tf.tensor1d(rowAlphas.flatMap((a) => new Array<number>(n).fill(alphas.includes(a) ? 1 : 0)));
+    const rowTargets = own ? [] : rowAlphas.flatMap(() => targets);
+    const { value, grad } = tf.valueAndGrad((v: tf.Tensor) => cosineToTargets(split.head(v as tf.Tensor4D), rowTargets, 'cosine', own ? n : undefined))(points, dy);
+    return [grad, difference, tf.slice(value, [(rowAlphas.length - 1) * n], [n])];
   }));
   try {
-    const [, height, width] = attribution.shape as [number, number, number];
-    const pixels = (await attribution.data()) as Float32Array;
-    const raw = Array.from({ length: n }, (_, f) => poolCells(pixels.subarray(f * height * width, (f + 1) * height * width), width, height, grid));
+    const [, h, w, c] = difference.shape;
+    const g = (await grad.data()) as Float32Array, d = (await difference.data()) as Float32Array;
+    const size = h * w * c;
+    const raw = Array.from({ length: n }, (_, f) => {
+      // Σ over the points and channels of ∂s/∂a · (a − a₀), averaged over the points.
+      const attribution = new Float32Array(h * w);
+      for (const [r, a] of rowAlphas.entries()) {
+        if (!alphas.includes(a)) continue;
+        const gOff = (r * n + f) * size, dOff = f * size;
+        for (let p = 0; p < h * w; p++) {
+          let s = 0;
+          for (let k = p * c; k < (p + 1) * c; k++) s += g[gOff + k]! * d[dOff + k]!;
+          attribution[p] += s / alphas.length;
+        }
+      }
+      return poolPositions(attribution, w, h, width, height, grid, geometry);
+    });
     return { raw, similarity: (await similarity.data()) as Float32Array };
   } finally {
-    attribution.dispose();
+    grad.dispose();
+    difference.dispose();
     similarity.dispose();
   }
 }
 
-/** Sums a `width × height` map over `grid × grid` cells (the same cell edges the occlusion patches use). */
-function poolCells(pixels: Float32Array, width: number, height: number, grid: number): Float32Array {
+/**
+ * Sums a `w × h` map of a layer's positions over `grid × grid` cells of a `width × height` crop (the same cell
+ * edges the occlusion patches use): each position in proportion to how much of its `geometry` box a cell covers.
+ */
+function poolPositions(values: Float32Array, w: number, h: number, width: number, height: number, grid: number, geometry: LayerGeometry): Float32Array {
+  const cols = shares(w, width, grid, geometry), rows = shares(h, height, grid, geometry);
   const cells = new Float32Array(grid * grid);
-  for (let gy = 0; gy < grid; gy++) {
-    const [y0, y1] = cellSpan(gy, grid, height);
-    for (let gx = 0; gx < grid; gx++) {
-      const [x0, x1] = cellSpan(gx, grid, width);
-      let s = 0;
-      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) s += pixels[y * width + x]!;
-      cells[gy * grid + gx] = s;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const v = values[y * w + x]!;
+      for (const [gy, wy] of rows[y]!) for (const [gx, wx] of cols[x]!) cells[gy * grid + gx] += v * wy * wx;
     }
   }
   return cells;
+}
+
+/** Per position along one axis, the cells its box overlaps and the share of the box in each. */
+function shares(positions: number, size: number, grid: number, { stride, offset }: LayerGeometry): Array<Array<[number, number]>> {
+  return Array.from({ length: positions }, (_, p) => {
+    const lo = offset + stride * p - stride / 2, hi = lo + stride;
+    const out: Array<[number, number]> = [];
+    for (let g = 0; g < grid; g++) {
+      const [a, b] = cellSpan(g, grid, size);
+      const overlap = Math.min(hi, b) - Math.max(lo, a);
+      if (overlap > 0) out.push([g, overlap / stride]);
+    }
+    return out;
+  });
 }
