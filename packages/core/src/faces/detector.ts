@@ -27,10 +27,11 @@ export interface DetectOptions {
    * one mostly inside it, is dropped (see `weightedNms`); keypoints not arranged like a face's are dropped; and a
    * pipeline with a face mesh (presets `default` and `faceres`) drops a detection whose crop the mesh
    * does not take for a face or whose landmarks it does not confirm (for a face burnt out to white, only the
-   * landmarks); a pipeline without one (`fast`, `mobileface`) drops a detection scored below 0.8 that the
+   * landmarks); the `fast` preset, which loads the mesh only for this check, puts to it just the detections
+   * scored below 0.8; a pipeline without a mesh (`mobileface`) drops a detection scored below 0.8 that the
    * detector does not find again in every view of its second look ({@link FaceDetector.secondLook}). Measured on
-   * labelled group photos (`bench/lighting-scenes.mjs`): hands, hair, clothes and second boxes on a face go,
-   * real faces stay.
+   * labelled group photos (`bench/lighting-scenes.mjs`): hands, hair, clothes, badges and second boxes on a face
+   * go, real faces stay.
    * `false` keeps every box above `scoreThreshold`, as facerec did before.
    */
   readonly faceChecks?: boolean;

@@ -47,6 +47,12 @@ export interface FacePipelineOptions {
    * explicit `embedder`, true except for mobileface alone.
    */
   readonly mesh?: boolean;
+  /**
+   * Without `mesh`: load the face mesh only to check the detections the detector is unsure of (scored below 0.8;
+   * see `DetectOptions.faceChecks`), not to move landmarks. Default: the preset's choice (`fast` does); with an
+   * explicit `embedder`, false.
+   */
+  readonly meshCheck?: boolean;
 }
 
 /** The embedder specs that `options` ask for (more than one means score fusion). */
@@ -71,6 +77,12 @@ function wantsMesh(options: FacePipelineOptions, specs: readonly EmbedderSpec[])
   if (options.mesh !== undefined) return options.mesh;
   if (options.embedder === undefined) return presetSpec(options.preset).mesh;
   return !(specs.length === 1 && specs[0]!.name === 'mobileface');
+}
+
+/** Whether `options` ask for the face mesh only as a check of unsure detections (see {@link FacePipelineOptions.meshCheck}). */
+function wantsMeshCheck(options: FacePipelineOptions): boolean {
+  if (options.meshCheck !== undefined) return options.meshCheck;
+  return options.embedder === undefined && presetSpec(options.preset).meshCheck === true;
 }
 
 async function readJson(read: ModelFileReader, pkg: ModelPackage, file: string): Promise<{ json: unknown; source: string }> {
@@ -161,7 +173,8 @@ export async function buildFacePipeline(read: ModelFileReader, options: FacePipe
     for (const spec of specs) parts.push(new FaceEmbedder(await readEmbeddingNet(read, spec), spec));
     const embedder = parts.length === 1 ? parts[0]! : new FusedEmbedder(parts, FUSION_THRESHOLD);
     const refiner = wantsMesh(options, specs) ? await readLandmarkRefiner(read) : undefined;
-    return new FacePipeline(new FaceDetector(detectorModel), embedder, refiner);
+    const checker = !refiner && wantsMeshCheck(options) ? await readLandmarkRefiner(read) : undefined;
+    return new FacePipeline(new FaceDetector(detectorModel), embedder, refiner, checker);
   } catch (error) {
     detectorModel.dispose();
     parts.forEach((p) => p.dispose());

@@ -8,9 +8,9 @@ import type { DetectOptions, RawDetection } from './detector.js';
 import { detectionScale, FaceDetector, scaleDetection } from './detector.js';
 import type { Embedder } from './embedder.js';
 import type { Box, Point } from './geometry.js';
-import type { LandmarkRefiner } from './mesh.js';
+import type { LandmarkRefiner, RefinedFace } from './mesh.js';
 import { centredLandmarks, fiveFromBlazeFace, type FiveLandmarks } from './landmarks.js';
-import { clippedShare, meshAccepts, secondLookAccepts, SECOND_LOOK } from './quality.js';
+import { clippedPixelShare, clippedShare, FACE_QUALITY, GLARE_RETRY, meshAccepts, secondLookAccepts, SECOND_LOOK } from './quality.js';
 import { InvalidArgumentError } from '../errors/index.js';
 
 /** Where the five landmarks that align a face come from: the face mesh, or the detector's own keypoints. */
@@ -71,20 +71,31 @@ type Source = ({ readonly kind: 'tensor'; readonly tensor: tf.Tensor3D } | { rea
 export class FacePipeline {
   /**
    * @param refiner - Optional face mesh that replaces the detector's rough landmarks with precise ones.
+   * @param checker - Optional face mesh for a pipeline without `refiner` (the `fast` preset): it only checks the
+   *   detections the detector is unsure of (see `DetectOptions.faceChecks`); landmarks stay the detector's.
    */
-  constructor(readonly detector: FaceDetector, readonly embedder: Embedder, readonly refiner?: LandmarkRefiner) {}
+  constructor(readonly detector: FaceDetector, readonly embedder: Embedder, readonly refiner?: LandmarkRefiner, readonly checker?: LandmarkRefiner) {}
 
   /** Set by dispose: the networks' weights are gone, so every call after it is an error, not a TypeError. */
   private disposed = false;
 
-  /** Every face of `image`, best detector score first. */
+  /**
+   * Every face of `image`, best detector score first. In an over-exposed photo in which none is found, faces are
+   * looked for again on a darkened copy (see `GLARE_RETRY`); so in every method that finds faces.
+   */
   async detect(image: PipelineImage, options: DetectOptions = {}): Promise<DetectedFace[]> {
-    return withSource(image, options, async (source) => this.complete(source, await this.detectRough(source), false));
+    return withSource(image, options, async (source) => {
+      const faces = await this.complete(source, await this.detectRough(source), false);
+      return faces.length > 0 ? faces : ((await inGlareCopy(source, async (copy) => this.complete(copy, await this.detectRough(copy), false))) ?? faces);
+    });
   }
 
   /** Every face of `image` with its embedding (batched runs of the embedder). */
   async embedFaces(image: PipelineImage, options: DetectOptions = {}): Promise<EmbeddedFace[]> {
-    return withSource(image, options, async (source) => this.complete(source, await this.detectRough(source), true));
+    return withSource(image, options, async (source) => {
+      const faces = await this.complete(source, await this.detectRough(source), true);
+      return faces.length > 0 ? faces : ((await inGlareCopy(source, async (copy) => this.complete(copy, await this.detectRough(copy), true))) ?? faces);
+    });
   }
 
   /**
@@ -138,6 +149,7 @@ export class FacePipeline {
     this.detector.dispose();
     this.embedder.dispose();
     this.refiner?.dispose();
+    this.checker?.dispose();
   }
 
   private requireAlive(): void {
@@ -163,11 +175,16 @@ export class FacePipeline {
     }
   }
 
+  /** {@link FacePipeline.mainIn} of `source`, or of its glare copy when it is over-exposed and none is found (see `GLARE_RETRY`). */
+  private async completeMain(source: Source, embed: boolean): Promise<DetectedFace | EmbeddedFace | undefined> {
+    return (await this.mainIn(source, embed)) ?? (await inGlareCopy(source, (copy) => this.mainIn(copy, embed)));
+  }
+
   /**
    * The most prominent detection (see {@link mainFace}) that the face mesh confirms, completed; when the mesh
    * refuses it (a hand, a box around the face), the next most prominent, up to `MAIN_TRIES` of them.
    */
-  private async completeMain(source: Source, embed: boolean): Promise<DetectedFace | EmbeddedFace | undefined> {
+  private async mainIn(source: Source, embed: boolean): Promise<DetectedFace | EmbeddedFace | undefined> {
     let faces = await this.detectRough(source);
     for (let tries = 0; tries < MAIN_TRIES; tries++) {
       // Refining landmarks moves neither box nor score, so the main face is chosen before (and alone refined).
@@ -229,22 +246,41 @@ export class FacePipeline {
 
   /**
    * `faces` with the mesh's landmarks (with `refiner`), or as they are; with `check`, those whose crop the mesh
-   * does not take for a face, or whose landmarks it does not confirm, are left out (see `meshAccepts`), and
-   * without a mesh those the detector does not find again on a second look (see `secondLookAccepts`). A face
-   * burnt out to white is judged by what over-exposure leaves (see `FACE_QUALITY.overexposed`).
+   * does not take for a face, or whose landmarks it does not confirm, are left out (see `meshAccepts`); with
+   * only a `checker` mesh, just the detections scored below `SECOND_LOOK.confident` are put to it; with no mesh,
+   * those the detector does not find again on a second look (see `secondLookAccepts`). A face burnt out to white
+   * is judged by what over-exposure leaves (see `FACE_QUALITY.overexposed`).
    */
   private async refine(image: tf.Tensor3D, faces: DetectedFace[], refiner: LandmarkRefiner | undefined, check: boolean): Promise<DetectedFace[]> {
     if (faces.length === 0) return faces;
-    if (!refiner) return check ? this.secondLook(image, faces) : faces;
+    if (!refiner) {
+      if (!check) return faces;
+      return this.checker ? this.meshCheck(image, faces, this.checker) : this.secondLook(image, faces);
+    }
     const refined = await refiner.refineScored(image, faces.map((f) => ({ box: f.box, eyes: [f.landmarks[0], f.landmarks[1]] as const })));
     const out: DetectedFace[] = [];
     for (const [i, f] of faces.entries()) {
-      // The clipped share is read only for a face the mesh refuses as it is: most faces pay nothing for it.
-      if (!check || meshAccepts(f.landmarks, refined[i]!) || meshAccepts(f.landmarks, refined[i]!, undefined, await clippedShare(image, f.box))) {
-        out.push({ ...f, landmarks: refined[i]!.landmarks });
-      }
+      if (!check || (await meshConfirms(image, f, refined[i]!))) out.push({ ...f, landmarks: refined[i]!.landmarks });
     }
     return out;
+  }
+
+  /**
+   * `faces` without the unsure ones (scored below `SECOND_LOOK.confident`) that the face mesh does not confirm,
+   * landmarks unchanged. Hands, hair, badges and door locks score 0.5–0.66 on the detector and near 0 on the mesh;
+   * confident detections, nearly every face, cost nothing. A face burnt out to white (see
+   * `FACE_QUALITY.overexposed`) is kept, as the second look keeps it: there the mesh's score and landmarks are as
+   * weak as the detector's.
+   */
+  private async meshCheck(image: tf.Tensor3D, faces: DetectedFace[], checker: LandmarkRefiner): Promise<DetectedFace[]> {
+    const unsure = faces.filter((f) => f.score < SECOND_LOOK.confident);
+    if (unsure.length === 0) return faces;
+    const refined = await checker.refineScored(image, unsure.map((f) => ({ box: f.box, eyes: [f.landmarks[0], f.landmarks[1]] as const })));
+    const refused = new Set<DetectedFace>();
+    for (const [i, f] of unsure.entries()) {
+      if (!meshAccepts(f.landmarks, refined[i]!) && (await clippedShare(image, f.box)) < FACE_QUALITY.overexposed) refused.add(f);
+    }
+    return faces.filter((f) => !refused.has(f));
   }
 
   /** `faces` the detector finds again on a second look, or that it was sure of at first or that are over-exposed. */
@@ -258,6 +294,37 @@ export class FacePipeline {
     }
     return faces.filter((f) => !refused.has(f));
   }
+}
+
+/**
+ * `find` run on a copy of `source` with every sample v (0..255) replaced by 255 · (v / 255)^`GLARE_RETRY.gamma`,
+ * when `source` is over-exposed (at least `GLARE_RETRY.minClipped` of its pixels at white); undefined otherwise.
+ * The curve darkens what is left below white, giving the detector and the face mesh back the contrast of a face
+ * burnt out to near white. Faces found are embedded from the copy.
+ */
+async function inGlareCopy<T>(source: Source, find: (copy: Source) => Promise<T>): Promise<T | undefined> {
+  const { gamma, minClipped } = GLARE_RETRY;
+  if (source.kind === 'tensor') {
+    const [height, width] = source.tensor.shape;
+    if ((await clippedShare(source.tensor, { x: 0, y: 0, width, height })) < minClipped) return undefined;
+    const tensor = tf.tidy(() => tf.mul(tf.pow(tf.div(source.tensor, 255), gamma), 255) as tf.Tensor3D);
+    try {
+      return await find({ ...source, tensor });
+    } finally {
+      tensor.dispose();
+    }
+  }
+  const { image } = source;
+  // Judged on the copy the detector scans (see detectShrunk).
+  const working = detectionScale(image.width, image.height, source.options);
+  if (clippedPixelShare(await image.resized(working.width, working.height)) < minClipped) return undefined;
+  const curve = (raw: RawImage): RawImage => ({ ...raw, data: Float32Array.from(raw.data, (v) => 255 * (v / 255) ** gamma) });
+  return find({ ...source, image: { ...image, resized: async (w, h) => curve(await image.resized(w, h)), region: async (r, w, h) => curve(await image.region(r, w, h)) } });
+}
+
+/** Whether the face mesh confirms `face` (see `meshAccepts`); the clipped share is read only when it refuses the face as it is, so most faces pay nothing for it. */
+async function meshConfirms(image: tf.Tensor3D, face: DetectedFace, refined: RefinedFace): Promise<boolean> {
+  return meshAccepts(face.landmarks, refined) || meshAccepts(face.landmarks, refined, undefined, await clippedShare(image, face.box));
 }
 
 /** The largest face weighted by score: the subject of a portrait, not a face in the background. */

@@ -58,26 +58,32 @@ export const DLIB: EmbedderSpec = {
 /** Embedders by name. */
 export const EMBEDDERS: Readonly<Record<string, EmbedderSpec>> = { faceres: FACERES, mobileface: MOBILEFACE, dlib: DLIB };
 
-/** What a preset loads: the embedder(s) (more than one are fused) and whether the face mesh refines landmarks. */
+/** What a preset loads: the embedder(s) (more than one are fused) and whether the face mesh refines landmarks or only checks faces. */
 export interface FacePresetSpec {
   readonly embedders: readonly string[];
   readonly mesh: boolean;
+  /**
+   * Without `mesh`: load the face mesh anyway, only to check the detections the detector is unsure of (see
+   * `DetectOptions.faceChecks`); landmarks stay the detector's. Default false.
+   */
+  readonly meshCheck?: boolean;
 }
 
 /**
  * Named choices of networks; BENCHMARKS.md lists accuracy and speed of each.
  * - `default`: dlib ResNet-34 with face-mesh landmarks (the mesh helps turned and tilted heads).
  * - `fast`: the same embedder on the detector's own landmarks: no mesh run per face, and on lfw-dev the
- *   same accuracy (frontal faces).
- * - `mobileface`: MobileFace, the smallest download (fast on CPUs too, but clearly less accurate).
+ *   same accuracy (frontal faces). The mesh is loaded only to check the few detections scored below 0.8.
+ * - `mobileface`: MobileFace, the smallest download (fast on CPUs too, but clearly less accurate); like `fast`,
+ *   the mesh only checks detections scored below 0.8.
  * - `faceres`: HSE faceres (1024-d).
  * (Fusing dlib with faceres measured no better than dlib alone on lfw-dev, so no preset fuses;
  * `loadFacePipeline({ embedder: 'dlib+faceres' })` still can.)
  */
 export const FACE_PRESETS = {
   default: { embedders: ['dlib'], mesh: true },
-  fast: { embedders: ['dlib'], mesh: false },
-  mobileface: { embedders: ['mobileface'], mesh: false },
+  fast: { embedders: ['dlib'], mesh: false, meshCheck: true },
+  mobileface: { embedders: ['mobileface'], mesh: false, meshCheck: true },
   faceres: { embedders: ['faceres'], mesh: true },
 } as const satisfies Record<string, FacePresetSpec>;
 

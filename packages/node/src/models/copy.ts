@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DETECTOR_FILE, EMBEDDERS, FACE_PRESETS, InvalidArgumentError, MESH_FILE, MODELS_PACKAGE, ModelFormatError, type FacePreset, type ModelPackage } from '@facerec/core';
+import { DETECTOR_FILE, EMBEDDERS, FACE_PRESETS, InvalidArgumentError, MESH_FILE, MODELS_PACKAGE, ModelFormatError, type FacePreset, type FacePresetSpec, type ModelPackage } from '@facerec/core';
 import { manifestPaths } from '@facerec/core/internal';
 import { SaveTargetError, writeFileAtomic } from '../io/index.js';
 import { locateModelDir } from './locate.js';
@@ -54,8 +54,9 @@ async function neededFiles(options: CopyModelFilesOptions, folder: (pkg: ModelPa
   const out: Needed[] = [...(await graphModelFiles(MODELS_PACKAGE, DETECTOR_FILE, folder(MODELS_PACKAGE)))];
   for (const preset of presets) {
     if (!Object.hasOwn(FACE_PRESETS, preset)) throw new InvalidArgumentError('presets', `unknown preset "${String(preset)}"; use ${Object.keys(FACE_PRESETS).join(', ')}`);
-    const spec = FACE_PRESETS[preset];
-    if (spec.mesh) out.push(...(await graphModelFiles(MODELS_PACKAGE, MESH_FILE, folder(MODELS_PACKAGE))));
+    const spec: FacePresetSpec = FACE_PRESETS[preset];
+    // `fast` and `mobileface` load the mesh too, to check unsure detections.
+    if (spec.mesh || spec.meshCheck) out.push(...(await graphModelFiles(MODELS_PACKAGE, MESH_FILE, folder(MODELS_PACKAGE))));
     for (const name of spec.embedders) {
       const embedder = EMBEDDERS[name]!;
       const dir = folder(embedder.package);

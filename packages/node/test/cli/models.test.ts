@@ -33,7 +33,8 @@ describe('facerec models copy', () => {
     await writeFile(path.join(dir, 'index.html'), '<html></html>');
     expect((await run('models', 'copy', dir, '--preset', 'mobileface', '--antispoof')).code).toBe(0);
     expect((await readdir(dir)).sort()).toEqual([
-      'antispoof.bin', 'antispoof.json', 'facemesh-detection-short.bin', 'facemesh-detection-short.json', 'facerec-models.json', 'index.html', 'mobileface.bin', 'mobileface.json',
+      'antispoof.bin', 'antispoof.json', 'facemesh-detection-short.bin', 'facemesh-detection-short.json', 'facemesh.bin', 'facemesh.json', 'facerec-models.json', 'index.html',
+      'mobileface.bin', 'mobileface.json',
     ]);
     // A file of the same name that facerec did not write (the app's own): refused, nothing changed.
     const other = await makeTempDir();

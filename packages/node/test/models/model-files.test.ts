@@ -64,16 +64,16 @@ describe('model folders', () => {
     await expect(loadFacePipeline({ modelDir: path.join(missing, 'nope') })).rejects.toThrow(ModelFormatError);
   });
 
-  it('loads what each preset names: embedder and whether the face mesh refines landmarks', async () => {
+  it('loads what each preset names: embedder, and whether the face mesh refines landmarks or only checks faces', async () => {
     const before = tf.memory().numTensors;
-    const expected = { default: ['dlib', true], fast: ['dlib', false], mobileface: ['mobileface', false], faceres: ['faceres', true] } as const;
-    for (const [preset, [embedder, mesh]] of Object.entries(expected)) {
+    const expected = { default: ['dlib', true, false], fast: ['dlib', false, true], mobileface: ['mobileface', false, true], faceres: ['faceres', true, false] } as const;
+    for (const [preset, [embedder, mesh, check]] of Object.entries(expected)) {
       const pipeline = await loadFacePipeline({ preset: preset as keyof typeof expected });
-      expect([preset, pipeline.embedder.spec.name, pipeline.refiner !== undefined]).toEqual([preset, embedder, mesh]);
+      expect([preset, pipeline.embedder.spec.name, pipeline.refiner !== undefined, pipeline.checker !== undefined]).toEqual([preset, embedder, mesh, check]);
       pipeline.dispose();
     }
     const meshed = await loadFacePipeline({ preset: 'fast', mesh: true });
-    expect(meshed.refiner).toBeDefined();
+    expect([meshed.refiner !== undefined, meshed.checker]).toEqual([true, undefined]);
     meshed.dispose();
     expect(tf.memory().numTensors).toBe(before);
     await expect(loadFacePipeline({ preset: 'tiny' as never })).rejects.toThrow(/unknown preset "tiny"; use default, fast, mobileface, faceres/);
