@@ -20,15 +20,22 @@ interface PgPoolLike {
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[]; rowCount: number | null }>;
   connect(): Promise<PgClientLike>;
   on(event: 'error', listener: (error: Error) => void): unknown;
-  on(event: 'connect' | 'remove', listener: (client: Pick<PgClientLike, 'query'>) => void): unknown;
+  on(event: 'remove', listener: (client: Pick<PgClientLike, 'query'>) => void): unknown;
   end(): Promise<void>;
 }
 
+interface PgPoolConfig {
+  connectionString: string;
+  max: number;
+  options: string;
+  onConnect: (client: Pick<PgClientLike, 'query'>) => Promise<void>;
+}
+
 /** Imports pg only when a server store is opened (an optional peer). */
-async function importPg(): Promise<new (config: { connectionString: string; max: number }) => PgPoolLike> {
+async function importPg(): Promise<new (config: PgPoolConfig) => PgPoolLike> {
   try {
     const pg = await import('pg');
-    return (pg.default?.Pool ?? (pg as unknown as { Pool: unknown }).Pool) as new (config: { connectionString: string; max: number }) => PgPoolLike;
+    return (pg.default?.Pool ?? (pg as unknown as { Pool: unknown }).Pool) as new (config: PgPoolConfig) => PgPoolLike;
   } catch (error) {
     throw new MissingPackageError('pg', 'A postgres:// gallery', { cause: error });
   }
@@ -78,20 +85,23 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
   if (target.kind !== 'postgres') throw new GalleryStoreError(url, 'is not a postgres:// URL');
   const Pool = await importPg();
   if (options.efSearch !== undefined) checkEfSearch(options.efSearch);
-  // Every connection sets the search setting when it connects (a SET, not a startup parameter: pglite-socket ignores
-  // those). Without `efSearch` it depends on the gallery's size, known once the gallery is open: the connections made
-  // by then (opening uses them one at a time, so one) are told the new value.
+  // Every connection starts with the search setting: as a startup parameter, and SET again by the pool's onConnect
+  // hook before first use (pglite-socket ignores startup parameters; older pg-pool versions have no such hook). Without
+  // `efSearch` it depends on the gallery's size, known once the gallery is open: the connections made by then
+  // (opening uses them one at a time, so one, idle) are told the new value.
   let efSearch = options.efSearch ?? DEFAULT_EF_SEARCH;
-  const setEfSearch = (client: Pick<PgClientLike, 'query'>): Promise<unknown> => client.query(`SET hnsw.ef_search = ${efSearch}`);
   const connected = new Set<Pick<PgClientLike, 'query'>>();
-  const pool = new Pool({ connectionString: target.url, max: options.maxConnections ?? 4 });
+  const pool = new Pool({
+    connectionString: target.url,
+    max: options.maxConnections ?? 4,
+    options: `-c hnsw.ef_search=${efSearch}`,
+    onConnect: async (client) => {
+      connected.add(client);
+      await client.query(`SET hnsw.ef_search = ${efSearch}`);
+    },
+  });
   // An idle connection the server drops must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
-  // Queued before the query the connection was made for; a failure shows in that query.
-  pool.on('connect', (client) => {
-    connected.add(client);
-    void setEfSearch(client).catch(() => undefined);
-  });
   pool.on('remove', (client) => connected.delete(client));
   try {
     const client = poolClient(pool);
@@ -106,7 +116,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
     }
     if (options.efSearch === undefined) {
       efSearch = efSearchFor(await countFaces(client, gallery.id));
-      await Promise.all([...connected].map(setEfSearch)).catch((error: unknown) => {
+      await Promise.all([...connected].map((c) => c.query(`SET hnsw.ef_search = ${efSearch}`))).catch((error: unknown) => {
         throw explainSqlError(error, target.display, 'SET hnsw.ef_search');
       });
     }
