@@ -7,7 +7,9 @@
 //   plus the scene, exposure and decode numbers of the other issue-15 benches when their modules are present (scenes and
 //   exposure on the `default` and `fast` presets, scenes also with the detection options before the face checks), and
 //   LFW from bench-results/lfw.json. Writes bench-results/lighting.json.
-// Usage: pnpm bench:lighting   (env: FACEREC_DATASETS, BENCH_SEEDS=1,2,3, LIGHTING_SKIP=orl,pretrained,...)
+// The pretrained few-shot path runs with the default head and, side by side, the head before session 8 (cosines only).
+// Usage: pnpm bench:lighting   (env: FACEREC_DATASETS, BENCH_SEEDS=1,2,3, LIGHTING_SKIP=orl,pretrained,...,
+//        LIGHTING_PRETRAINED_METHODS=none,clahe,..., LIGHTING_SIBLINGS=0 keeps the detection keys of the last run)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -90,10 +92,23 @@ function normalizedImage(image, method) {
   });
 }
 
-/** Class-mean accuracy of the pretrained pipeline on `test` after fitting on `train`, each image normalised first. */
-async function pretrainedAccuracy(pipeline, train, test, method) {
+/**
+ * The class-mean head as it was before session 8 (cosines only, no crop geometry): texture off, and the backbone
+ * made to report every face as not found, so no crop geometry is learnt (the old head did not look).
+ */
+const previousHead = (pipeline) => ({
+  options: { texture: null },
+  backbone: { embedder: pipeline.embedder, refiner: pipeline.refiner, embedMainFaceOrCentre: async (image) => ({ ...(await pipeline.embedMainFaceOrCentre(image)), found: false }) },
+});
+
+/**
+ * Class-mean accuracy of the pretrained pipeline on `test` after fitting on `train`, each image normalised first;
+ * the default head, or the previous one with `previous`.
+ */
+async function pretrainedAccuracy(pipeline, train, test, method, previous = false) {
   const prep = (set) => set.map((d) => ({ ...d, image: method === 'none' ? d.image : normalizedImage(d.image, method) }));
-  const recognizer = new FaceRecognizer({ backbone: pipeline, head: 'class-mean' });
+  const head = previous ? previousHead(pipeline) : { options: {}, backbone: pipeline };
+  const recognizer = new FaceRecognizer({ backbone: head.backbone, head: 'class-mean', ...head.options });
   await recognizer.fit(prep(train));
   const { accuracy } = await recognizer.evaluate(prep(test));
   recognizer.dispose();
@@ -139,11 +154,32 @@ async function optionalExport(file, name) {
   return typeof module[name] === 'function' ? module[name] : undefined;
 }
 
+/** A committed result file of another bench, or undefined. */
+const previousResult = (name) => {
+  const file = path.join(repoRoot, 'bench-results', `${name}.json`);
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
+};
+/**
+ * With LIGHTING_SIBLINGS=0 the detection keys (scenes, exposure) are not measured: they are carried over from
+ * bench-results/lighting.json as it stands at each write, so a detection run that updates them meanwhile is kept.
+ */
+const DETECTION_KEY = /^(scene_|lfw_(dark|bright|normal)_detection|lfw_exposure_detail|exposure_|date_detection)/;
+function carryDetectionKeys(into) {
+  const now = previousResult('lighting');
+  if (process.env.LIGHTING_SIBLINGS !== '0' || !now) return into;
+  const carried = Object.fromEntries(Object.entries(now).filter(([k]) => DETECTION_KEY.test(k)));
+  return {
+    ...into, ...carried,
+    protocol: { ...into.protocol, ...(now.protocol?.lfw_exposure ? { lfw_exposure: now.protocol.lfw_exposure } : {}) },
+    detection_keys_source: 'LIGHTING_SIBLINGS=0: the scene_* and lfw_*_detection_misses* keys were not measured by this run; they are carried over from bench-results/lighting.json as it stood when this run wrote it (see scene_source, exposure_source)',
+  };
+}
+
 const selection = await initBackend('auto');
 console.log(`bench:lighting on ${machine()}\nbackend: ${describeBackendSelection(selection)}\nload average: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 const result = { protocol: {}, backend: selection.backend, seeds: SEEDS, load_average_start: os.loadavg() };
 /** Writes what is measured so far (atomically), so a failure later in the run keeps it. */
-const save = () => writeResult('lighting', { ...result, load_average_now: os.loadavg() });
+const save = () => writeResult('lighting', carryDetectionKeys({ ...result, load_average_now: os.loadavg() }));
 
 // Yale.
 const yale = await loadYale(path.join(datasets, 'yale'));
@@ -167,16 +203,21 @@ for (const method of [null, 'equalize', 'clahe', 'tan-triggs']) {
 if (!SKIP.has('pretrained')) {
   const pipeline = await loadFacePipeline({ preset: 'default' });
   const pre = {};
-  for (const method of ['none', 'equalize', 'clahe', 'tan-triggs']) {
+  for (const method of (process.env.LIGHTING_PRETRAINED_METHODS ?? 'none,equalize,clahe,tan-triggs').split(',')) {
     pre[method] = { yale: await pretrainedAccuracy(pipeline, yaleTrain, yaleTest, method) };
     if (orlData && (method === 'none' || method === 'clahe' || process.env.LIGHTING_PRETRAINED_ORL_ALL)) {
       pre[method].orl_relit = await pretrainedAccuracy(pipeline, orlData.train, orlRelit, method);
     }
     console.log(`pretrained default + class means, ${method} before embedding: Yale ${(pre[method].yale * 100).toFixed(1)}%${pre[method].orl_relit !== undefined ? `, relit ORL ${(pre[method].orl_relit * 100).toFixed(1)}%` : ''}`);
   }
+  // The head before session 8 (cosines only), side by side.
+  pre.none_previous_head = { yale: await pretrainedAccuracy(pipeline, yaleTrain, yaleTest, 'none', true) };
+  if (orlData) pre.none_previous_head.orl_relit = await pretrainedAccuracy(pipeline, orlData.train, orlRelit, 'none', true);
+  console.log(`pretrained default, previous head (cosines only): Yale ${(pre.none_previous_head.yale * 100).toFixed(1)}%${orlData ? `, relit ORL ${(pre.none_previous_head.orl_relit * 100).toFixed(1)}%` : ''}`);
   pipeline.dispose();
   result.pretrained = pre;
   result.yale_pretrained_accuracy = pre.none.yale;
+  result.yale_pretrained_previous_head_accuracy = pre.none_previous_head.yale;
   save();
 } else {
   result.yale_pretrained_accuracy = null;
@@ -265,11 +306,6 @@ fastPipeline?.dispose();
 result.lfw_dark_detection_misses_fast = missesFast?.lfw_dark_detection_misses ?? null;
 result.lfw_bright_detection_misses_fast = missesFast?.lfw_bright_detection_misses ?? null;
 if (missesFast) result.lfw_exposure_detail_fast = missesFast;
-/** A committed result file of another bench, or undefined. */
-const previousResult = (name) => {
-  const file = path.join(repoRoot, 'bench-results', `${name}.json`);
-  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined;
-};
 const decode = await sibling('decode.mjs', 'measureDecode1080pJpeg', 'decode');
 if (decode) {
   result.decode_ms_1080p_jpeg = decode;
@@ -281,6 +317,16 @@ if (decode) {
 // LFW runs the pretrained pipeline, which this recipe does not change: the last bench:lfw result is reused.
 result.lfw_accuracy = previousResult('lfw')?.ours?.accuracy_mean ?? null;
 result.lfw_accuracy_source = 'read from bench-results/lfw.json (pnpm bench:lfw, default preset, 5 folds of lfw-dev), not rerun: the illumination recipe does not change the pretrained pipeline';
+// The few-shot proxy (bench/lighting-fewshot.mjs), when it has been run.
+const fewshot = previousResult('lighting-fewshot');
+if (fewshot?.sets) {
+  result.fewshot_proxy = { source: `bench-results/lighting-fewshot.json (${fewshot.date})`, protocol: fewshot.protocol, faces_found: {}, previous_head: {}, default_head: {} };
+  for (const [set, out] of Object.entries(fewshot.sets)) {
+    result.fewshot_proxy.faces_found[set] = out.faces_found;
+    result.fewshot_proxy.previous_head[set] = out.previous;
+    result.fewshot_proxy.default_head[set] = out[Object.keys(out).find((k) => k.endsWith('_default'))];
+  }
+}
 result.load_average_end = os.loadavg();
 
 const pct = (v) => (typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : 'n/a');

@@ -5,9 +5,10 @@ import { InvalidArgumentError, ModelFormatError } from '../errors/index.js';
 import { firstNonFinite } from '../errors/finite.js';
 import { Gallery } from '../gallery/gallery.js';
 import { checkLabel, compareLabels } from './labels.js';
+import { fuseTextureScores, type TextureGallery } from './face-texture.js';
 import type { BackboneInfo, HeadKind } from './metadata.js';
 import { recognitionsFromProbabilities } from './probabilities.js';
-import type { Recognition, ScoreKind } from './result.js';
+import { recognitionOf, type Recognition, type ScoreKind } from './result.js';
 
 /** How the softmax head is trained; the defaults work for 1–10 photos per person. */
 export interface HeadTraining {
@@ -128,8 +129,17 @@ export class EmbeddingClassifier {
     return new EmbeddingClassifier(head, labels, backbone, model, undefined);
   }
 
-  /** One recognition per embedding (L2-normalised, as the backbone makes them). */
-  async recognize(embeddings: readonly Float32Array[], options: { readonly topK: number; readonly threshold: number }): Promise<Recognition[]> {
+  /**
+   * One recognition per embedding (L2-normalised, as the backbone makes them). With `textures` (class means only:
+   * each face's texture, in order, and the training textures' gallery), every person's cosine is moved by the
+   * texture evidence ({@link fuseTextureScores}) before ranking.
+   */
+  async recognize(
+    embeddings: readonly Float32Array[],
+    options: { readonly topK: number; readonly threshold: number },
+    textures?: { readonly gallery: TextureGallery; readonly faces: readonly Float32Array[] },
+  ): Promise<Recognition[]> {
+    if (this.gallery && textures) return this.recognizeFused(this.gallery, embeddings, options, textures);
     if (this.gallery) return this.gallery.match(embeddings, options);
     const d = this.backbone.dimensions;
     embeddings.forEach((e, i) => {
@@ -146,6 +156,28 @@ export class EmbeddingClassifier {
       probabilities.dispose();
     }
     return recognitionsFromProbabilities(values, this.labels, options.topK, options.threshold, `the softmax head on ${this.backbone.embedder} embeddings`);
+  }
+
+  /** Class means with texture evidence: every person's cosine, fused, then the best `topK`. */
+  private async recognizeFused(
+    gallery: Gallery,
+    embeddings: readonly Float32Array[],
+    options: { readonly topK: number; readonly threshold: number },
+    textures: { readonly gallery: TextureGallery; readonly faces: readonly Float32Array[] },
+  ): Promise<Recognition[]> {
+    if (textures.faces.length !== embeddings.length) throw new InvalidArgumentError('textures', `has ${textures.faces.length} faces for ${embeddings.length} embeddings`);
+    const all = await gallery.match(embeddings, { topK: this.labels.length, threshold: -1 });
+    const index = new Map(this.labels.map((l, i) => [l, i]));
+    return all.map((recognition, i) => {
+      const cosines = new Float32Array(this.labels.length);
+      for (const c of recognition.candidates) cosines[index.get(c.label)!] = c.score;
+      const fused = fuseTextureScores(cosines, textures.gallery.distances(textures.faces[i]!), textures.gallery.matching.weight);
+      const ranked = this.labels
+        .map((label, k) => ({ label, score: fused[k]! }))
+        .sort((a, b) => b.score - a.score || compareLabels(a.label, b.label))
+        .slice(0, options.topK);
+      return recognitionOf(ranked, options.threshold, 'cosine');
+    });
   }
 
   /** Frees the model's weights and the gallery's matrix. */

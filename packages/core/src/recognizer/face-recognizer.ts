@@ -17,6 +17,8 @@ import { now } from '../clock.js';
 import { landmarkSourceOf, type FacePipeline } from '../faces/pipeline.js';
 import { checkWeightValues } from '../faces/model-checks.js';
 import { EmbeddingClassifier } from './embedding-classifier.js';
+import { cropLandmarksOf, headFace, type CropLandmarks, type HeadFace } from './head-faces.js';
+import { DEFAULT_TEXTURE_MATCHING, TextureGallery, faceTexture, validateTextureMatching, type TextureMatching } from './face-texture.js';
 import { trainerOptions, type FitOptions } from './fit-options.js';
 import { illuminationStep } from './illumination-default.js';
 import { distinctLabels } from './labels.js';
@@ -68,6 +70,14 @@ export interface FaceRecognizerOptions {
    * probability).
    */
   readonly head?: HeadKind;
+  /**
+   * With a backbone and the class-mean head: the lighting-invariant texture match fused with the cosines (see
+   * {@link TextureMatching}). Default {@link DEFAULT_TEXTURE_MATCHING}: faces half in shadow or lit from the side are
+   * named far more often than by the embedding alone, normally lit ones as before (BENCHMARKS.md, lighting). The
+   * training faces' textures are saved with the head (about 3.8 kB per photo), so predict applies the same. `null`:
+   * cosines only. Refused with the softmax head.
+   */
+  readonly texture?: TextureMatching | null;
 }
 
 /** Options of {@link FaceRecognizer.predict}. */
@@ -143,6 +153,10 @@ export class FaceRecognizer {
   private currentThreshold: number;
   /** Set with a backbone after fit/load: the head on the embeddings (owns `model`). */
   private head: EmbeddingClassifier | undefined;
+  /** The training faces' textures a class-mean head fuses with its cosines, when it has them. */
+  private textures: TextureGallery | undefined;
+  /** Where the faces of a head's training crops were, for photos in which the backbone finds none. */
+  private crop: CropLandmarks | undefined;
   /** Names the model in errors: the folder or URL it was loaded from. */
   private source = 'the trained model';
 
@@ -153,6 +167,10 @@ export class FaceRecognizer {
     }
     if (options.head !== undefined && !options.backbone) {
       throw new InvalidArgumentError('head', 'is a head on a pretrained backbone: give the backbone too (a FacePipeline)');
+    }
+    if (options.texture) {
+      if (options.head === 'softmax' || !options.backbone) throw new InvalidArgumentError('texture', 'is matched by the class-mean head on a backbone; give a backbone and no softmax head, or texture: null');
+      validateTextureMatching(options.texture, 'texture');
     }
     const pretrainedDefault = options.backbone && this.scoreKind === 'cosine' ? options.backbone.embedder.spec.threshold : 0.5;
     this.currentThreshold = checkThreshold('threshold', options.threshold ?? pretrainedDefault, this.scoreKind);
@@ -283,8 +301,13 @@ export class FaceRecognizer {
     const { model, metadata } = this.requireModel();
     if (this.head) {
       const embeddings: Float32Array[] = [];
-      for (const image of images) embeddings.push((await this.options.backbone!.embedMainFaceOrCentre(image)).embedding);
-      return this.head.recognize(embeddings, { topK, threshold });
+      const faces: Float32Array[] = [];
+      for (const image of images) {
+        const face = await headFace(this.options.backbone!, image, this.crop);
+        embeddings.push(face.embedding);
+        if (this.textures) faces.push(faceTexture(image, face.landmarks, this.textures.matching));
+      }
+      return this.head.recognize(embeddings, { topK, threshold }, this.textures ? { gallery: this.textures, faces } : undefined);
     }
     const { preprocessing } = metadata as ClassifierMetadata;
     const flip = options.flip ?? true;
@@ -368,6 +391,7 @@ export class FaceRecognizer {
       throw new ModelFormatError(name, error instanceof Error ? error.message : String(error), { cause: error });
     }
     let head: EmbeddingClassifier | undefined;
+    let textures: TextureGallery | undefined;
     try {
       const raw = (model.getUserDefinedMetadata() as Record<string, unknown> | undefined)?.[METADATA_KEY];
       const metadata = validateMetadata(raw, name);
@@ -376,7 +400,9 @@ export class FaceRecognizer {
       if (metadata.architecture === 'embedding-head') {
         const backbone = checkBackbone(options.backbone, metadata, name);
         head = await EmbeddingClassifier.fromModel(model, metadata.head, metadata.labels, metadata.backbone, name);
-        recognizer = new FaceRecognizer({ backbone, head: metadata.head, threshold: options.threshold ?? metadata.threshold });
+        textures = metadata.texture === undefined ? undefined : TextureGallery.fromSaved(metadata.texture, metadata.labels.length, name);
+        if (textures && metadata.head !== 'class-mean') throw new ModelFormatError(name, 'metadata.texture belongs to a class-mean head, not a softmax one');
+        recognizer = new FaceRecognizer({ backbone, head: metadata.head, threshold: options.threshold ?? metadata.threshold, texture: textures?.matching ?? null });
       } else {
         await checkClassifier(model, metadata, name);
         if (options.backbone) {
@@ -384,7 +410,7 @@ export class FaceRecognizer {
         }
         recognizer = new FaceRecognizer({ threshold: options.threshold ?? metadata.threshold });
       }
-      recognizer.replace(model, metadata, head, name);
+      recognizer.replace(model, metadata, head, name, textures);
       return recognizer;
     } catch (error) {
       if (head) head.dispose();
@@ -400,15 +426,19 @@ export class FaceRecognizer {
     this.model = undefined;
     this.metadata = undefined;
     this.head = undefined;
+    this.textures = undefined;
+    this.crop = undefined;
   }
 
   /** Installs a new model (and head), disposing the previous one. */
-  private replace(model: tfl.LayersModel, metadata: RecognizerMetadata, head: EmbeddingClassifier | undefined, source: string): void {
+  private replace(model: tfl.LayersModel, metadata: RecognizerMetadata, head: EmbeddingClassifier | undefined, source: string, textures?: TextureGallery): void {
     this.dispose();
     this.model = model;
     this.metadata = metadata;
     this.head = head;
     this.source = source;
+    this.textures = textures;
+    this.crop = metadata.architecture === 'embedding-head' ? metadata.cropLandmarks : undefined;
   }
 
   /**
@@ -419,16 +449,28 @@ export class FaceRecognizer {
   private async fitHead(backbone: FacePipeline, dataset: ReadonlyArray<LabeledImage<FaceImage>>, labels: readonly string[], options: FitOptions): Promise<TrainingResult> {
     const started = now();
     const kind = this.options.head ?? 'class-mean';
-    const embeddings: Float32Array[] = [];
+    const matching = kind === 'class-mean' && this.options.texture !== null ? (this.options.texture ?? DEFAULT_TEXTURE_MATCHING) : undefined;
+    // Two passes: photos in which no face is found are read again where the others' faces were, when the photos
+    // are crops of one geometry (a cropped-face dataset whose darkest photos the detector misses).
+    const read: HeadFace[] = [];
     for (const item of dataset) {
       throwIfAborted(options.signal);
-      embeddings.push((await backbone.embedMainFaceOrCentre(item.image)).embedding);
+      read.push(await headFace(backbone, item.image, undefined));
     }
+    const crop = cropLandmarksOf(dataset.map((d, i) => ({ image: d.image, face: read[i]! })));
+    for (let i = 0; i < dataset.length; i++) {
+      throwIfAborted(options.signal);
+      if (crop && !read[i]!.found) read[i] = await headFace(backbone, dataset[i]!.image, crop);
+    }
+    const embeddings = read.map((f) => f.embedding);
+    const faces = matching ? dataset.map((d, i) => faceTexture(d.image, read[i]!.landmarks, matching)) : [];
     const info = backboneInfo(backbone);
     const head = await EmbeddingClassifier.fit(embeddings, dataset.map((d) => d.label), kind, info, { order: labels });
+    const personOf = new Map(head.labels.map((l, i) => [l, i]));
+    const textures = matching ? TextureGallery.fromTextures(matching, faces, dataset.map((d) => personOf.get(d.label)!), head.labels.length) : undefined;
     let correct: number;
     try {
-      const answers = await head.recognize(embeddings, { topK: 1, threshold: -1 });
+      const answers = await head.recognize(embeddings, { topK: 1, threshold: -1 }, textures ? { gallery: textures, faces } : undefined);
       correct = answers.filter((a, i) => a.candidates[0]!.label === dataset[i]!.label).length;
     } catch (error) {
       head.dispose();
@@ -444,8 +486,10 @@ export class FaceRecognizer {
       labels: head.labels,
       threshold: this.currentThreshold,
       createdAt: new Date().toISOString(),
+      ...(textures ? { texture: textures.toSaved() } : {}),
+      ...(crop ? { cropLandmarks: crop.map(([x, y]) => [x, y] as const) } : {}),
     };
-    this.replace(head.model, metadata, head, 'the trained model');
+    this.replace(head.model, metadata, head, 'the trained model', textures);
     const seconds = (now() - started) / 1000;
     return {
       history: { epoch: [1], loss: [Number.NaN], accuracy: [correct / dataset.length], valLoss: [], valAccuracy: [], learningRate: [], seconds: [seconds] },

@@ -1,5 +1,7 @@
 // The facerec metadata stored with a saved recognizer (a trained CNN or a head on a pretrained backbone), and its validation on load.
 import { ModelFormatError } from '../errors/index.js';
+import type { SavedTextures } from './face-texture.js';
+import { validateCropLandmarks, type CropLandmarks } from './head-faces.js';
 import type { LandmarkSource } from '../faces/pipeline.js';
 import { ARCHITECTURES } from '../models/index.js';
 import type { ArchitectureName } from '../models/index.js';
@@ -63,6 +65,16 @@ export interface EmbeddingHeadMetadata extends CommonMetadata {
   readonly architecture: 'embedding-head';
   readonly head: HeadKind;
   readonly backbone: BackboneInfo;
+  /**
+   * The training faces' textures a class-mean head fuses with its cosines (see `TextureMatching`); absent in softmax heads,
+   * in heads fitted with `texture: null` and in heads saved before textures existed, which score by cosine alone. Checked when the head is built.
+   */
+  readonly texture?: SavedTextures;
+  /**
+   * Where the faces of the training photos were, as fractions of the photo, when they are crops of one geometry:
+   * a photo in which the backbone finds no face is read there (see `headFace`). Absent otherwise.
+   */
+  readonly cropLandmarks?: CropLandmarks;
 }
 
 /** What facerec stores beside the tfjs model artifacts. */
@@ -99,7 +111,9 @@ export function validateMetadata(value: unknown, source: string): RecognizerMeta
     if (head !== 'class-mean' && head !== 'softmax') fail(source, `metadata.head is ${JSON.stringify(head)}, expected "class-mean" or "softmax"`);
     const low = head === 'class-mean' ? -1 : 0;
     if (typeof m.threshold !== 'number' || !(m.threshold >= low && m.threshold <= 1)) fail(source, `metadata.threshold must be in [${low}, 1]`);
-    return { ...common, architecture: 'embedding-head', head, backbone: validateBackbone(m.backbone, source), threshold: m.threshold };
+    const texture = m.texture === undefined ? {} : { texture: m.texture as SavedTextures };
+    const crop = m.cropLandmarks === undefined ? {} : { cropLandmarks: checkedCropLandmarks(m.cropLandmarks, source) };
+    return { ...common, architecture: 'embedding-head', head, backbone: validateBackbone(m.backbone, source), threshold: m.threshold, ...texture, ...crop };
   }
   if (typeof m.threshold !== 'number' || !(m.threshold >= 0 && m.threshold <= 1)) fail(source, 'metadata.threshold must be in [0, 1]');
   if (m.architecture !== 'custom' && !ARCHITECTURES.includes(m.architecture as ArchitectureName)) {
@@ -118,6 +132,15 @@ export function validateMetadata(value: unknown, source: string): RecognizerMeta
     threshold: m.threshold,
     ...(typeof m.training === 'object' && m.training !== null ? { training: m.training as ClassifierMetadata['training'] } : {}),
   };
+}
+
+/** Crop landmarks read from a model, or a ModelFormatError naming `source`. */
+function checkedCropLandmarks(value: unknown, source: string): CropLandmarks {
+  try {
+    return validateCropLandmarks(value, 'metadata.cropLandmarks');
+  } catch (error) {
+    throw new ModelFormatError(source, error instanceof Error ? error.message : String(error), { cause: error });
+  }
 }
 
 function validateBackbone(value: unknown, source: string): BackboneInfo {

@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, ModelFormatError } from '../../src/errors/index.js';
 import type { FacePipeline } from '../../src/faces/index.js';
+import { centredLandmarks } from '../../src/faces/landmarks.js';
 import type { RawImage } from '../../src/image/types.js';
 import { FaceRecognizer, METADATA_KEY } from '../../src/recognizer/index.js';
 import { expectNoLeakPerTest } from '../helpers/memory.js';
@@ -26,7 +27,7 @@ const fakePipeline = {
     const mean = [0, 0, 0];
     for (let p = 0; p < image.width * image.height; p++) for (let c = 0; c < 3; c++) mean[c]! += image.data[p * 3 + c]!;
     const n = Math.hypot(...mean);
-    return { embedding: Float32Array.from(mean, (x) => x / n), found: false };
+    return { embedding: Float32Array.from(mean, (x) => x / n), landmarks: centredLandmarks(image.width, image.height), found: false };
   },
 } as unknown as FacePipeline;
 

@@ -36,7 +36,7 @@ describe('every recognizer answers with a Recognition', () => {
     embedMainFaceOrCentre: async (image: core.RawImage) => {
       const e = Float32Array.from(image.data);
       const n = Math.hypot(...e);
-      return { embedding: e.map((x) => x / n), found: false };
+      return { embedding: e.map((x) => x / n), landmarks: core.centredLandmarks(1, 1), found: false };
     },
   } as unknown as core.FacePipeline;
   const pixel = (r: number, g: number, b: number): core.RawImage => ({ data: Uint8Array.of(r, g, b), width: 1, height: 1, channels: 3 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FaceRecognizer, Gallery, loadImageFolder, type FacePipeline, type LabeledImage, type RawImage } from '@facerec/node';
+import { FaceRecognizer, Gallery, centredLandmarks, loadImageFolder, type FacePipeline, type LabeledImage, type RawImage } from '@facerec/node';
 import { loadLabeledFiles } from '../../../web/src/train/files.js';
 import { pnmBinary } from '../fixtures/images.js';
 import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
@@ -26,7 +26,7 @@ const backbone = {
   embedMainFaceOrCentre: async (image: RawImage) => {
     const e = new Float32Array(NAMES.length);
     e[Math.floor(image.data[0]! / 40) % NAMES.length] = 1;
-    return { embedding: e, found: false };
+    return { embedding: e, landmarks: centredLandmarks(image.width, image.height), found: false };
   },
   refiner: undefined,
 } as unknown as FacePipeline;

@@ -1,0 +1,207 @@
+// The lighting-invariant texture match a few-shot head adds to its embedding scores: Tan–Triggs, then LBP histograms of the aligned grey face, nearest neighbour by chi-square (Tan & Triggs 2010).
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError, ModelFormatError } from '../errors/index.js';
+import type { FiveLandmarks } from '../faces/landmarks.js';
+import { similarityTransform } from '../faces/geometry.js';
+import { ARCFACE_TEMPLATE, templateInPixels } from '../faces/templates.js';
+import { warpAffine, warpPixels } from '../faces/warp.js';
+import type { FaceImage } from '../image/types.js';
+import { tanTriggs } from '../preprocess/illumination.js';
+import { LBP_BINS, chiSquareDistance, lbpHistograms } from '../preprocess/lbp.js';
+
+/**
+ * How a few-shot head matches face textures beside the embeddings, as its saved metadata records it. The texture is
+ * the face aligned on the ArcFace template (`size` pixels square, grey), Tan–Triggs-normalised with its published
+ * parameters, coded as uniform LBP histograms on a `grid`; a person's texture distance is the smallest chi-square
+ * distance to their training photos.
+ */
+export interface TextureMatching {
+  readonly method: 'tan-triggs-lbp';
+  /** Side of the aligned grey face, pixels. */
+  readonly size: number;
+  /** LBP cells [rows, columns]. */
+  readonly grid: readonly [number, number];
+  /**
+   * How much the texture moves a score, in units of the spread of the embedding's scores over the people: a
+   * person's fused score is `cosine + weight · σ(cosines) · z(−texture distance)`.
+   */
+  readonly weight: number;
+}
+
+/**
+ * The default texture match of a class-mean head: 64×64 faces, 8×8 cells, weight 0.5. Embeddings of faces half in
+ * shadow lose much of their identity while Tan–Triggs + LBP keeps it; on normally lit faces the embedding dominates
+ * (bench/lighting-fewshot.mjs, BENCHMARKS.md lighting).
+ */
+export const DEFAULT_TEXTURE_MATCHING: TextureMatching = Object.freeze({ method: 'tan-triggs-lbp', size: 64, grid: Object.freeze([8, 8]) as readonly [number, number], weight: 0.5 });
+
+/**
+ * Checks a texture match read from metadata or options; a fresh copy.
+ * @throws InvalidArgumentError naming `source` and the bad field.
+ */
+export function validateTextureMatching(value: unknown, source: string): TextureMatching {
+  const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+  if (v.method !== 'tan-triggs-lbp') throw new InvalidArgumentError(`${source}.method`, `expected 'tan-triggs-lbp', got ${JSON.stringify(v.method)}`);
+  const size = v.size;
+  if (!(Number.isInteger(size) && (size as number) >= 16 && (size as number) <= 256)) throw new InvalidArgumentError(`${source}.size`, `expected an integer in [16, 256], got ${String(size)}`);
+  const grid = v.grid;
+  if (!Array.isArray(grid) || grid.length !== 2 || !grid.every((g) => Number.isInteger(g) && g >= 1 && g <= (size as number) / 4)) {
+    throw new InvalidArgumentError(`${source}.grid`, `expected [rows, columns] with cells of at least 4 pixels, got ${JSON.stringify(grid)}`);
+  }
+  const weight = v.weight;
+  if (typeof weight !== 'number' || !(weight >= 0 && weight <= 10)) throw new InvalidArgumentError(`${source}.weight`, `expected a number in [0, 10], got ${String(weight)}`);
+  return { method: 'tan-triggs-lbp', size: size as number, grid: [grid[0] as number, grid[1] as number], weight };
+}
+
+/**
+ * The texture of the face at `landmarks` in `image` (a RawImage or a `[h, w, c]` tensor, 0..255; not disposed): the
+ * face warped onto the ArcFace template at `size`² pixels, grey, Tan–Triggs-normalised, then LBP histograms.
+ */
+export function faceTexture(image: FaceImage, landmarks: FiveLandmarks, matching: TextureMatching): Float32Array {
+  const { size, grid } = matching;
+  const m = similarityTransform(templateInPixels(ARCFACE_TEMPLATE, size), landmarks);
+  const normalised = tf.tidy(() => {
+    const crop = image instanceof tf.Tensor
+      ? tf.squeeze(warpAffine(image, [m], [size, size]), [0])
+      : tf.tensor3d(warpPixels(image, [m], size, size, 0), [size, size, image.channels]);
+    const grey = crop.shape[2] === 1 ? crop : tf.mean(crop, 2, true);
+    return tanTriggs(grey as tf.Tensor3D);
+  });
+  try {
+    return lbpHistograms(normalised.dataSync(), size, size, grid);
+  } finally {
+    normalised.dispose();
+  }
+}
+
+/** How a class-mean head saves its training textures: the match, and the textures quantised to bytes, in base64. */
+export interface SavedTextures extends TextureMatching {
+  /** Person index (into the head's labels) of each training texture. */
+  readonly people: readonly number[];
+  /** Every texture's bins · 255, rounded, as bytes in base64 (`people.length · bins` of them). */
+  readonly textures: string;
+}
+
+/** The training textures of a head, matched by nearest neighbour per person. */
+export class TextureGallery {
+  private constructor(
+    readonly matching: TextureMatching,
+    /** Person index of each texture. */
+    private readonly people: Int32Array,
+    /** Textures, quantised to multiples of 1/255 (as saved, so a loaded head scores exactly as the fitted one). */
+    private readonly bytes: Uint8Array,
+    private readonly count: number,
+  ) {}
+
+  /** Bins of one texture. */
+  private get bins(): number {
+    return this.matching.grid[0] * this.matching.grid[1] * LBP_BINS;
+  }
+
+  /** A gallery of `textures` (from {@link faceTexture}), `people[i]` the person index of texture i among `count` people. */
+  static fromTextures(matching: TextureMatching, textures: readonly Float32Array[], people: readonly number[], count: number): TextureGallery {
+    const bins = matching.grid[0] * matching.grid[1] * LBP_BINS;
+    const bytes = new Uint8Array(textures.length * bins);
+    textures.forEach((t, i) => {
+      if (t.length !== bins) throw new InvalidArgumentError('textures', `entry ${i} has ${t.length} bins, expected ${bins}`);
+      for (let j = 0; j < bins; j++) bytes[i * bins + j] = Math.round(Math.min(1, Math.max(0, t[j]!)) * 255);
+    });
+    return new TextureGallery(matching, Int32Array.from(people), bytes, count);
+  }
+
+  /**
+   * The gallery saved with a head of `count` people.
+   * @throws ModelFormatError naming `source` when a field or the data's length is wrong.
+   */
+  static fromSaved(saved: unknown, count: number, source: string): TextureGallery {
+    let matching: TextureMatching;
+    try {
+      matching = validateTextureMatching(saved, 'metadata.texture');
+    } catch (error) {
+      throw new ModelFormatError(source, error instanceof Error ? error.message : String(error), { cause: error });
+    }
+    const s = saved as Record<string, unknown>;
+    const people = s.people;
+    if (!Array.isArray(people) || !people.every((p) => Number.isInteger(p) && p >= 0 && p < count)) {
+      throw new ModelFormatError(source, `metadata.texture.people must list a person index below ${count} per texture`);
+    }
+    const bytes = typeof s.textures === 'string' ? decodeBase64(s.textures) : undefined;
+    const bins = matching.grid[0] * matching.grid[1] * LBP_BINS;
+    if (!bytes || bytes.length !== people.length * bins) {
+      throw new ModelFormatError(source, `metadata.texture.textures must hold ${people.length} × ${bins} bytes in base64`);
+    }
+    return new TextureGallery(matching, Int32Array.from(people as number[]), bytes, count);
+  }
+
+  /** What {@link TextureGallery.fromSaved} reads back. */
+  toSaved(): SavedTextures {
+    return { ...this.matching, grid: [...this.matching.grid], people: Array.from(this.people), textures: encodeBase64(this.bytes) };
+  }
+
+  /** Each person's smallest chi-square distance from `texture` to their training textures (Infinity for none). */
+  distances(texture: Float32Array): Float32Array {
+    const bins = this.bins;
+    if (texture.length !== bins) throw new InvalidArgumentError('texture', `has ${texture.length} bins, expected ${bins}`);
+    const out = new Float32Array(this.count).fill(Number.POSITIVE_INFINITY);
+    const row = new Float32Array(bins);
+    for (let i = 0; i < this.people.length; i++) {
+      for (let j = 0; j < bins; j++) row[j] = this.bytes[i * bins + j]! / 255;
+      const d = chiSquareDistance(texture, row);
+      const p = this.people[i]!;
+      if (d < out[p]!) out[p] = d;
+    }
+    return out;
+  }
+}
+
+/**
+ * Embedding scores moved by texture evidence: `cosines[k] + weight · σ(cosines) · z_k`, where z is the standardised
+ * negative texture distance over the people. On the cosine scale, so the head's threshold keeps its meaning; people
+ * without a texture (infinite distance) get the lowest z.
+ */
+export function fuseTextureScores(cosines: Float32Array, distances: Float32Array, weight: number): Float32Array {
+  const n = cosines.length;
+  if (distances.length !== n) throw new InvalidArgumentError('distances', `has ${distances.length} entries for ${n} people`);
+  if (n < 2 || weight === 0) return Float32Array.from(cosines);
+  const finite = Array.from(distances).filter(Number.isFinite);
+  const worst = finite.length > 0 ? Math.max(...finite) : 0;
+  const evidence = Array.from(distances, (d) => -(Number.isFinite(d) ? d : worst));
+  const spread = (v: readonly number[]): { mean: number; sd: number } => {
+    const mean = v.reduce((a, b) => a + b, 0) / v.length;
+    return { mean, sd: Math.sqrt(v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length) };
+  };
+  const c = spread(Array.from(cosines));
+  const e = spread(evidence);
+  if (!(e.sd > 0)) return Float32Array.from(cosines);
+  return Float32Array.from(cosines, (s, k) => s + weight * c.sd * ((evidence[k]! - e.mean) / e.sd));
+}
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Standard base64 with padding (core has neither Node's Buffer nor the DOM's btoa in its types). */
+function encodeBase64(bytes: Uint8Array): string {
+  const parts: string[] = [];
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    const left = bytes.length - i;
+    parts.push(BASE64[(n >> 18) & 63]! + BASE64[(n >> 12) & 63]! + (left > 1 ? BASE64[(n >> 6) & 63]! : '=') + (left > 2 ? BASE64[n & 63]! : '='));
+  }
+  return parts.join('');
+}
+
+/** Decodes standard base64; undefined for characters outside the alphabet. */
+function decodeBase64(text: string): Uint8Array | undefined {
+  const chars = text.replace(/=+$/, '');
+  if (!/^[A-Za-z0-9+/]*$/.test(chars)) return undefined;
+  const out = new Uint8Array(Math.floor((chars.length * 3) / 4));
+  let bits = 0, acc = 0, o = 0;
+  for (let i = 0; i < chars.length; i++) {
+    acc = ((acc << 6) | BASE64.indexOf(chars[i]!)) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+// How a few-shot head reads the face of a photo: the backbone's main face, else (a face crop too dark or too tight for the detector) where the training crops had theirs.
+import * as tf from '@tensorflow/tfjs-core';
+import { InvalidArgumentError } from '../errors/index.js';
+import type { FiveLandmarks } from '../faces/landmarks.js';
+import type { FacePipeline } from '../faces/pipeline.js';
+import type { FaceImage } from '../image/types.js';
+
+/** The five landmarks as fractions of a photo's width and height. */
+export type CropLandmarks = readonly (readonly [number, number])[];
+
+/**
+ * Largest spread (mean standard deviation of the landmarks' fractions) at which the training photos count as crops
+ * of one geometry (a cropped-face dataset); ORL's crops spread about 0.02, portraits of varied framing far more.
+ */
+const MAX_SPREAD = 0.05;
+
+/** The face of one photo as the head uses it. */
+export interface HeadFace {
+  readonly embedding: Float32Array;
+  readonly landmarks: FiveLandmarks;
+  /** Whether the detector found it (else the landmarks are the crops' or the centre's). */
+  readonly found: boolean;
+}
+
+function sizeOf(image: FaceImage): { width: number; height: number } {
+  return image instanceof tf.Tensor ? { width: image.shape[1], height: image.shape[0] } : { width: image.width, height: image.height };
+}
+
+/**
+ * Where the faces sit in photos that are crops of one geometry (the detector found at least two and their landmarks,
+ * as fractions of each photo, agree within {@link MAX_SPREAD}): their mean landmarks; undefined otherwise.
+ */
+export function cropLandmarksOf(faces: ReadonlyArray<{ readonly image: FaceImage; readonly face: HeadFace }>): CropLandmarks | undefined {
+  const found = faces.filter((f) => f.face.found).map((f) => {
+    const { width, height } = sizeOf(f.image);
+    return f.face.landmarks.map((p) => [p.x / width, p.y / height] as const);
+  });
+  if (found.length < 2) return undefined;
+  const mean = [0, 1, 2, 3, 4].map((k) => [0, 1].map((a) => found.reduce((s, f) => s + f[k]![a]!, 0) / found.length) as [number, number]);
+  let spread = 0;
+  for (let k = 0; k < 5; k++) {
+    for (const a of [0, 1]) spread += Math.sqrt(found.reduce((s, f) => s + (f[k]![a]! - mean[k]![a]!) ** 2, 0) / found.length);
+  }
+  return spread / 10 <= MAX_SPREAD ? mean : undefined;
+}
+
+/**
+ * Checks crop landmarks read from metadata: five finite [x, y] fractions.
+ * @throws InvalidArgumentError naming `source`.
+ */
+export function validateCropLandmarks(value: unknown, source: string): CropLandmarks {
+  if (!Array.isArray(value) || value.length !== 5 || !value.every((p) => Array.isArray(p) && p.length === 2 && p.every((v) => typeof v === 'number' && v >= -1 && v <= 2))) {
+    throw new InvalidArgumentError(source, `expected five [x, y] fractions of the photo, got ${JSON.stringify(value)}`);
+  }
+  return value.map((p: number[]) => [p[0]!, p[1]!] as const);
+}
+
+/**
+ * The face of `image` for a head: the backbone's main face; when none is found and the head knows its crops'
+ * geometry, the face where the training crops had it (embedded without refinement, as the backbone embeds the
+ * centre of a crop), else the backbone's centre of the crop.
+ */
+export async function headFace(backbone: FacePipeline, image: FaceImage, crop: CropLandmarks | undefined): Promise<HeadFace> {
+  const face = await backbone.embedMainFaceOrCentre(image);
+  if (face.found || !crop) return face;
+  const { width, height } = sizeOf(image);
+  const landmarks = crop.map(([x, y]) => ({ x: x * width, y: y * height })) as unknown as FiveLandmarks;
+  const pixels = image instanceof tf.Tensor ? image : tf.tensor3d(Float32Array.from(image.data), [height, width, image.channels]);
+  try {
+    const [embedding] = await backbone.embedder.embedFaces(pixels, [landmarks]);
+    return { embedding: embedding!, landmarks, found: false };
+  } finally {
+    if (pixels !== image) pixels.dispose();
+  }
+}
