@@ -20,6 +20,8 @@ const CASES: [number, number, number, number, number, Pad][] = [
   [3, 4, 4, 12, 8, 'same'],
   [1, 3, 3, 8, 9, 'valid'],
   [2, 18, 5, 24, 40, 2],
+  // 1×1 outputs (dlib's last block at batch 10) take the direct kernel forward, Winograd for the gradients.
+  [10, 1, 1, 16, 24, 'same'],
 ];
 
 function dyShape(n: number, h: number, w: number, co: number, pad: Pad): number[] {

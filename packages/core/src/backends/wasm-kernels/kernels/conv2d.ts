@@ -44,7 +44,8 @@ export function convForward(
   if (bias !== undefined && util.sizeFromShape(bias.shape) !== Co) return null;
   const out = rt.output([N, Ho, Wo, Co]);
   if (N * Ho * Wo * Co === 0) return out;
-  if (winogradShape(info)) {
+  // A 1×1 output would fill a whole 6×6 Winograd tile for one pixel (36 products per channel pair, not 9): dlib's last block.
+  if (winogradShape(info) && Ho * Wo > 1) {
     const { inHeight: H, inWidth: W, padInfo } = info;
     const dims = { N, H, W, Ci, Ho, Wo, Co, pt: padInfo.top, pl: padInfo.left };
     winogradConv(rt, rt.offset(x), filter, bias ? rt.offset(bias) : 0, rt.offset(out), dims, false, act, alpha);
