@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Gallery, initBackend, iou, loadFacePipeline, readImage } from '@facerec/node';
+import { FACE_PRESETS, Gallery, initBackend, iou, loadFacePipeline, readImage } from '@facerec/node';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -54,7 +54,8 @@ function matchFaces(boxes, labels) {
  * the gallery holds each labelled face that was found, under its own name. A real face found counts once; a
  * detection mostly inside an ignore region does not count; every other detection is a false face, named when the gallery gives it a name (score at or above the threshold).
  * @param {{ preset?: string, pipeline?: import('@facerec/node').FacePipeline, detect?: import('@facerec/node').DetectOptions, datasets?: string }} opts
- * @returns {Promise<{ scene_faces_found: number, scene_faces: number, scene_false_faces: number, scene_false_faces_named: number, scene_photos: number, false_faces: Array<object> }>}
+ * @returns {Promise<{ scene_faces_found: number, scene_faces: number, scene_false_faces: number, scene_false_faces_named: number, scene_photos: number, false_faces: Array<object>, cpu_ms_per_photo: number, wall_ms_per_photo: number }>}
+ *   `cpu_ms_per_photo` / `wall_ms_per_photo`: `embedFaces` alone, per photo (CPU of all the process's threads).
  */
 export async function measureScenes(opts = {}) {
   const photos = scenePhotos(opts.datasets);
@@ -63,9 +64,15 @@ export async function measureScenes(opts = {}) {
   const gallery = new Gallery(pipeline);
   try {
     const found = [];
+    // Time of embedFaces alone (decoding and matching left out): CPU of every thread of the process, and wall.
+    let cpuMs = 0, wallMs = 0;
     for (const photo of photos) {
       const image = await readImage(photo.path);
+      const cpu0 = process.cpuUsage(), wall0 = performance.now();
       const faces = await pipeline.embedFaces(image, detect);
+      const cpu = process.cpuUsage(cpu0);
+      cpuMs += (cpu.user + cpu.system) / 1000;
+      wallMs += performance.now() - wall0;
       const matched = matchFaces(faces.map((f) => f.box), photo.faces);
       found.push({ photo, faces, matched });
       for (const [i, j] of matched) await gallery.enroll(`${photo.file}#${j}`, [faces[i].embedding]);
@@ -85,6 +92,7 @@ export async function measureScenes(opts = {}) {
     return {
       scene_faces_found: real, scene_faces: labelled, scene_false_faces: falseFaces.length,
       scene_false_faces_named: falseFaces.filter((f) => f.named !== null).length, scene_photos: photos.length, false_faces: falseFaces,
+      cpu_ms_per_photo: Math.round(cpuMs / photos.length), wall_ms_per_photo: Math.round(wallMs / photos.length),
     };
   } finally {
     gallery.dispose();
@@ -92,23 +100,34 @@ export async function measureScenes(opts = {}) {
   }
 }
 
-/** Both detection recipes on each preset, printed side by side; returns the rows. */
+/**
+ * Both detection recipes on each preset, printed side by side with `embedFaces`' CPU and wall ms per photo; a preset
+ * whose face mesh only checks unsure detections (`fast`, `mobileface`) also runs with `meshCheck: false`, its check
+ * before session 8 (the detector's second look). Returns the rows.
+ */
 export async function compareScenes(presets = ['default', 'fast'], opts = {}) {
   const rows = [];
   for (const preset of presets) {
-    const pipeline = await loadFacePipeline({ preset });
-    try {
-      for (const [recipe, detect] of [['previous defaults', PREVIOUS_DEFAULTS], ['defaults', {}]]) {
-        const r = await measureScenes({ ...opts, pipeline, detect });
-        rows.push({ preset, recipe, ...r });
-        for (const f of r.false_faces) console.log(`  ${preset} ${recipe}: false face in ${f.photo} at ${f.box.x},${f.box.y} ${f.box.width}×${f.box.height}, score ${f.score}${f.named ? `, named ${f.named} (${f.similarity})` : ''}`);
+    const variants = [['', {}]];
+    if (FACE_PRESETS[preset]?.meshCheck) variants.push([' (second look)', { meshCheck: false }]);
+    for (const [name, load] of variants) {
+      const pipeline = await loadFacePipeline({ preset, ...load });
+      try {
+        const recipes = name === '' ? [['previous defaults', PREVIOUS_DEFAULTS], ['defaults', {}]] : [[`defaults${name}`, {}]];
+        for (const [recipe, detect] of recipes) {
+          const r = await measureScenes({ ...opts, pipeline, detect });
+          rows.push({ preset, recipe, ...r, load: os.loadavg()[0] });
+          for (const f of r.false_faces) console.log(`  ${preset} ${recipe}: false face in ${f.photo} at ${f.box.x},${f.box.y} ${f.box.width}×${f.box.height}, score ${f.score}${f.named ? `, named ${f.named} (${f.similarity})` : ''}`);
+        }
+      } finally {
+        pipeline.dispose();
       }
-    } finally {
-      pipeline.dispose();
     }
   }
-  console.log(`\npreset   detection          photos  faces found  false faces  named`);
-  for (const r of rows) console.log(`${r.preset.padEnd(8)} ${r.recipe.padEnd(18)} ${String(r.scene_photos).padStart(6)}  ${`${r.scene_faces_found}/${r.scene_faces}`.padStart(11)}  ${String(r.scene_false_faces).padStart(11)}  ${String(r.scene_false_faces_named).padStart(5)}`);
+  console.log(`\npreset      detection                  photos  faces found  false faces  named  CPU ms/photo  wall ms/photo  load`);
+  for (const r of rows) {
+    console.log(`${r.preset.padEnd(11)} ${r.recipe.padEnd(26)} ${String(r.scene_photos).padStart(6)}  ${`${r.scene_faces_found}/${r.scene_faces}`.padStart(11)}  ${String(r.scene_false_faces).padStart(11)}  ${String(r.scene_false_faces_named).padStart(5)}  ${String(r.cpu_ms_per_photo).padStart(12)}  ${String(r.wall_ms_per_photo).padStart(13)}  ${r.load.toFixed(1)}`);
+  }
   console.log(`load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   return rows;
 }

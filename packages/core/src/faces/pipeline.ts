@@ -319,7 +319,16 @@ async function inGlareCopy<T>(source: Source, find: (copy: Source) => Promise<T>
   const working = detectionScale(image.width, image.height, source.options);
   if (clippedPixelShare(await image.resized(working.width, working.height)) < minClipped) return undefined;
   const curve = (raw: RawImage): RawImage => ({ ...raw, data: Float32Array.from(raw.data, (v) => 255 * (v / 255) ** gamma) });
-  return find({ ...source, image: { ...image, resized: async (w, h) => curve(await image.resized(w, h)), region: async (r, w, h) => curve(await image.region(r, w, h)) } });
+  const { width, height, channels } = image;
+  const darkened: ScalableImage = {
+    kind: 'scalable',
+    width,
+    height,
+    channels,
+    resized: async (w, h) => curve(await image.resized(w, h)),
+    region: async (rect, w, h) => curve(await image.region(rect, w, h)),
+  };
+  return find({ ...source, image: darkened });
 }
 
 /** Whether the face mesh confirms `face` (see `meshAccepts`); the clipped share is read only when it refuses the face as it is, so most faces pay nothing for it. */

@@ -57,6 +57,15 @@ describe('over-exposed faces (default preset)', () => {
     for (const pipeline of [main, meshChecked]) expect((await pipeline.detect(image)).filter((f) => iou(f.box, subject) > 0.3).length).toBe(1);
     const embedded = await main.embedMainFace(image);
     expect(embedded && iou(embedded.box, subject) > 0.3).toBe(true);
+    // The big-photo path (a shrunk copy scanned, each face cut from the photo) looks again the same way: there the
+    // detector alone finds nothing in the photo itself and the face in its darkened copy.
+    const big = tf.tidy(() => tf.image.resizeBilinear(tf.tensor3d(Float32Array.from(image.data), [250, 250, image.channels]), [500, 500]) as tf.Tensor3D);
+    try {
+      const faces = await main.detect(big, { detectionSize: 250, faceChecks: false });
+      expect(faces.filter((f) => iou(f.box, { x: 140, y: 140, width: 220, height: 220 }) > 0.3).length).toBe(1);
+    } finally {
+      big.dispose();
+    }
   });
 
   it('still drops the false boxes of a normally lit photo', async () => {
