@@ -7,8 +7,9 @@
 //   yale / yale_tight: Yale's 9 conditions without side light train, leftlight + rightlight test (real side light);
 //   lfw: lfw-dev people with at least 8 photos (47, 440 photos), first 5 train, the rest test (normal light, real
 //        photos), so the texture cannot cost unconstrained faces.
-// Usage: pnpm build && node bench/lighting-fewshot.mjs   (env: FACEREC_DATASETS, FEWSHOT_PRESET=default, LIGHTING_FEWSHOT_SETS=orl,orl_tight,yale,yale_tight,lfw)
-// Writes bench-results/lighting-fewshot.json.
+// Usage: pnpm build && node bench/lighting-fewshot.mjs   (env: FACEREC_DATASETS, FEWSHOT_PRESET=default,
+//        LIGHTING_FEWSHOT_SETS=orl,orl_tight,yale,yale_tight,lfw, LIGHTING_FEWSHOT_OUT=lighting-fewshot)
+// Writes bench-results/lighting-fewshot.json (or <LIGHTING_FEWSHOT_OUT>.json).
 import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +21,7 @@ const datasets = process.env.FACEREC_DATASETS ?? path.resolve(repoRoot, '../shar
 const SETS = new Set((process.env.LIGHTING_FEWSHOT_SETS ?? 'orl,orl_tight,yale,yale_tight,lfw').split(','));
 const SEVERITIES = ['mild', 'harsh', 'extreme'];
 const preset = process.env.FEWSHOT_PRESET ?? 'default';
+const OUT = process.env.LIGHTING_FEWSHOT_OUT ?? 'lighting-fewshot';
 const selection = await initBackend('wasm');
 const cpu0 = process.cpuUsage();
 console.log(`bench:lighting-fewshot on ${machine()}, backend ${selection.backend}, preset ${preset}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
@@ -123,7 +125,7 @@ for (const [name, job] of Object.entries(jobs)) {
   }
   result.sets[name] = out;
   console.log(name, JSON.stringify(out), `cpu ${((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6).toFixed(0)} s, load ${os.loadavg()[0].toFixed(1)}`);
-  writeResult('lighting-fewshot', { ...result, load_average_end: os.loadavg() });
+  writeResult(OUT, { ...result, load_average_end: os.loadavg() });
 }
 for (const [name, out] of Object.entries(result.sets)) {
   const tests = Object.keys(out.previous);
@@ -133,6 +135,6 @@ const cpu = process.cpuUsage(cpu0);
 result.cpu_seconds = +((cpu.user + cpu.system) / 1e6).toFixed(1);
 result.load_average_end = os.loadavg();
 result.date = new Date().toISOString();
-console.log(`written ${writeResult('lighting-fewshot', result)}`);
+console.log(`written ${writeResult(OUT, result)}`);
 pipeline.dispose();
 process.exit(0);

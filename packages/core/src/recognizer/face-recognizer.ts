@@ -17,7 +17,7 @@ import { now } from '../clock.js';
 import { landmarkSourceOf, type FacePipeline } from '../faces/pipeline.js';
 import { checkWeightValues } from '../faces/model-checks.js';
 import { EmbeddingClassifier } from './embedding-classifier.js';
-import { cropLandmarksOf, headFace, type CropLandmarks, type HeadFace } from './head-faces.js';
+import { cropLandmarksOf, headFace, onCrop, type CropLandmarks, type HeadFace } from './head-faces.js';
 import { DEFAULT_TEXTURE_MATCHING, TextureGallery, faceTexture, validateTextureMatching, type TextureMatching } from './face-texture.js';
 import { trainerOptions, type FitOptions } from './fit-options.js';
 import { illuminationStep } from './illumination-default.js';
@@ -450,17 +450,17 @@ export class FaceRecognizer {
     const started = now();
     const kind = this.options.head ?? 'class-mean';
     const matching = kind === 'class-mean' && this.options.texture !== null ? (this.options.texture ?? DEFAULT_TEXTURE_MATCHING) : undefined;
-    // Two passes: photos in which no face is found are read again where the others' faces were, when the photos
-    // are crops of one geometry (a cropped-face dataset whose darkest photos the detector misses).
+    // Two passes: when the photos are crops of one geometry (a cropped-face dataset whose darkest photos the detector
+    // misses), photos without a found face, or with one far from the others', are read where the others' faces were.
     const read: HeadFace[] = [];
     for (const item of dataset) {
       throwIfAborted(options.signal);
       read.push(await headFace(backbone, item.image, undefined));
     }
     const crop = cropLandmarksOf(dataset.map((d, i) => ({ image: d.image, face: read[i]! })));
-    for (let i = 0; i < dataset.length; i++) {
+    for (let i = 0; i < dataset.length && crop; i++) {
       throwIfAborted(options.signal);
-      if (crop && !read[i]!.found) read[i] = await headFace(backbone, dataset[i]!.image, crop);
+      read[i] = await onCrop(backbone, dataset[i]!.image, read[i]!, crop);
     }
     const embeddings = read.map((f) => f.embedding);
     const faces = matching ? dataset.map((d, i) => faceTexture(d.image, read[i]!.landmarks, matching)) : [];

@@ -14,6 +14,13 @@ export type CropLandmarks = readonly (readonly [number, number])[];
  */
 const MAX_SPREAD = 0.05;
 
+/**
+ * How far (mean distance of the five landmarks, in fractions of the photo) a face found in a crop of a known
+ * geometry may sit from where the training crops had theirs: farther, it is taken for a misdetection (in the dark
+ * the detector can lock onto the lit half of a face) and the crop's landmarks are used.
+ */
+const CROP_TOLERANCE = 0.1;
+
 /** The face of one photo as the head uses it. */
 export interface HeadFace {
   readonly embedding: Float32Array;
@@ -56,14 +63,22 @@ export function validateCropLandmarks(value: unknown, source: string): CropLandm
 }
 
 /**
- * The face of `image` for a head: the backbone's main face; when none is found and the head knows its crops'
- * geometry, the face where the training crops had it (embedded without refinement, as the backbone embeds the
- * centre of a crop), else the backbone's centre of the crop.
+ * The face of `image` for a head: the backbone's main face; when the head knows its crops' geometry and none is
+ * found, or one is found more than {@link CROP_TOLERANCE} away from it, the face where the training crops had theirs
+ * (embedded without refinement, as the backbone embeds the centre of a crop); else the backbone's centre of the crop.
  */
 export async function headFace(backbone: FacePipeline, image: FaceImage, crop: CropLandmarks | undefined): Promise<HeadFace> {
   const face = await backbone.embedMainFaceOrCentre(image);
-  if (face.found || !crop) return face;
+  return crop ? onCrop(backbone, image, face, crop) : face;
+}
+
+/** `face`, read from `image` by the backbone, kept or moved to the crop's geometry as {@link headFace} says. */
+export async function onCrop(backbone: FacePipeline, image: FaceImage, face: HeadFace, crop: CropLandmarks): Promise<HeadFace> {
   const { width, height } = sizeOf(image);
+  if (face.found) {
+    const off = face.landmarks.reduce((s, p, k) => s + Math.hypot(p.x / width - crop[k]![0], p.y / height - crop[k]![1]), 0) / 5;
+    if (off <= CROP_TOLERANCE) return face;
+  }
   const landmarks = crop.map(([x, y]) => ({ x: x * width, y: y * height })) as unknown as FiveLandmarks;
   const pixels = image instanceof tf.Tensor ? image : tf.tensor3d(Float32Array.from(image.data), [height, width, image.channels]);
   try {

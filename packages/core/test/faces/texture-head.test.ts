@@ -62,7 +62,7 @@ describe('class-mean head with the texture match', () => {
       await fused.fit(training);
       await plain.fit(training);
       const [p, f] = [(await plain.evaluate(relit)).accuracy, (await fused.evaluate(relit)).accuracy];
-      // Measured: 0.125 by cosine alone, 0.75 with the texture.
+      // By cosine alone 0.125: the brightness embedding puts side-lit faces on darker people.
       expect(p).toBeLessThan(0.3);
       expect(f).toBeGreaterThan(p + 0.4);
       expect((await plain.evaluate(even)).accuracy).toBe(1);
@@ -80,7 +80,7 @@ describe('class-mean head with the texture match', () => {
     await r.save(sink.handler);
     const saved = sink.artifacts();
     const meta = saved.userDefinedMetadata![METADATA_KEY] as { texture: Record<string, unknown> };
-    expect(meta.texture).toMatchObject({ method: 'tan-triggs-lbp', size: 64, grid: [8, 8], weight: 0.5, people: LABELS.flatMap((_, p) => [p, p]) });
+    expect(meta.texture).toMatchObject({ method: 'tan-triggs-lbp', size: 64, grid: [8, 8], weight: 0.25, people: LABELS.flatMap((_, p) => [p, p]) });
     const loaded = await FaceRecognizer.load(tf.io.fromMemory(saved), { backbone });
     const probes = relit.map((d) => d.image);
     const [want, got] = [await r.predictBatch(probes, { topK: 3 }), await loaded.predictBatch(probes, { topK: 3 })];
