@@ -7,7 +7,7 @@
 //   yale / yale_tight: Yale's 9 conditions without side light train, leftlight + rightlight test (real side light);
 //   lfw: lfw-dev people with at least 8 photos (47, 440 photos), first 5 train, the rest test (normal light, real
 //        photos), so the texture cannot cost unconstrained faces.
-// Usage: pnpm build && node bench/lighting-fewshot.mjs   (env: FACEREC_DATASETS, FEWSHOT_PRESET=default,
+// Usage: pnpm bench:lighting-fewshot   (env: FACEREC_DATASETS, FEWSHOT_PRESET=default,
 //        LIGHTING_FEWSHOT_SETS=orl,orl_tight,yale,yale_tight,lfw, LIGHTING_FEWSHOT_OUT=lighting-fewshot)
 // Writes bench-results/lighting-fewshot.json (or <LIGHTING_FEWSHOT_OUT>.json).
 import { readdirSync } from 'node:fs';
