@@ -8,7 +8,7 @@ import { withLock } from '../io/lock.js';
 import { GalleryStoreError, MissingPackageError } from './errors.js';
 import { purgeDeleted } from './pglite-purge.js';
 import { PGLITE_SEALED, SealedSaver, readSealedDump, writeSealedDump } from './pglite-sealed.js';
-import { checkEfSearch, countFaces, efSearchFor, migrate, openSqlGallery, SqlGalleryStore, type SqlClient, type SqlGalleryOptions } from './sql-store.js';
+import { checkEfSearch, efSearchOf, migrate, openSqlGallery, SqlGalleryStore, type SqlClient, type SqlGalleryOptions } from './sql-store.js';
 import { DEFAULT_GALLERY_NAME } from './target.js';
 
 /** Options of {@link openPgliteStore}. */
@@ -180,7 +180,7 @@ export async function openPgliteStore(dir: string, options: PgliteStoreOptions =
         opened({ store: undefined });
         return;
       }
-      const efSearch = checkEfSearch(options.efSearch ?? efSearchFor(await countFaces(client, gallery.id)));
+      const efSearch = checkEfSearch(options.efSearch ?? await efSearchOf(client, gallery.id));
       await client.query(`SET hnsw.ef_search = ${efSearch}`);
       const database = db;
       const purge = (): Promise<void> => purgeDeleted(database, 'facerec_faces');

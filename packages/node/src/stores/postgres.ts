@@ -1,7 +1,7 @@
 // The server gallery store: PostgreSQL + pgvector through a pg connection pool, the same schema and SQL as PGlite.
 import type { GalleryInfo } from '@facerec/core';
 import { GalleryStoreError, MissingPackageError } from './errors.js';
-import { checkEfSearch, countFaces, DEFAULT_EF_SEARCH, efSearchFor, explainSqlError, migrate, openSqlGallery, SqlGalleryStore, type SqlClient, type SqlGalleryOptions } from './sql-store.js';
+import { checkEfSearch, DEFAULT_EF_SEARCH, efSearchOf, explainSqlError, migrate, openSqlGallery, SqlGalleryStore, type SqlClient, type SqlGalleryOptions } from './sql-store.js';
 import { parseGalleryTarget } from './target.js';
 
 /** Options of {@link openPostgresStore}. */
@@ -115,7 +115,7 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
       return undefined;
     }
     if (options.efSearch === undefined) {
-      efSearch = efSearchFor(await countFaces(client, gallery.id));
+      efSearch = await efSearchOf(client, gallery.id);
       await Promise.all([...connected].map((c) => c.query(`SET hnsw.ef_search = ${efSearch}`))).catch((error: unknown) => {
         throw explainSqlError(error, target.display, 'SET hnsw.ef_search');
       });

@@ -20,8 +20,8 @@ export interface SqlGalleryOptions {
   readonly indexType?: 'vector' | 'halfvec';
   /**
    * HNSW candidates per search (`hnsw.ef_search`, 1–1000): more finds more of the true nearest, slower. Default:
-   * {@link DEFAULT_EF_SEARCH} for galleries up to 3×10⁵ faces, more for larger ones ({@link efSearchFor} of the
-   * gallery's size when the store is opened), chosen for recall@1 ≥ 0.99 of exact search (BENCHMARKS.md).
+   * {@link efSearchFor} the gallery's size and graph when the store is opened ({@link DEFAULT_EF_SEARCH} up to 3×10⁵
+   * faces with the default graph, more for larger galleries), chosen for recall@1 ≥ 0.99 of exact search.
    */
   readonly efSearch?: number;
   /**
@@ -60,33 +60,43 @@ function hnswWith(options: HnswOptions = {}): string {
 }
 
 /**
- * Default `hnsw.ef_search` of the SQL stores. Measured on 10⁵ faces (real lfw-dev embeddings + distractors, HNSW
- * m 16, ef_construction 64): recall@1 of exact search 0.95 at 100, 0.975 at 200, 0.99 at 300 and 400, 1.0 at 800
- * (`bench/search-sweep.mjs`, BENCHMARKS.md). Queries read only: every existing gallery gets it without a rebuild.
+ * Default `hnsw.ef_search` of the SQL stores for a gallery with the default graph ({@link DEFAULT_HNSW}) of up to
+ * 3×10⁵ faces. Measured with that graph on real lfw-dev embeddings + distractors: recall@1 of exact search 1.0 at
+ * 10⁴ faces, 0.995 at 10⁵, 0.99 at 3×10⁵ (`bench/search.mjs`, `bench/search-sweep.mjs`, BENCHMARKS.md). Galleries
+ * built with pgvector's default graph (m 16, ef_construction 64: facerec before this graph) get 300, which gave 0.99
+ * at 10⁵ where 200 gave 0.975. Queries read only: a gallery gets a new value without a rebuild.
  */
-export const DEFAULT_EF_SEARCH = 300;
+export const DEFAULT_EF_SEARCH = 200;
+
+/** The ef_search that gives recall@1 0.99 at 10⁵ faces on pgvector's default graph. */
+const EF_SEARCH_DEFAULT_GRAPH = 300;
 
 /**
- * The `hnsw.ef_search` a gallery of `faces` embeddings is searched with when the store is opened without
- * `efSearch`: {@link DEFAULT_EF_SEARCH} up to 3×10⁵ faces (measured there: recall@1 0.99 with the default graph),
- * then growing with the square root of the size, at most 1000: at a fixed ef_search, recall falls as the graph grows.
- * Beyond 3×10⁵ this is an extrapolation; measure a large server gallery with `bench/search-sweep.mjs`.
+ * The `hnsw.ef_search` a gallery of `faces` embeddings in an index of graph `graph` is searched with when the store is
+ * opened without `efSearch`: {@link DEFAULT_EF_SEARCH} for the default graph (300 for a weaker one) up to 3×10⁵
+ * faces, then growing with the square root of the size, at most 1000: at a fixed ef_search, recall falls as the
+ * graph grows. Beyond 3×10⁵ this is an extrapolation; measure a large server gallery with `bench/search-sweep.mjs`.
  */
-export function efSearchFor(faces: number): number {
-  if (faces <= 300_000) return DEFAULT_EF_SEARCH;
-  return Math.min(1000, Math.round((DEFAULT_EF_SEARCH * Math.sqrt(faces / 300_000)) / 10) * 10);
+export function efSearchFor(faces: number, graph: HnswOptions = DEFAULT_HNSW): number {
+  const asGood = (graph.m ?? 16) >= DEFAULT_HNSW.m && (graph.efConstruction ?? 64) >= DEFAULT_HNSW.efConstruction;
+  const base = asGood ? DEFAULT_EF_SEARCH : EF_SEARCH_DEFAULT_GRAPH;
+  if (faces <= 300_000) return base;
+  return Math.min(1000, Math.round((base * Math.sqrt(faces / 300_000)) / 10) * 10);
+}
+
+/** The ef_search a store opened without `efSearch` gives gallery `galleryId`: {@link efSearchFor} its size and graph. */
+export async function efSearchOf(client: SqlClient, galleryId: number): Promise<number> {
+  const { rows } = await client.query<{ n: string | number; reloptions: string[] | string | null }>(
+    `SELECT (SELECT count(*) FROM facerec_faces WHERE gallery_id = $1) AS n, (SELECT reloptions FROM pg_class WHERE relname = $2) AS reloptions`,
+    [galleryId, `facerec_faces_hnsw_${galleryId}`],
+  );
+  return efSearchFor(Number(rows[0]!.n), graphOf(rows[0]!.reloptions) ?? { m: 16, efConstruction: 64 });
 }
 
 /** `value` when it is a valid `efSearch`; an InvalidArgumentError otherwise. */
 export function checkEfSearch(value: number): number {
   if (!(Number.isInteger(value) && value >= 1 && value <= 1000)) throw new InvalidArgumentError('efSearch', `must be an integer in 1..1000, got ${value}`);
   return value;
-}
-
-/** How many embeddings gallery `galleryId` holds. */
-export async function countFaces(client: SqlClient, galleryId: number): Promise<number> {
-  const { rows } = await client.query<{ n: string | number }>('SELECT count(*) AS n FROM facerec_faces WHERE gallery_id = $1', [galleryId]);
-  return Number(rows[0]!.n);
 }
 
 /**
@@ -205,16 +215,14 @@ export async function openSqlGallery(
 }
 
 /**
- * The `WITH (…)` that rebuilds an index with its stored options (`pg_class.reloptions`: a text[] from a server,
- * or its text form `{m=16,ef_construction=200}`); empty for an index built without options.
+ * The graph an index was built with, from its stored options (`pg_class.reloptions`: a text[] from a server, or its
+ * text form `{m=16,ef_construction=200}`); undefined for an index built without options (pgvector's defaults).
  */
-function hnswWithOf(reloptions: readonly string[] | string | null): string {
+function graphOf(reloptions: readonly string[] | string | null): Required<HnswOptions> | undefined {
   const list = typeof reloptions === 'string' ? reloptions.replace(/^\{|\}$/g, '').split(',').filter(Boolean) : reloptions ?? [];
   const values = new Map(list.map((o) => o.split('=') as [string, string]));
-  const m = Number(values.get('m'));
-  const efConstruction = Number(values.get('ef_construction'));
-  if (!values.has('m') && !values.has('ef_construction')) return '';
-  return hnswWith({ ...(values.has('m') ? { m } : { m: 16 }), ...(values.has('ef_construction') ? { efConstruction } : { efConstruction: 64 }) });
+  if (!values.has('m') && !values.has('ef_construction')) return undefined;
+  return { m: values.has('m') ? Number(values.get('m')) : 16, efConstruction: values.has('ef_construction') ? Number(values.get('ef_construction')) : 64 };
 }
 
 function checkInfo(info: GalleryInfo): void {
@@ -293,7 +301,8 @@ export class SqlGalleryStore implements GalleryStore {
     const index = `facerec_faces_hnsw_${this.galleryId}`;
     // The index is rebuilt with the graph it had (galleries made before facerec set one have pgvector's defaults).
     const { rows: built } = await this.run('SELECT', () => this.client.query<{ reloptions: string[] | string | null }>('SELECT reloptions FROM pg_class WHERE relname = $1', [index]));
-    const graph = hnswWithOf(built[0]?.reloptions ?? null);
+    const had = graphOf(built[0]?.reloptions ?? null);
+    const graph = had ? hnswWith(had) : '';
     const createIndex = `CREATE INDEX IF NOT EXISTS ${index} ON facerec_faces USING hnsw ((${this.indexExpr}) ${this.indexType}_cosine_ops) ${graph} WHERE gallery_id = ${this.galleryId}`;
     await this.run('DROP INDEX', () => this.client.query(`DROP INDEX IF EXISTS ${index}`));
     let added = 0;

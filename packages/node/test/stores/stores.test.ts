@@ -83,12 +83,15 @@ it('a new SQL gallery gets the HNSW graph asked for, bulkLoad rebuilds it the sa
 });
 
 it('searches with efSearch when given, else with one that grows with the gallery, and refuses a bad one', async () => {
-  expect([0, 300_000, 1_200_000, 10 ** 8].map(efSearchFor)).toEqual([DEFAULT_EF_SEARCH, DEFAULT_EF_SEARCH, 2 * DEFAULT_EF_SEARCH, 1000]);
+  expect([0, 300_000, 1_200_000, 10 ** 8].map((n) => efSearchFor(n))).toEqual([DEFAULT_EF_SEARCH, DEFAULT_EF_SEARCH, 2 * DEFAULT_EF_SEARCH, 1000]);
+  expect(efSearchFor(100_000, { m: 16, efConstruction: 64 })).toBe(300); // a weaker graph needs more candidates
   // What each connection of the server store's pool searches with (its client is private).
   const setting = async (store: unknown): Promise<string> =>
     ((await (store as { client: { query<R>(sql: string): Promise<{ rows: R[] }> } }).client.query<{ 'hnsw.ef_search': string }>('SHOW hnsw.ef_search')).rows[0]!['hnsw.ef_search']);
-  for (const [efSearch, expected] of [[123, "123"], [undefined, String(DEFAULT_EF_SEARCH)]] as const) {
-    const store = (await openPostgresStore(`${url}?gallery=ef`, { create: async () => suiteInfo, maxConnections: 1, ...(efSearch !== undefined ? { efSearch } : {}) }))!;
+  const cases = [['ef', 123, '123'], ['ef', undefined, String(DEFAULT_EF_SEARCH)], ['ef-weak-graph', undefined, '300']] as const;
+  for (const [gallery, efSearch, expected] of cases) {
+    const hnsw = gallery === 'ef-weak-graph' ? { m: 16, efConstruction: 64 } : undefined;
+    const store = (await openPostgresStore(`${url}?gallery=${gallery}`, { create: async () => suiteInfo, maxConnections: 1, ...(efSearch !== undefined ? { efSearch } : {}), ...(hnsw ? { hnsw } : {}) }))!;
     try {
       expect(await setting(store)).toBe(expected);
     } finally {
