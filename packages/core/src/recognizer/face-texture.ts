@@ -8,6 +8,7 @@ import { warpAffine, warpPixels } from '../faces/warp.js';
 import type { FaceImage } from '../image/types.js';
 import { tanTriggs } from '../preprocess/illumination.js';
 import { LBP_BINS, chiSquareDistance, lbpHistograms } from '../preprocess/lbp.js';
+import { decodeBase64, encodeBase64 } from '../base64.js';
 
 /**
  * How a few-shot head matches face textures beside the embeddings, as its saved metadata records it. The texture is
@@ -175,34 +176,4 @@ export function fuseTextureScores(cosines: Float32Array, distances: Float32Array
   const e = spread(evidence);
   if (!(e.sd > 0)) return Float32Array.from(cosines);
   return Float32Array.from(cosines, (s, k) => s + weight * c.sd * ((evidence[k]! - e.mean) / e.sd));
-}
-
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/** Standard base64 with padding (core has neither Node's Buffer nor the DOM's btoa in its types). */
-function encodeBase64(bytes: Uint8Array): string {
-  const parts: string[] = [];
-  for (let i = 0; i < bytes.length; i += 3) {
-    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    const left = bytes.length - i;
-    parts.push(BASE64[(n >> 18) & 63]! + BASE64[(n >> 12) & 63]! + (left > 1 ? BASE64[(n >> 6) & 63]! : '=') + (left > 2 ? BASE64[n & 63]! : '='));
-  }
-  return parts.join('');
-}
-
-/** Decodes standard base64; undefined for characters outside the alphabet. */
-function decodeBase64(text: string): Uint8Array | undefined {
-  const chars = text.replace(/=+$/, '');
-  if (!/^[A-Za-z0-9+/]*$/.test(chars)) return undefined;
-  const out = new Uint8Array(Math.floor((chars.length * 3) / 4));
-  let bits = 0, acc = 0, o = 0;
-  for (let i = 0; i < chars.length; i++) {
-    acc = ((acc << 6) | BASE64.indexOf(chars[i]!)) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
-  }
-  return out;
 }

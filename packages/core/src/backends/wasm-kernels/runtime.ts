@@ -2,6 +2,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { SLOT } from './jobs.js';
 import { PackedWeightCache } from './packed-weights.js';
+import { decodeBase64 } from '../../base64.js';
 import { KERNELS_PLAIN_BASE64, KERNELS_RELAXED_BASE64, KERNELS_SHARED_BASE64 } from './kernels-binary.js';
 import type { KernelPool, StartKernelPool } from './pool.js';
 import type { TfjsWasmModule, WasmBackend } from './types.js';
@@ -13,26 +14,6 @@ const ARG_SLOTS = 32;
 /** Raised when the embedded kernel module does not match this loader. */
 export class KernelModuleError extends Error {
   override name = 'KernelModuleError';
-}
-
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/** Decodes standard base64 (core has neither Node's Buffer nor the DOM's atob in its types). */
-function decodeBase64(b64: string): Uint8Array {
-  const value = new Uint8Array(128);
-  for (let i = 0; i < BASE64.length; i++) value[BASE64.charCodeAt(i)] = i;
-  const chars = b64.replace(/=+$/, '');
-  const out = new Uint8Array(Math.floor((chars.length * 3) / 4));
-  let bits = 0, acc = 0, o = 0;
-  for (let i = 0; i < chars.length; i++) {
-    acc = (acc << 6) | (value[chars.charCodeAt(i)] as number);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
-  }
-  return out;
 }
 
 /** How {@link KernelRuntime.create} runs the kernels; the platform packages supply the thread pool. */
@@ -100,7 +81,7 @@ export class KernelRuntime {
     const shared = typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer;
     const relaxed = shared && options.relaxedSimd;
     const b64 = shared ? (relaxed ? KERNELS_RELAXED_BASE64 : KERNELS_SHARED_BASE64) : KERNELS_PLAIN_BASE64;
-    const module = new wasmApi.Module(decodeBase64(b64));
+    const module = new wasmApi.Module(decodeBase64(b64)!) // embedded at build time: always valid;
     const instance = new wasmApi.Instance(module, { env: { memory } });
     const { threads, startPool } = options;
     const pool = shared && threads > 1 && startPool !== undefined ? await startPool(module, memory, threads) : null;
