@@ -25,8 +25,8 @@ export interface SqlGalleryOptions {
    */
   readonly efSearch?: number;
   /**
-   * The HNSW graph of a new gallery: `m` links per face (default 16) and `efConstruction` candidates weighed while
-   * linking each face (default {@link DEFAULT_HNSW}.efConstruction). A better graph finds more of the true nearest
+   * The HNSW graph of a new gallery: `m` links per face and `efConstruction` candidates weighed while
+   * linking each face (defaults {@link DEFAULT_HNSW}: m 24, ef_construction 200). A better graph finds more of the true nearest
    * at the same `efSearch` and costs more to build and to enrol into. Fixed when the gallery is created;
    * `bulkLoad` rebuilds the index with the same values.
    */
