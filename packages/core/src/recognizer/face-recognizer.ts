@@ -17,7 +17,7 @@ import { now } from '../clock.js';
 import { landmarkSourceOf, type FacePipeline } from '../faces/pipeline.js';
 import { checkWeightValues } from '../faces/model-checks.js';
 import { EmbeddingClassifier } from './embedding-classifier.js';
-import { cropLandmarksOf, headFace, onCrop, type CropLandmarks, type HeadFace } from './head-faces.js';
+import { cropLandmarksOf, headFace, onCrop, retryIlluminationStep, type CropLandmarks, type HeadFace } from './head-faces.js';
 import { DEFAULT_TEXTURE_MATCHING, TextureGallery, faceTexture, validateTextureMatching, type TextureMatching } from './face-texture.js';
 import { trainerOptions, type FitOptions } from './fit-options.js';
 import { illuminationStep } from './illumination-default.js';
@@ -78,6 +78,15 @@ export interface FaceRecognizerOptions {
    * cosines only. Refused with the softmax head.
    */
   readonly texture?: TextureMatching | null;
+  /**
+   * With a backbone: how the head looks again at a photo in which the backbone finds no face (a face in deep
+   * shadow, lit from the side): on a copy normalised by this step, `'clahe'` or `'equalize'` (see
+   * {@link IlluminationStep}). Default `DEFAULT_RETRY_ILLUMINATION` (CLAHE, 4×4 tiles, clip limit 2): relit faces are
+   * named more often (BENCHMARKS.md, lighting), and photos in which a face is found are read as before. Saved with
+   * the head, so predict looks the same way; heads saved before it existed do not look again. `null`: no second look.
+   * Refused without a backbone.
+   */
+  readonly retryIllumination?: IlluminationStep | null;
 }
 
 /** Options of {@link FaceRecognizer.predict}. */
@@ -157,6 +166,8 @@ export class FaceRecognizer {
   private textures: TextureGallery | undefined;
   /** Where the faces of a head's training crops were, for photos in which the backbone finds none. */
   private crop: CropLandmarks | undefined;
+  /** A head's second look at a photo without a found face (see {@link FaceRecognizerOptions.retryIllumination}). */
+  private retry: IlluminationStep | undefined;
   /** Names the model in errors: the folder or URL it was loaded from. */
   private source = 'the trained model';
 
@@ -172,6 +183,10 @@ export class FaceRecognizer {
       if (options.head === 'softmax' || !options.backbone) throw new InvalidArgumentError('texture', 'is matched by the class-mean head on a backbone; give a backbone and no softmax head, or texture: null');
       validateTextureMatching(options.texture, 'texture');
     }
+    if (options.retryIllumination !== undefined && !options.backbone) {
+      throw new InvalidArgumentError('retryIllumination', 'is how a head on a pretrained backbone looks again at a photo without a found face: give the backbone too, or leave it out');
+    }
+    this.retry = options.backbone ? (retryIlluminationStep(options.retryIllumination) ?? undefined) : undefined;
     const pretrainedDefault = options.backbone && this.scoreKind === 'cosine' ? options.backbone.embedder.spec.threshold : 0.5;
     this.currentThreshold = checkThreshold('threshold', options.threshold ?? pretrainedDefault, this.scoreKind);
   }
@@ -303,7 +318,7 @@ export class FaceRecognizer {
       const embeddings: Float32Array[] = [];
       const faces: Float32Array[] = [];
       for (const image of images) {
-        const face = await headFace(this.options.backbone!, image, this.crop);
+        const face = await headFace(this.options.backbone!, image, this.crop, this.retry);
         embeddings.push(face.embedding);
         if (this.textures) faces.push(faceTexture(image, face.landmarks, this.textures.matching));
       }
@@ -402,7 +417,10 @@ export class FaceRecognizer {
         head = await EmbeddingClassifier.fromModel(model, metadata.head, metadata.labels, metadata.backbone, name);
         textures = metadata.texture === undefined ? undefined : TextureGallery.fromSaved(metadata.texture, metadata.labels.length, name);
         if (textures && metadata.head !== 'class-mean') throw new ModelFormatError(name, 'metadata.texture belongs to a class-mean head, not a softmax one');
-        recognizer = new FaceRecognizer({ backbone, head: metadata.head, threshold: options.threshold ?? metadata.threshold, texture: textures?.matching ?? null });
+        recognizer = new FaceRecognizer({
+          backbone, head: metadata.head, threshold: options.threshold ?? metadata.threshold, texture: textures?.matching ?? null,
+          retryIllumination: metadata.retryIllumination ?? null,
+        });
       } else {
         await checkClassifier(model, metadata, name);
         if (options.backbone) {
@@ -455,7 +473,7 @@ export class FaceRecognizer {
     const read: HeadFace[] = [];
     for (const item of dataset) {
       throwIfAborted(options.signal);
-      read.push(await headFace(backbone, item.image, undefined));
+      read.push(await headFace(backbone, item.image, undefined, this.retry));
     }
     const crop = cropLandmarksOf(dataset.map((d, i) => ({ image: d.image, face: read[i]! })));
     for (let i = 0; i < dataset.length && crop; i++) {
@@ -488,6 +506,7 @@ export class FaceRecognizer {
       createdAt: new Date().toISOString(),
       ...(textures ? { texture: textures.toSaved() } : {}),
       ...(crop ? { cropLandmarks: crop.map(([x, y]) => [x, y] as const) } : {}),
+      ...(this.retry ? { retryIllumination: this.retry } : {}),
     };
     this.replace(head.model, metadata, head, 'the trained model', textures);
     const seconds = (now() - started) / 1000;

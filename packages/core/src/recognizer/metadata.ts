@@ -1,12 +1,12 @@
 // The facerec metadata stored with a saved recognizer (a trained CNN or a head on a pretrained backbone), and its validation on load.
 import { ModelFormatError } from '../errors/index.js';
 import type { SavedTextures } from './face-texture.js';
-import { validateCropLandmarks, type CropLandmarks } from './head-faces.js';
+import { retryIlluminationStep, validateCropLandmarks, type CropLandmarks } from './head-faces.js';
 import type { LandmarkSource } from '../faces/pipeline.js';
 import { ARCHITECTURES } from '../models/index.js';
 import type { ArchitectureName } from '../models/index.js';
 import { validatePreprocessingConfig } from '../preprocess/index.js';
-import type { PreprocessingConfig } from '../preprocess/index.js';
+import type { IlluminationStep, PreprocessingConfig } from '../preprocess/index.js';
 import { UNKNOWN } from './result.js';
 
 /** Identifies facerec classifier models in `userDefinedMetadata`. */
@@ -75,6 +75,12 @@ export interface EmbeddingHeadMetadata extends CommonMetadata {
    * a photo in which the backbone finds no face is read there (see `headFace`). Absent otherwise.
    */
   readonly cropLandmarks?: CropLandmarks;
+  /**
+   * How the head looks again at a photo in which the backbone finds no face: on a copy normalised by this step (see
+   * `FaceRecognizerOptions.retryIllumination`). Absent in heads fitted with `retryIllumination: null` and in heads saved
+   * before it existed, which do not look again.
+   */
+  readonly retryIllumination?: IlluminationStep;
 }
 
 /** What facerec stores beside the tfjs model artifacts. */
@@ -113,7 +119,8 @@ export function validateMetadata(value: unknown, source: string): RecognizerMeta
     if (typeof m.threshold !== 'number' || !(m.threshold >= low && m.threshold <= 1)) fail(source, `metadata.threshold must be in [${low}, 1]`);
     const texture = m.texture === undefined ? {} : { texture: m.texture as SavedTextures };
     const crop = m.cropLandmarks === undefined ? {} : { cropLandmarks: checkedCropLandmarks(m.cropLandmarks, source) };
-    return { ...common, architecture: 'embedding-head', head, backbone: validateBackbone(m.backbone, source), threshold: m.threshold, ...texture, ...crop };
+    const retry = m.retryIllumination === undefined ? {} : { retryIllumination: checkedRetry(m.retryIllumination, source) };
+    return { ...common, architecture: 'embedding-head', head, backbone: validateBackbone(m.backbone, source), threshold: m.threshold, ...texture, ...crop, ...retry };
   }
   if (typeof m.threshold !== 'number' || !(m.threshold >= 0 && m.threshold <= 1)) fail(source, 'metadata.threshold must be in [0, 1]');
   if (m.architecture !== 'custom' && !ARCHITECTURES.includes(m.architecture as ArchitectureName)) {
@@ -132,6 +139,17 @@ export function validateMetadata(value: unknown, source: string): RecognizerMeta
     threshold: m.threshold,
     ...(typeof m.training === 'object' && m.training !== null ? { training: m.training as ClassifierMetadata['training'] } : {}),
   };
+}
+
+/** A head's retry step read from a model (null is not a saved value), or a ModelFormatError naming `source`. */
+function checkedRetry(value: unknown, source: string): IlluminationStep {
+  // null is what the option takes for "none"; a saved head without a second look leaves the field out.
+  if (value === null) fail(source, 'metadata.retryIllumination is null; a head without a second look leaves it out');
+  try {
+    return retryIlluminationStep(value as IlluminationStep)!;
+  } catch (error) {
+    throw new ModelFormatError(source, `metadata.retryIllumination is not a retry step (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
 }
 
 /** Crop landmarks read from a model, or a ModelFormatError naming `source`. */
