@@ -19,6 +19,7 @@ import { checkWeightValues } from '../faces/model-checks.js';
 import { EmbeddingClassifier } from './embedding-classifier.js';
 import { cropLandmarksOf, headFace, onCrop, retryIlluminationStep, type CropLandmarks, type HeadFace } from './head-faces.js';
 import { DEFAULT_TEXTURE_MATCHING, TextureGallery, faceTexture, validateTextureMatching, type TextureMatching } from './face-texture.js';
+import { DEFAULT_CNN_TEXTURE_MATCHING, fuseImageTextures, imageTextures } from './cnn-texture.js';
 import { trainerOptions, type FitOptions } from './fit-options.js';
 import { illuminationStep } from './illumination-default.js';
 import { distinctLabels } from './labels.js';
@@ -76,6 +77,11 @@ export interface FaceRecognizerOptions {
    * named far more often than by the embedding alone, normally lit ones as before (BENCHMARKS.md, lighting). The
    * training faces' textures are saved with the head (about 3.8 kB per photo), so predict applies the same. `null`:
    * cosines only. Refused with the softmax head.
+   *
+   * A trained CNN (no backbone) fuses the same match with its log-probabilities, reading each photo whole (its
+   * centred square when wider than tall): faces lit from the side or half in shadow are named far more often than by
+   * the CNN alone, normally lit ones as before (BENCHMARKS.md, lighting). Default {@link DEFAULT_CNN_TEXTURE_MATCHING};
+   * the training photos' textures are saved with the model. `null`: probabilities only, as facerec answered before.
    */
   readonly texture?: TextureMatching | null;
   /**
@@ -98,7 +104,8 @@ export interface PredictOptions {
   /**
    * Average the probabilities of each image and its mirror image. Faces are close to symmetric and training
    * flips them, so this is a cheap second opinion (one more forward pass): on ORL it added 0.5–1 point of
-   * accuracy for most seeds. Default true; ignored with a pretrained backbone.
+   * accuracy for most seeds. A CNN's texture match then takes, for each person, the nearer of the image's and its
+   * mirror image's textures. Default true; ignored with a pretrained backbone.
    */
   readonly flip?: boolean;
 }
@@ -180,7 +187,7 @@ export class FaceRecognizer {
       throw new InvalidArgumentError('head', 'is a head on a pretrained backbone: give the backbone too (a FacePipeline)');
     }
     if (options.texture) {
-      if (options.head === 'softmax' || !options.backbone) throw new InvalidArgumentError('texture', 'is matched by the class-mean head on a backbone; give a backbone and no softmax head, or texture: null');
+      if (options.head === 'softmax') throw new InvalidArgumentError('texture', 'is matched by a trained CNN or the class-mean head on a backbone, not by a softmax head; give texture: null');
       validateTextureMatching(options.texture, 'texture');
     }
     if (options.retryIllumination !== undefined && !options.backbone) {
@@ -266,6 +273,7 @@ export class FaceRecognizer {
     const images = pixelsFirst ? preprocessPixels(sources, preprocessing) : preprocessBatch(sources, preprocessing);
     let model: tfl.LayersModel | undefined;
     let result: TrainingResult;
+    let textures: TextureGallery | undefined;
     try {
       model = createModel(architecture, {
         inputShape: [preprocessing.inputSize[0], preprocessing.inputSize[1], preprocessing.channels],
@@ -273,6 +281,8 @@ export class FaceRecognizer {
         seed,
       });
       result = await new Trainer(model, settings).fit({ images, labels: Int32Array.from(dataset, (d) => index.get(d.label)!) });
+      throwIfAborted(options.signal);
+      textures = this.cnnTextures(sources, dataset.map((d) => index.get(d.label)!), labels.length, preprocessing);
     } catch (error) {
       model?.dispose();
       throw error;
@@ -297,9 +307,22 @@ export class FaceRecognizer {
         finalAccuracy: result.history.accuracy[last] ?? Number.NaN,
         seed,
       },
+      ...(textures ? { texture: textures.toSaved() } : {}),
     };
-    this.replace(model, metadata, undefined, 'the trained model');
+    this.replace(model, metadata, undefined, 'the trained model', textures);
     return result;
+  }
+
+  /**
+   * The training photos' textures a CNN fuses with its probabilities (see {@link FaceRecognizerOptions.texture}), or
+   * undefined with `texture: null`. Photos go in batches of 64, so a large dataset never holds all crops at once.
+   */
+  private cnnTextures(images: readonly FaceImage[], people: readonly number[], count: number, preprocessing: PreprocessingConfig): TextureGallery | undefined {
+    if (this.options.texture === null) return undefined;
+    const matching = this.options.texture ?? DEFAULT_CNN_TEXTURE_MATCHING;
+    const textures: Float32Array[] = [];
+    for (let start = 0; start < images.length; start += 64) textures.push(...imageTextures(images.slice(start, start + 64), preprocessing, matching));
+    return TextureGallery.fromTextures(matching, textures, people, count);
   }
 
   /** Names the person in `image` (a face crop, or with a backbone any photo of one person), or answers unknown below the threshold. */
@@ -341,6 +364,7 @@ export class FaceRecognizer {
       } finally {
         probs.dispose();
       }
+      if (this.textures) values = fuseImageTextures(values, chunk, preprocessing, this.textures, flip);
       out.push(...recognitionsFromProbabilities(values, metadata.labels, topK, threshold, this.source, { offset: start, total: images.length }));
     }
     return out;
@@ -426,7 +450,8 @@ export class FaceRecognizer {
         if (options.backbone) {
           throw new InvalidArgumentError('backbone', `${name} is a CNN trained on face crops (${metadata.architecture}); it takes no backbone`);
         }
-        recognizer = new FaceRecognizer({ threshold: options.threshold ?? metadata.threshold });
+        textures = metadata.texture === undefined ? undefined : TextureGallery.fromSaved(metadata.texture, metadata.labels.length, name);
+        recognizer = new FaceRecognizer({ threshold: options.threshold ?? metadata.threshold, texture: textures?.matching ?? null });
       }
       recognizer.replace(model, metadata, head, name, textures);
       return recognizer;

@@ -60,17 +60,34 @@ export function validateTextureMatching(value: unknown, source: string): Texture
  * face warped onto the ArcFace template at `size`² pixels, grey, Tan–Triggs-normalised, then LBP histograms.
  */
 export function faceTexture(image: FaceImage, landmarks: FiveLandmarks, matching: TextureMatching): Float32Array {
-  const { size, grid } = matching;
+  const { size } = matching;
   const m = similarityTransform(templateInPixels(ARCFACE_TEMPLATE, size), landmarks);
-  const normalised = tf.tidy(() => {
+  const grey = tf.tidy(() => {
     const crop = image instanceof tf.Tensor
       ? tf.squeeze(warpAffine(image, [m], [size, size]), [0])
       : tf.tensor3d(warpPixels(image, [m], size, size, 0), [size, size, image.channels]);
-    const grey = crop.shape[2] === 1 ? crop : tf.mean(crop, 2, true);
-    return tanTriggs(grey as tf.Tensor3D);
+    return tf.expandDims(crop.shape[2] === 1 ? crop : tf.mean(crop, 2, true), 0) as tf.Tensor4D;
   });
   try {
-    return lbpHistograms(normalised.dataSync(), size, size, grid);
+    return greyTextures(grey, matching)[0]!;
+  } finally {
+    grey.dispose();
+  }
+}
+
+/**
+ * The textures of grey faces already framed and at the match's size (`[n, size, size, 1]`, 0..255; not disposed):
+ * Tan–Triggs-normalised with its published parameters, then LBP histograms, one per face. What {@link faceTexture}
+ * does after aligning; a trained CNN's textures come here from its own crop of the photo.
+ */
+export function greyTextures(grey: tf.Tensor4D, matching: TextureMatching): Float32Array[] {
+  const { size, grid } = matching;
+  const [n, h, w, c] = grey.shape;
+  if (h !== size || w !== size || c !== 1) throw new InvalidArgumentError('grey', `expected [n, ${size}, ${size}, 1] faces, got [${grey.shape.join(', ')}]`);
+  const normalised = tanTriggs(grey);
+  try {
+    const values = normalised.dataSync();
+    return Array.from({ length: n }, (_, i) => lbpHistograms(values.subarray(i * size * size, (i + 1) * size * size), size, size, grid));
   } finally {
     normalised.dispose();
   }

@@ -54,6 +54,13 @@ export interface ClassifierMetadata extends CommonMetadata {
     readonly finalAccuracy: number;
     readonly seed: number;
   };
+  /**
+   * The training photos' textures the CNN fuses with its probabilities (see `TextureMatching`); absent in CNNs
+   * trained with `texture: null` and in CNNs saved before textures existed, which answer by their probabilities alone.
+   * Checked when the recognizer is built. Still format version 1: a facerec that predates it ignores the field and
+   * answers with the CNN alone.
+   */
+  readonly texture?: SavedTextures;
 }
 
 /**
@@ -138,6 +145,7 @@ export function validateMetadata(value: unknown, source: string): RecognizerMeta
     preprocessing,
     threshold: m.threshold,
     ...(typeof m.training === 'object' && m.training !== null ? { training: m.training as ClassifierMetadata['training'] } : {}),
+    ...(m.texture === undefined ? {} : { texture: m.texture as SavedTextures }),
   };
 }
 

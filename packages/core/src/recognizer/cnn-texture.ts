@@ -1,0 +1,91 @@
+// The texture match a trained CNN fuses with its probabilities: the few-shot head's Tan–Triggs + LBP match, read from the photo's own frame (a CNN has no landmarks).
+import * as tf from '@tensorflow/tfjs-core';
+import { imageToTensor } from '../image/convert.js';
+import type { FaceImage } from '../image/types.js';
+import { toChannels } from '../preprocess/color.js';
+import type { PreprocessingConfig } from '../preprocess/config.js';
+import { centerCrop } from '../preprocess/crop.js';
+import { resize } from '../preprocess/resize.js';
+import { fuseTextureScores, greyTextures, type TextureGallery, type TextureMatching } from './face-texture.js';
+
+/**
+ * The default texture match of a trained CNN: the few-shot head's (64×64 faces, 8×8 cells) at weight 1. A CNN's
+ * log-probabilities spread far more than a head's cosines, and it learnt the light of its training photos only, so the
+ * texture weighs more. Chosen on ORL and Yale development splits disjoint from the benchmarks' test photos: the
+ * smallest weight within a point of the best mean accuracy there (1.5), since evenly lit faces lose a little from
+ * larger weights (the texture alone names fewer of them than the CNN) (BENCHMARKS.md, lighting).
+ */
+export const DEFAULT_CNN_TEXTURE_MATCHING: TextureMatching = Object.freeze({ method: 'tan-triggs-lbp', size: 64, grid: Object.freeze([8, 8]) as readonly [number, number], weight: 1 });
+
+/**
+ * One photo framed for its texture, grey, at the match's size (`[size, size, 1]`, 0..255): the CNN's own crop (if
+ * its recipe has one), then, when the photo is wider than tall, its centred square (a face is taller than wide, so
+ * the sides of a landscape photo are background), resized. `mirror` flips it left to right.
+ */
+function framed(image: FaceImage, preprocessing: PreprocessingConfig, size: number, mirror: boolean, source: string): tf.Tensor3D {
+  return tf.tidy(() => {
+    let t = imageToTensor(image, source);
+    if (preprocessing.crop) t = centerCrop(t, { fraction: preprocessing.crop.fraction });
+    const [height, width] = t.shape;
+    if (width > height) t = centerCrop(t, { size: [height, height] });
+    t = resize(toChannels(t, 1), [size, size], { antialias: true });
+    return mirror ? tf.reverse(t, 1) : t;
+  });
+}
+
+/**
+ * The textures of `images` as a CNN with `preprocessing` reads them (see {@link framed}), and with `mirror` of their
+ * mirror images: Tan–Triggs + LBP ({@link greyTextures}).
+ */
+export function imageTextures(images: readonly FaceImage[], preprocessing: PreprocessingConfig, matching: TextureMatching, mirror = false): Float32Array[] {
+  const grey = tf.tidy(() => tf.stack(images.map((image, i) => framed(image, preprocessing, matching.size, mirror, `images[${i}]`))) as tf.Tensor4D);
+  try {
+    return greyTextures(grey, matching);
+  } finally {
+    grey.dispose();
+  }
+}
+
+/**
+ * Smallest probability read as a log-probability: float32 softmax rounds far-off classes to 0, whose log would
+ * swamp the spread the texture is scaled by.
+ */
+const MIN_PROBABILITY = 1e-12;
+
+/**
+ * A CNN's class probabilities moved by texture evidence: on the log scale, as {@link fuseTextureScores} moves a
+ * head's cosines (`log p_k + weight · σ(log p) · z_k`), then renormalised (softmax), so the result is again a
+ * probability per person and the threshold keeps its meaning.
+ */
+export function fuseTextureProbabilities(probabilities: Float32Array, distances: Float32Array, weight: number): Float32Array {
+  const logs = Float32Array.from(probabilities, (p) => Math.log(Math.max(p, MIN_PROBABILITY)));
+  const fused = fuseTextureScores(logs, distances, weight);
+  const top = Math.max(...fused);
+  const exp = Float32Array.from(fused, (s) => Math.exp(s - top));
+  const sum = exp.reduce((a, b) => a + b, 0);
+  return exp.map((e) => e / sum);
+}
+
+/**
+ * Rows of a CNN's probabilities (one per image of `images`, row-major) fused with each image's texture evidence
+ * against `gallery`; with `mirror`, each person's distance is the nearer of the image's and its mirror image's (the
+ * CNN's flip averaging, for the texture).
+ */
+export function fuseImageTextures(
+  probabilities: Float32Array,
+  images: readonly FaceImage[],
+  preprocessing: PreprocessingConfig,
+  gallery: TextureGallery,
+  mirror: boolean,
+): Float32Array {
+  const k = probabilities.length / images.length;
+  const textures = imageTextures(images, preprocessing, gallery.matching);
+  const mirrored = mirror ? imageTextures(images, preprocessing, gallery.matching, true) : [];
+  const out = new Float32Array(probabilities.length);
+  textures.forEach((t, i) => {
+    const distances = gallery.distances(t);
+    if (mirror) gallery.distances(mirrored[i]!).forEach((d, p) => { distances[p] = Math.min(distances[p]!, d); });
+    out.set(fuseTextureProbabilities(probabilities.subarray(i * k, (i + 1) * k), distances, gallery.matching.weight), i * k);
+  });
+  return out;
+}
