@@ -52,6 +52,8 @@ const parseLayout = (spec) => {
   if (!m) throw new Error(`EXPLAIN_OCCLUSION: "${spec}" is not g<grid>p<patchCells>r<rounds>`);
   return { ...(m[1] ? { grid: Number(m[1]) } : {}), ...(m[2] ? { patchCells: Number(m[2]) } : {}), ...(m[3] ? { rounds: Number(m[3]) } : {}) };
 };
+// EXPLAIN_VARIANTS='{"name": {explainMatch options}, …}': more maps to compare in the same run (reported under `variants`).
+const variants = JSON.parse(process.env.EXPLAIN_VARIANTS ?? '{}');
 const occlusionSpecs = (process.env.EXPLAIN_OCCLUSION ?? '').split(',').filter(Boolean);
 const occlusionLayouts = occlusionSpecs.map(parseLayout);
 const GRID = 16; // ranking grid over the crop: 256 cells, 16 per step
@@ -213,6 +215,12 @@ for (const { pair, kind } of pairs) {
     (cpuMs[method] ??= []).push(t.cpu);
   }
   for (const extra of stages.slice(1)) explanations[`gradcam@${extra}`] = await explainMatch(pipeline, inputs[0], inputs[1], { method: 'gradcam', stage: extra });
+  for (const [name, options] of Object.entries(variants)) {
+    const t = await timedWith(inputs, options);
+    explanations[name] = t.ex;
+    (ms[name] ??= []).push(t.wall);
+    (cpuMs[name] ??= []).push(t.cpu);
+  }
   if (!skipOcclusion) {
     for (const [i, spec] of occlusionSpecs.entries()) {
       if (i === 0) continue;
@@ -266,6 +274,7 @@ const result = {
   ...Object.fromEntries(stages.slice(1).map((st) => [`deletion_auc_gradcam@${st}`, r(mean(sums[`gradcam@${st}`]))])),
   ...(skipOcclusion ? {} : { occlusion_layout: occlusionSpecs[0] ?? 'default' }),
   ...Object.fromEntries(skipOcclusion ? [] : occlusionSpecs.slice(1).flatMap((sp) => [[`deletion_auc_occlusion@${sp}`, r(mean(sums[`occlusion@${sp}`]))], [`ms_per_pair_occlusion@${sp}`, r(median(ms[`occlusion@${sp}`]))], [`cpu_ms_per_pair_occlusion@${sp}`, r(median(cpuMs[`occlusion@${sp}`]))]])),
+  ...(Object.keys(variants).length ? { variants: Object.fromEntries(Object.entries(variants).map(([v, o]) => [v, { options: o, deletion_auc: r(mean(sums[v])), ms_per_pair: r(median(ms[v])), cpu_ms_per_pair: r(median(cpuMs[v])) }])) } : {}),
   by_kind: Object.fromEntries(Object.entries(byKind).map(([k, v]) => [k, Object.fromEntries(Object.entries(v).map(([m, xs]) => [m, r(mean(xs))]))])),
   protocol: `deletion test: ${GRID}×${GRID} cells blanked grey (${FILL}) most important first, ${STEPS} steps, one face at a time against the other; curve normalised per face (s_k - floor)/(s_0 - floor), floor = the lowest similarity any order reached on that face, AUC by trapezoids over the blanked fraction; mean over ${pairs.length * 2} faces. ms_per_pair: median explainMatch wall time with landmarks given; cpu_ms_per_pair: median process CPU time of the same calls (both WASM threads).`,
   loadavg_start: loadStart.map((l) => r(l)),
@@ -273,7 +282,7 @@ const result = {
   backend: backend.backend,
 };
 function explainStage() { return stage ?? GRADCAM_STAGES[embedder.spec.name]?.stage; }
-const standard = !stage && !dev && nSame === 20 && nDifferent === 20 && occlusionSpecs.length <= 1;
+const standard = !stage && !dev && Object.keys(variants).length === 0 && nSame === 20 && nDifferent === 20 && occlusionSpecs.length <= 1;
 const name = preset === 'default' && standard ? 'explain' : `explain-${preset}${dev ? '-dev' : ''}${stage ? `-${stage.replace(/\W/g, '_')}` : ''}-${pairs.length}`;
 const mainFile = path.join(repoRoot, 'bench-results', 'explain.json');
 const previous = existsSync(mainFile) ? JSON.parse(readFileSync(mainFile, 'utf8')) : {};
@@ -286,6 +295,7 @@ console.log(`${'order'.padEnd(22)} ${'AUC'.padStart(8)}   ${'×rand'.padStart(6)
 for (const m of gradientMethods) row(m, result[`deletion_auc_${keyOf(m)}`], `${result[`ms_per_pair_${keyOf(m)}`].toFixed(1)} (CPU ${result[`cpu_ms_per_pair_${keyOf(m)}`].toFixed(1)})`);
 if (sums.occlusion) row(`occlusion ${occlusionSpecs[0] ?? ''}`.trim(), result.deletion_auc_occlusion, `${result.ms_per_pair_occlusion.toFixed(1)} (CPU ${result.cpu_ms_per_pair_occlusion.toFixed(1)})`);
 for (const sp of skipOcclusion ? [] : occlusionSpecs.slice(1)) row(`occlusion ${sp}`, result[`deletion_auc_occlusion@${sp}`], `${result[`ms_per_pair_occlusion@${sp}`].toFixed(1)} (CPU ${result[`cpu_ms_per_pair_occlusion@${sp}`].toFixed(1)})`);
+for (const [v, x] of Object.entries(result.variants ?? {})) row(v.slice(0, 22), x.deletion_auc, `${x.ms_per_pair.toFixed(1)} (CPU ${x.cpu_ms_per_pair.toFixed(1)})`);
 for (const st of stages.slice(1)) row(`${st}`.slice(0, 22), result[`deletion_auc_gradcam@${st}`], '-');
 row('random', result.deletion_auc_random, '-');
 row('centre', result.deletion_auc_center, '-');

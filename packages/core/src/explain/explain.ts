@@ -20,8 +20,8 @@ import { DEFAULT_OCCLUSION_ROUNDS, DEFAULT_PATCH_CELLS, occlusionMaps, type Occl
  * - `'integrated-gradients'`: integrated gradients from grey at an inner layer ({@link INTEGRATED_GRADIENTS_STAGES};
  *   `stage: 'input'` for the pixels): each activation's difference from the all-grey face's times the similarity's
  *   gradient averaged along the way from the grey face's activations to the face's (`steps` points, batched into
- *   one forward and one backward pass of the network after the layer over `2 × steps + 2` rows, the faces
- *   themselves included), summed per cell; the cells share out how far the similarity falls when the whole face
+ *   one forward and one backward pass of the network after the layer over `2 × steps` rows, after a forward pass
+ *   of the two faces themselves), summed per cell; the cells share out how far the similarity falls when the whole face
  *   is greyed (dlib only);
  * - `'gradient-x-input'`: each pixel's gradient of the similarity times its difference from grey, summed per
  *   cell: the first-order estimate of how much the similarity falls when the cell alone is greyed (one forward

@@ -3,15 +3,16 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * Each row's cosine similarity to its target, `[rows]`, differentiable with respect to the embeddings `[rows, d]`.
- * The targets are held fixed: unit vectors (`targets`, one per row), or with none, the faces' own embeddings: the
+ * The targets are held fixed: unit vectors (`targets`, one per row, as arrays or a `[rows, d]` tensor), or with
+ * none, the faces' own embeddings: the
  * last `faces` rows are the faces' (two, each the other's target), and row i's target is the other face's,
  * i mod `faces` (default: every row is a face, rows = 2).
  * `'cosine'` is the true gradient of the cosine, (t − s·u)/‖e‖; `'fixed-norm'` holds the face's own norm fixed
  * too, t/‖e‖, so that behind a global average pool and a linear head the per-cell shares add up to s (the full
  * cosine's gradient is orthogonal to e and its shares would add up to zero).
  */
-export function cosineToTargets(embeddings: tf.Tensor2D, targets: readonly Float32Array[], gradient: 'cosine' | 'fixed-norm', faces?: number): tf.Tensor1D {
-  const fixed = targets.length > 0 ? tf.tensor2d(targets.map((v) => Array.from(v))) : undefined;
+export function cosineToTargets(embeddings: tf.Tensor2D, targets: readonly Float32Array[] | tf.Tensor2D, gradient: 'cosine' | 'fixed-norm', faces?: number): tf.Tensor1D {
+  const fixed = targets instanceof tf.Tensor ? targets : targets.length > 0 ? tf.tensor2d(targets.map((v) => Array.from(v))) : undefined;
   const cosine = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [e, save] = args as [tf.Tensor, tf.GradSaveFunc];
     const norm = tf.maximum(tf.norm(e, 2, 1, true), 1e-12);

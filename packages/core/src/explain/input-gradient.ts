@@ -57,20 +57,29 @@ export const PIXEL_GEOMETRY: LayerGeometry = { stride: 1, offset: 0.5 };
 export async function inputGradientMaps(split: EmbeddingNetSplit, input: tf.Tensor4D, grey: number, targets: readonly Float32Array[], grid: number, alphas: readonly number[] = [1], geometry: LayerGeometry = PIXEL_GEOMETRY): Promise<InputGradientResult> {
   const [n, height, width, channels] = input.shape;
   const own = targets.length === 0;
-  // Rows of the batch: the points in order, then (α = 1) the faces themselves when they are the targets or a point.
-  const faded = alphas.filter((a) => a !== 1);
-  const rowAlphas = own || faded.length < alphas.length ? [...faded, 1] : faded;
+  // The faces' own rows join the differentiated batch only when α = 1 is a point; else, when they are each other's
+  // targets, a forward pass without a gradient gives their embeddings (the backward pass is the costly part).
+  const rowAlphas = alphas.includes(1) ? [...alphas.filter((a) => a !== 1), 1] : [...alphas];
+  const facesInBatch = own && alphas.includes(1);
   const [grad, difference, similarity] = freeingTapeOnError(() => tf.tidy(() => {
-    const features = split.features(tf.concat([input, tf.fill([1, height, width, channels], grey)]));
-    const x = tf.slice(features, 0, n);
-    const base = tf.slice(features, n, 1);
+    // The grey face's activations are the same for every call: networks that keep them give them.
+    const kept = split.baseline?.(grey);
+    const features = split.features(kept ? input : tf.concat([input, tf.fill([1, height, width, channels], grey)]));
+    const x = kept ? features : tf.slice(features, 0, n);
+    const base = kept ?? tf.slice(features, n, 1);
     const difference = tf.sub(x, base);
     const points = rowAlphas.length === 1 && rowAlphas[0] === 1 ? x : tf.concat(rowAlphas.map((a) => (a === 1 ? x : tf.add(base, tf.mul(difference, a)))));
-    // Only the points' similarities are differentiated (the faces' rows, there as targets, get no weight).
-    const dy = tf.tensor1d(rowAlphas.flatMap((a) => new Array<number>(n).fill(alphas.includes(a) ? 1 : 0)));
-    const rowTargets = own ? [] : rowAlphas.flatMap(() => targets);
-    const { value, grad } = tf.valueAndGrad((v: tf.Tensor) => cosineToTargets(split.head(v as tf.Tensor4D), rowTargets, 'cosine', own ? n : undefined))(points, dy);
-    return [grad, difference, tf.slice(value, [(rowAlphas.length - 1) * n], [n])];
+    let rowTargets: readonly Float32Array[] | tf.Tensor2D = own ? [] : rowAlphas.flatMap(() => targets);
+    let faceSimilarity: tf.Tensor1D | undefined;
+    if (own && !facesInBatch) {
+      const embeddings = split.head(x);
+      const unit = tf.div(embeddings, tf.maximum(tf.norm(embeddings, 2, 1, true), 1e-12));
+      const other = tf.reverse(unit, 0);
+      faceSimilarity = tf.sum(tf.mul(unit, other), 1) as tf.Tensor1D;
+      rowTargets = tf.tile(other, [rowAlphas.length, 1]) as tf.Tensor2D;
+    }
+    const { value, grad } = tf.valueAndGrad((v: tf.Tensor) => cosineToTargets(split.head(v as tf.Tensor4D), rowTargets, 'cosine', facesInBatch ? n : undefined))(points);
+    return [grad, difference, faceSimilarity ?? tf.slice(value, [(rowAlphas.length - 1) * n], [n])];
   }));
   try {
     const [, h, w, c] = difference.shape;
@@ -79,8 +88,7 @@ export async function inputGradientMaps(split: EmbeddingNetSplit, input: tf.Tens
     const raw = Array.from({ length: n }, (_, f) => {
       // Σ over the points and channels of ∂s/∂a · (a − a₀), averaged over the points.
       const attribution = new Float32Array(h * w);
-      for (const [r, a] of rowAlphas.entries()) {
-        if (!alphas.includes(a)) continue;
+      for (const r of rowAlphas.keys()) {
         const gOff = (r * n + f) * size, dOff = f * size;
         for (let p = 0; p < h * w; p++) {
           let s = 0;

@@ -31,6 +31,12 @@ export function convWithInputGradient(x: tf.Tensor4D, layer: FixedConv, kernels:
         const [n, h, w, c] = input.shape;
         if (!hasForwardGradient(layer)) return tf.conv2dTranspose(g, layer.filters, [n, h, w, c], layer.stride, layer.pad);
         const ks = kernels();
+        if (layer.stride === 1 && h === 1 && w === 1) {
+          // One position: only the centre tap meets the input, so the convolution is a matrix product.
+          const [kh, kw, cin, cout] = layer.filters.shape;
+          const centre = tf.reshape(tf.slice(layer.filters, [kh >> 1, kw >> 1, 0, 0], [1, 1, cin, cout]), [cin, cout]);
+          return tf.reshape(tf.matMul(tf.reshape(g, [n, cout]), centre, false, true), [n, 1, 1, cin]);
+        }
         if (layer.stride === 1) return tf.conv2d(g, ks[0]!, 1, 'same');
         // Phase (a, b) holds dx[2m + a, 2l + b]: a stride-1 convolution of dy padded by its sub-kernel's reach.
         const [, oh, ow] = g.shape;

@@ -58,6 +58,11 @@ export interface EmbeddingNetSplit {
   head(features: tf.Tensor4D): tf.Tensor2D;
   /** True when `head` is a global average pool followed by a linear map without bias, so the similarity splits exactly into per-cell parts. */
   readonly linearHead: boolean;
+  /**
+   * The layer's activations `[1, h, w, c]` for a crop of one uniform level `value` (scaled for the network), made
+   * once and kept by the network, which frees it: callers must not dispose it.
+   */
+  baseline?(value: number): tf.Tensor4D;
 }
 
 /** Wraps a tfjs graph model whose `output` node (or only output) is the embedding; `source` names its file in errors. */

@@ -27,6 +27,9 @@ function blockChannels(name: string): number {
   return Number(/^conv(\d+)/.exec(name)![1]);
 }
 
+/** Side of the network's input crops, pixels. */
+const INPUT_SIZE = 150;
+
 /** dlib's mean face colour (RGB), subtracted before scaling to about −0.5..0.5. */
 const MEAN_RGB = [122.782, 117.001, 104.298] as const;
 
@@ -53,6 +56,8 @@ function foldInputScaling(stem: FoldedConv): FoldedConv {
  */
 export class ResNet34Descriptor implements EmbeddingNet {
   private readonly flipped = new Map<string, tf.Tensor4D[]>();
+  /** Uniform crops' activations per layer and level (integrated gradients' grey reference). */
+  private readonly baselines = new Map<string, tf.Tensor4D>();
 
   private constructor(private readonly convs: Map<string, FoldedConv>, private readonly fc: tf.Tensor2D, readonly source: string) {}
 
@@ -145,13 +150,20 @@ export class ResNet34Descriptor implements EmbeddingNet {
     const at = stage === 'input' ? -1 : BLOCKS.findIndex(([name]) => name === stage);
     if (at < 0 && stage !== 'input') throw new InvalidArgumentError('stage', `"${stage}" is not a block of dlib's ResNet-34; use one of input, ${RESNET34_BLOCKS.join(', ')}`);
     const stem = (x: tf.Tensor4D, fused: boolean) => tf.maxPool(this.conv('conv32_down', x, 2, true, 'valid', fused), 3, 2, 'valid') as tf.Tensor4D;
+    const features = (batch: tf.Tensor4D) => tf.tidy(() => {
+      if (at < 0) return tf.clone(batch);
+      let x = stem(batch, true);
+      for (const [name, down] of BLOCKS.slice(0, at + 1)) x = down ? this.downBlock(name, x) : this.block(name, x);
+      return x;
+    });
     return {
-      features: (batch) => tf.tidy(() => {
-        if (at < 0) return tf.clone(batch);
-        let x = stem(batch, true);
-        for (const [name, down] of BLOCKS.slice(0, at + 1)) x = down ? this.downBlock(name, x) : this.block(name, x);
-        return x;
-      }),
+      features,
+      baseline: (value) => {
+        const key = `${stage}:${value}`;
+        let kept = this.baselines.get(key);
+        if (!kept) this.baselines.set(key, kept = tf.keep(tf.tidy(() => features(tf.fill([1, INPUT_SIZE, INPUT_SIZE, 3], value) as tf.Tensor4D))));
+        return kept;
+      },
       // Convolutions differentiable in their input only: tfjs's fused gradient also computes the filters', which its WASM backend cannot.
       head: (features) => tf.tidy(() => {
         let x = at < 0 ? stem(features, false) : features;
@@ -166,6 +178,7 @@ export class ResNet34Descriptor implements EmbeddingNet {
   dispose(): void {
     for (const c of this.convs.values()) { c.filters.dispose(); c.bias.dispose(); }
     for (const kernels of this.flipped.values()) kernels.forEach((k) => k.dispose());
+    for (const t of this.baselines.values()) t.dispose();
     this.fc.dispose();
   }
 

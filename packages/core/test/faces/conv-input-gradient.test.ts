@@ -13,12 +13,14 @@ beforeAll(async () => {
 describe('convWithInputGradient', () => {
   expectNoLeakPerTest();
 
-  // dlib's layers: the 7×7 stride-2 stem on an even side, a stride-2 3×3 down block on an odd side, stride-1 3×3 'same'; and a 'same' stride-2 layer (Conv2DBackpropInput).
+  // dlib's layers: the 7×7 stride-2 stem on an even side, a stride-2 3×3 down block on an odd side, stride-1 3×3 'same' (also on one position); and a 'same' stride-2 layer (Conv2DBackpropInput).
   it.each([
     { side: 30, k: 7, inputs: 3, outputs: 5, stride: 2, pad: 'valid', relu: true },
     { side: 13, k: 3, inputs: 4, outputs: 6, stride: 2, pad: 'valid', relu: true },
     { side: 9, k: 3, inputs: 6, outputs: 6, stride: 1, pad: 'same', relu: false },
     { side: 10, k: 3, inputs: 2, outputs: 3, stride: 2, pad: 'same', relu: true },
+    // dlib's last layer: one position, where only the centre tap counts (a matrix product).
+    { side: 1, k: 3, inputs: 5, outputs: 4, stride: 1, pad: 'same', relu: true },
   ] as const)('$k×$k stride $stride $pad on $side px: the gradient and the value are tfjs\'s', ({ side, k, inputs, outputs, stride, pad, relu }) => {
     const x = tf.randomNormal([2, side, side, inputs], 0, 1, 'float32', 1) as tf.Tensor4D;
     const layer: FixedConv = {

@@ -26,8 +26,10 @@ describe('explainMatch when the backend cannot take a gradient', () => {
     pipeline = await loadFacePipeline({ preset: 'default' });
     const embedder = pipeline.embedder as FaceEmbedder;
     const photo = await readImage(lfwImage('Abel_Pacheco', 1));
-    // Also the warm-up: dlib keeps the filters of its backward pass from the first gradient explanation on.
+    // Also the warm-up: dlib keeps the filters of its backward pass from the first gradient explanation on, and
+    // integrated gradients' grey face at its layer.
     const ex = await explainMatch(pipeline, photo, photo, { method: 'gradient-x-input' });
+    await explainMatch(pipeline, photo, photo, { method: 'integrated-gradients' });
     aligned = { image: ex.faces[0]!.face, landmarks: templateInPixels(embedder.spec.template, embedder.spec.inputSize) };
   });
   afterAll(() => pipeline?.dispose());
