@@ -8,8 +8,12 @@
 //   exposure on the `default` and `fast` presets, scenes also with the detection options before the face checks), and
 //   LFW from bench-results/lfw.json. Writes bench-results/lighting.json.
 // The pretrained few-shot path runs with the default head and, side by side, the head before session 8 (cosines only).
+// The seed CNN runs with its defaults (session 9: the texture match fused with its probabilities) and, from the same
+// trained weights, without the texture match (its answers before session 9); ORL also relit by one lamp
+// (bench/relight.mjs, harsh and extreme).
 // Usage: pnpm bench:lighting   (env: FACEREC_DATASETS, BENCH_SEEDS=1,2,3, LIGHTING_SKIP=orl,pretrained,...,
-//        LIGHTING_PRETRAINED_METHODS=none,clahe,..., LIGHTING_SIBLINGS=0 keeps the detection keys of the last run)
+//        LIGHTING_PRETRAINED_METHODS=none,clahe,..., LIGHTING_SIBLINGS=0 keeps the detection keys of the last run,
+//        LIGHTING_RECIPES=new trains the seed CNN with the new recipe only: the previous recipe's keys are then null)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,17 +21,22 @@ import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { FaceRecognizer, describeBackendSelection, initBackend, loadFacePipeline, loadImageFolder, normalizeIllumination, preprocessBatch, readImage } from '@facerec/node';
 import { machine, median, printTable, repoRoot, writeResult } from './lib.mjs';
+import { relightFace } from './relight.mjs';
 
 const SEEDS = (process.env.BENCH_SEEDS ?? '1,2,3').split(',').map(Number);
 const SKIP = new Set((process.env.LIGHTING_SKIP ?? '').split(',').filter(Boolean));
 const datasets = process.env.FACEREC_DATASETS ?? path.resolve(repoRoot, '../shared/datasets');
 const SIDE_LIT = new Set(['leftlight', 'rightlight']);
 
-/** The recipes compared: the previous default and the new one (FaceRecognizer's defaults). */
-const RECIPES = {
-  previous: { options: { illumination: null }, fit: {} },
+/**
+ * The recipes compared: the previous default (no illumination step, no texture match) and the new one
+ * (FaceRecognizer's defaults, also measured without its texture match).
+ */
+const ALL_RECIPES = {
+  previous: { options: { illumination: null, texture: null }, fit: {} },
   new: { options: {}, fit: {} },
 };
+const RECIPES = Object.fromEntries((process.env.LIGHTING_RECIPES ?? 'previous,new').split(',').map((name) => [name, ALL_RECIPES[name]]));
 
 /**
  * A harsh relighting of a gray face, seeded by `k`: light from a direction drawn around the face (left/right
@@ -72,15 +81,40 @@ async function loadYale(dir) {
   return photos;
 }
 
-/** Accuracy of a seed CNN trained with `recipe` on `train`, on each named test set. */
+/**
+ * Accuracy of a seed CNN trained with `recipe` on `train`, on each named test set, with training wall and CPU seconds;
+ * for a model with a texture match also `no_texture`: the same weights answering by their probabilities alone.
+ */
 async function cnnAccuracy(recipe, train, tests, seed) {
+  const cpu0 = process.cpuUsage();
   const recognizer = new FaceRecognizer({ architecture: 'seed-cnn', inputSize: [64, 64], channels: 1, seed, ...recipe.options });
   const result = await recognizer.fit(train, recipe.fit);
-  const out = { seconds: result.seconds };
+  const cpu = process.cpuUsage(cpu0);
+  const out = { seconds: result.seconds, cpu_seconds: (cpu.user + cpu.system) / 1e6, load_average: os.loadavg()[0] };
   for (const [name, set] of Object.entries(tests)) out[name] = (await recognizer.evaluate(set)).accuracy;
+  const bare = await withoutTexture(recognizer);
+  if (bare) {
+    out.no_texture = {};
+    for (const [name, set] of Object.entries(tests)) out.no_texture[name] = (await bare.evaluate(set)).accuracy;
+    bare.dispose();
+  }
   recognizer.dispose();
   return out;
 }
+
+/** `recognizer` saved and loaded again without its texture match (as a model saved before it existed), or undefined when it has none. */
+async function withoutTexture(recognizer) {
+  let artifacts;
+  await recognizer.save(tf.io.withSaveHandler(async (a) => {
+    artifacts = a;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  const { texture, ...metadata } = artifacts.userDefinedMetadata.facerec;
+  return texture ? FaceRecognizer.load(tf.io.fromMemory({ ...artifacts, userDefinedMetadata: { facerec: metadata } })) : undefined;
+}
+
+/** The median of `runs`' `key` (a test set), or of their `no_texture` answers with `bare`. */
+const medianOf = (runs, key, bare = false) => median(runs.map((r) => (bare ? r.no_texture?.[key] : r[key])));
 
 /** A gray or RGB RawImage passed through an illumination normalisation (Tan–Triggs rescaled to 0..255). */
 function normalizedImage(image, method) {
@@ -189,6 +223,8 @@ result.protocol.yale = `train on the ${yaleTrain.length} photos without side lig
 const orlData = SKIP.has('orl') ? undefined : await loadImageFolder(path.join(datasets, 'orl'), { split: { type: 'first', count: 5 } });
 const orlRelit = orlData?.test.map((d, i) => ({ ...d, image: relight(d.image, i) }));
 result.protocol.orl_relit = 'ORL test photos (last 5 per person) relit by relight() in bench/lighting.mjs: directional light from a random side falling to 6%, a soft cast shadow taking 40–90%, gamma 0.6–1.8';
+const orlLamp = Object.fromEntries(['harsh', 'extreme'].map((severity) => [severity, orlData?.test.map((d, i) => ({ ...d, image: relightFace(d.image, i, severity) }))]));
+result.protocol.orl_lamp = 'ORL test photos relit by one point lamp (relightFace() in bench/relight.mjs): harsh 60–80° off the camera axis with 3% ambient light, extreme 80–95° with 1.5%; seed CNN only';
 
 // Nearest class mean on the preprocessed pixels (no CNN), per illumination step.
 result.class_mean_on_pixels = {};
@@ -227,11 +263,16 @@ const yaleCnn = {};
 for (const [name, recipe] of Object.entries(RECIPES)) {
   const runs = [];
   for (const seed of SEEDS) runs.push(await cnnAccuracy(recipe, yaleTrain, { yale: yaleTest }, seed));
-  yaleCnn[name] = { accuracies: runs.map((r) => r.yale), median: median(runs.map((r) => r.yale)), train_seconds: median(runs.map((r) => r.seconds)) };
-  console.log(`Yale seed CNN, ${name} recipe: ${runs.map((r) => (r.yale * 100).toFixed(1)).join(', ')} %`);
+  yaleCnn[name] = {
+    accuracies: runs.map((r) => r.yale), median: medianOf(runs, 'yale'), train_seconds: median(runs.map((r) => r.seconds)),
+    train_cpu_seconds: median(runs.map((r) => r.cpu_seconds)), load_average: runs.map((r) => r.load_average),
+    ...(runs[0].no_texture ? { no_texture_accuracies: runs.map((r) => r.no_texture.yale), no_texture_median: medianOf(runs, 'yale', true) } : {}),
+  };
+  console.log(`Yale seed CNN, ${name} recipe: ${runs.map((r) => (r.yale * 100).toFixed(1)).join(', ')} %${runs[0].no_texture ? `; without the texture match ${runs.map((r) => (r.no_texture.yale * 100).toFixed(1)).join(', ')} %` : ''}`);
 }
 result.yale_seedcnn_accuracy = yaleCnn.new.median;
-result.yale_seedcnn_previous_recipe_accuracy = yaleCnn.previous.median;
+result.yale_seedcnn_no_texture_accuracy = yaleCnn.new.no_texture_median ?? null;
+result.yale_seedcnn_previous_recipe_accuracy = yaleCnn.previous?.median ?? null;
 result.yale_seedcnn = yaleCnn;
 save();
 
@@ -243,19 +284,33 @@ if (orlData) {
   for (const [name, recipe] of Object.entries(RECIPES)) {
     const runs = [];
     for (const seed of SEEDS) {
-      runs.push(await cnnAccuracy(recipe, orl.train, { orl: orl.test, relit }, seed));
-      console.log(`ORL seed ${seed}, ${name} recipe: ${(runs.at(-1).orl * 100).toFixed(1)}%, relit ${(runs.at(-1).relit * 100).toFixed(1)}%, ${runs.at(-1).seconds.toFixed(1)} s`);
+      runs.push(await cnnAccuracy(recipe, orl.train, { orl: orl.test, relit, harsh: orlLamp.harsh, extreme: orlLamp.extreme }, seed));
+      const r = runs.at(-1);
+      const sets = (a) => `${(a.orl * 100).toFixed(1)}%, relit ${(a.relit * 100).toFixed(1)}%, lamp harsh/extreme ${(a.harsh * 100).toFixed(1)}/${(a.extreme * 100).toFixed(1)}%`;
+      console.log(`ORL seed ${seed}, ${name} recipe: ${sets(r)}${r.no_texture ? `; without the texture match ${sets(r.no_texture)}` : ''}; ${r.seconds.toFixed(1)} s wall, ${r.cpu_seconds.toFixed(1)} CPU-s, load ${r.load_average.toFixed(1)}`);
     }
     orlRuns[name] = {
-      accuracies: runs.map((r) => r.orl), median: median(runs.map((r) => r.orl)),
-      relit_accuracies: runs.map((r) => r.relit), relit_median: median(runs.map((r) => r.relit)),
-      train_seconds: runs.map((r) => r.seconds),
+      accuracies: runs.map((r) => r.orl), median: medianOf(runs, 'orl'),
+      relit_accuracies: runs.map((r) => r.relit), relit_median: medianOf(runs, 'relit'),
+      harsh_accuracies: runs.map((r) => r.harsh), harsh_median: medianOf(runs, 'harsh'),
+      extreme_accuracies: runs.map((r) => r.extreme), extreme_median: medianOf(runs, 'extreme'),
+      train_seconds: runs.map((r) => r.seconds), train_cpu_seconds: runs.map((r) => r.cpu_seconds), load_average: runs.map((r) => r.load_average),
+      ...(runs[0].no_texture ? {
+        no_texture: Object.fromEntries(['orl', 'relit', 'harsh', 'extreme'].map((k) => [k, { accuracies: runs.map((r) => r.no_texture[k]), median: medianOf(runs, k, true) }])),
+      } : {}),
     };
   }
   result.orl_median_accuracy = orlRuns.new.median;
-  result.orl_previous_recipe_median_accuracy = orlRuns.previous.median;
+  result.orl_no_texture_median_accuracy = orlRuns.new.no_texture?.orl.median ?? null;
+  result.orl_previous_recipe_median_accuracy = orlRuns.previous?.median ?? null;
   result.orl_relit_median_accuracy = orlRuns.new.relit_median;
-  result.orl_relit_previous_recipe_median_accuracy = orlRuns.previous.relit_median;
+  result.orl_relit_no_texture_median_accuracy = orlRuns.new.no_texture?.relit.median ?? null;
+  result.orl_relit_previous_recipe_median_accuracy = orlRuns.previous?.relit_median ?? null;
+  for (const severity of ['harsh', 'extreme']) {
+    result[`orl_lamp_${severity}_median_accuracy`] = orlRuns.new[`${severity}_median`];
+    result[`orl_lamp_${severity}_no_texture_median_accuracy`] = orlRuns.new.no_texture?.[severity].median ?? null;
+    result[`orl_lamp_${severity}_previous_recipe_median_accuracy`] = orlRuns.previous?.[`${severity}_median`] ?? null;
+  }
   result.orl = orlRuns;
 } else {
   result.orl_median_accuracy = null;
@@ -331,11 +386,13 @@ result.load_average_end = os.loadavg();
 
 const pct = (v) => (typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : 'n/a');
 console.log();
-printTable(['measure', 'previous recipe', 'new recipe'], [
-  ['Yale side-lit, seed CNN (median)', pct(yaleCnn.previous.median), pct(yaleCnn.new.median)],
-  ['ORL, seed CNN (median)', pct(result.orl?.previous.median), pct(result.orl?.new.median)],
-  ['ORL relit, seed CNN (median)', pct(result.orl?.previous.relit_median), pct(result.orl?.new.relit_median)],
-  ['ORL train seconds (median)', result.orl ? median(result.orl.previous.train_seconds).toFixed(1) : 'n/a', result.orl ? median(result.orl.new.train_seconds).toFixed(1) : 'n/a'],
+printTable(['measure', 'previous recipe', 'new recipe without texture', 'new recipe'], [
+  ['Yale side-lit, seed CNN (median)', pct(yaleCnn.previous?.median), pct(yaleCnn.new.no_texture_median), pct(yaleCnn.new.median)],
+  ['ORL, seed CNN (median)', pct(result.orl?.previous?.median), pct(result.orl?.new.no_texture?.orl.median), pct(result.orl?.new.median)],
+  ['ORL relit, seed CNN (median)', pct(result.orl?.previous?.relit_median), pct(result.orl?.new.no_texture?.relit.median), pct(result.orl?.new.relit_median)],
+  ['ORL lamp harsh, seed CNN (median)', pct(result.orl?.previous?.harsh_median), pct(result.orl?.new.no_texture?.harsh.median), pct(result.orl?.new.harsh_median)],
+  ['ORL lamp extreme, seed CNN (median)', pct(result.orl?.previous?.extreme_median), pct(result.orl?.new.no_texture?.extreme.median), pct(result.orl?.new.extreme_median)],
+  ['ORL train seconds (median)', result.orl?.previous ? median(result.orl.previous.train_seconds).toFixed(1) : 'n/a', '', result.orl?.new ? median(result.orl.new.train_seconds).toFixed(1) : 'n/a'],
 ]);
 console.log();
 printTable(['class means on 64×64 pixels', 'Yale side-lit', 'ORL', 'ORL relit'], Object.entries(result.class_mean_on_pixels).map(([m, r]) => [`illumination ${m}`, pct(r.yale), pct(r.orl), pct(r.orl_relit)]));
