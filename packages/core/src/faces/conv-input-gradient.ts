@@ -19,7 +19,7 @@ export interface FixedConv {
  * such convolutions with every other tap, one per output phase, interleaved. `kernels` gives those filters
  * ({@link gradientKernels}), kept by the caller: backends pack a filter tensor once and reuse it.
  */
-export function convWithInputGradient(x: tf.Tensor4D, layer: FixedConv, kernels: () => readonly tf.Tensor4D[]): tf.Tensor4D {
+export function convWithInputGradient(x: tf.Tensor4D, layer: FixedConv, kernels: () => readonly tf.Tensor4D[], centre?: () => tf.Tensor2D): tf.Tensor4D {
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [input, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
     const y = tf.fused.conv2d({ x: input, filter: layer.filters, strides: layer.stride, pad: layer.pad, bias: layer.bias, activation: layer.relu ? 'relu' : 'linear' });
@@ -30,13 +30,11 @@ export function convWithInputGradient(x: tf.Tensor4D, layer: FixedConv, kernels:
         const g = (layer.relu ? tf.mul(dy, tf.step(saved[0]!)) : dy) as tf.Tensor4D;
         const [n, h, w, c] = input.shape;
         if (!hasForwardGradient(layer)) return tf.conv2dTranspose(g, layer.filters, [n, h, w, c], layer.stride, layer.pad);
-        const ks = kernels();
-        if (layer.stride === 1 && h === 1 && w === 1) {
+        if (layer.stride === 1 && h === 1 && w === 1 && centre) {
           // One position: only the centre tap meets the input, so the convolution is a matrix product.
-          const [kh, kw, cin, cout] = layer.filters.shape;
-          const centre = tf.reshape(tf.slice(layer.filters, [kh >> 1, kw >> 1, 0, 0], [1, 1, cin, cout]), [cin, cout]);
-          return tf.reshape(tf.matMul(tf.reshape(g, [n, cout]), centre, false, true), [n, 1, 1, cin]);
+          return tf.reshape(tf.matMul(tf.reshape(g, [n, layer.filters.shape[3]]), centre(), false, true), [n, 1, 1, c]);
         }
+        const ks = kernels();
         if (layer.stride === 1) return tf.conv2d(g, ks[0]!, 1, 'same');
         // Phase (a, b) holds dx[2m + a, 2l + b]: a stride-1 convolution of dy padded by its sub-kernel's reach.
         const [, oh, ow] = g.shape;
@@ -48,11 +46,21 @@ export function convWithInputGradient(x: tf.Tensor4D, layer: FixedConv, kernels:
         };
         const rows = [0, 1].map((a) => tf.reshape(tf.stack([phase(a, 0), phase(a, 1)], 3), [n, mh, 2 * mw, c]));
         const dx = tf.reshape(tf.stack(rows, 2), [n, 2 * mh, 2 * mw, c]);
-        return tf.slice(dx, [0, 0, 0, 0], [n, h, w, c]);
+        return 2 * mh === h && 2 * mw === w ? dx : tf.slice(dx, [0, 0, 0, 0], [n, h, w, c]);
       },
     };
   });
   return op(x) as tf.Tensor4D;
+}
+
+/**
+ * The layer's centre tap `[in, out]`, which {@link convWithInputGradient} multiplies by when its input is a single
+ * position ('same', stride 1). Slicing it out of the filters costs more than the product (about 10 ms for 3×3 × 256 ×
+ * 256 on tfjs's WASM backend), so callers make it once and keep it.
+ */
+export function centreTap(layer: FixedConv): tf.Tensor2D {
+  const [kh, kw, cin, cout] = layer.filters.shape;
+  return tf.tidy(() => tf.reshape(tf.slice(layer.filters, [kh >> 1, kw >> 1, 0, 0], [1, 1, cin, cout]), [cin, cout]) as tf.Tensor2D);
 }
 
 /** Whether the layer's input gradient runs as forward convolutions (else Conv2DBackpropInput). */

@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ModelFormatError } from '../errors/index.js';
 import type { EmbeddingNet, EmbeddingNetSplit } from './embedder.js';
-import { convWithInputGradient, gradientKernels, type FixedConv } from './conv-input-gradient.js';
+import { centreTap, convWithInputGradient, gradientKernels, type FixedConv } from './conv-input-gradient.js';
 import { checkWeightValues, warmUp } from './model-checks.js';
 
 /** One convolution with its affine "scale" layer folded in: y = conv(x, filters) + bias. */
@@ -56,6 +56,8 @@ function foldInputScaling(stem: FoldedConv): FoldedConv {
  */
 export class ResNet34Descriptor implements EmbeddingNet {
   private readonly flipped = new Map<string, tf.Tensor4D[]>();
+  /** Centre taps of the layers whose input gradient was taken on a single position (dlib's last block). */
+  private readonly centres = new Map<string, tf.Tensor2D>();
   /** Uniform crops' activations per layer and level (integrated gradients' grey reference). */
   private readonly baselines = new Map<string, tf.Tensor4D>();
 
@@ -178,6 +180,7 @@ export class ResNet34Descriptor implements EmbeddingNet {
   dispose(): void {
     for (const c of this.convs.values()) { c.filters.dispose(); c.bias.dispose(); }
     for (const kernels of this.flipped.values()) kernels.forEach((k) => k.dispose());
+    for (const tap of this.centres.values()) tap.dispose();
     for (const t of this.baselines.values()) t.dispose();
     this.fc.dispose();
   }
@@ -186,7 +189,7 @@ export class ResNet34Descriptor implements EmbeddingNet {
     const c = this.convs.get(name)!;
     if (fused) return tf.fused.conv2d({ x, filter: c.filters, strides: stride, pad, bias: c.bias, activation: relu ? 'relu' : 'linear' });
     const layer = { ...c, stride, pad, relu };
-    return convWithInputGradient(x, layer, () => this.gradientKernels(name, layer));
+    return convWithInputGradient(x, layer, () => this.gradientKernels(name, layer), () => this.centreTap(name, layer));
   }
 
   /** Layer `name`'s filters for its input gradient, made on first use and kept (backends pack a filter tensor once). */
@@ -194,6 +197,13 @@ export class ResNet34Descriptor implements EmbeddingNet {
     let kernels = this.flipped.get(name);
     if (!kernels) this.flipped.set(name, kernels = gradientKernels(layer).map((k) => tf.keep(k)));
     return kernels;
+  }
+
+  /** Layer `name`'s centre tap for an input gradient on a single position, made on first use and kept. */
+  private centreTap(name: string, layer: FixedConv): tf.Tensor2D {
+    let tap = this.centres.get(name);
+    if (!tap) this.centres.set(name, tap = tf.keep(centreTap(layer)));
+    return tap;
   }
 
   private block(name: string, x: tf.Tensor4D, fused = true): tf.Tensor4D {

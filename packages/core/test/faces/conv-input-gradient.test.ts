@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { convWithInputGradient, gradientKernels, type FixedConv } from '../../src/faces/conv-input-gradient.js';
+import { centreTap, convWithInputGradient, gradientKernels, type FixedConv } from '../../src/faces/conv-input-gradient.js';
 import { expectNoLeakPerTest } from '../helpers/memory.js';
 
 beforeAll(async () => {
@@ -28,21 +28,22 @@ describe('convWithInputGradient', () => {
       bias: tf.randomNormal([outputs], 0, 1, 'float32', 3) as tf.Tensor1D, stride, pad, relu,
     };
     const kernels = gradientKernels(layer);
+    const centre = centreTap(layer);
     const reference = (v: tf.Tensor4D) => {
       const y = tf.add(tf.conv2d(v, layer.filters, stride, pad), layer.bias);
       return relu ? tf.relu(y) : y;
     };
     const weights = tf.tidy(() => tf.randomNormal(reference(x).shape, 0, 1, 'float32', 4));
     const [ours, theirs, ourValue, theirValue] = tf.tidy(() => [
-      tf.grad((v) => tf.sum(tf.mul(convWithInputGradient(v as tf.Tensor4D, layer, () => kernels), weights)))(x),
+      tf.grad((v) => tf.sum(tf.mul(convWithInputGradient(v as tf.Tensor4D, layer, () => kernels, () => centre), weights)))(x),
       tf.grad((v) => tf.sum(tf.mul(reference(v as tf.Tensor4D), weights)))(x),
-      convWithInputGradient(x, layer, () => kernels),
+      convWithInputGradient(x, layer, () => kernels, () => centre),
       reference(x),
     ]);
     expect(ours!.shape).toEqual(x.shape);
     const largestDifference = (p: tf.Tensor, q: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0]!);
     expect(largestDifference(ours!, theirs!)).toBeLessThan(1e-3);
     expect(largestDifference(ourValue!, theirValue!)).toBeLessThan(1e-3);
-    tf.dispose([x, layer.filters, layer.bias, weights, ours!, theirs!, ourValue!, theirValue!, ...kernels]);
+    tf.dispose([x, layer.filters, layer.bias, weights, ours!, theirs!, ourValue!, theirValue!, centre, ...kernels]);
   });
 });
