@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError } from '../errors/index.js';
 import type { FiveLandmarks } from '../faces/landmarks.js';
 import type { FacePipeline } from '../faces/pipeline.js';
+import { imageToTensor } from '../image/convert.js';
 import type { FaceImage } from '../image/types.js';
 import { normalizeIllumination, validateIlluminationStep, type IlluminationStep } from '../preprocess/illumination.js';
 
@@ -110,10 +111,7 @@ async function foundInCopy(backbone: FacePipeline, image: FaceImage, step: Illum
   const grid = typeof step === 'object' && step.method === 'clahe' ? (step.grid ?? DEFAULT_RETRY_ILLUMINATION.grid) : [1, 1];
   // No face fits in a photo smaller than CLAHE's tiles (which it refuses); there is nothing to look at again.
   if (height < grid[0]! || width < grid[1]!) return undefined;
-  const copy = tf.tidy(() => {
-    const pixels = image instanceof tf.Tensor ? image : tf.tensor3d(Float32Array.from(image.data), [height, width, image.channels]);
-    return tf.round(tf.clipByValue(normalizeIllumination(tf.cast(pixels, 'float32'), step), 0, 255)) as tf.Tensor3D;
-  });
+  const copy = tf.tidy(() => tf.round(tf.clipByValue(normalizeIllumination(imageToTensor(image), step), 0, 255)) as tf.Tensor3D);
   try {
     const face = await backbone.embedMainFaceOrCentre(copy);
     return face.found ? { embedding: face.embedding, landmarks: face.landmarks, found: true } : undefined;
