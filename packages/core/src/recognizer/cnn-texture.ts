@@ -37,10 +37,10 @@ function framed(image: FaceImage, preprocessing: PreprocessingConfig, size: numb
  * The textures of `images` as a CNN with `preprocessing` reads them (see {@link framed}), and with `mirror` of their
  * mirror images: Tan–Triggs + LBP ({@link greyTextures}).
  */
-export function imageTextures(images: readonly FaceImage[], preprocessing: PreprocessingConfig, matching: TextureMatching, mirror = false): Float32Array[] {
+export async function imageTextures(images: readonly FaceImage[], preprocessing: PreprocessingConfig, matching: TextureMatching, mirror = false): Promise<Float32Array[]> {
   const grey = tf.tidy(() => tf.stack(images.map((image, i) => framed(image, preprocessing, matching.size, mirror, `images[${i}]`))) as tf.Tensor4D);
   try {
-    return greyTextures(grey, matching);
+    return await greyTextures(grey, matching);
   } finally {
     grey.dispose();
   }
@@ -71,16 +71,16 @@ export function fuseTextureProbabilities(probabilities: Float32Array, distances:
  * against `gallery`; with `mirror`, each person's distance is the nearer of the image's and its mirror image's (the
  * CNN's flip averaging, for the texture).
  */
-export function fuseImageTextures(
+export async function fuseImageTextures(
   probabilities: Float32Array,
   images: readonly FaceImage[],
   preprocessing: PreprocessingConfig,
   gallery: TextureGallery,
   mirror: boolean,
-): Float32Array {
+): Promise<Float32Array> {
   const k = probabilities.length / images.length;
-  const textures = imageTextures(images, preprocessing, gallery.matching);
-  const mirrored = mirror ? imageTextures(images, preprocessing, gallery.matching, true) : [];
+  const textures = await imageTextures(images, preprocessing, gallery.matching);
+  const mirrored = mirror ? await imageTextures(images, preprocessing, gallery.matching, true) : [];
   const out = new Float32Array(probabilities.length);
   textures.forEach((t, i) => {
     const distances = gallery.distances(t);

@@ -282,7 +282,7 @@ export class FaceRecognizer {
       });
       result = await new Trainer(model, settings).fit({ images, labels: Int32Array.from(dataset, (d) => index.get(d.label)!) });
       throwIfAborted(options.signal);
-      textures = this.cnnTextures(sources, dataset.map((d) => index.get(d.label)!), labels.length, preprocessing);
+      textures = await this.cnnTextures(sources, dataset.map((d) => index.get(d.label)!), labels.length, preprocessing);
     } catch (error) {
       model?.dispose();
       throw error;
@@ -317,11 +317,11 @@ export class FaceRecognizer {
    * The training photos' textures a CNN fuses with its probabilities (see {@link FaceRecognizerOptions.texture}), or
    * undefined with `texture: null`. Photos go in batches of 64, so a large dataset never holds all crops at once.
    */
-  private cnnTextures(images: readonly FaceImage[], people: readonly number[], count: number, preprocessing: PreprocessingConfig): TextureGallery | undefined {
+  private async cnnTextures(images: readonly FaceImage[], people: readonly number[], count: number, preprocessing: PreprocessingConfig): Promise<TextureGallery | undefined> {
     if (this.options.texture === null) return undefined;
     const matching = this.options.texture ?? DEFAULT_CNN_TEXTURE_MATCHING;
     const textures: Float32Array[] = [];
-    for (let start = 0; start < images.length; start += 64) textures.push(...imageTextures(images.slice(start, start + 64), preprocessing, matching));
+    for (let start = 0; start < images.length; start += 64) textures.push(...(await imageTextures(images.slice(start, start + 64), preprocessing, matching)));
     return TextureGallery.fromTextures(matching, textures, people, count);
   }
 
@@ -343,7 +343,7 @@ export class FaceRecognizer {
       for (const image of images) {
         const face = await headFace(this.options.backbone!, image, this.crop, this.retry);
         embeddings.push(face.embedding);
-        if (this.textures) faces.push(faceTexture(image, face.landmarks, this.textures.matching));
+        if (this.textures) faces.push(await faceTexture(image, face.landmarks, this.textures.matching));
       }
       return this.head.recognize(embeddings, { topK, threshold }, this.textures ? { gallery: this.textures, faces } : undefined);
     }
@@ -364,7 +364,7 @@ export class FaceRecognizer {
       } finally {
         probs.dispose();
       }
-      if (this.textures) values = fuseImageTextures(values, chunk, preprocessing, this.textures, flip);
+      if (this.textures) values = await fuseImageTextures(values, chunk, preprocessing, this.textures, flip);
       out.push(...recognitionsFromProbabilities(values, metadata.labels, topK, threshold, this.source, { offset: start, total: images.length }));
     }
     return out;
@@ -506,7 +506,8 @@ export class FaceRecognizer {
       read[i] = await onCrop(backbone, dataset[i]!.image, read[i]!, crop);
     }
     const embeddings = read.map((f) => f.embedding);
-    const faces = matching ? dataset.map((d, i) => faceTexture(d.image, read[i]!.landmarks, matching)) : [];
+    const faces: Float32Array[] = [];
+    for (let i = 0; i < dataset.length && matching; i++) faces.push(await faceTexture(dataset[i]!.image, read[i]!.landmarks, matching));
     const info = backboneInfo(backbone);
     const head = await EmbeddingClassifier.fit(embeddings, dataset.map((d) => d.label), kind, info, { order: labels });
     const personOf = new Map(head.labels.map((l, i) => [l, i]));

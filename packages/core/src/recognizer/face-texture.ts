@@ -59,7 +59,7 @@ export function validateTextureMatching(value: unknown, source: string): Texture
  * The texture of the face at `landmarks` in `image` (a RawImage or a `[h, w, c]` tensor, 0..255; not disposed): the
  * face warped onto the ArcFace template at `size`² pixels, grey, Tan–Triggs-normalised, then LBP histograms.
  */
-export function faceTexture(image: FaceImage, landmarks: FiveLandmarks, matching: TextureMatching): Float32Array {
+export async function faceTexture(image: FaceImage, landmarks: FiveLandmarks, matching: TextureMatching): Promise<Float32Array> {
   const { size } = matching;
   const m = similarityTransform(templateInPixels(ARCFACE_TEMPLATE, size), landmarks);
   const grey = tf.tidy(() => {
@@ -69,7 +69,7 @@ export function faceTexture(image: FaceImage, landmarks: FiveLandmarks, matching
     return tf.expandDims(crop.shape[2] === 1 ? crop : tf.mean(crop, 2, true), 0) as tf.Tensor4D;
   });
   try {
-    return greyTextures(grey, matching)[0]!;
+    return (await greyTextures(grey, matching))[0]!;
   } finally {
     grey.dispose();
   }
@@ -80,13 +80,14 @@ export function faceTexture(image: FaceImage, landmarks: FiveLandmarks, matching
  * Tan–Triggs-normalised with its published parameters, then LBP histograms, one per face. What {@link faceTexture}
  * does after aligning; a trained CNN's textures come here from its own crop of the photo.
  */
-export function greyTextures(grey: tf.Tensor4D, matching: TextureMatching): Float32Array[] {
+export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching): Promise<Float32Array[]> {
   const { size, grid } = matching;
   const [n, h, w, c] = grey.shape;
   if (h !== size || w !== size || c !== 1) throw new InvalidArgumentError('grey', `expected [n, ${size}, ${size}, 1] faces, got [${grey.shape.join(', ')}]`);
   const normalised = tanTriggs(grey);
   try {
-    const values = normalised.dataSync();
+    // Read asynchronously: a GPU backend in Node cannot read its memory synchronously.
+    const values = (await normalised.data()) as Float32Array;
     return Array.from({ length: n }, (_, i) => lbpHistograms(values.subarray(i * size * size, (i + 1) * size * size), size, size, grid));
   } finally {
     normalised.dispose();

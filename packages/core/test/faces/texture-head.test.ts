@@ -117,16 +117,16 @@ describe('texture pieces', () => {
     expect(missing[1]).toBeLessThan(0.7);
   });
 
-  it('keeps a face texture nearly unchanged under a global change of light, and far from another face', () => {
+  it('keeps a face texture nearly unchanged under a global change of light, and far from another face', async () => {
     const m = DEFAULT_TEXTURE_MATCHING;
     const lm = centredLandmarks(SIDE, SIDE);
-    const a = faceTexture(photo(0), lm, m);
+    const a = await faceTexture(photo(0), lm, m);
     const darker = photo(0, () => 0.3);
-    const gallery = TextureGallery.fromTextures(m, [a, faceTexture(photo(1), lm, m)], [0, 1], 2);
-    const [same, other] = gallery.distances(faceTexture(darker, lm, m));
+    const gallery = TextureGallery.fromTextures(m, [a, await faceTexture(photo(1), lm, m)], [0, 1], 2);
+    const [same, other] = gallery.distances(await faceTexture(darker, lm, m));
     expect(same!).toBeLessThan(other! / 2);
     const tensor = tf.tensor3d(Float32Array.from(darker.data), [SIDE, SIDE, 1]);
-    expect(Array.from(faceTexture(tensor, lm, m))).toEqual(Array.from(faceTexture(darker, lm, m)).map((v) => expect.closeTo(v, 5) as unknown as number));
+    expect(Array.from(await faceTexture(tensor, lm, m))).toEqual(Array.from(await faceTexture(darker, lm, m)).map((v) => expect.closeTo(v, 5) as unknown as number));
     tensor.dispose();
   });
 });
