@@ -20,25 +20,29 @@ export const DEFAULT_CNN_TEXTURE_MATCHING: TextureMatching = Object.freeze({ met
 /**
  * One photo framed for its texture, grey, at the match's size (`[size, size, 1]`, 0..255): the CNN's own crop (if
  * its recipe has one), then, when the photo is wider than tall, its centred square (a face is taller than wide, so
- * the sides of a landscape photo are background), resized. `mirror` flips it left to right.
+ * the sides of a landscape photo are background), resized.
  */
-function framed(image: FaceImage, preprocessing: PreprocessingConfig, size: number, mirror: boolean, source: string): tf.Tensor3D {
+function framed(image: FaceImage, preprocessing: PreprocessingConfig, size: number, source: string): tf.Tensor3D {
   return tf.tidy(() => {
     let t = imageToTensor(image, source);
     if (preprocessing.crop) t = centerCrop(t, { fraction: preprocessing.crop.fraction });
     const [height, width] = t.shape;
     if (width > height) t = centerCrop(t, { size: [height, height] });
-    t = resize(toChannels(t, 1), [size, size], { antialias: true });
-    return mirror ? tf.reverse(t, 1) : t;
+    return resize(toChannels(t, 1), [size, size], { antialias: true });
   });
 }
 
 /**
- * The textures of `images` as a CNN with `preprocessing` reads them (see {@link framed}), and with `mirror` of their
- * mirror images: Tan–Triggs + LBP ({@link greyTextures}).
+ * The textures of `images` as a CNN with `preprocessing` reads them (see {@link framed}): Tan–Triggs + LBP
+ * ({@link greyTextures}). With `mirror`, the textures of their mirror images follow (2n in all), framed and read back
+ * in the same pass.
  */
 export async function imageTextures(images: readonly FaceImage[], preprocessing: PreprocessingConfig, matching: TextureMatching, mirror = false): Promise<Float32Array[]> {
-  const grey = tf.tidy(() => tf.stack(images.map((image, i) => framed(image, preprocessing, matching.size, mirror, `images[${i}]`))) as tf.Tensor4D);
+  const grey = tf.tidy(() => {
+    const faces = tf.stack(images.map((image, i) => framed(image, preprocessing, matching.size, `images[${i}]`))) as tf.Tensor4D;
+    // NHWC: axis 2 is the width.
+    return mirror ? tf.concat([faces, tf.reverse(faces, 2)]) : faces;
+  });
   try {
     return await greyTextures(grey, matching);
   } finally {
@@ -79,12 +83,11 @@ export async function fuseImageTextures(
   mirror: boolean,
 ): Promise<Float32Array> {
   const k = probabilities.length / images.length;
-  const textures = await imageTextures(images, preprocessing, gallery.matching);
-  const mirrored = mirror ? await imageTextures(images, preprocessing, gallery.matching, true) : [];
+  const textures = await imageTextures(images, preprocessing, gallery.matching, mirror);
   const out = new Float32Array(probabilities.length);
-  textures.forEach((t, i) => {
-    const distances = gallery.distances(t);
-    if (mirror) gallery.distances(mirrored[i]!).forEach((d, p) => { distances[p] = Math.min(distances[p]!, d); });
+  images.forEach((_, i) => {
+    const distances = gallery.distances(textures[i]!);
+    if (mirror) gallery.distances(textures[images.length + i]!).forEach((d, p) => { distances[p] = Math.min(distances[p]!, d); });
     out.set(fuseTextureProbabilities(probabilities.subarray(i * k, (i + 1) * k), distances, gallery.matching.weight), i * k);
   });
   return out;
