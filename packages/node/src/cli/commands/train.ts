@@ -11,6 +11,7 @@ import { UsageError, asUsage, backendFlags, intFlag, numberFlag, parse, parseSpl
 import { loadDatasetForCli, skipCorruptFlagOption, skipCorruptUsage } from '../dataset-flags.js';
 import { ProgressBar } from '../progress.js';
 import type { CommandIO } from '../main.js';
+import { lightingFlagOptions, lightingFlagsUsage, retryIlluminationFlag, textureFlag } from './lighting-flags.js';
 import { modelDirFlag } from './pretrained-flags.js';
 
 export const trainUsage = `Usage: facerec train <dataset-dir> --out <model-dir> [options]
@@ -37,7 +38,7 @@ Options:
   --backbone <preset>     fit a head on a pretrained pipeline instead of a CNN: default | fast | mobileface | faceres
   --head <kind>           with --backbone: class-mean (default; cosine scores) | softmax (probabilities)
   --models <dir>          with --backbone: folder with the pretrained model files (default: the npm packages)
-  --backend <name>        auto | gpu | wasm | cpu (default auto; gpu: WebGPU, any adapter)
+${lightingFlagsUsage}  --backend <name>        auto | gpu | wasm | cpu (default auto; gpu: WebGPU, any adapter)
   --threads <n>           WASM threads (default: CPU cores)
 ${skipCorruptUsage(26)}  --quiet                 no progress output
 `;
@@ -48,7 +49,7 @@ export async function trainCommand(argv: string[], io: CommandIO): Promise<numbe
     lr: { type: 'string' }, 'validation-split': { type: 'string' }, architecture: { type: 'string' },
     'input-size': { type: 'string' }, channels: { type: 'string' }, 'no-augment': { type: 'boolean' }, illumination: { type: 'string' },
     seed: { type: 'string' }, backend: { type: 'string' }, threads: { type: 'string' }, quiet: { type: 'boolean' },
-    backbone: { type: 'string' }, head: { type: 'string' }, models: { type: 'string' },
+    backbone: { type: 'string' }, head: { type: 'string' }, models: { type: 'string' }, ...lightingFlagOptions,
     ...skipCorruptFlagOption, help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -75,6 +76,9 @@ export async function trainCommand(argv: string[], io: CommandIO): Promise<numbe
   const backend = backendFlags(values);
   const head = headFlags(values);
   const illumination = illuminationFlag(values.illumination as string | undefined);
+  const texture = textureFlag(values, head && { head: head.kind });
+  const retryIllumination = retryIlluminationFlag(values);
+  const lighting = { ...(texture !== undefined ? { texture } : {}), ...(retryIllumination !== undefined ? { retryIllumination } : {}) };
 
   // A folder the save would refuse (the dataset, '.', someone's files) is refused now, not after training.
   await checkSaveTarget(out, MODEL_FOLDER);
@@ -89,11 +93,11 @@ export async function trainCommand(argv: string[], io: CommandIO): Promise<numbe
   let recognizer: FaceRecognizer;
   if (head) {
     pipeline = await loadFacePipeline({ preset: head.preset, ...modelDirFlag(values) });
-    recognizer = new FaceRecognizer({ backbone: pipeline, head: head.kind });
+    recognizer = new FaceRecognizer({ backbone: pipeline, head: head.kind, ...lighting });
   } else {
     recognizer = new FaceRecognizer({
       architecture: architecture as ArchitectureName, inputSize: [size, size], channels, seed,
-      ...(illumination !== undefined ? { illumination } : {}),
+      ...(illumination !== undefined ? { illumination } : {}), ...lighting,
     });
   }
   const tty = Boolean(process.stderr.isTTY);
