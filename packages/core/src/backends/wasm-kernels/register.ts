@@ -5,6 +5,7 @@ import { batchMatMul, fusedMatMul } from './kernels/batch-mat-mul.js';
 import type { KernelFactory } from './kernels/common.js';
 import { conv2d, fusedConv2d } from './kernels/conv2d.js';
 import { conv2dBackpropFilter, conv2dBackpropInput } from './kernels/conv2d-backprop.js';
+import { slice } from './kernels/slice.js';
 import { add, maximum, minimum, multiply, relu, step } from './kernels/eltwise.js';
 import { cast, identity } from './kernels/identity.js';
 import { maxPool, maxPoolGrad } from './kernels/max-pool.js';
@@ -17,6 +18,7 @@ const KERNELS: ReadonlyArray<readonly [string, KernelFactory]> = [
   ['FusedConv2D', fusedConv2d],
   ['Conv2DBackpropFilter', conv2dBackpropFilter],
   ['Conv2DBackpropInput', conv2dBackpropInput],
+  ['Slice', slice],
   ['MaxPool', maxPool],
   ['MaxPoolGrad', maxPoolGrad],
   ['Sum', sum],

@@ -112,6 +112,15 @@ export class KernelRuntime {
     return ptr;
   }
 
+  /** The memory as 32-bit words (the view is renewed when the memory has grown). */
+  heap32(): Int32Array {
+    if (this.i32.buffer !== this.memory.buffer || this.i32.length * 4 !== this.memory.buffer.byteLength) {
+      this.i32 = new Int32Array(this.memory.buffer);
+      this.f32 = new Float32Array(this.memory.buffer);
+    }
+    return this.i32;
+  }
+
   /** A float32 tensor of zeros (for degenerate shapes). */
   zeros(shape: number[]): TensorInfo {
     const size = shape.reduce((a, b) => a * b, 1);
@@ -150,10 +159,7 @@ export class KernelRuntime {
 
   /** Runs a job; `parallel` false keeps small jobs on the main thread, where waking workers would cost more. */
   run(job: number, args: JobArg[], parallel = true): void {
-    if (this.i32.buffer !== this.memory.buffer || this.i32.length * 4 !== this.memory.buffer.byteLength) {
-      this.i32 = new Int32Array(this.memory.buffer);
-      this.f32 = new Float32Array(this.memory.buffer);
-    }
+    this.heap32();
     const base = this.argsPtr >>> 2;
     // Slot 31 is the work counter of dynamically scheduled jobs (native/common.h).
     Atomics.store(this.i32, base + 31, 0);
