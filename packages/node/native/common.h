@@ -31,6 +31,16 @@ INLINE int grab(const void *a, int chunk) {
   return __atomic_fetch_add(ctr, chunk, __ATOMIC_RELAXED);
 }
 
+// How many slices to cut the output-channel panels into so that `units` tiles (or tile groups) give every thread
+// work: 1 when there are enough tiles, else up to one slice per panel. A small batch on a small feature map
+// (explanations: 2 to 8 crops at 4x4) has only one or two tiles; split by tiles alone, one thread did it all.
+// Each output element is still computed the same way, by the one thread that takes its (tile, slice).
+INLINE int panel_slices(int units, int P, int nt) {
+  if (nt <= 1 || units >= 4 * nt) return 1;
+  int s = (4 * nt + units - 1) / units;
+  return s < P ? s : P;
+}
+
 INLINE v4 splat(float f) { return wasm_f32x4_splat(f); }
 INLINE v4 zero4(void) { return wasm_f32x4_splat(0.0f); }
 INLINE v4 ld(const float *p) { return wasm_v128_load(p); }

@@ -149,19 +149,27 @@ void job_conv_fwd(const void *a, int tid, int nt) {
   int K = KH * KW * Ci, seg = KW * Ci, rs = Wp * Ci;
   // Each thread's buffer starts on its own cache line (false sharing halved the 2-thread speed at K = 27).
   float *ap = ARG_P(a, 17) + (long)tid * ((K * 4 + 15) & ~15);
-  int chunk = T / (nt * 16);
+  // Work items are (pixel tile, slice of the output-channel panels); a tile's patches are packed again only when
+  // a thread's next item is another tile.
+  int S = panel_slices(T, P, nt), items = T * S, last = -1;
+  int chunk = items / (nt * 16);
   if (chunk < 1) chunk = 1;
-  for (int c0 = grab(a, chunk); c0 < T; c0 = grab(a, chunk)) {
-    int c1 = c0 + chunk < T ? c0 + chunk : T;
-    for (int t = c0; t < c1; t++) {
+  for (int i0 = grab(a, chunk); i0 < items; i0 = grab(a, chunk)) {
+    int i1 = i0 + chunk < items ? i0 + chunk : items;
+    for (int item = i0; item < i1; item++) {
+      int t = item / S, s = item - t * S;
+      int pa = split_lo(P, s, S), pb = split_lo(P, s + 1, S);
       int m0 = t * 4, rows = M - m0;
       if (rows > 4) rows = 4;
-      const float *r0 = conv_row_ptr(x, m0, HWo, Wo, Hp, Wp, Ci, sh, sw);
-      const float *r1 = rows > 1 ? conv_row_ptr(x, m0 + 1, HWo, Wo, Hp, Wp, Ci, sh, sw) : r0;
-      const float *r2 = rows > 2 ? conv_row_ptr(x, m0 + 2, HWo, Wo, Hp, Wp, Ci, sh, sw) : r0;
-      const float *r3 = rows > 3 ? conv_row_ptr(x, m0 + 3, HWo, Wo, Hp, Wp, Ci, sh, sw) : r0;
-      pack_rows4(ap, r0, r1, r2, r3, KH, seg, rs);
-      for (int p = 0; p < P; p++) {
+      if (t != last) {
+        last = t;
+        const float *r0 = conv_row_ptr(x, m0, HWo, Wo, Hp, Wp, Ci, sh, sw);
+        const float *r1 = rows > 1 ? conv_row_ptr(x, m0 + 1, HWo, Wo, Hp, Wp, Ci, sh, sw) : r0;
+        const float *r2 = rows > 2 ? conv_row_ptr(x, m0 + 2, HWo, Wo, Hp, Wp, Ci, sh, sw) : r0;
+        const float *r3 = rows > 3 ? conv_row_ptr(x, m0 + 3, HWo, Wo, Hp, Wp, Ci, sh, sw) : r0;
+        pack_rows4(ap, r0, r1, r2, r3, KH, seg, rs);
+      }
+      for (int p = pa; p < pb; p++) {
         const float *b = wp + (long)p * K * 8;
         const float *q = ap;
         v4 c00 = zero4(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;

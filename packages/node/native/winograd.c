@@ -172,40 +172,48 @@ void job_wino_fwd(const void *a, int tid, int nt) {
   float *tmp = M + 1152;                 // 36 vectors
   int32_t *info = (int32_t *)(tmp + 144);  // [4 tiles][8]: image, y0, x0, fast, out pixel, rows, cols
   long imgStride = (long)H * W * Ci;
-  int chunk = G / (nt * 16);
+  // Work items are (group, slice of the output-channel panels); the input transform is redone only when a
+  // thread's next item is another group.
+  int S = panel_slices(G, P, nt), items = G * S, last = -1;
+  int chunk = items / (nt * 16);
   if (chunk < 1) chunk = 1;
-  for (int g0 = grab(a, chunk); g0 < G; g0 = grab(a, chunk)) {
-    int g1 = g0 + chunk < G ? g0 + chunk : G;
-    for (int g = g0; g < g1; g++) {
-      // A ragged last group repeats its last tile, whose outputs are never stored.
-      for (int t = 0; t < 4; t++) {
-        int n, th, tw;
-        tile_pos(g * 4 + t < T ? g * 4 + t : T - 1, TH, TW, &n, &th, &tw);
-        int32_t *ti = info + t * 8;
-        int y0 = th * 4 - pt, x0 = tw * 4 - pl;
-        ti[0] = (int32_t)(uintptr_t)(x + n * imgStride);
-        ti[1] = y0;
-        ti[2] = x0;
-        ti[3] = y0 >= 0 && x0 >= 0 && y0 + 6 <= H && x0 + 6 <= W && (Ci & 3) == 0;
-        ti[4] = (int32_t)(uintptr_t)(out + (((long)n * Ho + th * 4) * Wo + tw * 4) * Co);
-        ti[5] = Ho - th * 4 < 4 ? Ho - th * 4 : 4;
-        ti[6] = Wo - tw * 4 < 4 ? Wo - tw * 4 : 4;
-      }
-      for (int t = 0; t < 4; t++) {
-        const int32_t *ti = info + t * 8;
-        const float *img = (const float *)(uintptr_t)(uint32_t)ti[0];
-        int y0 = ti[1], x0 = ti[2];
-        float *o = V + t * 4;
-        if (ti[3]) {
-          for (int c = 0; c < Cp; c += 4, o += 16) wino_in_patch(img + c, y0, x0, H, W, Ci, 4, 1, tmp, o, vs);
-        } else {
-          for (int c = 0; c < Cp; c += 4, o += 16) {
-            int cn = Ci - c < 4 ? Ci - c : 4;
-            wino_in_patch(img + c, y0, x0, H, W, Ci, cn, 0, tmp, o, vs);
+  for (int i0 = grab(a, chunk); i0 < items; i0 = grab(a, chunk)) {
+    int i1 = i0 + chunk < items ? i0 + chunk : items;
+    for (int item = i0; item < i1; item++) {
+      int g = item / S, s = item - g * S;
+      int pa = split_lo(P, s, S), pb = split_lo(P, s + 1, S);
+      if (g != last) {
+        last = g;
+        // A ragged last group repeats its last tile, whose outputs are never stored.
+        for (int t = 0; t < 4; t++) {
+          int n, th, tw;
+          tile_pos(g * 4 + t < T ? g * 4 + t : T - 1, TH, TW, &n, &th, &tw);
+          int32_t *ti = info + t * 8;
+          int y0 = th * 4 - pt, x0 = tw * 4 - pl;
+          ti[0] = (int32_t)(uintptr_t)(x + n * imgStride);
+          ti[1] = y0;
+          ti[2] = x0;
+          ti[3] = y0 >= 0 && x0 >= 0 && y0 + 6 <= H && x0 + 6 <= W && (Ci & 3) == 0;
+          ti[4] = (int32_t)(uintptr_t)(out + (((long)n * Ho + th * 4) * Wo + tw * 4) * Co);
+          ti[5] = Ho - th * 4 < 4 ? Ho - th * 4 : 4;
+          ti[6] = Wo - tw * 4 < 4 ? Wo - tw * 4 : 4;
+        }
+        for (int t = 0; t < 4; t++) {
+          const int32_t *ti = info + t * 8;
+          const float *img = (const float *)(uintptr_t)(uint32_t)ti[0];
+          int y0 = ti[1], x0 = ti[2];
+          float *o = V + t * 4;
+          if (ti[3]) {
+            for (int c = 0; c < Cp; c += 4, o += 16) wino_in_patch(img + c, y0, x0, H, W, Ci, 4, 1, tmp, o, vs);
+          } else {
+            for (int c = 0; c < Cp; c += 4, o += 16) {
+              int cn = Ci - c < 4 ? Ci - c : 4;
+              wino_in_patch(img + c, y0, x0, H, W, Ci, cn, 0, tmp, o, vs);
+            }
           }
         }
       }
-      for (int p = 0; p < P; p++) {
+      for (int p = pa; p < pb; p++) {
         for (int xi = 0; xi < WT; xi++) {
           const float *b = U + ((long)xi * P + p) * Cp * 8;
           const float *q = V + (long)xi * vs;

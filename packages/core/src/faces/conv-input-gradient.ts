@@ -22,7 +22,10 @@ export interface FixedConv {
 export function convWithInputGradient(x: tf.Tensor4D, layer: FixedConv, kernels: () => readonly tf.Tensor4D[], centre?: () => tf.Tensor2D): tf.Tensor4D {
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [input, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
-    const y = tf.fused.conv2d({ x: input, filter: layer.filters, strides: layer.stride, pad: layer.pad, bias: layer.bias, activation: layer.relu ? 'relu' : 'linear' });
+    // The fused kernel itself: under a gradient tape tf.fused.conv2d runs the convolution, the bias add and the relu
+    // as three kernels, for the sake of a filter gradient that this layer never takes.
+    const attrs = { strides: layer.stride, pad: layer.pad, dataFormat: 'NHWC', dilations: 1, activation: layer.relu ? 'relu' : 'linear' };
+    const y = tf.engine().runKernel(tf.FusedConv2D, { x: input, filter: layer.filters, bias: layer.bias }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
     save(layer.relu ? [y] : []);
     return {
       value: y,

@@ -16,6 +16,9 @@ const CASES: [number, number, number, number, number, number, number, Pad][] = [
   [3, 9, 9, 7, 13, 5, 1, 2],
   [2, 6, 7, 4, 9, 1, 1, 'valid'],
   [1, 15, 8, 2, 3, 4, 3, 'same'],
+  // One or two pixel tiles and many channel panels: the panels are shared out between the threads.
+  [2, 4, 4, 32, 72, 3, 2, 'valid'],
+  [1, 2, 2, 16, 40, 1, 1, 'valid'],
 ];
 
 describe('Conv2D on wasm', () => {

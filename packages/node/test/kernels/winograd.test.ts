@@ -22,6 +22,9 @@ const CASES: [number, number, number, number, number, Pad][] = [
   [2, 18, 5, 24, 40, 2],
   // 1×1 outputs (dlib's last block at batch 10) take the direct kernel forward, Winograd for the gradients.
   [10, 1, 1, 16, 24, 'same'],
+  // One tile group and many channel panels: the panels are shared out between the threads (even and ragged).
+  [2, 4, 4, 64, 64, 'same'],
+  [1, 3, 3, 40, 72, 'same'],
 ];
 
 function dyShape(n: number, h: number, w: number, co: number, pad: Pad): number[] {
