@@ -4,9 +4,9 @@ import type { IlluminationStep, TextureMatching } from '@facerec/core';
 import { UsageError } from '../args.js';
 
 /** Usage lines of the two flags, their text starting at column 26 like train's other options. */
-export const lightingFlagsUsage = `  --texture <w|none>      the lighting-invariant texture match fused with the scores, and its weight: a number
-                          in [0, 10] (default ${DEFAULT_CNN_TEXTURE_MATCHING.weight} for a CNN, ${DEFAULT_TEXTURE_MATCHING.weight} for a class-mean head); none: the CNN's
-                          probabilities or the head's cosines alone, as facerec answered before (not with --head softmax)
+export const lightingFlagsUsage = `  --texture <w|none>      the lighting-invariant texture match fused with the scores: its weight in [0, 10]
+                          (default ${DEFAULT_CNN_TEXTURE_MATCHING.weight} for a CNN, ${DEFAULT_TEXTURE_MATCHING.weight} for a class-mean head), or none: the scores alone,
+                          as before; not with --head softmax
   --retry-illumination <method>
                           with --backbone: how the head looks again at a photo in which no face is found:
                           clahe (default) | equalize | none (no second look)
