@@ -72,7 +72,7 @@ export async function inputGradientMaps(split: EmbeddingNetSplit, input: tf.Tens
     let rowTargets: readonly Float32Array[] | tf.Tensor2D = own ? [] : rowAlphas.flatMap(() => targets);
     let faceSimilarity: tf.Tensor1D | undefined;
     if (own && !facesInBatch) {
-      const embeddings = split.head(x);
+      const embeddings = (split.forward ?? split.head)(x);
       const unit = tf.div(embeddings, tf.maximum(tf.norm(embeddings, 2, 1, true), 1e-12));
       const other = tf.reverse(unit, 0);
       faceSimilarity = tf.sum(tf.mul(unit, other), 1) as tf.Tensor1D;

@@ -1,5 +1,6 @@
 // A fused convolution whose gradient is taken with respect to its input only, computed with forward convolutions.
 import * as tf from '@tensorflow/tfjs-core';
+import { RELU_GRAD_KERNEL_NAME } from '../backends/wasm-kernels/kernels/relu-grad.js';
 
 /** One convolution layer with fixed weights: y = act(conv(x, filters) + bias). */
 export interface FixedConv {
@@ -30,7 +31,7 @@ export function convWithInputGradient(x: tf.Tensor4D, layer: FixedConv, kernels:
     return {
       value: y,
       gradFunc: (dy, saved) => {
-        const g = (layer.relu ? tf.mul(dy, tf.step(saved[0]!)) : dy) as tf.Tensor4D;
+        const g = (layer.relu ? reluMask(dy, saved[0]!) : dy) as tf.Tensor4D;
         const [n, h, w, c] = input.shape;
         if (!hasForwardGradient(layer)) return tf.conv2dTranspose(g, layer.filters, [n, h, w, c], layer.stride, layer.pad);
         if (layer.stride === 1 && h === 1 && w === 1 && centre) {
@@ -54,6 +55,12 @@ export function convWithInputGradient(x: tf.Tensor4D, layer: FixedConv, kernels:
     };
   });
   return op(x) as tf.Tensor4D;
+}
+
+/** dy where the relu's output y is positive, else 0: one pass with facerec's WASM kernel where the backend has it. */
+function reluMask(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
+  if (tf.getKernel(RELU_GRAD_KERNEL_NAME, tf.getBackend()) !== undefined) return tf.engine().runKernel(RELU_GRAD_KERNEL_NAME, { dy, x: y }, {}) as tf.Tensor;
+  return tf.mul(dy, tf.step(y));
 }
 
 /**

@@ -56,6 +56,8 @@ export interface EmbeddingNetSplit {
   features(batch: tf.Tensor4D): tf.Tensor4D;
   /** The layer's activations → `[n, d]` embeddings (differentiable: explanations take its gradient). */
   head(features: tf.Tensor4D): tf.Tensor2D;
+  /** The same as `head` without what a gradient needs, where that is faster (embeddings no gradient is taken of). */
+  forward?(features: tf.Tensor4D): tf.Tensor2D;
   /** True when `head` is a global average pool followed by a linear map without bias, so the similarity splits exactly into per-cell parts. */
   readonly linearHead: boolean;
   /**

@@ -151,10 +151,9 @@ export class ResNet34Descriptor implements EmbeddingNet {
     // 'input': cut before the stem, so the head is the whole network (gradients with respect to the pixels).
     const at = stage === 'input' ? -1 : BLOCKS.findIndex(([name]) => name === stage);
     if (at < 0 && stage !== 'input') throw new InvalidArgumentError('stage', `"${stage}" is not a block of dlib's ResNet-34; use one of input, ${RESNET34_BLOCKS.join(', ')}`);
-    const stem = (x: tf.Tensor4D, fused: boolean) => tf.maxPool(this.conv('conv32_down', x, 2, true, 'valid', fused), 3, 2, 'valid') as tf.Tensor4D;
     const features = (batch: tf.Tensor4D) => tf.tidy(() => {
       if (at < 0) return tf.clone(batch);
-      let x = stem(batch, true);
+      let x = this.stem(batch, true);
       for (const [name, down] of BLOCKS.slice(0, at + 1)) x = down ? this.downBlock(name, x) : this.block(name, x);
       return x;
     });
@@ -167,13 +166,24 @@ export class ResNet34Descriptor implements EmbeddingNet {
         return kept;
       },
       // Convolutions differentiable in their input only: tfjs's fused gradient also computes the filters', which its WASM backend cannot.
-      head: (features) => tf.tidy(() => {
-        let x = at < 0 ? stem(features, false) : features;
-        for (const [name, down] of BLOCKS.slice(at + 1)) x = down ? this.downBlock(name, x, false) : this.block(name, x, false);
-        return tf.matMul(tf.mean(x, [1, 2]) as tf.Tensor2D, this.fc);
-      }),
+      head: (features) => this.after(at, features, false),
+      forward: (features) => this.after(at, features, true),
       linearHead: at === BLOCKS.length - 1,
     };
+  }
+
+  /** The network after block `at` (-1: the whole network), its convolutions fused or differentiable in their input. */
+  private after(at: number, features: tf.Tensor4D, fused: boolean): tf.Tensor2D {
+    return tf.tidy(() => {
+      let x = at < 0 ? this.stem(features, fused) : features;
+      for (const [name, down] of BLOCKS.slice(at + 1)) x = down ? this.downBlock(name, x, fused) : this.block(name, x, fused);
+      return tf.matMul(tf.mean(x, [1, 2]) as tf.Tensor2D, this.fc);
+    });
+  }
+
+  /** The stem: dlib's 7×7 stride-2 convolution and 3×3 stride-2 max pool. */
+  private stem(x: tf.Tensor4D, fused: boolean): tf.Tensor4D {
+    return tf.maxPool(this.conv('conv32_down', x, 2, true, 'valid', fused), 3, 2, 'valid') as tf.Tensor4D;
   }
 
   /** Frees the weights. */
