@@ -71,6 +71,29 @@ export async function inputGradientMaps(split: EmbeddingNetSplit, input: tf.Tens
     const points = rowAlphas.length === 1 && rowAlphas[0] === 1 ? x : tf.concat(rowAlphas.map((a) => (a === 1 ? x : tf.add(base, tf.mul(difference, a)))));
     let rowTargets: readonly Float32Array[] | tf.Tensor2D = own ? [] : rowAlphas.flatMap(() => targets);
     let faceSimilarity: tf.Tensor1D | undefined;
+    if (split.headGradient && !facesInBatch) {
+      // One forward pass over the points and (when they are each other's targets) the faces, a backward pass over the points.
+      const count = points.shape[0];
+      let similarity: tf.Tensor1D | undefined;
+      const run = () => split.headGradient!((own ? tf.concat([points, x]) : points) as tf.Tensor4D, count, (embeddings) => {
+        const unit = tf.div(embeddings, tf.maximum(tf.norm(embeddings, 2, 1, true), 1e-12));
+        const u = own ? tf.slice(unit, 0, count) : unit;
+        const faces = own ? tf.slice(unit, count, n) : undefined;
+        const t = faces ? tf.tile(tf.reverse(faces, 0), [rowAlphas.length, 1]) : tf.tensor2d((rowTargets as Float32Array[]).map((v) => Array.from(v)));
+        const s = tf.sum(tf.mul(u, t), 1, true);
+        // Kept: this runs inside the head's tidy.
+        similarity = tf.keep((faces ? tf.sum(tf.mul(faces, tf.reverse(faces, 0)), 1) : tf.reshape(tf.slice(s, (rowAlphas.length - 1) * n, n), [n])) as tf.Tensor1D);
+        // The cosine's gradient, (t − s·u)/‖e‖, as cosineToTargets takes it.
+        const norm = tf.maximum(tf.norm(own ? tf.slice(embeddings, 0, count) : embeddings, 2, 1, true), 1e-12);
+        return tf.div(tf.sub(t, tf.mul(s, u)), norm) as tf.Tensor2D;
+      });
+      try {
+        return [run().grad, difference, similarity!];
+      } catch (error) {
+        similarity?.dispose();
+        throw error;
+      }
+    }
     if (own && !facesInBatch) {
       const embeddings = (split.forward ?? split.head)(x);
       const unit = tf.div(embeddings, tf.maximum(tf.norm(embeddings, 2, 1, true), 1e-12));

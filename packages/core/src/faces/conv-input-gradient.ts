@@ -30,37 +30,42 @@ export function convWithInputGradient(x: tf.Tensor4D, layer: FixedConv, kernels:
     save(layer.relu ? [y] : []);
     return {
       value: y,
-      gradFunc: (dy, saved) => {
-        const g = (layer.relu ? reluMask(dy, saved[0]!) : dy) as tf.Tensor4D;
-        const [n, h, w, c] = input.shape;
-        if (!hasForwardGradient(layer)) return tf.conv2dTranspose(g, layer.filters, [n, h, w, c], layer.stride, layer.pad);
-        if (layer.stride === 1 && h === 1 && w === 1 && centre) {
-          // One position: only the centre tap meets the input, so the convolution is a matrix product.
-          return tf.reshape(tf.matMul(tf.reshape(g, [n, layer.filters.shape[3]]), centre(), false, true), [n, 1, 1, c]);
-        }
-        const ks = kernels();
-        if (layer.stride === 1) return tf.conv2d(g, ks[0]!, 1, 'same');
-        // Phase (a, b) holds dx[2m + a, 2l + b]: a stride-1 convolution of dy padded by its sub-kernel's reach.
-        const [, oh, ow] = g.shape;
-        const mh = Math.ceil(h / 2), mw = Math.ceil(w / 2);
-        const phase = (a: number, b: number) => {
-          const k = ks[a * 2 + b]!;
-          const [jh, jw] = [k.shape[0] - 1, k.shape[1] - 1];
-          return tf.conv2d(tf.pad(g, [[0, 0], [jh, mh - oh], [jw, mw - ow], [0, 0]]), k, 1, 'valid');
-        };
-        const rows = [0, 1].map((a) => tf.reshape(tf.stack([phase(a, 0), phase(a, 1)], 3), [n, mh, 2 * mw, c]));
-        const dx = tf.reshape(tf.stack(rows, 2), [n, 2 * mh, 2 * mw, c]);
-        return 2 * mh === h && 2 * mw === w ? dx : tf.slice(dx, [0, 0, 0, 0], [n, h, w, c]);
-      },
+      gradFunc: (dy, saved) => inputGradient((layer.relu ? reluMask(dy, saved[0]!) : dy) as tf.Tensor4D, layer, input.shape, kernels, centre),
     };
   });
   return op(x) as tf.Tensor4D;
 }
 
+/**
+ * The layer's input gradient for `g`, the gradient at its output before the activation (dy already masked by the
+ * relu), for an input of `inputShape`: see {@link convWithInputGradient}.
+ */
+export function inputGradient(g: tf.Tensor4D, layer: FixedConv, inputShape: readonly number[], kernels: () => readonly tf.Tensor4D[], centre?: () => tf.Tensor2D): tf.Tensor4D {
+  const [n, h, w, c] = inputShape as [number, number, number, number];
+  if (!hasForwardGradient(layer)) return tf.conv2dTranspose(g, layer.filters, [n, h, w, c], layer.stride, layer.pad);
+  if (layer.stride === 1 && h === 1 && w === 1 && centre) {
+    // One position: only the centre tap meets the input, so the convolution is a matrix product.
+    return tf.reshape(tf.matMul(tf.reshape(g, [n, layer.filters.shape[3]]), centre(), false, true), [n, 1, 1, c]);
+  }
+  const ks = kernels();
+  if (layer.stride === 1) return tf.conv2d(g, ks[0]!, 1, 'same');
+  // Phase (a, b) holds dx[2m + a, 2l + b]: a stride-1 convolution of dy padded by its sub-kernel's reach.
+  const [, oh, ow] = g.shape;
+  const mh = Math.ceil(h / 2), mw = Math.ceil(w / 2);
+  const phase = (a: number, b: number) => {
+    const k = ks[a * 2 + b]!;
+    const [jh, jw] = [k.shape[0] - 1, k.shape[1] - 1];
+    return tf.conv2d(tf.pad(g, [[0, 0], [jh, mh - oh], [jw, mw - ow], [0, 0]]), k, 1, 'valid');
+  };
+  const rows = [0, 1].map((a) => tf.reshape(tf.stack([phase(a, 0), phase(a, 1)], 3), [n, mh, 2 * mw, c]));
+  const dx = tf.reshape(tf.stack(rows, 2), [n, 2 * mh, 2 * mw, c]) as tf.Tensor4D;
+  return 2 * mh === h && 2 * mw === w ? dx : tf.slice(dx, [0, 0, 0, 0], [n, h, w, c]);
+}
+
 /** dy where the relu's output y is positive, else 0: one pass with facerec's WASM kernel where the backend has it. */
-function reluMask(dy: tf.Tensor, y: tf.Tensor): tf.Tensor {
-  if (tf.getKernel(RELU_GRAD_KERNEL_NAME, tf.getBackend()) !== undefined) return tf.engine().runKernel(RELU_GRAD_KERNEL_NAME, { dy, x: y }, {}) as tf.Tensor;
-  return tf.mul(dy, tf.step(y));
+export function reluMask<T extends tf.Tensor>(dy: T, y: tf.Tensor): T {
+  if (tf.getKernel(RELU_GRAD_KERNEL_NAME, tf.getBackend()) !== undefined) return tf.engine().runKernel(RELU_GRAD_KERNEL_NAME, { dy, x: y }, {}) as T;
+  return tf.mul(dy, tf.step(y)) as T;
 }
 
 /**

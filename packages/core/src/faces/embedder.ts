@@ -58,6 +58,12 @@ export interface EmbeddingNetSplit {
   head(features: tf.Tensor4D): tf.Tensor2D;
   /** The same as `head` without what a gradient needs, where that is faster (embeddings no gradient is taken of). */
   forward?(features: tf.Tensor4D): tf.Tensor2D;
+  /**
+   * `head` over all `rows` in one forward pass, then the gradient at the layer, for the first `count` rows only, of
+   * Σ ⟨g, embedding⟩ where `outer` gives g `[count, d]` from every row's embedding (so that later rows can serve as
+   * targets). The same gradient as `head`'s under tfjs's tape, without the tape. Absent: use `head`.
+   */
+  headGradient?(rows: tf.Tensor4D, count: number, outer: (embeddings: tf.Tensor2D) => tf.Tensor2D): { embeddings: tf.Tensor2D; grad: tf.Tensor4D };
   /** True when `head` is a global average pool followed by a linear map without bias, so the similarity splits exactly into per-cell parts. */
   readonly linearHead: boolean;
   /**

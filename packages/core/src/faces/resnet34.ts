@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ModelFormatError } from '../errors/index.js';
 import type { EmbeddingNet, EmbeddingNetSplit } from './embedder.js';
-import { centreTap, convWithInputGradient, gradientKernels, type FixedConv } from './conv-input-gradient.js';
+import { centreTap, convWithInputGradient, gradientKernels, inputGradient, reluMask, type FixedConv } from './conv-input-gradient.js';
 import { checkWeightValues, warmUp } from './model-checks.js';
 
 /** One convolution with its affine "scale" layer folded in: y = conv(x, filters) + bias. */
@@ -168,6 +168,7 @@ export class ResNet34Descriptor implements EmbeddingNet {
       // Convolutions differentiable in their input only: tfjs's fused gradient also computes the filters', which its WASM backend cannot.
       head: (features) => this.after(at, features, false),
       forward: (features) => this.after(at, features, true),
+      ...(at >= 0 ? { headGradient: (rows: tf.Tensor4D, count: number, outer: (e: tf.Tensor2D) => tf.Tensor2D) => this.headGradient(at, rows, count, outer) } : {}),
       linearHead: at === BLOCKS.length - 1,
     };
   }
@@ -179,6 +180,59 @@ export class ResNet34Descriptor implements EmbeddingNet {
       for (const [name, down] of BLOCKS.slice(at + 1)) x = down ? this.downBlock(name, x, fused) : this.block(name, x, fused);
       return tf.matMul(tf.mean(x, [1, 2]) as tf.Tensor2D, this.fc);
     });
+  }
+
+  /**
+   * The blocks after `at` over all rows (fused convolutions), keeping each block's input, inner activation and output;
+   * then, for the first `count` rows, the backward pass written out: relu masks, each convolution's input gradient
+   * ({@link inputGradient}), and the down blocks' average-pool shortcuts.
+   */
+  private headGradient(at: number, rows: tf.Tensor4D, count: number, outer: (embeddings: tf.Tensor2D) => tf.Tensor2D): { embeddings: tf.Tensor2D; grad: tf.Tensor4D } {
+    return tf.tidy((): { embeddings: tf.Tensor2D; grad: tf.Tensor4D } => {
+      const kept: Array<{ name: string; down: boolean; x: tf.Tensor4D; h: tf.Tensor4D; y: readonly number[]; out: tf.Tensor4D }> = [];
+      let x = rows;
+      for (const [name, down] of BLOCKS.slice(at + 1)) {
+        const h = this.conv(`${name}/conv1`, x, down ? 2 : 1, true, down ? 'valid' : 'same');
+        const y = this.conv(`${name}/conv2`, h, 1, false, 'same');
+        const out = down ? this.downSum(x, y) : tf.relu(tf.add(y, x)) as tf.Tensor4D;
+        kept.push({ name, down, x, h, y: y.shape, out });
+        x = out;
+      }
+      const [, H, W, C] = x.shape;
+      const embeddings = tf.matMul(tf.mean(x, [1, 2]) as tf.Tensor2D, this.fc) as tf.Tensor2D;
+      // The mean's gradient: each position gets 1/(H·W) of the pooled vector's.
+      const pooled = tf.div(tf.matMul(outer(embeddings), this.fc, false, true), H * W);
+      let d = tf.mul(tf.reshape(pooled, [count, 1, 1, C]), tf.ones([1, H, W, 1])) as tf.Tensor4D;
+      const first = (t: tf.Tensor4D) => (t.shape[0] === count ? t : tf.slice(t, 0, count));
+      for (const { name, down, x: input, h, y, out } of kept.reverse()) {
+        const sum = reluMask(d, first(out));
+        const [, , , ci] = input.shape;
+        const conv1 = this.layer(`${name}/conv1`, down ? 2 : 1, true, down ? 'valid' : 'same');
+        const conv2 = this.layer(`${name}/conv2`, 1, false, 'same');
+        // conv2's output may be a row/column short of the block's (see downBlock): its gradient is the top-left part.
+        const dy = sum.shape[1] === y[1] && sum.shape[2] === y[2] ? sum : tf.slice(sum, [0, 0, 0, 0], [count, y[1]!, y[2]!, sum.shape[3]]);
+        const dh = reluMask(this.inputGradient(`${name}/conv2`, dy, conv2, [count, ...h.shape.slice(1)]), first(h));
+        const dx = this.inputGradient(`${name}/conv1`, dh, conv1, [count, ...input.shape.slice(1)]);
+        if (!down) d = tf.add(dx, sum);
+        else {
+          // The shortcut: a 2×2 average pool of the input, with zero channels appended.
+          const shortcut = ci < sum.shape[3] ? tf.slice(sum, [0, 0, 0, 0], [count, sum.shape[1], sum.shape[2], ci]) : sum;
+          const pooled = tf.engine().runKernel(tf.AvgPoolGrad, { dy: shortcut, input: first(input) }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor4D;
+          d = tf.add(dx, pooled);
+        }
+      }
+      return { embeddings, grad: d };
+    });
+  }
+
+  /** Layer `name` as a {@link FixedConv}. */
+  private layer(name: string, stride: 1 | 2, relu: boolean, pad: 'same' | 'valid'): FixedConv {
+    return { ...this.convs.get(name)!, stride, pad, relu };
+  }
+
+  /** Layer `name`'s input gradient for `g` (its output's gradient, after the relu mask) and an input of `shape`. */
+  private inputGradient(name: string, g: tf.Tensor4D, layer: FixedConv, shape: readonly number[]): tf.Tensor4D {
+    return inputGradient(g, layer, shape, () => this.gradientKernels(name, layer), () => this.centreTap(name, layer));
   }
 
   /** The stem: dlib's 7×7 stride-2 convolution and 3×3 stride-2 max pool. */
@@ -223,7 +277,11 @@ export class ResNet34Descriptor implements EmbeddingNet {
 
   /** Halves the resolution; the shortcut is a 2×2 average with zero channels appended (dlib's "avg_pool + pad"). */
   private downBlock(name: string, x: tf.Tensor4D, fused = true): tf.Tensor4D {
-    let y = this.conv(`${name}/conv2`, this.conv(`${name}/conv1`, x, 2, true, 'valid', fused), 1, false, 'same', fused);
+    return this.downSum(x, this.conv(`${name}/conv2`, this.conv(`${name}/conv1`, x, 2, true, 'valid', fused), 1, false, 'same', fused));
+  }
+
+  /** A down block's output from its input and its second convolution's output `y`. */
+  private downSum(x: tf.Tensor4D, y: tf.Tensor4D): tf.Tensor4D {
     let shortcut = tf.avgPool(x, 2, 2, 'valid') as tf.Tensor4D;
     const [, sh, sw, sc] = shortcut.shape;
     const [, yh, yw, yc] = y.shape;

@@ -37,6 +37,29 @@ describe('integrated gradients at dlib\'s conv64_2', () => {
     expect(ex.faces.every((f) => f.map.raw.every(Number.isFinite))).toBe(true);
   });
 
+  it.each(['conv64_2', 'conv128_1'])('dlib\'s written-out backward pass after %s is tfjs\'s gradient of the same head', (stage) => {
+    // Rows of real activations (two faces and a mix), the gradient for the first two only, against a fixed outer g.
+    const split = (pipeline.embedder as FaceEmbedder).network.split!(stage);
+    const [ours, tapes] = tf.tidy(() => {
+      const crops = tf.stack([tf.tensor3d(Float32Array.from(aligned.image.data), [150, 150, 3]), tf.tensor3d(Float32Array.from(other.image.data), [150, 150, 3])]) as tf.Tensor4D;
+      const features = split.features(crops);
+      const rows = tf.concat([features, tf.mul(tf.add(tf.slice(features, 0, 1), tf.slice(features, 1, 1)), 0.5)]) as tf.Tensor4D;
+      const g = tf.randomNormal([2, 128], 0, 1, 'float32', 7) as tf.Tensor2D;
+      const { embeddings, grad } = split.headGradient!(rows, 2, (e) => {
+        expect(e.shape).toEqual([3, 128]);
+        return g;
+      });
+      const tape = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(split.head(v as tf.Tensor4D), g)))(tf.slice(rows, 0, 2));
+      expect(Array.from(embeddings.dataSync())).toEqual(Array.from(split.head(rows).dataSync()));
+      return [grad.arraySync() as number[][][][], tape.arraySync() as number[][][][]];
+    });
+    const flat = (a: number[][][][]) => a.flat(3);
+    const [x, y] = [flat(ours), flat(tapes)];
+    const scale = Math.max(...y.map(Math.abs));
+    expect(x.length).toBe(y.length);
+    expect(Math.max(...x.map((v, i) => Math.abs(v - y[i]!)))).toBeLessThanOrEqual(1e-5 * scale);
+  });
+
   it('the cells add up to the fall from the face to the all-grey face (completeness at the layer)', async () => {
     // Against a fixed target, so that only this face moves: with 32 points the midpoint rule is near the integral, and
     // the integral of the gradient along the straight path at the layer is s(face) − s(grey face) exactly (0.99 here).
