@@ -252,7 +252,7 @@ export class ResNet34Descriptor implements EmbeddingNet {
   private conv(name: string, x: tf.Tensor4D, stride: 1 | 2, relu: boolean, pad: 'same' | 'valid', fused = true): tf.Tensor4D {
     const c = this.convs.get(name)!;
     if (fused) return tf.fused.conv2d({ x, filter: c.filters, strides: stride, pad, bias: c.bias, activation: relu ? 'relu' : 'linear' });
-    const layer = { ...c, stride, pad, relu };
+    const layer = this.layer(name, stride, relu, pad);
     return convWithInputGradient(x, layer, () => this.gradientKernels(name, layer), () => this.centreTap(name, layer));
   }
 
