@@ -39,7 +39,10 @@ console.log('(published on this protocol: Eigenfaces 89.5%, SOM+CNN 96.2% — La
 console.log('a few predictions:');
 for (const sample of orl.test.filter((_, i) => i % 40 === 3)) {
   const p = await recognizer.predict(sample.image);
-  const mark = p.candidates[0]?.label === sample.label ? '✓' : '✗';
-  console.log(`  ${mark} ${path.relative(dataDir, sample.source ?? '')}: ${p.label} (${(p.score * 100).toFixed(1)}%)`);
+  const best = p.candidates[0]?.label;
+  const mark = best === sample.label ? '✓' : '✗';
+  // Below the threshold the answer is "unknown": say who scored highest too, which is what ✓/✗ marks.
+  const nearest = p.label === best ? '' : `; nearest ${best}`;
+  console.log(`  ${mark} ${path.relative(dataDir, sample.source ?? '')}: ${p.label} (${(p.score * 100).toFixed(1)}%${nearest})`);
 }
 recognizer.dispose();
