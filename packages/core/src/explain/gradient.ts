@@ -25,12 +25,19 @@ export function cosineToTargets(embeddings: tf.Tensor2D, targets: readonly Float
       value,
       gradFunc: (dy, saved) => {
         const [n, target, u, s] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-        const direction = gradient === 'cosine' ? tf.sub(target, tf.mul(tf.reshape(s, [-1, 1]), u)) : target;
-        return tf.mul(tf.reshape(dy, [-1, 1]), tf.div(direction, n));
+        return tf.mul(tf.reshape(dy, [-1, 1]), cosineGradient(target, tf.reshape(s, [-1, 1]), u, n, gradient));
       },
     };
   });
   return cosine(embeddings) as tf.Tensor1D;
+}
+
+/**
+ * Each row's gradient of its cosine s to target t with respect to its embedding e (u = e/‖e‖, `norm` = ‖e‖, s and
+ * `norm` as `[rows, 1]`): (t − s·u)/‖e‖, or t/‖e‖ for `'fixed-norm'` (see {@link cosineToTargets}).
+ */
+export function cosineGradient(target: tf.Tensor, s: tf.Tensor, u: tf.Tensor, norm: tf.Tensor, gradient: 'cosine' | 'fixed-norm'): tf.Tensor {
+  return tf.div(gradient === 'cosine' ? tf.sub(target, tf.mul(s, u)) : target, norm);
 }
 
 /** Per row, the unit embedding of the other face: the faces are the last `faces` rows, row i pairs with face i mod `faces`. */

@@ -1,7 +1,7 @@
 // Gradient × input and integrated gradients of a similarity from grey, at the pixels or an inner layer: per cell, Σ (a − a_grey) · ∂s/∂a (averaged along the path).
 import * as tf from '@tensorflow/tfjs-core';
 import type { EmbeddingNetSplit } from '../faces/embedder.js';
-import { cosineToTargets, freeingTapeOnError } from './gradient.js';
+import { cosineGradient, cosineToTargets, freeingTapeOnError } from './gradient.js';
 import { cellSpan } from './occlusion.js';
 
 /**
@@ -74,25 +74,22 @@ export async function inputGradientMaps(split: EmbeddingNetSplit, input: tf.Tens
     if (split.headGradient && !facesInBatch) {
       // One forward pass over the points and (when they are each other's targets) the faces, a backward pass over the points.
       const count = points.shape[0];
-      let similarity: tf.Tensor1D | undefined;
-      const run = () => split.headGradient!((own ? tf.concat([points, x]) : points) as tf.Tensor4D, count, (embeddings) => {
-        const unit = tf.div(embeddings, tf.maximum(tf.norm(embeddings, 2, 1, true), 1e-12));
-        const u = own ? tf.slice(unit, 0, count) : unit;
+      // Per point row: its unit embedding u, its target t, their cosine s (`[count, 1]`) and its norm.
+      const cosines = (embeddings: tf.Tensor2D) => {
+        const norm = tf.maximum(tf.norm(embeddings, 2, 1, true), 1e-12);
+        const unit = tf.div(embeddings, norm);
         const faces = own ? tf.slice(unit, count, n) : undefined;
         const t = faces ? tf.tile(tf.reverse(faces, 0), [rowAlphas.length, 1]) : tf.tensor2d((rowTargets as Float32Array[]).map((v) => Array.from(v)));
-        const s = tf.sum(tf.mul(u, t), 1, true);
-        // Kept: this runs inside the head's tidy.
-        similarity = tf.keep((faces ? tf.sum(tf.mul(faces, tf.reverse(faces, 0)), 1) : tf.reshape(tf.slice(s, (rowAlphas.length - 1) * n, n), [n])) as tf.Tensor1D);
-        // The cosine's gradient, (t − s·u)/‖e‖, as cosineToTargets takes it.
-        const norm = tf.maximum(tf.norm(own ? tf.slice(embeddings, 0, count) : embeddings, 2, 1, true), 1e-12);
-        return tf.div(tf.sub(t, tf.mul(s, u)), norm) as tf.Tensor2D;
+        const u = tf.slice(unit, 0, count);
+        return { u, t, s: tf.sum(tf.mul(u, t), 1, true), norm: tf.slice(norm, 0, count), faces };
+      };
+      const { embeddings, grad } = split.headGradient((own ? tf.concat([points, x]) : points) as tf.Tensor4D, count, (e) => {
+        const { u, t, s, norm } = cosines(e);
+        return cosineGradient(t, s, u, norm, 'cosine') as tf.Tensor2D;
       });
-      try {
-        return [run().grad, difference, similarity!];
-      } catch (error) {
-        similarity?.dispose();
-        throw error;
-      }
+      const { s, faces } = cosines(embeddings);
+      const similarity = faces ? tf.sum(tf.mul(faces, tf.reverse(faces, 0)), 1) : tf.reshape(tf.slice(s, (rowAlphas.length - 1) * n, n), [n]);
+      return [grad, difference, similarity as tf.Tensor1D];
     }
     if (own && !facesInBatch) {
       const embeddings = (split.forward ?? split.head)(x);

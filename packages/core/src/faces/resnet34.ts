@@ -192,8 +192,7 @@ export class ResNet34Descriptor implements EmbeddingNet {
       const kept: Array<{ name: string; down: boolean; x: tf.Tensor4D; h: tf.Tensor4D; y: readonly number[]; out: tf.Tensor4D }> = [];
       let x = rows;
       for (const [name, down] of BLOCKS.slice(at + 1)) {
-        const h = this.conv(`${name}/conv1`, x, down ? 2 : 1, true, down ? 'valid' : 'same');
-        const y = this.conv(`${name}/conv2`, h, 1, false, 'same');
+        const [h, y] = this.blockConvs(name, down, x);
         const out = down ? this.downSum(x, y) : tf.relu(tf.add(y, x)) as tf.Tensor4D;
         kept.push({ name, down, x, h, y: y.shape, out });
         x = out;
@@ -207,8 +206,7 @@ export class ResNet34Descriptor implements EmbeddingNet {
       for (const { name, down, x: input, h, y, out } of kept.reverse()) {
         const sum = reluMask(d, first(out));
         const [, , , ci] = input.shape;
-        const conv1 = this.layer(`${name}/conv1`, down ? 2 : 1, true, down ? 'valid' : 'same');
-        const conv2 = this.layer(`${name}/conv2`, 1, false, 'same');
+        const [conv1, conv2] = this.blockLayers(name, down);
         // conv2's output may be a row/column short of the block's (see downBlock): its gradient is the top-left part.
         const dy = sum.shape[1] === y[1] && sum.shape[2] === y[2] ? sum : tf.slice(sum, [0, 0, 0, 0], [count, y[1]!, y[2]!, sum.shape[3]]);
         const dh = reluMask(this.inputGradient(`${name}/conv2`, dy, conv2, [count, ...h.shape.slice(1)]), first(h));
@@ -270,14 +268,26 @@ export class ResNet34Descriptor implements EmbeddingNet {
     return tap;
   }
 
+  /** A block's two convolutions: the first (with relu) halves the resolution in a down block, the second is linear. */
+  private blockLayers(name: string, down: boolean): [FixedConv, FixedConv] {
+    return [this.layer(`${name}/conv1`, down ? 2 : 1, true, down ? 'valid' : 'same'), this.layer(`${name}/conv2`, 1, false, 'same')];
+  }
+
+  /** A block's two convolutions on `x`: the first's output and the second's. */
+  private blockConvs(name: string, down: boolean, x: tf.Tensor4D, fused = true): [tf.Tensor4D, tf.Tensor4D] {
+    const [conv1, conv2] = this.blockLayers(name, down);
+    const h = this.conv(`${name}/conv1`, x, conv1.stride, conv1.relu, conv1.pad, fused);
+    return [h, this.conv(`${name}/conv2`, h, conv2.stride, conv2.relu, conv2.pad, fused)];
+  }
+
   private block(name: string, x: tf.Tensor4D, fused = true): tf.Tensor4D {
-    const y = this.conv(`${name}/conv2`, this.conv(`${name}/conv1`, x, 1, true, 'same', fused), 1, false, 'same', fused);
+    const [, y] = this.blockConvs(name, false, x, fused);
     return tf.relu(tf.add(y, x)) as tf.Tensor4D;
   }
 
   /** Halves the resolution; the shortcut is a 2×2 average with zero channels appended (dlib's "avg_pool + pad"). */
   private downBlock(name: string, x: tf.Tensor4D, fused = true): tf.Tensor4D {
-    return this.downSum(x, this.conv(`${name}/conv2`, this.conv(`${name}/conv1`, x, 2, true, 'valid', fused), 1, false, 'same', fused));
+    return this.downSum(x, this.blockConvs(name, true, x, fused)[1]);
   }
 
   /** A down block's output from its input and its second convolution's output `y`. */
