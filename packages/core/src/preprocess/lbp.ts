@@ -1,4 +1,4 @@
-// Local binary pattern histograms of a grey face and their chi-square distance: a texture code that ignores any monotonic change of grey levels (Ahonen et al. 2006; Tan & Triggs 2010).
+// Local binary and ternary pattern histograms of a grey face and their chi-square distances: texture codes that ignore any monotonic change of grey levels (Ahonen et al. 2006; Tan & Triggs 2010).
 import { InvalidArgumentError } from '../errors/index.js';
 
 /** Bins of one cell's histogram: the 58 uniform 8-neighbour patterns (at most two 0/1 transitions) and one for all others. */
@@ -28,6 +28,27 @@ const NEIGHBOURS: ReadonlyArray<readonly [number, number]> = [[-1, -1], [0, -1],
  * @throws InvalidArgumentError for sizes that do not match or a grid with more cells than the image has pixels.
  */
 export function lbpHistograms(pixels: ArrayLike<number>, width: number, height: number, grid: readonly [number, number] = [8, 8]): Float32Array {
+  return patternHistograms(pixels, width, height, grid, undefined);
+}
+
+/**
+ * Uniform local ternary pattern histograms (Tan & Triggs 2010) of a one-channel image, per cell of a `grid`: a
+ * neighbour at least `threshold` above the centre sets a bit of the upper code, one at least `threshold` below it a
+ * bit of the lower code, and one within ±threshold neither. Flat and noisy regions then code as flat instead of as
+ * whatever pattern the noise draws, which is what LBP's `≥` does. Each cell holds its upper code's `LBP_BINS`
+ * histogram then its lower code's, each summing to 1: `rows · columns · 2 · LBP_BINS` values, row by row.
+ *
+ * @param pixels - `width · height` grey values, row by row.
+ * @param threshold - in the pixels' units, > 0.
+ * @throws InvalidArgumentError as {@link lbpHistograms}, or for a threshold that is not a positive number.
+ */
+export function ltpHistograms(pixels: ArrayLike<number>, width: number, height: number, grid: readonly [number, number], threshold: number): Float32Array {
+  if (!(threshold > 0 && Number.isFinite(threshold))) throw new InvalidArgumentError('threshold', `expected a positive number, got ${String(threshold)}`);
+  return patternHistograms(pixels, width, height, grid, threshold);
+}
+
+/** Checks an image's size and a grid against it. */
+function checkGrid(pixels: ArrayLike<number>, width: number, height: number, grid: readonly [number, number]): void {
   if (!(Number.isInteger(width) && Number.isInteger(height) && width >= 3 && height >= 3) || pixels.length !== width * height) {
     throw new InvalidArgumentError('pixels', `expected width · height values of an image at least 3×3, got ${pixels.length} for ${width}×${height}`);
   }
@@ -35,26 +56,97 @@ export function lbpHistograms(pixels: ArrayLike<number>, width: number, height: 
   if (!(Number.isInteger(rows) && Number.isInteger(cols) && rows >= 1 && cols >= 1 && rows <= height && cols <= width)) {
     throw new InvalidArgumentError('grid', `expected [rows, columns] of positive integers within ${height}×${width}, got ${JSON.stringify(grid)}`);
   }
-  const out = new Float32Array(rows * cols * LBP_BINS);
+}
+
+/** The cell of pixel (x, y) in a `rows × cols` grid over a `width × height` image. */
+function cellOf(x: number, y: number, width: number, height: number, rows: number, cols: number): number {
+  return Math.min(rows - 1, Math.floor((y * rows) / height)) * cols + Math.min(cols - 1, Math.floor((x * cols) / width));
+}
+
+/** LBP histograms (`threshold` undefined) or LTP histograms (upper then lower code per cell), each normalised to 1. */
+function patternHistograms(pixels: ArrayLike<number>, width: number, height: number, grid: readonly [number, number], threshold: number | undefined): Float32Array {
+  checkGrid(pixels, width, height, grid);
+  const [rows, cols] = grid;
+  const codes = threshold === undefined ? 1 : 2;
+  const out = new Float32Array(rows * cols * codes * LBP_BINS);
   for (let y = 1; y < height - 1; y++) {
-    const row = Math.min(rows - 1, Math.floor((y * rows) / height));
     for (let x = 1; x < width - 1; x++) {
       const centre = pixels[y * width + x]!;
-      let code = 0;
+      let upper = 0;
+      let lower = 0;
       for (let b = 0; b < 8; b++) {
         const [dx, dy] = NEIGHBOURS[b]!;
-        if (pixels[(y + dy) * width + x + dx]! >= centre) code |= 1 << b;
+        const v = pixels[(y + dy) * width + x + dx]!;
+        if (threshold === undefined) {
+          if (v >= centre) upper |= 1 << b;
+        } else if (v >= centre + threshold) upper |= 1 << b;
+        else if (v <= centre - threshold) lower |= 1 << b;
       }
-      const cell = row * cols + Math.min(cols - 1, Math.floor((x * cols) / width));
-      out[cell * LBP_BINS + UNIFORM_BIN[code]!]! += 1;
+      const base = cellOf(x, y, width, height, rows, cols) * codes * LBP_BINS;
+      out[base + UNIFORM_BIN[upper]!]! += 1;
+      if (codes === 2) out[base + LBP_BINS + UNIFORM_BIN[lower]!]! += 1;
     }
   }
-  for (let cell = 0; cell < rows * cols; cell++) {
+  for (let h = 0; h < rows * cols * codes; h++) {
     let sum = 0;
-    for (let b = 0; b < LBP_BINS; b++) sum += out[cell * LBP_BINS + b]!;
-    if (sum > 0) for (let b = 0; b < LBP_BINS; b++) out[cell * LBP_BINS + b]! /= sum;
+    for (let b = 0; b < LBP_BINS; b++) sum += out[h * LBP_BINS + b]!;
+    if (sum > 0) for (let b = 0; b < LBP_BINS; b++) out[h * LBP_BINS + b]! /= sum;
   }
   return out;
+}
+
+/**
+ * How much of each cell of a `grid` holds a visible face: the mean over its pixels of `(level − dark) / (bright −
+ * dark)` clipped to [0, 1], on grey `levels` 0..255 as photographed (before any illumination normalisation). A cell
+ * in deep shadow holds camera noise only, which any illumination normalisation stretches into texture; its
+ * visibility near 0 lets a distance leave it out ({@link cellChiSquareDistance}).
+ *
+ * @param levels - `width · height` grey levels, row by row.
+ * @param range - `[dark, bright]` grey levels, 0 ≤ dark < bright ≤ 255.
+ * @throws InvalidArgumentError as {@link lbpHistograms}, or for a bad range.
+ */
+export function cellVisibility(levels: ArrayLike<number>, width: number, height: number, grid: readonly [number, number], range: readonly [number, number]): Float32Array {
+  checkGrid(levels, width, height, grid);
+  const [dark, bright] = range;
+  if (!(dark >= 0 && bright > dark && bright <= 255)) throw new InvalidArgumentError('range', `expected [dark, bright] with 0 ≤ dark < bright ≤ 255, got ${JSON.stringify(range)}`);
+  const [rows, cols] = grid;
+  const sum = new Float32Array(rows * cols);
+  const count = new Float32Array(rows * cols);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const cell = cellOf(x, y, width, height, rows, cols);
+      sum[cell]! += Math.min(1, Math.max(0, (levels[y * width + x]! - dark) / (bright - dark)));
+      count[cell]! += 1;
+    }
+  }
+  return sum.map((s, i) => (count[i]! > 0 ? s / count[i]! : 0));
+}
+
+/**
+ * Chi-square distance of two cell histograms (`cells · cellLength` values each) with each cell weighted by the
+ * product of its two weights, divided by the weights' sum: cells either face leaves in shadow count for little.
+ * Infinity when no cell has weight.
+ * @throws InvalidArgumentError when the lengths do not match.
+ */
+export function cellChiSquareDistance(a: ArrayLike<number>, b: ArrayLike<number>, cellLength: number, weightsA: ArrayLike<number>, weightsB: ArrayLike<number>): number {
+  const cells = weightsA.length;
+  if (a.length !== cells * cellLength || b.length !== a.length || weightsB.length !== cells) {
+    throw new InvalidArgumentError('b', `expected two histograms of ${cells} cells × ${cellLength} bins and ${cells} weights each, got ${a.length}, ${b.length}, ${weightsB.length}`);
+  }
+  let sum = 0;
+  let weights = 0;
+  for (let c = 0; c < cells; c++) {
+    const w = weightsA[c]! * weightsB[c]!;
+    if (!(w > 0)) continue;
+    let d = 0;
+    for (let i = c * cellLength; i < (c + 1) * cellLength; i++) {
+      const s = a[i]! + b[i]!;
+      if (s > 0) d += (a[i]! - b[i]!) ** 2 / s;
+    }
+    sum += w * d;
+    weights += w;
+  }
+  return weights > 0 ? sum / weights : Number.POSITIVE_INFINITY;
 }
 
 /**

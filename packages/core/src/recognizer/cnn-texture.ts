@@ -1,4 +1,4 @@
-// The texture match a trained CNN fuses with its probabilities: the few-shot head's Tan–Triggs + LBP match, read from the photo's own frame (a CNN has no landmarks).
+// The texture match a trained CNN fuses with its probabilities: the few-shot head's Tan–Triggs + LTP match, read from the photo's own frame (a CNN has no landmarks).
 import * as tf from '@tensorflow/tfjs-core';
 import { imageToTensor } from '../image/convert.js';
 import type { FaceImage } from '../image/types.js';
@@ -6,16 +6,16 @@ import { toChannels } from '../preprocess/color.js';
 import type { PreprocessingConfig } from '../preprocess/config.js';
 import { centerCrop } from '../preprocess/crop.js';
 import { resize } from '../preprocess/resize.js';
-import { fuseTextureScores, greyTextures, type TextureGallery, type TextureMatching } from './face-texture.js';
+import { DEFAULT_TEXTURE_MATCHING, fuseTextureScores, greyTextures, type TextureGallery, type TextureMatching } from './face-texture.js';
 
 /**
- * The default texture match of a trained CNN: the few-shot head's (64×64 faces, 8×8 cells) at weight 1. A CNN's
- * log-probabilities spread far more than a head's cosines, and it learnt the light of its training photos only, so the
- * texture weighs more. Chosen on ORL and Yale development splits disjoint from the benchmarks' test photos: the
- * smallest weight within a point of the best mean accuracy there (1.5), since evenly lit faces lose a little from
- * larger weights (the texture alone names fewer of them than the CNN) (BENCHMARKS.md, lighting).
+ * The default texture match of a trained CNN: the few-shot head's ({@link DEFAULT_TEXTURE_MATCHING}: 64×64 faces,
+ * 8×8 cells, LTP, cells in shadow left out) at weight 1.5. A CNN's log-probabilities spread far more than a head's
+ * cosines, and it learnt the light of its training photos only, so the texture weighs more. Chosen on ORL and Yale
+ * development splits disjoint from the benchmarks' test photos: the smallest weight within a point of the best mean
+ * accuracy there, since evenly lit faces gain nothing from larger weights (BENCHMARKS.md, lighting).
  */
-export const DEFAULT_CNN_TEXTURE_MATCHING: TextureMatching = Object.freeze({ method: 'tan-triggs-lbp', size: 64, grid: Object.freeze([8, 8]) as readonly [number, number], weight: 1 });
+export const DEFAULT_CNN_TEXTURE_MATCHING: TextureMatching = Object.freeze({ ...DEFAULT_TEXTURE_MATCHING, weight: 1.5 });
 
 /**
  * One photo framed for its texture, grey, at the match's size (`[size, size, 1]`, 0..255): the CNN's own crop (if
@@ -33,7 +33,7 @@ function framed(image: FaceImage, preprocessing: PreprocessingConfig, size: numb
 }
 
 /**
- * The textures of `images` as a CNN with `preprocessing` reads them (see {@link framed}): Tan–Triggs + LBP
+ * The textures of `images` as a CNN with `preprocessing` reads them (see {@link framed}): Tan–Triggs + patterns
  * ({@link greyTextures}). With `mirror`, the textures of their mirror images follow (2n in all), framed and read back
  * in the same pass.
  */

@@ -75,8 +75,8 @@ export interface FaceRecognizerOptions {
    * With a backbone and the class-mean head: the lighting-invariant texture match fused with the cosines (see
    * {@link TextureMatching}). Default {@link DEFAULT_TEXTURE_MATCHING}: faces half in shadow or lit from the side are
    * named far more often than by the embedding alone, normally lit ones as before (BENCHMARKS.md, lighting). The
-   * training faces' textures are saved with the head (about 3.8 kB per photo), so predict applies the same. `null`:
-   * cosines only. Refused with the softmax head.
+   * training faces' textures are saved with the head (about 7.6 kB per photo; 3.8 kB with `'tan-triggs-lbp'`), so
+   * predict applies the same. `null`: cosines only. Refused with the softmax head.
    *
    * A trained CNN (no backbone) fuses the same match with its log-probabilities, reading each photo whole (its
    * centred square when wider than tall): faces lit from the side or half in shadow are named far more often than by

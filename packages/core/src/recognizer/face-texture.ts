@@ -1,4 +1,4 @@
-// The lighting-invariant texture match a few-shot head adds to its embedding scores: Tan–Triggs, then LBP histograms of the aligned grey face, nearest neighbour by chi-square (Tan & Triggs 2010).
+// The lighting-invariant texture match a few-shot head adds to its embedding scores: Tan–Triggs, then LTP (or LBP) histograms of the aligned grey face, nearest neighbour by chi-square (Tan & Triggs 2010).
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ModelFormatError } from '../errors/index.js';
 import type { FiveLandmarks } from '../faces/landmarks.js';
@@ -7,21 +7,35 @@ import { ARCFACE_TEMPLATE, templateInPixels } from '../faces/templates.js';
 import { warpAffine, warpPixels } from '../faces/warp.js';
 import type { FaceImage } from '../image/types.js';
 import { tanTriggs } from '../preprocess/illumination.js';
-import { LBP_BINS, chiSquareDistance, lbpHistograms } from '../preprocess/lbp.js';
+import { LBP_BINS, cellChiSquareDistance, cellVisibility, chiSquareDistance, lbpHistograms, ltpHistograms } from '../preprocess/lbp.js';
 import { decodeBase64, encodeBase64 } from '../base64.js';
+
+/**
+ * How a texture is coded: `'tan-triggs-ltp'` (the default) local ternary patterns with cells in shadow left out,
+ * `'tan-triggs-lbp'` local binary patterns on every cell (the only code before it; saved models keep theirs).
+ */
+export type TextureMethod = 'tan-triggs-lbp' | 'tan-triggs-ltp';
 
 /**
  * How a few-shot head matches face textures beside the embeddings, as its saved metadata records it. The texture is
  * the face aligned on the ArcFace template (`size` pixels square, grey), Tan–Triggs-normalised with its published
- * parameters, coded as uniform LBP histograms on a `grid`; a person's texture distance is the smallest chi-square
- * distance to their training photos.
+ * parameters, coded as uniform pattern histograms on a `grid`; a person's texture distance is the smallest chi-square
+ * distance to their training photos. With `'tan-triggs-ltp'` the codes are local ternary patterns and each cell
+ * counts by how much of it both faces show out of deep shadow (`shadow`).
  */
 export interface TextureMatching {
-  readonly method: 'tan-triggs-lbp';
+  readonly method: TextureMethod;
   /** Side of the aligned grey face, pixels. */
   readonly size: number;
-  /** LBP cells [rows, columns]. */
+  /** Pattern cells [rows, columns]. */
   readonly grid: readonly [number, number];
+  /** `'tan-triggs-ltp'` only: the ternary threshold on the Tan–Triggs output (whose typical magnitude is about 1). */
+  readonly threshold?: number;
+  /**
+   * `'tan-triggs-ltp'` only: `[dark, bright]` grey levels (0..255, as photographed) of {@link cellVisibility}: a cell
+   * whose pixels are all at or below `dark` holds only camera noise and is left out of the distance.
+   */
+  readonly shadow?: readonly [number, number];
   /**
    * How much the texture moves a score, in units of the spread of the embedding's scores over the people: a
    * person's fused score is `cosine + weight · σ(cosines) · z(−texture distance)`.
@@ -30,12 +44,33 @@ export interface TextureMatching {
 }
 
 /**
- * The default texture match of a class-mean head: 64×64 faces, 8×8 cells, weight 0.25. Embeddings of faces half in
- * shadow lose much of their identity while Tan–Triggs + LBP keeps it; at this weight the embedding still decides on
- * normally lit real photos (lfw-dev: 99.0% either way; weight 0.5 gave 97.6%) (bench/lighting-fewshot.mjs,
- * BENCHMARKS.md lighting).
+ * The default texture match of a class-mean head: 64×64 faces, 8×8 cells, LTP at threshold 0.2, cells darker than
+ * 3–20 grey levels left out, weight 0.25. Embeddings of faces half in shadow lose much of their identity while
+ * Tan–Triggs + LTP on the lit cells keeps it; at this weight the embedding still decides on normally lit real photos
+ * (bench/lighting-fewshot.mjs, BENCHMARKS.md lighting).
  */
-export const DEFAULT_TEXTURE_MATCHING: TextureMatching = Object.freeze({ method: 'tan-triggs-lbp', size: 64, grid: Object.freeze([8, 8]) as readonly [number, number], weight: 0.25 });
+export const DEFAULT_TEXTURE_MATCHING: TextureMatching = Object.freeze({
+  method: 'tan-triggs-ltp',
+  size: 64,
+  grid: Object.freeze([8, 8]) as readonly [number, number],
+  threshold: 0.2,
+  shadow: Object.freeze([3, 20]) as readonly [number, number],
+  weight: 0.25,
+});
+
+/** Values of one texture: each cell's histograms, then (LTP) each cell's visibility. */
+export function textureLength(matching: TextureMatching): number {
+  const cells = matching.grid[0] * matching.grid[1];
+  return matching.method === 'tan-triggs-ltp' ? cells * (2 * LBP_BINS + 1) : cells * LBP_BINS;
+}
+
+/** The distance of two textures of the same match: chi-square, per visible cell for LTP. */
+export function textureDistance(a: Float32Array, b: Float32Array, matching: TextureMatching): number {
+  if (matching.method === 'tan-triggs-lbp') return chiSquareDistance(a, b);
+  const cells = matching.grid[0] * matching.grid[1];
+  const bins = cells * 2 * LBP_BINS;
+  return cellChiSquareDistance(a.subarray(0, bins), b.subarray(0, bins), 2 * LBP_BINS, a.subarray(bins), b.subarray(bins));
+}
 
 /**
  * Checks a texture match read from metadata or options; a fresh copy.
@@ -43,7 +78,10 @@ export const DEFAULT_TEXTURE_MATCHING: TextureMatching = Object.freeze({ method:
  */
 export function validateTextureMatching(value: unknown, source: string): TextureMatching {
   const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-  if (v.method !== 'tan-triggs-lbp') throw new InvalidArgumentError(`${source}.method`, `expected 'tan-triggs-lbp', got ${JSON.stringify(v.method)}`);
+  const method = v.method;
+  if (method !== 'tan-triggs-lbp' && method !== 'tan-triggs-ltp') {
+    throw new InvalidArgumentError(`${source}.method`, `expected 'tan-triggs-ltp' or 'tan-triggs-lbp', got ${JSON.stringify(method)}`);
+  }
   const size = v.size;
   if (!(Number.isInteger(size) && (size as number) >= 16 && (size as number) <= 256)) throw new InvalidArgumentError(`${source}.size`, `expected an integer in [16, 256], got ${String(size)}`);
   const grid = v.grid;
@@ -52,12 +90,23 @@ export function validateTextureMatching(value: unknown, source: string): Texture
   }
   const weight = v.weight;
   if (typeof weight !== 'number' || !(weight >= 0 && weight <= 10)) throw new InvalidArgumentError(`${source}.weight`, `expected a number in [0, 10], got ${String(weight)}`);
-  return { method: 'tan-triggs-lbp', size: size as number, grid: [grid[0] as number, grid[1] as number], weight };
+  const base: TextureMatching = { method, size: size as number, grid: [grid[0] as number, grid[1] as number] as [number, number], weight };
+  if (method === 'tan-triggs-lbp') {
+    if (v.threshold !== undefined || v.shadow !== undefined) throw new InvalidArgumentError(source, `'tan-triggs-lbp' takes no threshold or shadow (those are 'tan-triggs-ltp' settings)`);
+    return base;
+  }
+  const threshold = v.threshold;
+  if (typeof threshold !== 'number' || !(threshold > 0 && threshold <= 5)) throw new InvalidArgumentError(`${source}.threshold`, `expected a number in (0, 5], got ${String(threshold)}`);
+  const shadow = v.shadow;
+  if (!Array.isArray(shadow) || shadow.length !== 2 || !(typeof shadow[0] === 'number' && typeof shadow[1] === 'number' && shadow[0] >= 0 && shadow[1] > shadow[0] && shadow[1] <= 255)) {
+    throw new InvalidArgumentError(`${source}.shadow`, `expected [dark, bright] grey levels with 0 ≤ dark < bright ≤ 255, got ${JSON.stringify(shadow)}`);
+  }
+  return { ...base, threshold, shadow: [shadow[0] as number, shadow[1] as number] };
 }
 
 /**
  * The texture of the face at `landmarks` in `image` (a RawImage or a `[h, w, c]` tensor, 0..255; not disposed): the
- * face warped onto the ArcFace template at `size`² pixels, grey, Tan–Triggs-normalised, then LBP histograms.
+ * face warped onto the ArcFace template at `size`² pixels, grey, Tan–Triggs-normalised, then pattern histograms.
  */
 export async function faceTexture(image: FaceImage, landmarks: FiveLandmarks, matching: TextureMatching): Promise<Float32Array> {
   const { size } = matching;
@@ -77,8 +126,9 @@ export async function faceTexture(image: FaceImage, landmarks: FiveLandmarks, ma
 
 /**
  * The textures of grey faces already framed and at the match's size (`[n, size, size, 1]`, 0..255; not disposed):
- * Tan–Triggs-normalised with its published parameters, then LBP histograms, one per face. What {@link faceTexture}
- * does after aligning; a trained CNN's textures come here from its own crop of the photo.
+ * Tan–Triggs-normalised with its published parameters, then pattern histograms (and, for LTP, each cell's
+ * visibility from the grey levels), one texture per face. What {@link faceTexture} does after aligning; a trained
+ * CNN's textures come here from its own crop of the photo.
  */
 export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching): Promise<Float32Array[]> {
   const { size, grid } = matching;
@@ -88,7 +138,17 @@ export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching)
   try {
     // Read asynchronously: a GPU backend in Node cannot read its memory synchronously.
     const values = (await normalised.data()) as Float32Array;
-    return Array.from({ length: n }, (_, i) => lbpHistograms(values.subarray(i * size * size, (i + 1) * size * size), size, size, grid));
+    const face = (i: number): Float32Array => values.subarray(i * size * size, (i + 1) * size * size);
+    if (matching.method === 'tan-triggs-lbp') return Array.from({ length: n }, (_, i) => lbpHistograms(face(i), size, size, grid));
+    const levels = (await grey.data()) as Float32Array;
+    return Array.from({ length: n }, (_, i) => {
+      const histograms = ltpHistograms(face(i), size, size, grid, matching.threshold!);
+      const visibility = cellVisibility(levels.subarray(i * size * size, (i + 1) * size * size), size, size, grid, matching.shadow!);
+      const out = new Float32Array(histograms.length + visibility.length);
+      out.set(histograms);
+      out.set(visibility, histograms.length);
+      return out;
+    });
   } finally {
     normalised.dispose();
   }
@@ -98,7 +158,7 @@ export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching)
 export interface SavedTextures extends TextureMatching {
   /** Person index (into the head's labels) of each training texture. */
   readonly people: readonly number[];
-  /** Every texture's bins · 255, rounded, as bytes in base64 (`people.length · bins` of them). */
+  /** Every texture's values · 255, rounded, as bytes in base64 (`people.length · textureLength(match)` of them). */
   readonly textures: string;
 }
 
@@ -113,14 +173,14 @@ export class TextureGallery {
     private readonly count: number,
   ) {}
 
-  /** Bins of one texture. */
+  /** Values of one texture. */
   private get bins(): number {
-    return this.matching.grid[0] * this.matching.grid[1] * LBP_BINS;
+    return textureLength(this.matching);
   }
 
   /** A gallery of `textures` (from {@link faceTexture}), `people[i]` the person index of texture i among `count` people. */
   static fromTextures(matching: TextureMatching, textures: readonly Float32Array[], people: readonly number[], count: number): TextureGallery {
-    const bins = matching.grid[0] * matching.grid[1] * LBP_BINS;
+    const bins = textureLength(matching);
     const bytes = new Uint8Array(textures.length * bins);
     textures.forEach((t, i) => {
       if (t.length !== bins) throw new InvalidArgumentError('textures', `entry ${i} has ${t.length} bins, expected ${bins}`);
@@ -146,7 +206,7 @@ export class TextureGallery {
       throw new ModelFormatError(source, `metadata.texture.people must list a person index below ${count} per texture`);
     }
     const bytes = typeof s.textures === 'string' ? decodeBase64(s.textures) : undefined;
-    const bins = matching.grid[0] * matching.grid[1] * LBP_BINS;
+    const bins = textureLength(matching);
     if (!bytes || bytes.length !== people.length * bins) {
       throw new ModelFormatError(source, `metadata.texture.textures must hold ${people.length} × ${bins} bytes in base64`);
     }
@@ -166,7 +226,7 @@ export class TextureGallery {
     const row = new Float32Array(bins);
     for (let i = 0; i < this.people.length; i++) {
       for (let j = 0; j < bins; j++) row[j] = this.bytes[i * bins + j]! / 255;
-      const d = chiSquareDistance(texture, row);
+      const d = textureDistance(texture, row, this.matching);
       const p = this.people[i]!;
       if (d < out[p]!) out[p] = d;
     }

@@ -80,7 +80,7 @@ describe('class-mean head with the texture match', () => {
     await r.save(sink.handler);
     const saved = sink.artifacts();
     const meta = saved.userDefinedMetadata![METADATA_KEY] as { texture: Record<string, unknown> };
-    expect(meta.texture).toMatchObject({ method: 'tan-triggs-lbp', size: 64, grid: [8, 8], weight: 0.25, people: LABELS.flatMap((_, p) => [p, p]) });
+    expect(meta.texture).toMatchObject({ method: 'tan-triggs-ltp', size: 64, grid: [8, 8], threshold: 0.2, shadow: [3, 20], weight: 0.25, people: LABELS.flatMap((_, p) => [p, p]) });
     const loaded = await FaceRecognizer.load(tf.io.fromMemory(saved), { backbone });
     const probes = relit.map((d) => d.image);
     const [want, got] = [await r.predictBatch(probes, { topK: 3 }), await loaded.predictBatch(probes, { topK: 3 })];
@@ -90,6 +90,25 @@ describe('class-mean head with the texture match', () => {
     expect(await withTexture({ ...meta.texture, textures: 'AAAA' })).toBeInstanceOf(ModelFormatError);
     expect(await withTexture({ ...meta.texture, people: [0, 9] })).toBeInstanceOf(ModelFormatError);
     expect(((await withTexture({ ...meta.texture, grid: [64, 8] })) as Error).message).toMatch(/texture\.grid/);
+    expect(((await withTexture({ ...meta.texture, shadow: [20, 3] })) as Error).message).toMatch(/texture\.shadow/);
+    // An LBP texture carries no LTP settings, and its bytes are shorter.
+    expect(await withTexture({ ...meta.texture, method: 'tan-triggs-lbp' })).toBeInstanceOf(ModelFormatError);
+    r.dispose();
+    loaded.dispose();
+  });
+
+  it('keeps answering with LBP textures (heads saved before LTP): saved, loaded and scored the same', async () => {
+    const lbp = { method: 'tan-triggs-lbp', size: 64, grid: [8, 8], weight: 0.25 } as const;
+    const r = new FaceRecognizer({ backbone, texture: lbp });
+    await r.fit(training);
+    const sink = memorySink();
+    await r.save(sink.handler);
+    const meta = sink.artifacts().userDefinedMetadata![METADATA_KEY] as { texture: Record<string, unknown> };
+    expect(meta.texture).toMatchObject(lbp);
+    expect(meta.texture).not.toHaveProperty('threshold');
+    const loaded = await FaceRecognizer.load(tf.io.fromMemory(sink.artifacts()), { backbone });
+    const probes = relit.map((d) => d.image);
+    expect(await loaded.predictBatch(probes, { topK: 3 })).toEqual(await r.predictBatch(probes, { topK: 3 }));
     r.dispose();
     loaded.dispose();
   });

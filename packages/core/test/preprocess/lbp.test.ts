@@ -1,7 +1,7 @@
-// Tests for LBP histograms and the chi-square distance on known images: codes, cells, invariance to grey-level changes.
+// Tests for LBP and LTP histograms, cell visibility and the chi-square distances on known images: codes, cells, invariance to grey-level changes, cells in shadow left out.
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors/index.js';
-import { LBP_BINS, chiSquareDistance, lbpHistograms } from '../../src/preprocess/lbp.js';
+import { LBP_BINS, cellChiSquareDistance, cellVisibility, chiSquareDistance, lbpHistograms, ltpHistograms } from '../../src/preprocess/lbp.js';
 
 /** The bin of the all-ones pattern (every neighbour ≥ the centre): the last of the 58 uniform patterns. */
 const ALL_ONES_BIN = 57;
@@ -54,5 +54,64 @@ describe('chiSquareDistance', () => {
     expect(chiSquareDistance([1, 0, 0], [0, 1, 0])).toBeCloseTo(2, 12);
     expect(chiSquareDistance([0.25, 0.75], [0.75, 0.25])).toBeCloseTo(0.25 + 0.25, 12);
     expect(() => chiSquareDistance([1], [0.5, 0.5])).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('ltpHistograms', () => {
+  it('codes a step by both codes: neighbours above the threshold in the upper, below it in the lower', () => {
+    // Centre 5: the right column (9) is ≥ 5 + 1 → upper bits 2, 3, 4 (0b00011100); the left column (0) ≤ 5 − 1 → lower
+    // bits 0, 6, 7 (0b11000001); the middle column's 5s set neither. Both are uniform codes.
+    const h = ltpHistograms([0, 5, 9, 0, 5, 9, 0, 5, 9], 3, 3, [1, 1], 1);
+    expect(h.length).toBe(2 * LBP_BINS);
+    const upper = Array.from(h.subarray(0, LBP_BINS));
+    const lower = Array.from(h.subarray(LBP_BINS));
+    expect(upper.filter((v) => v === 1)).toHaveLength(1);
+    expect(lower.filter((v) => v === 1)).toHaveLength(1);
+    // Different patterns → different bins, and neither is pattern 0 (bin 0).
+    expect(upper.indexOf(1)).not.toBe(lower.indexOf(1));
+    expect(upper[0]).toBe(0);
+    expect(lower[0]).toBe(0);
+  });
+
+  it('codes noise within ±threshold as flat (pattern 0 in both codes), where LBP draws the noise as patterns', () => {
+    let s = 11;
+    const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+    const noise = Float32Array.from({ length: 16 * 16 }, () => 0.4 * (rnd() - 0.5));
+    const h = ltpHistograms(noise, 16, 16, [2, 2], 0.5);
+    for (let half = 0; half < 8; half++) expect(h[half * LBP_BINS]).toBeCloseTo(1, 6);
+    const lbp = lbpHistograms(noise, 16, 16, [2, 2]);
+    for (let cell = 0; cell < 4; cell++) expect(lbp[cell * LBP_BINS]).toBeLessThan(0.2);
+  });
+
+  it('refuses a threshold that is not a positive number, and bad sizes as LBP does', () => {
+    expect(() => ltpHistograms(new Float32Array(9), 3, 3, [1, 1], 0)).toThrow(/threshold/);
+    expect(() => ltpHistograms(new Float32Array(9), 3, 3, [1, 1], Number.NaN)).toThrow(InvalidArgumentError);
+    expect(() => ltpHistograms(new Float32Array(8), 3, 3, [1, 1], 1)).toThrow(/pixels/);
+  });
+});
+
+describe('cellVisibility', () => {
+  it('is the mean of (level − dark) / (bright − dark) clipped to [0, 1] per cell', () => {
+    // 4×3 image, 1×2 grid: left cell all at or below dark (0), right cell half bright (1) and half midway (0.5).
+    const v = cellVisibility([0, 2, 30, 11, 1, 2, 20, 11, 0, 0, 40, 11], 4, 3, [1, 2], [2, 20]);
+    expect(Array.from(v)).toEqual([0, 0.75].map((x) => expect.closeTo(x, 6) as unknown as number));
+  });
+
+  it('refuses a range that is not dark < bright within 0..255', () => {
+    expect(() => cellVisibility(new Float32Array(9), 3, 3, [1, 1], [20, 3])).toThrow(/range/);
+    expect(() => cellVisibility(new Float32Array(9), 3, 3, [1, 1], [0, 300])).toThrow(InvalidArgumentError);
+  });
+});
+
+describe('cellChiSquareDistance', () => {
+  it('weighs each cell by the product of its weights, divided by their sum; Infinity with no weight', () => {
+    const a = [1, 0, 0.5, 0.5];
+    const b = [0, 1, 0.5, 0.5];
+    // Cell 0 differs (χ² 2), cell 1 is equal (0).
+    expect(cellChiSquareDistance(a, b, 2, [1, 1], [1, 1])).toBeCloseTo(1, 12);
+    expect(cellChiSquareDistance(a, b, 2, [0, 1], [1, 1])).toBe(0);
+    expect(cellChiSquareDistance(a, b, 2, [1, 1], [0.5, 1])).toBeCloseTo((0.5 * 2) / 1.5, 12);
+    expect(cellChiSquareDistance(a, b, 2, [0, 1], [1, 0])).toBe(Number.POSITIVE_INFINITY);
+    expect(() => cellChiSquareDistance(a, b, 2, [1], [1])).toThrow(InvalidArgumentError);
   });
 });

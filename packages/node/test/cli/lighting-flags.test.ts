@@ -30,8 +30,8 @@ async function trainedMetadata(name: string, ...flags: string[]): Promise<Record
 }
 
 const matching = (texture: unknown): unknown => {
-  const { method, size, grid, weight } = texture as Record<string, unknown>;
-  return { method, size, grid, weight };
+  const { method, size, grid, threshold, shadow, weight } = texture as Record<string, unknown>;
+  return { method, size, grid, threshold, shadow, weight };
 };
 
 describe('facerec train --texture (a trained CNN)', () => {
