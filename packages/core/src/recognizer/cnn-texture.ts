@@ -6,16 +6,16 @@ import { toChannels } from '../preprocess/color.js';
 import type { PreprocessingConfig } from '../preprocess/config.js';
 import { centerCrop } from '../preprocess/crop.js';
 import { resize } from '../preprocess/resize.js';
-import { DEFAULT_TEXTURE_MATCHING, fuseTextureScores, greyTextures, type TextureGallery, type TextureMatching } from './face-texture.js';
+import { DEFAULT_TEXTURE_MATCHING, fuseTextureScores, greyTextures, textureWeight, type TextureGallery, type TextureMatching } from './face-texture.js';
 
 /**
  * The default texture match of a trained CNN: the few-shot head's ({@link DEFAULT_TEXTURE_MATCHING}: 64×64 faces,
- * 8×8 cells, LTP, cells in shadow left out) at weight 1.5. A CNN's log-probabilities spread far more than a head's
- * cosines, and it learnt the light of its training photos only, so the texture weighs more. Chosen on ORL and Yale
- * development splits disjoint from the benchmarks' test photos: the smallest weight within a point of the best mean
- * accuracy there, since evenly lit faces gain nothing from larger weights (BENCHMARKS.md, lighting).
+ * 8×8 cells, LTP, cells in shadow left out) at weight 1 for a face in full view, rising to 3 for one in shadow. A
+ * CNN's log-probabilities spread far more than a head's cosines, and it learnt the light of its training photos
+ * only, so the texture weighs more. Chosen on ORL and Yale development splits disjoint from the benchmarks' test
+ * photos: the best mean accuracy there, with the weight of evenly lit faces kept at 1 (BENCHMARKS.md, lighting).
  */
-export const DEFAULT_CNN_TEXTURE_MATCHING: TextureMatching = Object.freeze({ ...DEFAULT_TEXTURE_MATCHING, weight: 1.5 });
+export const DEFAULT_CNN_TEXTURE_MATCHING: TextureMatching = Object.freeze({ ...DEFAULT_TEXTURE_MATCHING, weight: 1, shadowWeight: 3 });
 
 /**
  * One photo framed for its texture, grey, at the match's size (`[size, size, 1]`, 0..255): the CNN's own crop (if
@@ -88,7 +88,7 @@ export async function fuseImageTextures(
   images.forEach((_, i) => {
     const distances = gallery.distances(textures[i]!);
     if (mirror) gallery.distances(textures[images.length + i]!).forEach((d, p) => { distances[p] = Math.min(distances[p]!, d); });
-    out.set(fuseTextureProbabilities(probabilities.subarray(i * k, (i + 1) * k), distances, gallery.matching.weight), i * k);
+    out.set(fuseTextureProbabilities(probabilities.subarray(i * k, (i + 1) * k), distances, textureWeight(textures[i]!, gallery.matching)), i * k);
   });
   return out;
 }

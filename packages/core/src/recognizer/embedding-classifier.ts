@@ -5,7 +5,7 @@ import { InvalidArgumentError, ModelFormatError } from '../errors/index.js';
 import { firstNonFinite } from '../errors/finite.js';
 import { Gallery } from '../gallery/gallery.js';
 import { checkLabel, compareLabels } from './labels.js';
-import { fuseTextureScores, type TextureGallery } from './face-texture.js';
+import { fuseTextureScores, textureWeight, type TextureGallery } from './face-texture.js';
 import type { BackboneInfo, HeadKind } from './metadata.js';
 import { recognitionsFromProbabilities } from './probabilities.js';
 import { recognitionOf, type Recognition, type ScoreKind } from './result.js';
@@ -171,7 +171,8 @@ export class EmbeddingClassifier {
     return all.map((recognition, i) => {
       const cosines = new Float32Array(this.labels.length);
       for (const c of recognition.candidates) cosines[index.get(c.label)!] = c.score;
-      const fused = fuseTextureScores(cosines, textures.gallery.distances(textures.faces[i]!), textures.gallery.matching.weight);
+      const face = textures.faces[i]!;
+      const fused = fuseTextureScores(cosines, textures.gallery.distances(face), textureWeight(face, textures.gallery.matching));
       const ranked = this.labels
         .map((label, k) => ({ label, score: fused[k]! }))
         .sort((a, b) => b.score - a.score || compareLabels(a.label, b.label))

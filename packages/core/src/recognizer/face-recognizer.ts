@@ -24,6 +24,7 @@ import { trainerOptions, type FitOptions } from './fit-options.js';
 import { illuminationStep } from './illumination-default.js';
 import { distinctLabels } from './labels.js';
 import { METADATA_KEY, MODEL_FORMAT, validateMetadata } from './metadata.js';
+import { loadWithMetadata, saveWithMetadata } from './metadata-io.js';
 import type { BackboneInfo, ClassifierMetadata, EmbeddingHeadMetadata, HeadKind, RecognizerMetadata } from './metadata.js';
 import { recognitionsFromProbabilities } from './probabilities.js';
 import type { Recognition, ScoreKind } from './result.js';
@@ -409,8 +410,7 @@ export class FaceRecognizer {
    */
   async save(destination: tf.io.IOHandler | string): Promise<tf.io.SaveResult> {
     const { model, metadata } = this.requireModel();
-    model.setUserDefinedMetadata({ [METADATA_KEY]: { ...metadata, threshold: this.currentThreshold } as unknown as Record<string, unknown> });
-    return model.save(destination);
+    return saveWithMetadata(model, destination, { [METADATA_KEY]: { ...metadata, threshold: this.currentThreshold } });
   }
 
   /**
@@ -423,8 +423,9 @@ export class FaceRecognizer {
   static async load(source: tf.io.IOHandler | string, options: FaceRecognizerLoadOptions = {}): Promise<FaceRecognizer> {
     const name = typeof source === 'string' ? source : (options.source ?? 'model');
     let model: tfl.LayersModel;
+    let saved: Record<string, unknown> | undefined;
     try {
-      model = await tfl.loadLayersModel(source);
+      ({ model, metadata: saved } = await loadWithMetadata(source));
     } catch (error) {
       if (error instanceof ModelFormatError) throw error;
       throw new ModelFormatError(name, error instanceof Error ? error.message : String(error), { cause: error });
@@ -432,7 +433,7 @@ export class FaceRecognizer {
     let head: EmbeddingClassifier | undefined;
     let textures: TextureGallery | undefined;
     try {
-      const raw = (model.getUserDefinedMetadata() as Record<string, unknown> | undefined)?.[METADATA_KEY];
+      const raw = saved?.[METADATA_KEY];
       const metadata = validateMetadata(raw, name);
       await checkWeightValues(model.weights.map((w) => ({ name: w.originalName, tensor: w.read() })), name);
       let recognizer: FaceRecognizer;

@@ -37,6 +37,12 @@ export interface TextureMatching {
    */
   readonly shadow?: readonly [number, number];
   /**
+   * `'tan-triggs-ltp'` only: the weight for a face entirely in shadow. A face's weight goes linearly from `weight`
+   * (every cell visible) to this (none visible) with the share of its cells out of shadow ({@link textureWeight}): an
+   * embedding holds up under even light, the texture where half the face is black. Absent: `weight` for every face.
+   */
+  readonly shadowWeight?: number;
+  /**
    * How much the texture moves a score, in units of the spread of the embedding's scores over the people: a
    * person's fused score is `cosine + weight · σ(cosines) · z(−texture distance)`.
    */
@@ -45,9 +51,9 @@ export interface TextureMatching {
 
 /**
  * The default texture match of a class-mean head: 64×64 faces, 8×8 cells, LTP at threshold 0.2, cells darker than
- * 3–20 grey levels left out, weight 0.25. Embeddings of faces half in shadow lose much of their identity while
- * Tan–Triggs + LTP on the lit cells keeps it; at this weight the embedding still decides on normally lit real photos
- * (bench/lighting-fewshot.mjs, BENCHMARKS.md lighting).
+ * 3–20 grey levels left out, weight 0.25 for a face in full view rising to 1 for one in shadow. Embeddings of faces
+ * half in shadow lose much of their identity while Tan–Triggs + LTP on the lit cells keeps it; at weight 0.25 the
+ * embedding still decides on normally lit real photos (bench/lighting-fewshot.mjs, BENCHMARKS.md lighting).
  */
 export const DEFAULT_TEXTURE_MATCHING: TextureMatching = Object.freeze({
   method: 'tan-triggs-ltp',
@@ -56,6 +62,7 @@ export const DEFAULT_TEXTURE_MATCHING: TextureMatching = Object.freeze({
   threshold: 0.2,
   shadow: Object.freeze([3, 20]) as readonly [number, number],
   weight: 0.25,
+  shadowWeight: 1,
 });
 
 /** Values of one texture: each cell's histograms, then (LTP) each cell's visibility. */
@@ -92,7 +99,9 @@ export function validateTextureMatching(value: unknown, source: string): Texture
   if (typeof weight !== 'number' || !(weight >= 0 && weight <= 10)) throw new InvalidArgumentError(`${source}.weight`, `expected a number in [0, 10], got ${String(weight)}`);
   const base: TextureMatching = { method, size: size as number, grid: [grid[0] as number, grid[1] as number] as [number, number], weight };
   if (method === 'tan-triggs-lbp') {
-    if (v.threshold !== undefined || v.shadow !== undefined) throw new InvalidArgumentError(source, `'tan-triggs-lbp' takes no threshold or shadow (those are 'tan-triggs-ltp' settings)`);
+    if (v.threshold !== undefined || v.shadow !== undefined || v.shadowWeight !== undefined) {
+      throw new InvalidArgumentError(source, `'tan-triggs-lbp' takes no threshold, shadow or shadowWeight (those are 'tan-triggs-ltp' settings)`);
+    }
     return base;
   }
   const threshold = v.threshold;
@@ -101,7 +110,23 @@ export function validateTextureMatching(value: unknown, source: string): Texture
   if (!Array.isArray(shadow) || shadow.length !== 2 || !(typeof shadow[0] === 'number' && typeof shadow[1] === 'number' && shadow[0] >= 0 && shadow[1] > shadow[0] && shadow[1] <= 255)) {
     throw new InvalidArgumentError(`${source}.shadow`, `expected [dark, bright] grey levels with 0 ≤ dark < bright ≤ 255, got ${JSON.stringify(shadow)}`);
   }
-  return { ...base, threshold, shadow: [shadow[0] as number, shadow[1] as number] };
+  const shadowWeight = v.shadowWeight;
+  if (shadowWeight !== undefined && (typeof shadowWeight !== 'number' || !(shadowWeight >= 0 && shadowWeight <= 10))) {
+    throw new InvalidArgumentError(`${source}.shadowWeight`, `expected a number in [0, 10], got ${String(shadowWeight)}`);
+  }
+  return { ...base, threshold, shadow: [shadow[0] as number, shadow[1] as number], ...(shadowWeight === undefined ? {} : { shadowWeight }) };
+}
+
+/**
+ * The weight a face's texture evidence gets: `weight`, or with `shadowWeight` (LTP) `weight + (shadowWeight −
+ * weight) · (1 − v)`, v the mean visibility of the face's cells.
+ */
+export function textureWeight(texture: Float32Array, matching: TextureMatching): number {
+  if (matching.method !== 'tan-triggs-ltp' || matching.shadowWeight === undefined) return matching.weight;
+  const cells = matching.grid[0] * matching.grid[1];
+  let visible = 0;
+  for (let i = texture.length - cells; i < texture.length; i++) visible += texture[i]!;
+  return matching.weight + (matching.shadowWeight - matching.weight) * (1 - visible / cells);
 }
 
 /**

@@ -7,7 +7,8 @@ import type { FacePipeline } from '../../src/faces/index.js';
 import { centredLandmarks } from '../../src/faces/landmarks.js';
 import type { RawImage } from '../../src/image/types.js';
 import { DEFAULT_TEXTURE_MATCHING, FaceRecognizer, METADATA_KEY } from '../../src/recognizer/index.js';
-import { TextureGallery, faceTexture, fuseTextureScores } from '../../src/recognizer/face-texture.js';
+import { TextureGallery, faceTexture, fuseTextureScores, textureWeight, validateTextureMatching } from '../../src/recognizer/face-texture.js';
+import { LBP_BINS } from '../../src/preprocess/lbp.js';
 import { expectNoLeakPerTest } from '../helpers/memory.js';
 import { memorySink } from '../helpers/memory-sink.js';
 
@@ -80,7 +81,7 @@ describe('class-mean head with the texture match', () => {
     await r.save(sink.handler);
     const saved = sink.artifacts();
     const meta = saved.userDefinedMetadata![METADATA_KEY] as { texture: Record<string, unknown> };
-    expect(meta.texture).toMatchObject({ method: 'tan-triggs-ltp', size: 64, grid: [8, 8], threshold: 0.2, shadow: [3, 20], weight: 0.25, people: LABELS.flatMap((_, p) => [p, p]) });
+    expect(meta.texture).toMatchObject({ method: 'tan-triggs-ltp', size: 64, grid: [8, 8], threshold: 0.2, shadow: [3, 20], weight: 0.25, shadowWeight: 1, people: LABELS.flatMap((_, p) => [p, p]) });
     const loaded = await FaceRecognizer.load(tf.io.fromMemory(saved), { backbone });
     const probes = relit.map((d) => d.image);
     const [want, got] = [await r.predictBatch(probes, { topK: 3 }), await loaded.predictBatch(probes, { topK: 3 })];
@@ -134,6 +135,22 @@ describe('texture pieces', () => {
     const missing = fuseTextureScores(cosines, Float32Array.of(1, Infinity, 3), 1);
     expect(missing[1]! - 0.7).toBeCloseTo(missing[2]! - 0.3, 5);
     expect(missing[1]).toBeLessThan(0.7);
+  });
+
+  it('weighs the texture of a face in shadow more with shadowWeight: linear in the share of cells out of shadow', () => {
+    const m = { ...DEFAULT_TEXTURE_MATCHING, weight: 0.25, shadowWeight: 1.25 };
+    const cells = 64;
+    const face = (visible: number): Float32Array => {
+      const t = new Float32Array(cells * (2 * LBP_BINS + 1));
+      t.fill(visible, t.length - cells);
+      return t;
+    };
+    expect(textureWeight(face(1), m)).toBeCloseTo(0.25, 6);
+    expect(textureWeight(face(0.5), m)).toBeCloseTo(0.75, 6);
+    expect(textureWeight(face(0), m)).toBeCloseTo(1.25, 6);
+    expect(textureWeight(face(0), { ...m, shadowWeight: undefined })).toBe(0.25);
+    expect(() => validateTextureMatching({ ...m, shadowWeight: 11 }, 'texture')).toThrow(/texture\.shadowWeight/);
+    expect(() => validateTextureMatching({ method: 'tan-triggs-lbp', size: 64, grid: [8, 8], weight: 1, shadowWeight: 1 }, 'texture')).toThrow(InvalidArgumentError);
   });
 
   it('keeps a face texture nearly unchanged under a global change of light, and far from another face', async () => {

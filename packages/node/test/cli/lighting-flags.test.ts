@@ -30,8 +30,8 @@ async function trainedMetadata(name: string, ...flags: string[]): Promise<Record
 }
 
 const matching = (texture: unknown): unknown => {
-  const { method, size, grid, threshold, shadow, weight } = texture as Record<string, unknown>;
-  return { method, size, grid, threshold, shadow, weight };
+  const { method, size, grid, threshold, shadow, weight, shadowWeight } = texture as Record<string, unknown>;
+  return { method, size, grid, threshold, shadow, weight, shadowWeight };
 };
 
 describe('facerec train --texture (a trained CNN)', () => {
@@ -45,7 +45,7 @@ describe('facerec train --texture (a trained CNN)', () => {
     expect(off).not.toHaveProperty('texture');
 
     const weighted = await trainedMetadata('cnn-half', '--epochs', '1', '--texture', '0.5');
-    expect(matching(weighted.texture)).toEqual({ ...DEFAULT_CNN_TEXTURE_MATCHING, weight: 0.5 });
+    expect(matching(weighted.texture)).toEqual({ ...DEFAULT_CNN_TEXTURE_MATCHING, weight: 0.5, shadowWeight: 1.5 });
   }, 60_000);
 });
 
@@ -63,7 +63,8 @@ describe('facerec train --backbone with --texture / --retry-illumination', () =>
 
     const equalize = await trainedMetadata('head-equalize', '--backbone', 'fast', '--retry-illumination', 'equalize', '--texture', '1.5');
     expect(equalize.retryIllumination).toEqual({ method: 'equalize' });
-    expect(matching(equalize.texture)).toEqual({ ...DEFAULT_TEXTURE_MATCHING, weight: 1.5 });
+    // The weight for faces in shadow keeps its ratio: 1.5 · 1 / 0.25.
+    expect(matching(equalize.texture)).toEqual({ ...DEFAULT_TEXTURE_MATCHING, weight: 1.5, shadowWeight: 6 });
   }, 90_000);
 });
 

@@ -1,6 +1,6 @@
 // Tests for a trained CNN's texture match: ORL faces under a side lamp named where the CNN alone fails, evenly lit ones as before, the textures saved with the model, old models unchanged.
 import * as tf from '@tensorflow/tfjs-core';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_CNN_TEXTURE_MATCHING, FaceRecognizer, InvalidArgumentError, METADATA_KEY, ModelFormatError, initBackend, loadImageFolder, preprocessBatch } from '@facerec/node';
 import type { FaceImage, LabeledImage, RawImage } from '@facerec/node';
 import { fuseTextureProbabilities, imageTextures } from '../../../core/src/recognizer/cnn-texture.js';
@@ -118,6 +118,27 @@ describe("a trained CNN's texture match", () => {
     expect(ltp).toBeGreaterThan(0.8);
     expect(ltp).toBeGreaterThan(lbp + 0.2);
     expect(ltp).toBeGreaterThan(everyCell + 0.08);
+  }, 60_000);
+
+  it('saves and loads a model whose textures pass 1 MB of metadata without console warnings, answering the same', async () => {
+    const { train, lit } = await orl(30);
+    const r = new FaceRecognizer(SMALL);
+    const warn = vi.spyOn(console, 'warn');
+    try {
+      await r.fit(train, { epochs: 1 });
+      const sink = memorySink();
+      await r.save(sink.handler);
+      expect(JSON.stringify(sink.artifacts().userDefinedMetadata).length).toBeGreaterThan(1_048_576);
+      const loaded = await FaceRecognizer.load(tf.io.fromMemory(sink.artifacts()));
+      const probes = lit.slice(0, 6).map((d) => d.image);
+      expect(await loaded.predictBatch(probes, { topK: 3 })).toEqual(await r.predictBatch(probes, { topK: 3 }));
+      loaded.dispose();
+      // tfjs warns when metadata over 1 MB is set on a model; facerec puts it in the artifacts itself.
+      expect(warn.mock.calls.map((c) => String(c[0]))).not.toContainEqual(expect.stringMatching(/too large/));
+    } finally {
+      warn.mockRestore();
+      r.dispose();
+    }
   }, 60_000);
 
   it('is checked when given', () => {

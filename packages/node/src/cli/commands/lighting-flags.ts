@@ -5,8 +5,9 @@ import { UsageError } from '../args.js';
 
 /** Usage lines of the two flags, their text starting at column 26 like train's other options. */
 export const lightingFlagsUsage = `  --texture <w|none>      the lighting-invariant texture match fused with the scores: its weight in [0, 10]
-                          (default ${DEFAULT_CNN_TEXTURE_MATCHING.weight} for a CNN, ${DEFAULT_TEXTURE_MATCHING.weight} for a class-mean head), or none: the scores alone,
-                          as before; not with --head softmax
+                          (default ${DEFAULT_CNN_TEXTURE_MATCHING.weight} for a CNN, ${DEFAULT_TEXTURE_MATCHING.weight} for a class-mean head; the weight of a face in
+                          shadow, ${DEFAULT_CNN_TEXTURE_MATCHING.shadowWeight} and ${DEFAULT_TEXTURE_MATCHING.shadowWeight}, keeps its ratio to it), or none: the scores
+                          alone, as before; not with --head softmax
   --retry-illumination <method>
                           with --backbone: how the head looks again at a photo in which no face is found:
                           clahe (default) | equalize | none (no second look)
@@ -28,7 +29,9 @@ export function textureFlag(values: Record<string, unknown>, backbone: { head: s
   const weight = Number(raw);
   if (raw === '' || !(weight >= 0 && weight <= 10)) throw new UsageError(`--texture must be a weight in [0, 10] or none, got "${String(raw)}"`);
   const matching = backbone ? DEFAULT_TEXTURE_MATCHING : DEFAULT_CNN_TEXTURE_MATCHING;
-  return { ...matching, grid: [...matching.grid] as [number, number], weight };
+  // A weight for faces in shadow keeps its ratio to the weight given.
+  const shadowWeight = matching.shadowWeight === undefined ? {} : { shadowWeight: Math.min(10, (matching.shadowWeight * weight) / matching.weight) };
+  return { ...matching, grid: [...matching.grid] as [number, number], weight, ...shadowWeight };
 }
 
 /**
