@@ -38,8 +38,8 @@ export interface TextureMatching {
   readonly shadow?: readonly [number, number];
   /**
    * `'tan-triggs-ltp'` only: the weight for a face entirely in shadow. A face's weight goes linearly from `weight`
-   * (every cell visible) to this (none visible) with the share of its cells out of shadow ({@link textureWeight}): an
-   * embedding holds up under even light, the texture where half the face is black. Absent: `weight` for every face.
+   * (every cell visible) to this (none visible) with the mean visibility of its cells: an embedding holds up under
+   * even light, the texture where half the face is black. Absent: `weight` for every face.
    */
   readonly shadowWeight?: number;
   /**
