@@ -44,7 +44,8 @@ export interface TextureMatching {
   readonly shadowWeight?: number;
   /**
    * How much the texture moves a score, in units of the spread of the embedding's scores over the people: a
-   * person's fused score is `cosine + weight · σ(cosines) · z(−texture distance)`.
+   * person's fused score is `cosine + weight · σ(cosines) · z(−texture distance)`. With `shadowWeight`, the weight of
+   * a face in full view.
    */
   readonly weight: number;
 }
