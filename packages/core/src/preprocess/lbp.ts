@@ -103,10 +103,13 @@ function patternHistograms(pixels: ArrayLike<number>, width: number, height: num
  *
  * @param levels - `width · height` grey levels, row by row.
  * @param range - `[dark, bright]` grey levels, 0 ≤ dark < bright ≤ 255.
- * @throws InvalidArgumentError as {@link lbpHistograms}, or for a bad range.
+ * @param inside - optional, `width · height` flags (non-zero: a pixel of the photo; zero: past its edge, e.g. an
+ *   aligned crop reaching beyond it): a cell's mean is over its pixels of the photo, and a cell without any is 0.
+ * @throws InvalidArgumentError as {@link lbpHistograms}, or for a bad range or mask.
  */
-export function cellVisibility(levels: ArrayLike<number>, width: number, height: number, grid: readonly [number, number], range: readonly [number, number]): Float32Array {
+export function cellVisibility(levels: ArrayLike<number>, width: number, height: number, grid: readonly [number, number], range: readonly [number, number], inside?: ArrayLike<number>): Float32Array {
   checkGrid(levels, width, height, grid);
+  if (inside && inside.length !== levels.length) throw new InvalidArgumentError('inside', `expected ${levels.length} flags, got ${inside.length}`);
   const [dark, bright] = range;
   if (!(dark >= 0 && bright > dark && bright <= 255)) throw new InvalidArgumentError('range', `expected [dark, bright] with 0 ≤ dark < bright ≤ 255, got ${JSON.stringify(range)}`);
   const [rows, cols] = grid;
@@ -114,6 +117,7 @@ export function cellVisibility(levels: ArrayLike<number>, width: number, height:
   const count = new Float32Array(rows * cols);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
+      if (inside && !inside[y * width + x]) continue;
       const cell = cellOf(x, y, width, height, rows, cols);
       sum[cell]! += Math.min(1, Math.max(0, (levels[y * width + x]! - dark) / (bright - dark)));
       count[cell]! += 1;

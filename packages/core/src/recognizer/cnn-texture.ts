@@ -6,7 +6,7 @@ import { toChannels } from '../preprocess/color.js';
 import type { PreprocessingConfig } from '../preprocess/config.js';
 import { centerCrop } from '../preprocess/crop.js';
 import { resize } from '../preprocess/resize.js';
-import { DEFAULT_TEXTURE_MATCHING, fuseTextureScores, greyTextures, textureWeight, type TextureGallery, type TextureMatching } from './face-texture.js';
+import { DEFAULT_TEXTURE_MATCHING, fuseTextureScores, greyTextures, type TextureGallery, type TextureMatching } from './face-texture.js';
 
 /**
  * The default texture match of a trained CNN: the few-shot head's ({@link DEFAULT_TEXTURE_MATCHING}: 64×64 faces,
@@ -88,7 +88,7 @@ export async function fuseImageTextures(
   images.forEach((_, i) => {
     const distances = gallery.distances(textures[i]!);
     if (mirror) gallery.distances(textures[images.length + i]!).forEach((d, p) => { distances[p] = Math.min(distances[p]!, d); });
-    out.set(fuseTextureProbabilities(probabilities.subarray(i * k, (i + 1) * k), distances, textureWeight(textures[i]!, gallery.matching)), i * k);
+    out.set(fuseTextureProbabilities(probabilities.subarray(i * k, (i + 1) * k), distances, gallery.weightOf(textures[i]!)), i * k);
   });
   return out;
 }

@@ -5,7 +5,7 @@ import { InvalidArgumentError, ModelFormatError } from '../errors/index.js';
 import { firstNonFinite } from '../errors/finite.js';
 import { Gallery } from '../gallery/gallery.js';
 import { checkLabel, compareLabels } from './labels.js';
-import { fuseTextureScores, textureWeight, type TextureGallery } from './face-texture.js';
+import { fuseTextureScores, type TextureGallery } from './face-texture.js';
 import type { BackboneInfo, HeadKind } from './metadata.js';
 import { recognitionsFromProbabilities } from './probabilities.js';
 import { recognitionOf, type Recognition, type ScoreKind } from './result.js';
@@ -172,7 +172,7 @@ export class EmbeddingClassifier {
       const cosines = new Float32Array(this.labels.length);
       for (const c of recognition.candidates) cosines[index.get(c.label)!] = c.score;
       const face = textures.faces[i]!;
-      const fused = fuseTextureScores(cosines, textures.gallery.distances(face), textureWeight(face, textures.gallery.matching));
+      const fused = fuseTextureScores(cosines, textures.gallery.distances(face), textures.gallery.weightOf(face));
       const ranked = this.labels
         .map((label, k) => ({ label, score: fused[k]! }))
         .sort((a, b) => b.score - a.score || compareLabels(a.label, b.label))

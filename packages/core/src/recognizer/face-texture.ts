@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InvalidArgumentError, ModelFormatError } from '../errors/index.js';
 import type { FiveLandmarks } from '../faces/landmarks.js';
-import { similarityTransform } from '../faces/geometry.js';
+import { similarityTransform, type Affine } from '../faces/geometry.js';
 import { ARCFACE_TEMPLATE, templateInPixels } from '../faces/templates.js';
 import { warpAffine, warpPixels } from '../faces/warp.js';
 import type { FaceImage } from '../image/types.js';
@@ -118,16 +118,26 @@ export function validateTextureMatching(value: unknown, source: string): Texture
   return { ...base, threshold, shadow: [shadow[0] as number, shadow[1] as number], ...(shadowWeight === undefined ? {} : { shadowWeight }) };
 }
 
-/**
- * The weight a face's texture evidence gets: `weight`, or with `shadowWeight` (LTP) `weight + (shadowWeight −
- * weight) · (1 − v)`, v the mean visibility of the face's cells.
- */
-export function textureWeight(texture: Float32Array, matching: TextureMatching): number {
-  if (matching.method !== 'tan-triggs-ltp' || matching.shadowWeight === undefined) return matching.weight;
+/** The mean visibility of an LTP texture's cells (1 for LBP, which records none). */
+function meanVisibility(texture: ArrayLike<number>, matching: TextureMatching, scale = 1): number {
+  if (matching.method !== 'tan-triggs-ltp') return 1;
   const cells = matching.grid[0] * matching.grid[1];
   let visible = 0;
-  for (let i = texture.length - cells; i < texture.length; i++) visible += texture[i]!;
-  return matching.weight + (matching.shadowWeight - matching.weight) * (1 - visible / cells);
+  for (let i = texture.length - cells; i < texture.length; i++) visible += texture[i]! * scale;
+  return visible / cells;
+}
+
+/**
+ * The weight a face's texture evidence gets: `weight`, or with `shadowWeight` (LTP) `weight + (shadowWeight −
+ * weight) · s`, where s, the share of the face in shadow, is `1 − v / reference` clipped to [0, 1]: v the mean
+ * visibility of the face's cells, `reference` the training photos' (median). Measured against the training photos,
+ * the cells every photo of that framing leaves dark (a black background, a crop reaching past the photo's edge) do
+ * not count as shadow.
+ */
+export function textureWeight(texture: Float32Array, matching: TextureMatching, reference: number): number {
+  if (matching.method !== 'tan-triggs-ltp' || matching.shadowWeight === undefined) return matching.weight;
+  const share = reference > 0 ? Math.min(1, Math.max(0, 1 - meanVisibility(texture, matching) / reference)) : 0;
+  return matching.weight + (matching.shadowWeight - matching.weight) * share;
 }
 
 /**
@@ -137,6 +147,7 @@ export function textureWeight(texture: Float32Array, matching: TextureMatching):
 export async function faceTexture(image: FaceImage, landmarks: FiveLandmarks, matching: TextureMatching): Promise<Float32Array> {
   const { size } = matching;
   const m = similarityTransform(templateInPixels(ARCFACE_TEMPLATE, size), landmarks);
+  const [height, width] = image instanceof tf.Tensor ? image.shape : [image.height, image.width];
   const grey = tf.tidy(() => {
     const crop = image instanceof tf.Tensor
       ? tf.squeeze(warpAffine(image, [m], [size, size]), [0])
@@ -144,19 +155,35 @@ export async function faceTexture(image: FaceImage, landmarks: FiveLandmarks, ma
     return tf.expandDims(crop.shape[2] === 1 ? crop : tf.mean(crop, 2, true), 0) as tf.Tensor4D;
   });
   try {
-    return (await greyTextures(grey, matching))[0]!;
+    return (await greyTextures(grey, matching, [warpCoverage(m, width, height, size)]))[0]!;
   } finally {
     grey.dispose();
   }
 }
 
 /**
+ * Which pixels of a `size`² warp by `m` (output pixel centre → source coordinates, as {@link warpPixels} samples)
+ * fall on the `width × height` photo: 1, or 0 past its edge.
+ */
+function warpCoverage(m: Affine, width: number, height: number, size: number): Uint8Array {
+  const out = new Uint8Array(size * size);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const sx = m[0] * (x + 0.5) + m[1] * (y + 0.5) + m[2] - 0.5;
+      const sy = m[3] * (x + 0.5) + m[4] * (y + 0.5) + m[5] - 0.5;
+      out[y * size + x] = sx >= 0 && sx <= width - 1 && sy >= 0 && sy <= height - 1 ? 1 : 0;
+    }
+  }
+  return out;
+}
+
+/**
  * The textures of grey faces already framed and at the match's size (`[n, size, size, 1]`, 0..255; not disposed):
  * Tan–Triggs-normalised with its published parameters, then pattern histograms (and, for LTP, each cell's
- * visibility from the grey levels), one texture per face. What {@link faceTexture} does after aligning; a trained
- * CNN's textures come here from its own crop of the photo.
+ * visibility from the grey levels, over the pixels `inside` flags as the photo's when given), one texture per face.
+ * What {@link faceTexture} does after aligning; a trained CNN's textures come here from its own crop of the photo.
  */
-export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching): Promise<Float32Array[]> {
+export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching, inside?: readonly Uint8Array[]): Promise<Float32Array[]> {
   const { size, grid } = matching;
   const [n, h, w, c] = grey.shape;
   if (h !== size || w !== size || c !== 1) throw new InvalidArgumentError('grey', `expected [n, ${size}, ${size}, 1] faces, got [${grey.shape.join(', ')}]`);
@@ -169,7 +196,7 @@ export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching)
     const levels = (await grey.data()) as Float32Array;
     return Array.from({ length: n }, (_, i) => {
       const histograms = ltpHistograms(face(i), size, size, grid, matching.threshold!);
-      const visibility = cellVisibility(levels.subarray(i * size * size, (i + 1) * size * size), size, size, grid, matching.shadow!);
+      const visibility = cellVisibility(levels.subarray(i * size * size, (i + 1) * size * size), size, size, grid, matching.shadow!, inside?.[i]);
       const out = new Float32Array(histograms.length + visibility.length);
       out.set(histograms);
       out.set(visibility, histograms.length);
@@ -197,7 +224,19 @@ export class TextureGallery {
     /** Textures, quantised to multiples of 1/255 (as saved, so a loaded head scores exactly as the fitted one). */
     private readonly bytes: Uint8Array,
     private readonly count: number,
-  ) {}
+  ) {
+    const bins = textureLength(matching);
+    const means = Array.from({ length: people.length }, (_, i) => meanVisibility(bytes.subarray(i * bins, (i + 1) * bins), matching, 1 / 255)).sort((a, b) => a - b);
+    this.referenceVisibility = means.length === 0 ? 1 : means[Math.floor(means.length / 2)]!;
+  }
+
+  /** The median of the training textures' mean cell visibility: how much of a face in full view this framing shows. */
+  private readonly referenceVisibility: number;
+
+  /** The weight of `texture`'s evidence ({@link textureWeight} against the training photos). */
+  weightOf(texture: Float32Array): number {
+    return textureWeight(texture, this.matching, this.referenceVisibility);
+  }
 
   /** Values of one texture. */
   private get bins(): number {

@@ -137,7 +137,7 @@ describe('texture pieces', () => {
     expect(missing[1]).toBeLessThan(0.7);
   });
 
-  it('weighs the texture of a face in shadow more with shadowWeight: linear in the share of cells out of shadow', () => {
+  it('weighs the texture of a face in shadow more with shadowWeight: linear in its share in shadow against the training photos', () => {
     const m = { ...DEFAULT_TEXTURE_MATCHING, weight: 0.25, shadowWeight: 1.25 };
     const cells = 64;
     const face = (visible: number): Float32Array => {
@@ -145,10 +145,17 @@ describe('texture pieces', () => {
       t.fill(visible, t.length - cells);
       return t;
     };
-    expect(textureWeight(face(1), m)).toBeCloseTo(0.25, 6);
-    expect(textureWeight(face(0.5), m)).toBeCloseTo(0.75, 6);
-    expect(textureWeight(face(0), m)).toBeCloseTo(1.25, 6);
-    expect(textureWeight(face(0), { ...m, shadowWeight: undefined })).toBe(0.25);
+    expect(textureWeight(face(1), m, 1)).toBeCloseTo(0.25, 6);
+    expect(textureWeight(face(0.5), m, 1)).toBeCloseTo(0.75, 6);
+    expect(textureWeight(face(0), m, 1)).toBeCloseTo(1.25, 6);
+    expect(textureWeight(face(0), { ...m, shadowWeight: undefined }, 1)).toBe(0.25);
+    // Against training photos that show 80% of their cells: a face showing 80% is in full view, 40% half in shadow.
+    expect(textureWeight(face(0.8), m, 0.8)).toBeCloseTo(0.25, 6);
+    expect(textureWeight(face(0.4), m, 0.8)).toBeCloseTo(0.75, 6);
+    expect(textureWeight(face(0.9), m, 0.8)).toBeCloseTo(0.25, 6);
+    // The gallery measures its reference from its training textures (median of their mean visibility).
+    const gallery = TextureGallery.fromTextures(m, [face(0.8), face(0.8), face(1)], [0, 1, 1], 2);
+    expect(gallery.weightOf(face(0.4))).toBeCloseTo(0.75, 2);
     expect(() => validateTextureMatching({ ...m, shadowWeight: 11 }, 'texture')).toThrow(/texture\.shadowWeight/);
     expect(() => validateTextureMatching({ method: 'tan-triggs-lbp', size: 64, grid: [8, 8], weight: 1, shadowWeight: 1 }, 'texture')).toThrow(InvalidArgumentError);
   });

@@ -97,6 +97,16 @@ describe('cellVisibility', () => {
     expect(Array.from(v)).toEqual([0, 0.75].map((x) => expect.closeTo(x, 6) as unknown as number));
   });
 
+  it('averages over the pixels of the photo only when told which they are; a cell without any is 0', () => {
+    // Left cell: half its pixels past the photo's edge (0) and half bright: 1 over the photo's pixels.
+    const levels = [0, 40, 30, 30, 0, 40, 30, 30, 0, 40, 30, 30];
+    const inside = [0, 1, 1, 1, 0, 1, 1, 1, 0, 1, 1, 1];
+    expect(Array.from(cellVisibility(levels, 4, 3, [1, 2], [2, 20], inside))).toEqual([1, 1]);
+    expect(cellVisibility(levels, 4, 3, [1, 2], [2, 20])[0]).toBeCloseTo(0.5, 6);
+    expect(Array.from(cellVisibility(levels, 4, 3, [1, 2], [2, 20], [0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1]))).toEqual([0, 1]);
+    expect(() => cellVisibility(levels, 4, 3, [1, 2], [2, 20], [1])).toThrow(/inside/);
+  });
+
   it('refuses a range that is not dark < bright within 0..255', () => {
     expect(() => cellVisibility(new Float32Array(9), 3, 3, [1, 1], [20, 3])).toThrow(/range/);
     expect(() => cellVisibility(new Float32Array(9), 3, 3, [1, 1], [0, 300])).toThrow(InvalidArgumentError);
