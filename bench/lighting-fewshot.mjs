@@ -2,7 +2,7 @@
 // texture match (Tan–Triggs + LTP, fused with the cosines) and its crop geometry (photos in which no face is found
 // are read where the training crops had theirs), beside the previous head, on:
 //   orl: ORL (92×112 crops) first 5 photos per person train, last 5 test, clean and relit by bench/relight.mjs
-//        (mild 10–35°, harsh 60–80°, extreme 80–95° off axis);
+//        (mild 10–35°, harsh 60–80°, extreme 80–95°, rear 95–130° off axis);
 //   orl_tight: the same photos cut as tight 168×192 crops (eyes at 1/3 height, like Extended Yale B's cropped set);
 //   yale / yale_tight: Yale's 9 conditions without side light train, leftlight + rightlight test (real side light);
 //   lfw: lfw-dev people with at least 8 photos (47, 440 photos), first 5 train, the rest test (normal light, real
@@ -28,7 +28,7 @@ import { relightFace } from './relight.mjs';
 
 const datasets = process.env.FACEREC_DATASETS ?? path.resolve(repoRoot, '../shared/datasets');
 const SETS = new Set((process.env.LIGHTING_FEWSHOT_SETS ?? 'orl,orl_tight,yale,yale_tight,lfw').split(','));
-const SEVERITIES = ['mild', 'harsh', 'extreme'];
+const SEVERITIES = ['mild', 'harsh', 'extreme', 'rear'];
 const preset = process.env.FEWSHOT_PRESET ?? 'default';
 const OUT = process.env.LIGHTING_FEWSHOT_OUT ?? 'lighting-fewshot';
 const PRE = (process.env.LIGHTING_FEWSHOT_PRE ?? 'none').split(',');

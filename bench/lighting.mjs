@@ -10,7 +10,7 @@
 // The pretrained few-shot path runs with the default head and, side by side, the head before session 8 (cosines only).
 // The seed CNN runs with its defaults (session 9: the texture match fused with its probabilities) and, from the same
 // trained weights, without the texture match (its answers before session 9); ORL also relit by one lamp
-// (bench/relight.mjs, harsh and extreme).
+// (bench/relight.mjs, harsh, extreme and rear).
 // Usage: pnpm bench:lighting   (env: FACEREC_DATASETS, BENCH_SEEDS=1,2,3, LIGHTING_SKIP=orl,pretrained,...,
 //        LIGHTING_PRETRAINED_METHODS=none,clahe,..., LIGHTING_SIBLINGS=0 keeps the detection keys of the last run,
 //        LIGHTING_RECIPES=new trains the seed CNN with the new recipe only: the previous recipe's keys are then null)
@@ -223,8 +223,8 @@ result.protocol.yale = `train on the ${yaleTrain.length} photos without side lig
 const orlData = SKIP.has('orl') ? undefined : await loadImageFolder(path.join(datasets, 'orl'), { split: { type: 'first', count: 5 } });
 const orlRelit = orlData?.test.map((d, i) => ({ ...d, image: relight(d.image, i) }));
 result.protocol.orl_relit = 'ORL test photos (last 5 per person) relit by relight() in bench/lighting.mjs: directional light from a random side falling to 6%, a soft cast shadow taking 40–90%, gamma 0.6–1.8';
-const orlLamp = Object.fromEntries(['harsh', 'extreme'].map((severity) => [severity, orlData?.test.map((d, i) => ({ ...d, image: relightFace(d.image, i, severity) }))]));
-result.protocol.orl_lamp = 'ORL test photos relit by one point lamp (relightFace() in bench/relight.mjs): harsh 60–80° off the camera axis with 3% ambient light, extreme 80–95° with 1.5%; seed CNN only';
+const orlLamp = Object.fromEntries(['harsh', 'extreme', 'rear'].map((severity) => [severity, orlData?.test.map((d, i) => ({ ...d, image: relightFace(d.image, i, severity) }))]));
+result.protocol.orl_lamp = 'ORL test photos relit by one point lamp (relightFace() in bench/relight.mjs): harsh 60–80° off the camera axis with 3% ambient light, extreme 80–95° with 1.5%, rear 95–130° (from behind the plane of the face) with 1%; seed CNN only';
 
 // Nearest class mean on the preprocessed pixels (no CNN), per illumination step.
 result.class_mean_on_pixels = {};
@@ -284,9 +284,9 @@ if (orlData) {
   for (const [name, recipe] of Object.entries(RECIPES)) {
     const runs = [];
     for (const seed of SEEDS) {
-      runs.push(await cnnAccuracy(recipe, orl.train, { orl: orl.test, relit, harsh: orlLamp.harsh, extreme: orlLamp.extreme }, seed));
+      runs.push(await cnnAccuracy(recipe, orl.train, { orl: orl.test, relit, harsh: orlLamp.harsh, extreme: orlLamp.extreme, rear: orlLamp.rear }, seed));
       const r = runs.at(-1);
-      const sets = (a) => `${(a.orl * 100).toFixed(1)}%, relit ${(a.relit * 100).toFixed(1)}%, lamp harsh/extreme ${(a.harsh * 100).toFixed(1)}/${(a.extreme * 100).toFixed(1)}%`;
+      const sets = (a) => `${(a.orl * 100).toFixed(1)}%, relit ${(a.relit * 100).toFixed(1)}%, lamp harsh/extreme/rear ${(a.harsh * 100).toFixed(1)}/${(a.extreme * 100).toFixed(1)}/${(a.rear * 100).toFixed(1)}%`;
       console.log(`ORL seed ${seed}, ${name} recipe: ${sets(r)}${r.no_texture ? `; without the texture match ${sets(r.no_texture)}` : ''}; ${r.seconds.toFixed(1)} s wall, ${r.cpu_seconds.toFixed(1)} CPU-s, load ${r.load_average.toFixed(1)}`);
     }
     orlRuns[name] = {
@@ -294,9 +294,10 @@ if (orlData) {
       relit_accuracies: runs.map((r) => r.relit), relit_median: medianOf(runs, 'relit'),
       harsh_accuracies: runs.map((r) => r.harsh), harsh_median: medianOf(runs, 'harsh'),
       extreme_accuracies: runs.map((r) => r.extreme), extreme_median: medianOf(runs, 'extreme'),
+      rear_accuracies: runs.map((r) => r.rear), rear_median: medianOf(runs, 'rear'),
       train_seconds: runs.map((r) => r.seconds), train_cpu_seconds: runs.map((r) => r.cpu_seconds), load_average: runs.map((r) => r.load_average),
       ...(runs[0].no_texture ? {
-        no_texture: Object.fromEntries(['orl', 'relit', 'harsh', 'extreme'].map((k) => [k, { accuracies: runs.map((r) => r.no_texture[k]), median: medianOf(runs, k, true) }])),
+        no_texture: Object.fromEntries(['orl', 'relit', 'harsh', 'extreme', 'rear'].map((k) => [k, { accuracies: runs.map((r) => r.no_texture[k]), median: medianOf(runs, k, true) }])),
       } : {}),
     };
   }
@@ -306,7 +307,7 @@ if (orlData) {
   result.orl_relit_median_accuracy = orlRuns.new.relit_median;
   result.orl_relit_no_texture_median_accuracy = orlRuns.new.no_texture?.relit.median ?? null;
   result.orl_relit_previous_recipe_median_accuracy = orlRuns.previous?.relit_median ?? null;
-  for (const severity of ['harsh', 'extreme']) {
+  for (const severity of ['harsh', 'extreme', 'rear']) {
     result[`orl_lamp_${severity}_median_accuracy`] = orlRuns.new[`${severity}_median`];
     result[`orl_lamp_${severity}_no_texture_median_accuracy`] = orlRuns.new.no_texture?.[severity].median ?? null;
     result[`orl_lamp_${severity}_previous_recipe_median_accuracy`] = orlRuns.previous?.[`${severity}_median`] ?? null;
@@ -392,6 +393,7 @@ printTable(['measure', 'previous recipe', 'new recipe without texture', 'new rec
   ['ORL relit, seed CNN (median)', pct(result.orl?.previous?.relit_median), pct(result.orl?.new.no_texture?.relit.median), pct(result.orl?.new.relit_median)],
   ['ORL lamp harsh, seed CNN (median)', pct(result.orl?.previous?.harsh_median), pct(result.orl?.new.no_texture?.harsh.median), pct(result.orl?.new.harsh_median)],
   ['ORL lamp extreme, seed CNN (median)', pct(result.orl?.previous?.extreme_median), pct(result.orl?.new.no_texture?.extreme.median), pct(result.orl?.new.extreme_median)],
+  ['ORL lamp rear, seed CNN (median)', pct(result.orl?.previous?.rear_median), pct(result.orl?.new.no_texture?.rear.median), pct(result.orl?.new.rear_median)],
   ['ORL train seconds (median)', result.orl?.previous ? median(result.orl.previous.train_seconds).toFixed(1) : 'n/a', '', result.orl?.new ? median(result.orl.new.train_seconds).toFixed(1) : 'n/a'],
 ]);
 console.log();

@@ -7,6 +7,8 @@ export const SEVERITIES = {
   medium: { angle: [35, 60], ambient: 0.06 },
   harsh: { angle: [60, 80], ambient: 0.03 },
   extreme: { angle: [80, 95], ambient: 0.015 },
+  // Light from behind the face's plane (Extended Yale B's subset 5 reaches 130°): a rim of the face lit, the rest black.
+  rear: { angle: [95, 130], ambient: 0.01 },
 };
 
 /** A seeded source of uniform numbers in [0, 1). */
