@@ -105,10 +105,12 @@ describe("a trained CNN's texture match", () => {
     const { train, lit } = await orl(20, 8, 90);
     const people = train.map((d) => Number(d.label.slice(1)) - 1);
     const truth = lit.map((d) => Number(d.label.slice(1)) - 1);
+    /** How a CNN without a crop frames photos for their textures. */
+    const FRAMING = { inputSize: [64, 64] as [number, number], channels: 1 as const, normalization: 'none' as const };
     /** Share of `lit` whose nearest training texture is their own person's (the texture alone, no CNN). */
     const named = async (matching: TextureMatching): Promise<number> => {
-      const gallery = TextureGallery.fromTextures(matching, await imageTextures(train.map((d) => d.image), { inputSize: [64, 64], channels: 1, normalization: 'none' }, matching), people, 20);
-      const probes = await imageTextures(lit.map((d) => d.image), { inputSize: [64, 64], channels: 1, normalization: 'none' }, matching);
+      const gallery = TextureGallery.fromTextures(matching, await imageTextures(train.map((d) => d.image), FRAMING, matching), people, 20);
+      const probes = await imageTextures(lit.map((d) => d.image), FRAMING, matching);
       return probes.filter((t, i) => { const d = gallery.distances(t); return d.indexOf(Math.min(...d)) === truth[i]; }).length / probes.length;
     };
     const ltp = await named(DEFAULT_CNN_TEXTURE_MATCHING);
