@@ -124,8 +124,8 @@ const HEADS = {
   session8_default: { hideFound: false, texture: DEFAULT_TEXTURE_MATCHING, retryIllumination: null },
   // The texture code before session 11: LBP on every cell (no LTP, no cells left out in shadow).
   lbp_0_25: { hideFound: false, texture: { method: 'tan-triggs-lbp', size: 64, grid: [8, 8], weight: 0.25 } },
-  // The default's weight for a face in shadow (1) against others; shadow_1 is the default.
-  ...Object.fromEntries([0.75, 1.5, 2].map((w) => [`shadow_${w}`, { hideFound: false, texture: { ...DEFAULT_TEXTURE_MATCHING, shadowWeight: w } }])),
+  // The default's weight for a face in shadow (2) against others.
+  ...Object.fromEntries([0.75, 1, 1.5, 2, 3, 4].filter((w) => w !== DEFAULT_TEXTURE_MATCHING.shadowWeight).map((w) => [`shadow_${w}`, { hideFound: false, texture: { ...DEFAULT_TEXTURE_MATCHING, shadowWeight: w } }])),
 };
 const HEAD_NAMES = process.env.LIGHTING_FEWSHOT_HEADS ? process.env.LIGHTING_FEWSHOT_HEADS.split(',') : Object.keys(HEADS);
 
@@ -187,7 +187,7 @@ const result = {
     yale: "Yale's 134 photos without side light train, the 30 leftlight/rightlight photos test (whole 320×243 photos)",
     yale_tight: 'the same Yale photos cut as tight 168×192 crops; side_light_extreme: the side-lit crops relit once more (extreme)',
     lfw: 'lfw-dev people with at least 8 photos (47 people, 440 photos): first 5 per person (file order) train, the rest (205) test',
-    heads: 'previous: class means on cosines, no crop geometry (the head before session 8); crop_geometry: + photos without a found face read where the training crops had theirs; texture_<w>: + the Tan–Triggs + LTP texture (cells in shadow left out) fused at weight w for a face in full view (0.25 is the default), rising to 1 for a face in shadow and the second look on a CLAHE copy when no face is found (retryIllumination, default since session 9); texture_only: weight 10; session8_default: texture 0.25 without the second look; lbp_0_25: the LBP texture at weight 0.25 (the default before session 11); shadow_<w>: the default with weight w for a face in shadow',
+    heads: 'previous: class means on cosines, no crop geometry (the head before session 8); crop_geometry: + photos without a found face read where the training crops had theirs; texture_<w>: + the Tan–Triggs + LTP texture (cells in shadow left out) fused at weight w for a face in full view (0.25 is the default), rising to 2 for a face in shadow (textures of faces mostly in shadow read at the crop geometry when the training photos have one) and the second look on a CLAHE copy when no face is found (retryIllumination, default since session 9); texture_only: weight 10; session8_default: texture 0.25 without the second look; lbp_0_25: the LBP texture at weight 0.25 (the default before session 11); shadow_<w>: the default with weight w for a face in shadow',
     preprocessing: "keys ending +<name>: every photo (train and test) preprocessed first: clahe = normalizeIllumination 'clahe' (4×4 tiles, clip 2) on each channel of the whole photo (session 8's CLAHE first); clahe_luma = CLAHE of the grey level, colours scaled along; clahe_embed = the face found on the photo as given, embedded and textured from the clahe copy; clahe_retry = the photo as given, and its clahe copy's main face only when none is found in it (the texture still read from the photo as given)",
     lfw_pairs: 'all lfw-dev pairs (pairs.txt, k folds, each fold scored at the threshold chosen on the other folds), default preset, each image preprocessed as named; right_where_none_wrong / wrong_where_none_right count the discordant pairs against no preprocessing (McNemar)',
   },

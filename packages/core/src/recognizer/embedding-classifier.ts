@@ -10,6 +10,12 @@ import type { BackboneInfo, HeadKind } from './metadata.js';
 import { recognitionsFromProbabilities } from './probabilities.js';
 import { recognitionOf, type Recognition, type ScoreKind } from './result.js';
 
+/** Each face's texture and the training textures' gallery it is matched against, in the order of the embeddings. */
+export interface FaceTextures {
+  readonly faces: readonly Float32Array[];
+  readonly galleries: readonly TextureGallery[];
+}
+
 /** How the softmax head is trained; the defaults work for 1–10 photos per person. */
 export interface HeadTraining {
   /** Epochs over the embeddings (full batch). Default 100. */
@@ -131,13 +137,13 @@ export class EmbeddingClassifier {
 
   /**
    * One recognition per embedding (L2-normalised, as the backbone makes them). With `textures` (class means only:
-   * each face's texture, in order, and the training textures' gallery), every person's cosine is moved by the
-   * texture evidence ({@link fuseTextureScores}) before ranking.
+   * each face's texture, in order, and the training textures' gallery it is matched against), every person's cosine
+   * is moved by the texture evidence ({@link fuseTextureScores}) before ranking.
    */
   async recognize(
     embeddings: readonly Float32Array[],
     options: { readonly topK: number; readonly threshold: number },
-    textures?: { readonly gallery: TextureGallery; readonly faces: readonly Float32Array[] },
+    textures?: FaceTextures,
   ): Promise<Recognition[]> {
     if (this.gallery && textures) return this.recognizeFused(this.gallery, embeddings, options, textures);
     if (this.gallery) return this.gallery.match(embeddings, options);
@@ -163,16 +169,19 @@ export class EmbeddingClassifier {
     gallery: Gallery,
     embeddings: readonly Float32Array[],
     options: { readonly topK: number; readonly threshold: number },
-    textures: { readonly gallery: TextureGallery; readonly faces: readonly Float32Array[] },
+    textures: FaceTextures,
   ): Promise<Recognition[]> {
-    if (textures.faces.length !== embeddings.length) throw new InvalidArgumentError('textures', `has ${textures.faces.length} faces for ${embeddings.length} embeddings`);
+    if (textures.faces.length !== embeddings.length || textures.galleries.length !== embeddings.length) {
+      throw new InvalidArgumentError('textures', `has ${textures.faces.length} faces and ${textures.galleries.length} galleries for ${embeddings.length} embeddings`);
+    }
     const all = await gallery.match(embeddings, { topK: this.labels.length, threshold: -1 });
     const index = new Map(this.labels.map((l, i) => [l, i]));
     return all.map((recognition, i) => {
       const cosines = new Float32Array(this.labels.length);
       for (const c of recognition.candidates) cosines[index.get(c.label)!] = c.score;
       const face = textures.faces[i]!;
-      const fused = fuseTextureScores(cosines, textures.gallery.distances(face), textures.gallery.weightOf(face));
+      const gallery = textures.galleries[i]!;
+      const fused = fuseTextureScores(cosines, gallery.distances(face), gallery.weightOf(face));
       const ranked = this.labels
         .map((label, k) => ({ label, score: fused[k]! }))
         .sort((a, b) => b.score - a.score || compareLabels(a.label, b.label))

@@ -17,7 +17,7 @@ import { now } from '../clock.js';
 import { landmarkSourceOf, type FacePipeline } from '../faces/pipeline.js';
 import { checkWeightValues } from '../faces/model-checks.js';
 import { EmbeddingClassifier } from './embedding-classifier.js';
-import { cropLandmarksOf, headFace, onCrop, retryIlluminationStep, type CropLandmarks, type HeadFace } from './head-faces.js';
+import { cropLandmarksOf, headFace, landmarksOnCrop, onCrop, retryIlluminationStep, type CropLandmarks, type HeadFace } from './head-faces.js';
 import { DEFAULT_TEXTURE_MATCHING, TextureGallery, faceTexture, validateTextureMatching, type TextureMatching } from './face-texture.js';
 import { DEFAULT_CNN_TEXTURE_MATCHING, fuseImageTextures, imageTextures } from './cnn-texture.js';
 import { trainerOptions, type FitOptions } from './fit-options.js';
@@ -157,6 +157,14 @@ function backboneInfo(pipeline: FacePipeline): BackboneInfo {
 }
 
 /**
+ * The share of a face in shadow (against the training photos) above which a head with crop geometry matches its
+ * texture where the crops have their faces rather than where the detector put it: on a face half in shadow the
+ * detector's landmarks drift, while a cropped-face dataset aligned its faces once, in full light. Relit tight crops,
+ * 80–95° light: 82.5% at the detector's landmarks, 93.0% so (bench/lighting-fewshot.mjs, BENCHMARKS.md lighting).
+ */
+const CROP_TEXTURE_SHADOW = 0.3;
+
+/**
  * Recognises the people it was trained on, in one of two ways: a CNN trained on face crops (the default), or, with
  * a pretrained `backbone`, a small head on the backbone's embeddings (a few photos per person are enough). Train
  * with {@link FaceRecognizer.fit}, then call {@link FaceRecognizer.predict}; both kinds save with
@@ -174,6 +182,8 @@ export class FaceRecognizer {
   private textures: TextureGallery | undefined;
   /** Where the faces of a head's training crops were, for photos in which the backbone finds none. */
   private crop: CropLandmarks | undefined;
+  /** A head's training textures read where its crops have their faces, for faces in shadow (see `CROP_TEXTURE_SHADOW`). */
+  private cropTextures: TextureGallery | undefined;
   /** A head's second look at a photo without a found face (see {@link FaceRecognizerOptions.retryIllumination}). */
   private retry: IlluminationStep | undefined;
   /** Names the model in errors: the folder or URL it was loaded from. */
@@ -341,12 +351,21 @@ export class FaceRecognizer {
     if (this.head) {
       const embeddings: Float32Array[] = [];
       const faces: Float32Array[] = [];
+      const galleries: TextureGallery[] = [];
       for (const image of images) {
         const face = await headFace(this.options.backbone!, image, this.crop, this.retry);
         embeddings.push(face.embedding);
-        if (this.textures) faces.push(await faceTexture(image, face.landmarks, this.textures.matching));
+        if (!this.textures) continue;
+        const texture = await faceTexture(image, face.landmarks, this.textures.matching);
+        if (this.cropTextures && this.crop && this.textures.shadowOf(texture) > CROP_TEXTURE_SHADOW) {
+          faces.push(await faceTexture(image, landmarksOnCrop(image, this.crop), this.textures.matching));
+          galleries.push(this.cropTextures);
+        } else {
+          faces.push(texture);
+          galleries.push(this.textures);
+        }
       }
-      return this.head.recognize(embeddings, { topK, threshold }, this.textures ? { gallery: this.textures, faces } : undefined);
+      return this.head.recognize(embeddings, { topK, threshold }, this.textures ? { faces, galleries } : undefined);
     }
     const { preprocessing } = metadata as ClassifierMetadata;
     const flip = options.flip ?? true;
@@ -432,6 +451,7 @@ export class FaceRecognizer {
     }
     let head: EmbeddingClassifier | undefined;
     let textures: TextureGallery | undefined;
+    let cropTextures: TextureGallery | undefined;
     try {
       const raw = saved?.[METADATA_KEY];
       const metadata = validateMetadata(raw, name);
@@ -442,6 +462,8 @@ export class FaceRecognizer {
         head = await EmbeddingClassifier.fromModel(model, metadata.head, metadata.labels, metadata.backbone, name);
         textures = metadata.texture === undefined ? undefined : TextureGallery.fromSaved(metadata.texture, metadata.labels.length, name);
         if (textures && metadata.head !== 'class-mean') throw new ModelFormatError(name, 'metadata.texture belongs to a class-mean head, not a softmax one');
+        cropTextures = metadata.cropTexture === undefined ? undefined : TextureGallery.fromSaved(metadata.cropTexture, metadata.labels.length, name);
+        if (cropTextures && !textures?.sameMatching(cropTextures)) throw new ModelFormatError(name, 'metadata.cropTexture must be coded as metadata.texture is');
         recognizer = new FaceRecognizer({
           backbone, head: metadata.head, threshold: options.threshold ?? metadata.threshold, texture: textures?.matching ?? null,
           retryIllumination: metadata.retryIllumination ?? null,
@@ -454,7 +476,7 @@ export class FaceRecognizer {
         textures = metadata.texture === undefined ? undefined : TextureGallery.fromSaved(metadata.texture, metadata.labels.length, name);
         recognizer = new FaceRecognizer({ threshold: options.threshold ?? metadata.threshold, texture: textures?.matching ?? null });
       }
-      recognizer.replace(model, metadata, head, name, textures);
+      recognizer.replace(model, metadata, head, name, textures, cropTextures);
       return recognizer;
     } catch (error) {
       if (head) head.dispose();
@@ -472,10 +494,11 @@ export class FaceRecognizer {
     this.head = undefined;
     this.textures = undefined;
     this.crop = undefined;
+    this.cropTextures = undefined;
   }
 
   /** Installs a new model (and head), disposing the previous one. */
-  private replace(model: tfl.LayersModel, metadata: RecognizerMetadata, head: EmbeddingClassifier | undefined, source: string, textures?: TextureGallery): void {
+  private replace(model: tfl.LayersModel, metadata: RecognizerMetadata, head: EmbeddingClassifier | undefined, source: string, textures?: TextureGallery, cropTextures?: TextureGallery): void {
     this.dispose();
     this.model = model;
     this.metadata = metadata;
@@ -483,6 +506,7 @@ export class FaceRecognizer {
     this.source = source;
     this.textures = textures;
     this.crop = metadata.architecture === 'embedding-head' ? metadata.cropLandmarks : undefined;
+    this.cropTextures = cropTextures;
   }
 
   /**
@@ -508,14 +532,22 @@ export class FaceRecognizer {
     }
     const embeddings = read.map((f) => f.embedding);
     const faces: Float32Array[] = [];
-    for (let i = 0; i < dataset.length && matching; i++) faces.push(await faceTexture(dataset[i]!.image, read[i]!.landmarks, matching));
+    // In crops of one geometry each texture is also read where the crops have their faces, for faces in shadow.
+    const cropFaces: Float32Array[] = [];
+    for (let i = 0; i < dataset.length && matching; i++) {
+      const image = dataset[i]!.image;
+      faces.push(await faceTexture(image, read[i]!.landmarks, matching));
+      if (crop) cropFaces.push(await faceTexture(image, landmarksOnCrop(image, crop), matching));
+    }
     const info = backboneInfo(backbone);
     const head = await EmbeddingClassifier.fit(embeddings, dataset.map((d) => d.label), kind, info, { order: labels });
     const personOf = new Map(head.labels.map((l, i) => [l, i]));
-    const textures = matching ? TextureGallery.fromTextures(matching, faces, dataset.map((d) => personOf.get(d.label)!), head.labels.length) : undefined;
+    const people = dataset.map((d) => personOf.get(d.label)!);
+    const textures = matching ? TextureGallery.fromTextures(matching, faces, people, head.labels.length) : undefined;
+    const cropTextures = matching && crop ? TextureGallery.fromTextures(matching, cropFaces, people, head.labels.length) : undefined;
     let correct: number;
     try {
-      const answers = await head.recognize(embeddings, { topK: 1, threshold: -1 }, textures ? { gallery: textures, faces } : undefined);
+      const answers = await head.recognize(embeddings, { topK: 1, threshold: -1 }, textures ? { faces, galleries: faces.map(() => textures) } : undefined);
       correct = answers.filter((a, i) => a.candidates[0]!.label === dataset[i]!.label).length;
     } catch (error) {
       head.dispose();
@@ -533,9 +565,10 @@ export class FaceRecognizer {
       createdAt: new Date().toISOString(),
       ...(textures ? { texture: textures.toSaved() } : {}),
       ...(crop ? { cropLandmarks: crop.map(([x, y]) => [x, y] as const) } : {}),
+      ...(cropTextures ? { cropTexture: cropTextures.toSaved() } : {}),
       ...(this.retry ? { retryIllumination: this.retry } : {}),
     };
-    this.replace(head.model, metadata, head, 'the trained model', textures);
+    this.replace(head.model, metadata, head, 'the trained model', textures, cropTextures);
     const seconds = (now() - started) / 1000;
     return {
       history: { epoch: [1], loss: [Number.NaN], accuracy: [correct / dataset.length], valLoss: [], valAccuracy: [], learningRate: [], seconds: [seconds] },

@@ -52,7 +52,7 @@ export interface TextureMatching {
 
 /**
  * The default texture match of a class-mean head: 64×64 faces, 8×8 cells, LTP at threshold 0.2, cells darker than
- * 3–20 grey levels left out, weight 0.25 for a face in full view rising to 1 for one in shadow. Embeddings of faces
+ * 3–20 grey levels left out, weight 0.25 for a face in full view rising to 2 for one in shadow. Embeddings of faces
  * half in shadow lose much of their identity while Tan–Triggs + LTP on the lit cells keeps it; at weight 0.25 the
  * embedding still decides on normally lit real photos (bench/lighting-fewshot.mjs, BENCHMARKS.md lighting).
  */
@@ -63,7 +63,7 @@ export const DEFAULT_TEXTURE_MATCHING: TextureMatching = Object.freeze({
   threshold: 0.2,
   shadow: Object.freeze([3, 20]) as readonly [number, number],
   weight: 0.25,
-  shadowWeight: 1,
+  shadowWeight: 2,
 });
 
 /** Values of one texture: each cell's histograms, then (LTP) each cell's visibility. */
@@ -136,8 +136,13 @@ function meanVisibility(texture: ArrayLike<number>, matching: TextureMatching, s
  */
 export function textureWeight(texture: Float32Array, matching: TextureMatching, reference: number): number {
   if (matching.method !== 'tan-triggs-ltp' || matching.shadowWeight === undefined) return matching.weight;
-  const share = reference > 0 ? Math.min(1, Math.max(0, 1 - meanVisibility(texture, matching) / reference)) : 0;
-  return matching.weight + (matching.shadowWeight - matching.weight) * share;
+  return matching.weight + (matching.shadowWeight - matching.weight) * shadowShare(texture, matching, reference);
+}
+
+/** The share of a face in shadow, `1 − v / reference` clipped to [0, 1] (see {@link textureWeight}); 0 for LBP. */
+function shadowShare(texture: Float32Array, matching: TextureMatching, reference: number): number {
+  if (matching.method !== 'tan-triggs-ltp' || !(reference > 0)) return 0;
+  return Math.min(1, Math.max(0, 1 - meanVisibility(texture, matching) / reference));
 }
 
 /**
@@ -232,6 +237,19 @@ export class TextureGallery {
 
   /** The median of the training textures' mean cell visibility: how much of a face in full view this framing shows. */
   private readonly referenceVisibility: number;
+
+  /** Whether `other` codes its textures as this gallery does (so one face's texture can be matched against both). */
+  sameMatching(other: TextureGallery): boolean {
+    const a = this.matching;
+    const b = other.matching;
+    return a.method === b.method && a.size === b.size && a.grid[0] === b.grid[0] && a.grid[1] === b.grid[1] && a.threshold === b.threshold
+      && a.shadow?.[0] === b.shadow?.[0] && a.shadow?.[1] === b.shadow?.[1] && a.weight === b.weight && a.shadowWeight === b.shadowWeight;
+  }
+
+  /** The share of `texture`'s face in shadow, measured against the training photos (0 for LBP textures). */
+  shadowOf(texture: Float32Array): number {
+    return shadowShare(texture, this.matching, this.referenceVisibility);
+  }
 
   /** The weight of `texture`'s evidence ({@link textureWeight} against the training photos). */
   weightOf(texture: Float32Array): number {

@@ -127,7 +127,7 @@ export async function onCrop(backbone: FacePipeline, image: FaceImage, face: Hea
     const off = face.landmarks.reduce((s, p, k) => s + Math.hypot(p.x / width - crop[k]![0], p.y / height - crop[k]![1]), 0) / 5;
     if (off <= CROP_TOLERANCE) return face;
   }
-  const landmarks = crop.map(([x, y]) => ({ x: x * width, y: y * height })) as unknown as FiveLandmarks;
+  const landmarks = landmarksOnCrop(image, crop);
   const pixels = image instanceof tf.Tensor ? image : tf.tensor3d(Float32Array.from(image.data), [height, width, image.channels]);
   try {
     const [embedding] = await backbone.embedder.embedFaces(pixels, [landmarks]);
@@ -135,4 +135,10 @@ export async function onCrop(backbone: FacePipeline, image: FaceImage, face: Hea
   } finally {
     if (pixels !== image) pixels.dispose();
   }
+}
+
+/** The crop's landmarks in `image`'s pixels. */
+export function landmarksOnCrop(image: FaceImage, crop: CropLandmarks): FiveLandmarks {
+  const { width, height } = sizeOf(image);
+  return crop.map(([x, y]) => ({ x: x * width, y: y * height })) as unknown as FiveLandmarks;
 }

@@ -83,6 +83,12 @@ export interface EmbeddingHeadMetadata extends CommonMetadata {
    */
   readonly cropLandmarks?: CropLandmarks;
   /**
+   * With crop landmarks and a texture: the training photos' textures read at `cropLandmarks` (coded as `texture`). A
+   * face mostly in shadow is matched against these, its texture read there too, rather than at the landmarks the
+   * detector gave it. Absent in heads saved before it, which read every texture at the face's landmarks.
+   */
+  readonly cropTexture?: SavedTextures;
+  /**
    * How the head looks again at a photo in which the backbone finds no face: on a copy normalised by this step (see
    * `FaceRecognizerOptions.retryIllumination`). Absent in heads fitted with `retryIllumination: null` and in heads saved
    * before it existed, which do not look again.
@@ -127,7 +133,9 @@ export function validateMetadata(value: unknown, source: string): RecognizerMeta
     const texture = m.texture === undefined ? {} : { texture: m.texture as SavedTextures };
     const crop = m.cropLandmarks === undefined ? {} : { cropLandmarks: checkedCropLandmarks(m.cropLandmarks, source) };
     const retry = m.retryIllumination === undefined ? {} : { retryIllumination: checkedRetry(m.retryIllumination, source) };
-    return { ...common, architecture: 'embedding-head', head, backbone: validateBackbone(m.backbone, source), threshold: m.threshold, ...texture, ...crop, ...retry };
+    if (m.cropTexture !== undefined && (m.cropLandmarks === undefined || m.texture === undefined)) fail(source, 'metadata.cropTexture needs metadata.cropLandmarks and metadata.texture');
+    const cropTexture = m.cropTexture === undefined ? {} : { cropTexture: m.cropTexture as SavedTextures };
+    return { ...common, architecture: 'embedding-head', head, backbone: validateBackbone(m.backbone, source), threshold: m.threshold, ...texture, ...crop, ...cropTexture, ...retry };
   }
   if (typeof m.threshold !== 'number' || !(m.threshold >= 0 && m.threshold <= 1)) fail(source, 'metadata.threshold must be in [0, 1]');
   if (m.architecture !== 'custom' && !ARCHITECTURES.includes(m.architecture as ArchitectureName)) {

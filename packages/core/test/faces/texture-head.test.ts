@@ -81,7 +81,7 @@ describe('class-mean head with the texture match', () => {
     await r.save(sink.handler);
     const saved = sink.artifacts();
     const meta = saved.userDefinedMetadata![METADATA_KEY] as { texture: Record<string, unknown> };
-    expect(meta.texture).toMatchObject({ method: 'tan-triggs-ltp', size: 64, grid: [8, 8], threshold: 0.2, shadow: [3, 20], weight: 0.25, shadowWeight: 1, people: LABELS.flatMap((_, p) => [p, p]) });
+    expect(meta.texture).toMatchObject({ method: 'tan-triggs-ltp', size: 64, grid: [8, 8], threshold: 0.2, shadow: [3, 20], weight: 0.25, shadowWeight: 2, people: LABELS.flatMap((_, p) => [p, p]) });
     const loaded = await FaceRecognizer.load(tf.io.fromMemory(saved), { backbone });
     const probes = relit.map((d) => d.image);
     const [want, got] = [await r.predictBatch(probes, { topK: 3 }), await loaded.predictBatch(probes, { topK: 3 })];

@@ -61,10 +61,10 @@ describe('facerec train --backbone with --texture / --retry-illumination', () =>
     expect(off).not.toHaveProperty('texture');
     expect(off).not.toHaveProperty('retryIllumination');
 
-    const equalize = await trainedMetadata('head-equalize', '--backbone', 'fast', '--retry-illumination', 'equalize', '--texture', '1.5');
+    const equalize = await trainedMetadata('head-equalize', '--backbone', 'fast', '--retry-illumination', 'equalize', '--texture', '1');
     expect(equalize.retryIllumination).toEqual({ method: 'equalize' });
-    // The weight for faces in shadow keeps its ratio: 1.5 · 1 / 0.25.
-    expect(matching(equalize.texture)).toEqual({ ...DEFAULT_TEXTURE_MATCHING, weight: 1.5, shadowWeight: 6 });
+    // The weight for faces in shadow keeps its ratio: 1 · 2 / 0.25.
+    expect(matching(equalize.texture)).toEqual({ ...DEFAULT_TEXTURE_MATCHING, weight: 1, shadowWeight: 8 });
   }, 90_000);
 });
 
