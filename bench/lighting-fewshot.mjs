@@ -120,7 +120,8 @@ const HEADS = {
   previous: { hideFound: true, texture: null, retryIllumination: null },
   crop_geometry: { hideFound: false, texture: null, retryIllumination: null },
   ...Object.fromEntries([0.25, 0.5, 1, 2].map((w) => [`texture_${w}${w === DEFAULT_TEXTURE_MATCHING.weight ? '_default' : ''}`, { hideFound: false, texture: { ...DEFAULT_TEXTURE_MATCHING, weight: w } }])),
-  texture_only: { hideFound: false, texture: { ...DEFAULT_TEXTURE_MATCHING, weight: 10 } },
+  // The texture alone: weight 10 whatever the shadow (the default's shadow weight would lower it in shadow).
+  texture_only: { hideFound: false, texture: { ...DEFAULT_TEXTURE_MATCHING, weight: 10, shadowWeight: 10 } },
   session8_default: { hideFound: false, texture: DEFAULT_TEXTURE_MATCHING, retryIllumination: null },
   // The texture code before session 11: LBP on every cell (no LTP, no cells left out in shadow).
   lbp_0_25: { hideFound: false, texture: { method: 'tan-triggs-lbp', size: 64, grid: [8, 8], weight: 0.25 } },
