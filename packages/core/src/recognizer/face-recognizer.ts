@@ -358,7 +358,8 @@ export class FaceRecognizer {
         if (!this.textures) continue;
         const texture = await faceTexture(image, face.landmarks, this.textures.matching);
         if (this.cropTextures && this.crop && this.textures.shadowOf(texture) > CROP_TEXTURE_SHADOW) {
-          faces.push(await faceTexture(image, landmarksOnCrop(image, this.crop), this.textures.matching));
+          // A face the detector did not find was already read at the crop's landmarks.
+          faces.push(face.found ? await faceTexture(image, landmarksOnCrop(image, this.crop), this.textures.matching) : texture);
           galleries.push(this.cropTextures);
         } else {
           faces.push(texture);
