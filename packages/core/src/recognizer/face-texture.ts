@@ -240,10 +240,8 @@ export class TextureGallery {
 
   /** Whether `other` codes its textures as this gallery does (so one face's texture can be matched against both). */
   sameMatching(other: TextureGallery): boolean {
-    const a = this.matching;
-    const b = other.matching;
-    return a.method === b.method && a.size === b.size && a.grid[0] === b.grid[0] && a.grid[1] === b.grid[1] && a.threshold === b.threshold
-      && a.shadow?.[0] === b.shadow?.[0] && a.shadow?.[1] === b.shadow?.[1] && a.weight === b.weight && a.shadowWeight === b.shadowWeight;
+    // Both come from validateTextureMatching, which builds its fields in one order: equal matches serialise alike.
+    return JSON.stringify(this.matching) === JSON.stringify(other.matching);
   }
 
   /** The share of `texture`'s face in shadow, measured against the training photos (0 for LBP textures). */
