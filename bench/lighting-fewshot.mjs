@@ -123,6 +123,8 @@ const HEADS = {
   // The texture alone: weight 10 whatever the shadow (the default's shadow weight would lower it in shadow).
   texture_only: { hideFound: false, texture: { ...DEFAULT_TEXTURE_MATCHING, weight: 10, shadowWeight: 10 } },
   session8_default: { hideFound: false, texture: DEFAULT_TEXTURE_MATCHING, retryIllumination: null },
+  // Faces in shadow on crops of one geometry matched by cell histograms, as before session 13 (no pixel codes).
+  histograms_only: { hideFound: false, texture: (({ pixelRadius, ...rest }) => rest)(DEFAULT_TEXTURE_MATCHING) },
   // The texture code before session 11: LBP on every cell (no LTP, no cells left out in shadow).
   lbp_0_25: { hideFound: false, texture: { method: 'tan-triggs-lbp', size: 64, grid: [8, 8], weight: 0.25 } },
   // The default's weight for a face in shadow (2) against others.

@@ -16,7 +16,7 @@ export {
   type TanTriggsOptions,
   type ClaheOptions,
 } from './illumination.js';
-export { lbpHistograms, ltpHistograms, cellVisibility, chiSquareDistance, cellChiSquareDistance, LBP_BINS } from './lbp.js';
+export { lbpHistograms, ltpHistograms, ltpCodes, codeDistance, NO_CODE, cellVisibility, chiSquareDistance, cellChiSquareDistance, LBP_BINS } from './lbp.js';
 export { validatePreprocessingConfig, type PreprocessingConfig } from './config.js';
 export { preprocessImage, preprocessBatch } from './pipeline.js';
 export { augmentBatch, augmentationPresets, validateAugmentationConfig, type AugmentationConfig } from './augment.js';

@@ -95,6 +95,93 @@ function patternHistograms(pixels: ArrayLike<number>, width: number, height: num
   return out;
 }
 
+/** A pixel without an LTP code in {@link ltpCodes}: on the border, or in shadow. */
+export const NO_CODE = 255;
+
+/**
+ * Each pixel's uniform LTP codes (see {@link ltpHistograms}) as bins 0..58: the upper codes of all `width · height`
+ * pixels, then the lower codes. A border pixel, and a pixel with any of its 3 × 3 neighbourhood not `visible`, gets
+ * {@link NO_CODE}: the pattern of camera noise in a shadow says nothing about the face.
+ *
+ * @param pixels - `width · height` values, row by row (e.g. Tan–Triggs-normalised).
+ * @param visible - optional, `width · height` flags (non-zero: the pixel shows the face).
+ * @throws InvalidArgumentError as {@link ltpHistograms}.
+ */
+export function ltpCodes(pixels: ArrayLike<number>, width: number, height: number, threshold: number, visible?: ArrayLike<number>): Uint8Array {
+  if (!(threshold > 0 && Number.isFinite(threshold))) throw new InvalidArgumentError('threshold', `expected a positive number, got ${String(threshold)}`);
+  checkGrid(pixels, width, height, [1, 1]);
+  if (visible && visible.length !== pixels.length) throw new InvalidArgumentError('visible', `expected ${pixels.length} flags, got ${visible.length}`);
+  const plane = width * height;
+  const out = new Uint8Array(2 * plane).fill(NO_CODE);
+  for (let y = 1; y < height - 1; y++) {
+    for (let x = 1; x < width - 1; x++) {
+      const i = y * width + x;
+      if (visible && !(visible[i] && NEIGHBOURS.every(([dx, dy]) => visible[i + dy * width + dx]))) continue;
+      const centre = pixels[i]!;
+      let upper = 0;
+      let lower = 0;
+      for (let b = 0; b < 8; b++) {
+        const [dx, dy] = NEIGHBOURS[b]!;
+        const v = pixels[i + dy * width + dx]!;
+        if (v >= centre + threshold) upper |= 1 << b;
+        else if (v <= centre - threshold) lower |= 1 << b;
+      }
+      out[i] = UNIFORM_BIN[upper]!;
+      out[plane + i] = UNIFORM_BIN[lower]!;
+    }
+  }
+  return out;
+}
+
+/** Offsets within each radius, nearest first: [dx, dy, length]. */
+const OFFSETS = new Map<number, ReadonlyArray<readonly [number, number, number]>>();
+function offsetsWithin(radius: number): ReadonlyArray<readonly [number, number, number]> {
+  let offsets = OFFSETS.get(radius);
+  if (!offsets) {
+    const list: Array<[number, number, number]> = [];
+    for (let dy = -radius; dy <= radius; dy++) for (let dx = -radius; dx <= radius; dx++) if (Math.hypot(dx, dy) <= radius) list.push([dx, dy, Math.hypot(dx, dy)]);
+    offsets = list.sort((a, b) => a[2] - b[2]);
+    OFFSETS.set(radius, offsets);
+  }
+  return offsets;
+}
+
+/**
+ * How far `a`'s codes lie from the same codes in `b` (both from {@link ltpCodes} of one size): for each coded pixel
+ * of `a`, the distance to the nearest pixel of `b` with the same code, `radius + 1` when none is within `radius`,
+ * averaged (Tan & Triggs' distance-transform similarity, truncated). Unlike histograms it needs no cell to be
+ * mostly visible, so it reads the lit rim of a face lit from behind. Infinity when `a` has no coded pixel.
+ * @throws InvalidArgumentError when the lengths do not match the size, or for a radius that is not a positive integer.
+ */
+export function codeDistance(a: ArrayLike<number>, b: ArrayLike<number>, width: number, height: number, radius: number): number {
+  if (a.length !== 2 * width * height || b.length !== a.length) throw new InvalidArgumentError('b', `expected two code maps of 2 × ${width} × ${height}, got ${a.length} and ${b.length}`);
+  if (!(Number.isInteger(radius) && radius >= 1)) throw new InvalidArgumentError('radius', `expected a positive integer, got ${String(radius)}`);
+  const offsets = offsetsWithin(radius);
+  const plane = width * height;
+  let sum = 0;
+  let count = 0;
+  for (let p = 0; p < 2 * plane; p += plane) {
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const code = a[p + y * width + x]!;
+        if (code === NO_CODE) continue;
+        let nearest = radius + 1;
+        for (const [dx, dy, length] of offsets) {
+          const xx = x + dx;
+          const yy = y + dy;
+          if (xx >= 0 && xx < width && yy >= 0 && yy < height && b[p + yy * width + xx] === code) {
+            nearest = length;
+            break;
+          }
+        }
+        sum += nearest;
+        count++;
+      }
+    }
+  }
+  return count > 0 ? sum / count : Number.POSITIVE_INFINITY;
+}
+
 /**
  * How much of each cell of a `grid` holds a visible face: the mean over its pixels of `(level − dark) / (bright −
  * dark)` clipped to [0, 1], on grey `levels` 0..255 as photographed (before any illumination normalisation). A cell

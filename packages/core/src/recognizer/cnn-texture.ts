@@ -6,16 +6,16 @@ import { toChannels } from '../preprocess/color.js';
 import type { PreprocessingConfig } from '../preprocess/config.js';
 import { centerCrop } from '../preprocess/crop.js';
 import { resize } from '../preprocess/resize.js';
-import { DEFAULT_TEXTURE_MATCHING, fuseTextureScores, greyTextures, type TextureGallery, type TextureMatching } from './face-texture.js';
+import { DEFAULT_TEXTURE_MATCHING, fuseTextureScores, greyTextures, withoutPixelCodes, type TextureGallery, type TextureMatching } from './face-texture.js';
 
 /**
  * The default texture match of a trained CNN: the few-shot head's ({@link DEFAULT_TEXTURE_MATCHING}: 64×64 faces,
- * 8×8 cells, LTP, cells in shadow left out) at weight 1 for a face in full view, rising to 3 for one in shadow. A
+ * 8×8 cells, LTP, cells in shadow left out; no pixel codes, since a CNN reads its photos whole, not aligned) at weight 1 for a face in full view, rising to 3 for one in shadow. A
  * CNN's log-probabilities spread far more than a head's cosines, and it learnt the light of its training photos
  * only, so the texture weighs more. Chosen on ORL and Yale development splits disjoint from the benchmarks' test
  * photos: the best mean accuracy there, with the weight of evenly lit faces kept at 1 (BENCHMARKS.md, lighting).
  */
-export const DEFAULT_CNN_TEXTURE_MATCHING: TextureMatching = Object.freeze({ ...DEFAULT_TEXTURE_MATCHING, weight: 1, shadowWeight: 3 });
+export const DEFAULT_CNN_TEXTURE_MATCHING: TextureMatching = Object.freeze({ ...withoutPixelCodes(DEFAULT_TEXTURE_MATCHING), weight: 1, shadowWeight: 3 });
 
 /**
  * One photo framed for its texture, grey, at the match's size (`[size, size, 1]`, 0..255): the CNN's own crop (if

@@ -18,7 +18,7 @@ import { landmarkSourceOf, type FacePipeline } from '../faces/pipeline.js';
 import { checkWeightValues } from '../faces/model-checks.js';
 import { EmbeddingClassifier } from './embedding-classifier.js';
 import { cropLandmarksOf, headFace, landmarksOnCrop, onCrop, retryIlluminationStep, type CropLandmarks, type HeadFace } from './head-faces.js';
-import { DEFAULT_TEXTURE_MATCHING, TextureGallery, faceTexture, validateTextureMatching, type TextureMatching } from './face-texture.js';
+import { DEFAULT_TEXTURE_MATCHING, FACE_IN_SHADOW, TextureGallery, faceTexture, withoutPixelCodes, validateTextureMatching, type TextureMatching } from './face-texture.js';
 import { DEFAULT_CNN_TEXTURE_MATCHING, fuseImageTextures, imageTextures } from './cnn-texture.js';
 import { trainerOptions, type FitOptions } from './fit-options.js';
 import { illuminationStep } from './illumination-default.js';
@@ -76,7 +76,8 @@ export interface FaceRecognizerOptions {
    * With a backbone and the class-mean head: the lighting-invariant texture match fused with the cosines (see
    * {@link TextureMatching}). Default {@link DEFAULT_TEXTURE_MATCHING}: faces half in shadow or lit from the side are
    * named far more often than by the embedding alone, normally lit ones as before (BENCHMARKS.md, lighting). The
-   * training faces' textures are saved with the head (about 7.6 kB per photo; 3.8 kB with `'tan-triggs-lbp'`), so
+   * training faces' textures are saved with the head (about 7.6 kB per photo; 3.8 kB with `'tan-triggs-lbp'`; with
+   * crops of one geometry, their textures at the crop as well, 16 kB each with pixel codes), so
    * predict applies the same. `null`: cosines only. Refused with the softmax head.
    *
    * A trained CNN (no backbone) fuses the same match with its log-probabilities, reading each photo whole (its
@@ -157,14 +158,6 @@ function backboneInfo(pipeline: FacePipeline): BackboneInfo {
 }
 
 /**
- * The share of a face in shadow (against the training photos) above which a head with crop geometry matches its
- * texture where the crops have their faces rather than where the detector put it: on a face half in shadow the
- * detector's landmarks drift, while a cropped-face dataset aligned its faces once, in full light. Relit tight crops,
- * 80–95° light: 82.5% at the detector's landmarks, 93.0% so (bench/lighting-fewshot.mjs, BENCHMARKS.md lighting).
- */
-const CROP_TEXTURE_SHADOW = 0.3;
-
-/**
  * Recognises the people it was trained on, in one of two ways: a CNN trained on face crops (the default), or, with
  * a pretrained `backbone`, a small head on the backbone's embeddings (a few photos per person are enough). Train
  * with {@link FaceRecognizer.fit}, then call {@link FaceRecognizer.predict}; both kinds save with
@@ -182,7 +175,7 @@ export class FaceRecognizer {
   private textures: TextureGallery | undefined;
   /** Where the faces of a head's training crops were, for photos in which the backbone finds none. */
   private crop: CropLandmarks | undefined;
-  /** A head's training textures read where its crops have their faces, for faces in shadow (see `CROP_TEXTURE_SHADOW`). */
+  /** A head's training textures read where its crops have their faces, for faces in shadow (`FACE_IN_SHADOW`): on a face half in shadow the detector's landmarks drift, while a cropped-face dataset aligned its faces once, in full light. */
   private cropTextures: TextureGallery | undefined;
   /** A head's second look at a photo without a found face (see {@link FaceRecognizerOptions.retryIllumination}). */
   private retry: IlluminationStep | undefined;
@@ -357,9 +350,10 @@ export class FaceRecognizer {
         embeddings.push(face.embedding);
         if (!this.textures) continue;
         const texture = await faceTexture(image, face.landmarks, this.textures.matching);
-        if (this.cropTextures && this.crop && this.textures.shadowOf(texture) > CROP_TEXTURE_SHADOW) {
-          // A face the detector did not find was already read at the crop's landmarks.
-          faces.push(face.found ? await faceTexture(image, landmarksOnCrop(image, this.crop), this.textures.matching) : texture);
+        if (this.cropTextures && this.crop && this.textures.shadowOf(texture) > FACE_IN_SHADOW) {
+          // Read again as the crop textures code theirs (with pixel codes), at the crop's landmarks; a face the
+          // detector did not find has those already.
+          faces.push(await faceTexture(image, face.found ? landmarksOnCrop(image, this.crop) : face.landmarks, this.cropTextures.matching));
           galleries.push(this.cropTextures);
         } else {
           faces.push(texture);
@@ -466,7 +460,7 @@ export class FaceRecognizer {
         cropTextures = metadata.cropTexture === undefined ? undefined : TextureGallery.fromSaved(metadata.cropTexture, metadata.labels.length, name);
         if (cropTextures && !textures?.sameMatching(cropTextures)) throw new ModelFormatError(name, 'metadata.cropTexture must be coded as metadata.texture is');
         recognizer = new FaceRecognizer({
-          backbone, head: metadata.head, threshold: options.threshold ?? metadata.threshold, texture: textures?.matching ?? null,
+          backbone, head: metadata.head, threshold: options.threshold ?? metadata.threshold, texture: cropTextures?.matching ?? textures?.matching ?? null,
           retryIllumination: metadata.retryIllumination ?? null,
         });
       } else {
@@ -537,14 +531,14 @@ export class FaceRecognizer {
     const cropFaces: Float32Array[] = [];
     for (let i = 0; i < dataset.length && matching; i++) {
       const image = dataset[i]!.image;
-      faces.push(await faceTexture(image, read[i]!.landmarks, matching));
+      faces.push(await faceTexture(image, read[i]!.landmarks, withoutPixelCodes(matching)));
       if (crop) cropFaces.push(await faceTexture(image, landmarksOnCrop(image, crop), matching));
     }
     const info = backboneInfo(backbone);
     const head = await EmbeddingClassifier.fit(embeddings, dataset.map((d) => d.label), kind, info, { order: labels });
     const personOf = new Map(head.labels.map((l, i) => [l, i]));
     const people = dataset.map((d) => personOf.get(d.label)!);
-    const textures = matching ? TextureGallery.fromTextures(matching, faces, people, head.labels.length) : undefined;
+    const textures = matching ? TextureGallery.fromTextures(withoutPixelCodes(matching), faces, people, head.labels.length) : undefined;
     const cropTextures = matching && crop ? TextureGallery.fromTextures(matching, cropFaces, people, head.labels.length) : undefined;
     let correct: number;
     try {

@@ -7,7 +7,7 @@ import { ARCFACE_TEMPLATE, templateInPixels } from '../faces/templates.js';
 import { warpAffine, warpPixels } from '../faces/warp.js';
 import type { FaceImage } from '../image/types.js';
 import { tanTriggs } from '../preprocess/illumination.js';
-import { LBP_BINS, cellChiSquareDistance, cellVisibility, chiSquareDistance, lbpHistograms, ltpHistograms } from '../preprocess/lbp.js';
+import { LBP_BINS, cellChiSquareDistance, cellVisibility, chiSquareDistance, codeDistance, lbpHistograms, ltpCodes, ltpHistograms } from '../preprocess/lbp.js';
 import { decodeBase64, encodeBase64 } from '../base64.js';
 
 /**
@@ -43,6 +43,16 @@ export interface TextureMatching {
    */
   readonly shadowWeight?: number;
   /**
+   * `'tan-triggs-ltp'` only, for photos cropped alike: a face in shadow (more than 30% of it, measured against the
+   * training photos) is matched pixel by pixel instead of by cell histograms: each of its visible pixels' codes is
+   * sought among the same codes of the other face within this many pixels ({@link codeDistance}). A face lit from
+   * behind shows only a rim, too narrow to fill any cell. Each texture then also carries its pixels' codes (8 kB more
+   * at 64 × 64). Only faces that line up pixel for pixel gain: a class-mean head uses it only with its crop textures
+   * (training photos found to be crops of one geometry), and a CNN, which reads photos whole, only when given it.
+   * Absent: histograms for every face.
+   */
+  readonly pixelRadius?: number;
+  /**
    * How much the texture moves a score, in units of the spread of the embedding's scores over the people: a
    * person's fused score is `cosine + weight · σ(cosines) · z(−texture distance)`. With `shadowWeight`, the weight of
    * a face in full view.
@@ -51,8 +61,16 @@ export interface TextureMatching {
 }
 
 /**
+ * The share of a face in shadow (against the training photos; see {@link textureWeight}) above which it counts as
+ * a face in shadow: matched pixel by pixel (`pixelRadius`), and by a head with crop geometry where its crops have
+ * their faces.
+ */
+export const FACE_IN_SHADOW = 0.3;
+
+/**
  * The default texture match of a class-mean head: 64×64 faces, 8×8 cells, LTP at threshold 0.2, cells darker than
- * 3–20 grey levels left out, weight 0.25 for a face in full view rising to 2 for one in shadow. Embeddings of faces
+ * 3–20 grey levels left out, weight 0.25 for a face in full view rising to 2 for one in shadow, a face in shadow
+ * matched pixel by pixel within 3 pixels. Embeddings of faces
  * half in shadow lose much of their identity while Tan–Triggs + LTP on the lit cells keeps it; at weight 0.25 the
  * embedding still decides on normally lit real photos (bench/lighting-fewshot.mjs, BENCHMARKS.md lighting).
  */
@@ -64,20 +82,36 @@ export const DEFAULT_TEXTURE_MATCHING: TextureMatching = Object.freeze({
   shadow: Object.freeze([3, 20]) as readonly [number, number],
   weight: 0.25,
   shadowWeight: 2,
+  pixelRadius: 3,
 });
 
-/** Values of one texture: each cell's histograms, then (LTP) each cell's visibility. */
+/**
+ * Values of one texture: each cell's histograms, then (LTP) each cell's visibility, then (with `pixelRadius`) its
+ * pixels' codes ({@link ltpCodes}) over 255.
+ */
 export function textureLength(matching: TextureMatching): number {
   const cells = matching.grid[0] * matching.grid[1];
-  return matching.method === 'tan-triggs-ltp' ? cells * (2 * LBP_BINS + 1) : cells * LBP_BINS;
+  if (matching.method !== 'tan-triggs-ltp') return cells * LBP_BINS;
+  return cells * (2 * LBP_BINS + 1) + (matching.pixelRadius === undefined ? 0 : 2 * matching.size * matching.size);
 }
 
-/** The distance of two textures of the same match: chi-square, per visible cell for LTP. */
+/** Where an LTP texture's parts start: the visibility after the histograms, the codes after the visibility. */
+function ltpParts(matching: TextureMatching): { visibility: number; codes: number } {
+  const cells = matching.grid[0] * matching.grid[1];
+  return { visibility: cells * 2 * LBP_BINS, codes: cells * (2 * LBP_BINS + 1) };
+}
+
+/** The histogram distance of two textures of the same match: chi-square, per visible cell for LTP. */
 export function textureDistance(a: Float32Array, b: Float32Array, matching: TextureMatching): number {
   if (matching.method === 'tan-triggs-lbp') return chiSquareDistance(a, b);
-  const cells = matching.grid[0] * matching.grid[1];
-  const bins = cells * 2 * LBP_BINS;
-  return cellChiSquareDistance(a.subarray(0, bins), b.subarray(0, bins), 2 * LBP_BINS, a.subarray(bins), b.subarray(bins));
+  const { visibility: bins, codes } = ltpParts(matching);
+  return cellChiSquareDistance(a.subarray(0, bins), b.subarray(0, bins), 2 * LBP_BINS, a.subarray(bins, codes), b.subarray(bins, codes));
+}
+
+/** `matching` without its pixel codes ({@link TextureMatching.pixelRadius}): histograms for every face. */
+export function withoutPixelCodes(matching: TextureMatching): TextureMatching {
+  const { pixelRadius: _, ...rest } = matching;
+  return rest;
 }
 
 /**
@@ -100,8 +134,8 @@ export function validateTextureMatching(value: unknown, source: string): Texture
   if (typeof weight !== 'number' || !(weight >= 0 && weight <= 10)) throw new InvalidArgumentError(`${source}.weight`, `expected a number in [0, 10], got ${String(weight)}`);
   const base: TextureMatching = { method, size: size as number, grid: [grid[0] as number, grid[1] as number] as [number, number], weight };
   if (method === 'tan-triggs-lbp') {
-    if (v.threshold !== undefined || v.shadow !== undefined || v.shadowWeight !== undefined) {
-      throw new InvalidArgumentError(source, `'tan-triggs-lbp' takes no threshold, shadow or shadowWeight (those are 'tan-triggs-ltp' settings)`);
+    if (v.threshold !== undefined || v.shadow !== undefined || v.shadowWeight !== undefined || v.pixelRadius !== undefined) {
+      throw new InvalidArgumentError(source, `'tan-triggs-lbp' takes no threshold, shadow, shadowWeight or pixelRadius (those are 'tan-triggs-ltp' settings)`);
     }
     return base;
   }
@@ -115,15 +149,26 @@ export function validateTextureMatching(value: unknown, source: string): Texture
   if (shadowWeight !== undefined && (typeof shadowWeight !== 'number' || !(shadowWeight >= 0 && shadowWeight <= 10))) {
     throw new InvalidArgumentError(`${source}.shadowWeight`, `expected a number in [0, 10], got ${String(shadowWeight)}`);
   }
-  return { ...base, threshold, shadow: [shadow[0] as number, shadow[1] as number], ...(shadowWeight === undefined ? {} : { shadowWeight }) };
+  const pixelRadius = v.pixelRadius;
+  if (pixelRadius !== undefined && !(Number.isInteger(pixelRadius) && (pixelRadius as number) >= 1 && (pixelRadius as number) <= 8)) {
+    throw new InvalidArgumentError(`${source}.pixelRadius`, `expected an integer in [1, 8], got ${String(pixelRadius)}`);
+  }
+  return {
+    ...base,
+    threshold,
+    shadow: [shadow[0] as number, shadow[1] as number],
+    ...(shadowWeight === undefined ? {} : { shadowWeight }),
+    ...(pixelRadius === undefined ? {} : { pixelRadius: pixelRadius as number }),
+  };
 }
 
 /** The mean visibility of an LTP texture's cells (1 for LBP, which records none). */
 function meanVisibility(texture: ArrayLike<number>, matching: TextureMatching, scale = 1): number {
   if (matching.method !== 'tan-triggs-ltp') return 1;
   const cells = matching.grid[0] * matching.grid[1];
+  const { visibility } = ltpParts(matching);
   let visible = 0;
-  for (let i = texture.length - cells; i < texture.length; i++) visible += texture[i]! * scale;
+  for (let i = visibility; i < visibility + cells; i++) visible += texture[i]! * scale;
   return visible / cells;
 }
 
@@ -199,12 +244,20 @@ export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching,
     const face = (i: number): Float32Array => values.subarray(i * size * size, (i + 1) * size * size);
     if (matching.method === 'tan-triggs-lbp') return Array.from({ length: n }, (_, i) => lbpHistograms(face(i), size, size, grid));
     const levels = (await grey.data()) as Float32Array;
+    const [dark, bright] = matching.shadow!;
     return Array.from({ length: n }, (_, i) => {
+      const own = levels.subarray(i * size * size, (i + 1) * size * size);
       const histograms = ltpHistograms(face(i), size, size, grid, matching.threshold!);
-      const visibility = cellVisibility(levels.subarray(i * size * size, (i + 1) * size * size), size, size, grid, matching.shadow!, inside?.[i]);
-      const out = new Float32Array(histograms.length + visibility.length);
+      const visibility = cellVisibility(own, size, size, grid, matching.shadow!, inside?.[i]);
+      const out = new Float32Array(textureLength(matching));
       out.set(histograms);
       out.set(visibility, histograms.length);
+      if (matching.pixelRadius !== undefined) {
+        // A pixel shows the face above the middle of the shadow range; below it, camera noise is much of its level.
+        const visible = Uint8Array.from(own, (level, p) => (level > (dark + bright) / 2 && (!inside || inside[i]![p]) ? 1 : 0));
+        const codes = ltpCodes(face(i), size, size, matching.threshold!, visible);
+        out.set(Float32Array.from(codes, (c) => c / 255), ltpParts(matching).codes);
+      }
       return out;
     });
   } finally {
@@ -238,10 +291,10 @@ export class TextureGallery {
   /** The median of the training textures' mean cell visibility: how much of a face in full view this framing shows. */
   private readonly referenceVisibility: number;
 
-  /** Whether `other` codes its textures as this gallery does (so one face's texture can be matched against both). */
+  /** Whether `other` codes its textures as this gallery does, pixel codes aside (the same face can be read for both). */
   sameMatching(other: TextureGallery): boolean {
     // Both come from validateTextureMatching, which builds its fields in one order: equal matches serialise alike.
-    return JSON.stringify(this.matching) === JSON.stringify(other.matching);
+    return JSON.stringify(withoutPixelCodes(this.matching)) === JSON.stringify(withoutPixelCodes(other.matching));
   }
 
   /** The share of `texture`'s face in shadow, measured against the training photos (0 for LBP textures). */
@@ -299,15 +352,26 @@ export class TextureGallery {
     return { ...this.matching, grid: [...this.matching.grid], people: Array.from(this.people), textures: encodeBase64(this.bytes) };
   }
 
-  /** Each person's smallest chi-square distance from `texture` to their training textures (Infinity for none). */
+  /**
+   * Each person's smallest distance from `texture` to their training textures (Infinity for none): chi-square of
+   * the histograms, or with `pixelRadius` for a face in shadow the pixels' {@link codeDistance}.
+   */
   distances(texture: Float32Array): Float32Array {
     const bins = this.bins;
     if (texture.length !== bins) throw new InvalidArgumentError('texture', `has ${texture.length} bins, expected ${bins}`);
     const out = new Float32Array(this.count).fill(Number.POSITIVE_INFINITY);
+    const { pixelRadius, size } = this.matching;
+    const byPixel = pixelRadius !== undefined && this.shadowOf(texture) > FACE_IN_SHADOW;
+    const start = byPixel ? ltpParts(this.matching).codes : 0;
+    const codes = byPixel ? Uint8Array.from(texture.subarray(start), (c) => Math.round(c * 255)) : undefined;
     const row = new Float32Array(bins);
     for (let i = 0; i < this.people.length; i++) {
-      for (let j = 0; j < bins; j++) row[j] = this.bytes[i * bins + j]! / 255;
-      const d = textureDistance(texture, row, this.matching);
+      let d: number;
+      if (codes) d = codeDistance(codes, this.bytes.subarray(i * bins + start, (i + 1) * bins), size, size, pixelRadius!);
+      else {
+        for (let j = 0; j < bins; j++) row[j] = this.bytes[i * bins + j]! / 255;
+        d = textureDistance(texture, row, this.matching);
+      }
       const p = this.people[i]!;
       if (d < out[p]!) out[p] = d;
     }

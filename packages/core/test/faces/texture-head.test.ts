@@ -7,7 +7,7 @@ import type { FacePipeline } from '../../src/faces/index.js';
 import { centredLandmarks } from '../../src/faces/landmarks.js';
 import type { RawImage } from '../../src/image/types.js';
 import { DEFAULT_TEXTURE_MATCHING, FaceRecognizer, METADATA_KEY } from '../../src/recognizer/index.js';
-import { TextureGallery, faceTexture, fuseTextureScores, textureWeight, validateTextureMatching } from '../../src/recognizer/face-texture.js';
+import { TextureGallery, faceTexture, fuseTextureScores, textureWeight, validateTextureMatching, withoutPixelCodes } from '../../src/recognizer/face-texture.js';
 import { LBP_BINS } from '../../src/preprocess/lbp.js';
 import { expectNoLeakPerTest } from '../helpers/memory.js';
 import { memorySink } from '../helpers/memory-sink.js';
@@ -138,7 +138,7 @@ describe('texture pieces', () => {
   });
 
   it('weighs the texture of a face in shadow more with shadowWeight: linear in its share in shadow against the training photos', () => {
-    const m = { ...DEFAULT_TEXTURE_MATCHING, weight: 0.25, shadowWeight: 1.25 };
+    const m = { ...withoutPixelCodes(DEFAULT_TEXTURE_MATCHING), weight: 0.25, shadowWeight: 1.25 };
     const cells = 64;
     const face = (visible: number): Float32Array => {
       const t = new Float32Array(cells * (2 * LBP_BINS + 1));

@@ -1,7 +1,7 @@
 // Tests for LBP and LTP histograms, cell visibility and the chi-square distances on known images: codes, cells, invariance to grey-level changes, cells in shadow left out.
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors/index.js';
-import { LBP_BINS, cellChiSquareDistance, cellVisibility, chiSquareDistance, lbpHistograms, ltpHistograms } from '../../src/preprocess/lbp.js';
+import { LBP_BINS, NO_CODE, cellChiSquareDistance, cellVisibility, chiSquareDistance, codeDistance, lbpHistograms, ltpCodes, ltpHistograms } from '../../src/preprocess/lbp.js';
 
 /** The bin of the all-ones pattern (every neighbour ≥ the centre): the last of the 58 uniform patterns. */
 const ALL_ONES_BIN = 57;
@@ -123,5 +123,80 @@ describe('cellChiSquareDistance', () => {
     expect(cellChiSquareDistance(a, b, 2, [1, 1], [0.5, 1])).toBeCloseTo((0.5 * 2) / 1.5, 12);
     expect(cellChiSquareDistance(a, b, 2, [0, 1], [1, 0])).toBe(Number.POSITIVE_INFINITY);
     expect(() => cellChiSquareDistance(a, b, 2, [1], [1])).toThrow(InvalidArgumentError);
+  });
+});
+
+/** A `size`² image of smooth random texture (seeded), values 0..9. */
+function texture(size: number, seed: number): Float32Array {
+  let s = seed;
+  const next = (): number => (s = (s * 16807) % 2147483647) / 2147483647;
+  return Float32Array.from({ length: size * size }, () => Math.floor(next() * 10));
+}
+
+/** `image` (`size`²) moved `dx` pixels to the right, the uncovered column repeated. */
+function shifted(image: Float32Array, size: number, dx: number): Float32Array {
+  return Float32Array.from(image, (_, i) => image[Math.floor(i / size) * size + Math.max(0, (i % size) - dx)]!);
+}
+
+describe('ltpCodes', () => {
+  it("gives each interior pixel the bins of ltpHistograms' codes, upper then lower, and the border NO_CODE", () => {
+    const image = texture(6, 3);
+    const codes = ltpCodes(image, 6, 6, 1);
+    expect(codes.length).toBe(72);
+    // Every interior pixel's code, counted, is the histogram of one cell over the whole image.
+    const counts = new Float32Array(2 * LBP_BINS);
+    for (let y = 0; y < 6; y++) {
+      for (let x = 0; x < 6; x++) {
+        const border = x === 0 || y === 0 || x === 5 || y === 5;
+        expect(codes[y * 6 + x] === NO_CODE).toBe(border);
+        if (!border) {
+          counts[codes[y * 6 + x]!]! += 1 / 16;
+          counts[LBP_BINS + codes[36 + y * 6 + x]!]! += 1 / 16;
+        }
+      }
+    }
+    expect(Array.from(counts).map((v) => v.toFixed(5))).toEqual(Array.from(ltpHistograms(image, 6, 6, [1, 1], 1)).map((v) => v.toFixed(5)));
+  });
+
+  it('leaves a pixel uncoded when any pixel of its 3 × 3 neighbourhood is not visible', () => {
+    const visible = new Uint8Array(36).fill(1);
+    visible[2 * 6 + 2] = 0;
+    const codes = ltpCodes(texture(6, 3), 6, 6, 1, visible);
+    const uncoded = Array.from({ length: 36 }, (_, i) => i).filter((i) => codes[i] === NO_CODE && i % 6 > 0 && i % 6 < 5 && i >= 6 && i < 30);
+    // The interior pixels within one step of (2, 2): (1..3, 1..3).
+    expect(uncoded).toEqual([7, 8, 9, 13, 14, 15, 19, 20, 21]);
+    expect(Array.from(codes.subarray(36)).filter((c) => c === NO_CODE).length).toBe(Array.from(codes.subarray(0, 36)).filter((c) => c === NO_CODE).length);
+  });
+
+  it('refuses a bad threshold or mask', () => {
+    expect(() => ltpCodes(texture(6, 1), 6, 6, 0)).toThrow(InvalidArgumentError);
+    expect(() => ltpCodes(texture(6, 1), 6, 6, 1, new Uint8Array(5))).toThrow(/visible/);
+  });
+});
+
+describe('codeDistance', () => {
+  it('is 0 for the same codes, grows with a shift up to the radius, and is radius + 1 for codes found nowhere near', () => {
+    const size = 32;
+    const image = texture(size, 7);
+    const codes = ltpCodes(image, size, size, 1);
+    expect(codeDistance(codes, codes, size, size, 3)).toBe(0);
+    const one = codeDistance(ltpCodes(shifted(image, size, 1), size, size, 1), codes, size, size, 3);
+    const two = codeDistance(ltpCodes(shifted(image, size, 2), size, size, 1), codes, size, size, 3);
+    // Most codes reappear one (two) pixels away; a few meet the same code nearer by chance.
+    expect(one).toBeGreaterThan(0.5);
+    expect(one).toBeLessThanOrEqual(1.2);
+    expect(two).toBeGreaterThan(one);
+    const other = codeDistance(ltpCodes(texture(size, 99), size, size, 1), codes, size, size, 3);
+    expect(other).toBeGreaterThan(two);
+    // A map whose every code is absent from the other: radius + 1 everywhere.
+    const absent = new Uint8Array(codes.length).fill(40);
+    expect(codeDistance(codes.map((c) => (c === NO_CODE ? c : 41)), absent, size, size, 3)).toBe(4);
+  });
+
+  it("counts only the first map's coded pixels: Infinity when it has none", () => {
+    const codes = ltpCodes(texture(8, 2), 8, 8, 1);
+    expect(codeDistance(new Uint8Array(codes.length).fill(NO_CODE), codes, 8, 8, 2)).toBe(Number.POSITIVE_INFINITY);
+    expect(() => codeDistance(codes, codes.subarray(1), 8, 8, 2)).toThrow(InvalidArgumentError);
+    expect(() => codeDistance(codes, codes, 8, 8, 0)).toThrow(/radius/);
   });
 });
