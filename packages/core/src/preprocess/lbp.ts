@@ -67,27 +67,17 @@ function cellOf(x: number, y: number, width: number, height: number, rows: numbe
 function patternHistograms(pixels: ArrayLike<number>, width: number, height: number, grid: readonly [number, number], threshold: number | undefined): Float32Array {
   checkGrid(pixels, width, height, grid);
   const [rows, cols] = grid;
-  const codes = threshold === undefined ? 1 : 2;
-  const out = new Float32Array(rows * cols * codes * LBP_BINS);
+  const planes = threshold === undefined ? 1 : 2;
+  const plane = width * height;
+  const codes = pixelCodes(pixels, width, height, threshold);
+  const out = new Float32Array(rows * cols * planes * LBP_BINS);
   for (let y = 1; y < height - 1; y++) {
     for (let x = 1; x < width - 1; x++) {
-      const centre = pixels[y * width + x]!;
-      let upper = 0;
-      let lower = 0;
-      for (let b = 0; b < 8; b++) {
-        const [dx, dy] = NEIGHBOURS[b]!;
-        const v = pixels[(y + dy) * width + x + dx]!;
-        if (threshold === undefined) {
-          if (v >= centre) upper |= 1 << b;
-        } else if (v >= centre + threshold) upper |= 1 << b;
-        else if (v <= centre - threshold) lower |= 1 << b;
-      }
-      const base = cellOf(x, y, width, height, rows, cols) * codes * LBP_BINS;
-      out[base + UNIFORM_BIN[upper]!]! += 1;
-      if (codes === 2) out[base + LBP_BINS + UNIFORM_BIN[lower]!]! += 1;
+      const base = cellOf(x, y, width, height, rows, cols) * planes * LBP_BINS;
+      for (let p = 0; p < planes; p++) out[base + p * LBP_BINS + codes[p * plane + y * width + x]!]! += 1;
     }
   }
-  for (let h = 0; h < rows * cols * codes; h++) {
+  for (let h = 0; h < rows * cols * planes; h++) {
     let sum = 0;
     for (let b = 0; b < LBP_BINS; b++) sum += out[h * LBP_BINS + b]!;
     if (sum > 0) for (let b = 0; b < LBP_BINS; b++) out[h * LBP_BINS + b]! /= sum;
@@ -97,6 +87,36 @@ function patternHistograms(pixels: ArrayLike<number>, width: number, height: num
 
 /** A pixel without an LTP code in {@link ltpCodes}: on the border, or in shadow. */
 export const NO_CODE = 255;
+
+/**
+ * Each pixel's uniform bins, one plane of `width · height` for LBP (`threshold` undefined: `≥` sets a bit) or two
+ * for LTP (upper codes, then lower); {@link NO_CODE} on the border and where `visible` misses any pixel of the 3 × 3
+ * neighbourhood.
+ */
+function pixelCodes(pixels: ArrayLike<number>, width: number, height: number, threshold: number | undefined, visible?: ArrayLike<number>): Uint8Array {
+  const plane = width * height;
+  const out = new Uint8Array((threshold === undefined ? 1 : 2) * plane).fill(NO_CODE);
+  for (let y = 1; y < height - 1; y++) {
+    for (let x = 1; x < width - 1; x++) {
+      const i = y * width + x;
+      if (visible && !(visible[i] && NEIGHBOURS.every(([dx, dy]) => visible[i + dy * width + dx]))) continue;
+      const centre = pixels[i]!;
+      let upper = 0;
+      let lower = 0;
+      for (let b = 0; b < 8; b++) {
+        const [dx, dy] = NEIGHBOURS[b]!;
+        const v = pixels[i + dy * width + dx]!;
+        if (threshold === undefined) {
+          if (v >= centre) upper |= 1 << b;
+        } else if (v >= centre + threshold) upper |= 1 << b;
+        else if (v <= centre - threshold) lower |= 1 << b;
+      }
+      out[i] = UNIFORM_BIN[upper]!;
+      if (threshold !== undefined) out[plane + i] = UNIFORM_BIN[lower]!;
+    }
+  }
+  return out;
+}
 
 /**
  * Each pixel's uniform LTP codes (see {@link ltpHistograms}) as bins 0..58: the upper codes of all `width · height`
@@ -111,26 +131,7 @@ export function ltpCodes(pixels: ArrayLike<number>, width: number, height: numbe
   if (!(threshold > 0 && Number.isFinite(threshold))) throw new InvalidArgumentError('threshold', `expected a positive number, got ${String(threshold)}`);
   checkGrid(pixels, width, height, [1, 1]);
   if (visible && visible.length !== pixels.length) throw new InvalidArgumentError('visible', `expected ${pixels.length} flags, got ${visible.length}`);
-  const plane = width * height;
-  const out = new Uint8Array(2 * plane).fill(NO_CODE);
-  for (let y = 1; y < height - 1; y++) {
-    for (let x = 1; x < width - 1; x++) {
-      const i = y * width + x;
-      if (visible && !(visible[i] && NEIGHBOURS.every(([dx, dy]) => visible[i + dy * width + dx]))) continue;
-      const centre = pixels[i]!;
-      let upper = 0;
-      let lower = 0;
-      for (let b = 0; b < 8; b++) {
-        const [dx, dy] = NEIGHBOURS[b]!;
-        const v = pixels[i + dy * width + dx]!;
-        if (v >= centre + threshold) upper |= 1 << b;
-        else if (v <= centre - threshold) lower |= 1 << b;
-      }
-      out[i] = UNIFORM_BIN[upper]!;
-      out[plane + i] = UNIFORM_BIN[lower]!;
-    }
-  }
-  return out;
+  return pixelCodes(pixels, width, height, threshold, visible);
 }
 
 /** Offsets within each radius, nearest first: [dx, dy, length]. */

@@ -513,6 +513,8 @@ export class FaceRecognizer {
     const started = now();
     const kind = this.options.head ?? 'class-mean';
     const matching = kind === 'class-mean' && this.options.texture !== null ? (this.options.texture ?? DEFAULT_TEXTURE_MATCHING) : undefined;
+    // Pixel codes only for the crop textures: faces at the detector's landmarks do not line up pixel for pixel.
+    const landmarkMatching = matching && withoutPixelCodes(matching);
     // Two passes: when the photos are crops of one geometry (a cropped-face dataset whose darkest photos the detector
     // misses), photos without a found face, or with one far from the others', are read where the others' faces were.
     const read: HeadFace[] = [];
@@ -531,14 +533,14 @@ export class FaceRecognizer {
     const cropFaces: Float32Array[] = [];
     for (let i = 0; i < dataset.length && matching; i++) {
       const image = dataset[i]!.image;
-      faces.push(await faceTexture(image, read[i]!.landmarks, withoutPixelCodes(matching)));
+      faces.push(await faceTexture(image, read[i]!.landmarks, landmarkMatching!));
       if (crop) cropFaces.push(await faceTexture(image, landmarksOnCrop(image, crop), matching));
     }
     const info = backboneInfo(backbone);
     const head = await EmbeddingClassifier.fit(embeddings, dataset.map((d) => d.label), kind, info, { order: labels });
     const personOf = new Map(head.labels.map((l, i) => [l, i]));
     const people = dataset.map((d) => personOf.get(d.label)!);
-    const textures = matching ? TextureGallery.fromTextures(withoutPixelCodes(matching), faces, people, head.labels.length) : undefined;
+    const textures = landmarkMatching ? TextureGallery.fromTextures(landmarkMatching, faces, people, head.labels.length) : undefined;
     const cropTextures = matching && crop ? TextureGallery.fromTextures(matching, cropFaces, people, head.labels.length) : undefined;
     let correct: number;
     try {
