@@ -152,17 +152,24 @@ function offsetsWithin(radius: number): ReadonlyArray<readonly [number, number, 
  * of `a`, the distance to the nearest pixel of `b` with the same code, `radius + 1` when none is within `radius`,
  * averaged (Tan & Triggs' distance-transform similarity, truncated). Unlike histograms it needs no cell to be
  * mostly visible, so it reads the lit rim of a face lit from behind. Infinity when `a` has no coded pixel.
+ *
+ * With `bound`, it may stop as soon as the distance is sure to exceed `bound` and answer Infinity: a nearest
+ * neighbour search needs no more than that.
  * @throws InvalidArgumentError when the lengths do not match the size, or for a radius that is not a positive integer.
  */
-export function codeDistance(a: ArrayLike<number>, b: ArrayLike<number>, width: number, height: number, radius: number): number {
+export function codeDistance(a: ArrayLike<number>, b: ArrayLike<number>, width: number, height: number, radius: number, bound = Number.POSITIVE_INFINITY): number {
   if (a.length !== 2 * width * height || b.length !== a.length) throw new InvalidArgumentError('b', `expected two code maps of 2 × ${width} × ${height}, got ${a.length} and ${b.length}`);
   if (!(Number.isInteger(radius) && radius >= 1)) throw new InvalidArgumentError('radius', `expected a positive integer, got ${String(radius)}`);
   const offsets = offsetsWithin(radius);
   const plane = width * height;
+  let coded = 0;
+  for (let i = 0; i < 2 * plane; i++) if (a[i] !== NO_CODE) coded++;
+  // Every pixel adds at least 0, so once the sum passes this the mean exceeds `bound`.
+  const most = bound * coded;
   let sum = 0;
-  let count = 0;
   for (let p = 0; p < 2 * plane; p += plane) {
     for (let y = 0; y < height; y++) {
+      if (sum > most) return Number.POSITIVE_INFINITY;
       for (let x = 0; x < width; x++) {
         const code = a[p + y * width + x]!;
         if (code === NO_CODE) continue;
@@ -176,11 +183,10 @@ export function codeDistance(a: ArrayLike<number>, b: ArrayLike<number>, width: 
           }
         }
         sum += nearest;
-        count++;
       }
     }
   }
-  return count > 0 ? sum / count : Number.POSITIVE_INFINITY;
+  return coded > 0 ? sum / coded : Number.POSITIVE_INFINITY;
 }
 
 /**

@@ -367,7 +367,8 @@ export class TextureGallery {
     const row = new Float32Array(bins);
     for (let i = 0; i < this.people.length; i++) {
       let d: number;
-      if (codes) d = codeDistance(codes, this.bytes.subarray(i * bins + start, (i + 1) * bins), size, size, pixelRadius!);
+      // Only the nearest photo of each person counts: a farther one may stop early.
+      if (codes) d = codeDistance(codes, this.bytes.subarray(i * bins + start, (i + 1) * bins), size, size, pixelRadius!, out[this.people[i]!]!);
       else {
         for (let j = 0; j < bins; j++) row[j] = this.bytes[i * bins + j]! / 255;
         d = textureDistance(texture, row, this.matching);

@@ -193,6 +193,16 @@ describe('codeDistance', () => {
     expect(codeDistance(codes.map((c) => (c === NO_CODE ? c : 41)), absent, size, size, 3)).toBe(4);
   });
 
+  it('stops early with a bound: Infinity once sure to exceed it, the exact distance otherwise', () => {
+    const size = 32;
+    const codes = ltpCodes(texture(size, 7), size, size, 1);
+    const other = ltpCodes(texture(size, 99), size, size, 1);
+    const exact = codeDistance(other, codes, size, size, 3);
+    expect(codeDistance(other, codes, size, size, 3, exact + 0.01)).toBe(exact);
+    expect(codeDistance(other, codes, size, size, 3, exact / 4)).toBe(Number.POSITIVE_INFINITY);
+    expect(codeDistance(codes, codes, size, size, 3, 0)).toBe(0);
+  });
+
   it("counts only the first map's coded pixels: Infinity when it has none", () => {
     const codes = ltpCodes(texture(8, 2), 8, 8, 1);
     expect(codeDistance(new Uint8Array(codes.length).fill(NO_CODE), codes, 8, 8, 2)).toBe(Number.POSITIVE_INFINITY);
