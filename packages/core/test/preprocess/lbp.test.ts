@@ -1,4 +1,5 @@
 // Tests for LBP and LTP histograms, cell visibility and the chi-square distances on known images: codes, cells, invariance to grey-level changes, cells in shadow left out.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/errors/index.js';
 import { LBP_BINS, NO_CODE, cellChiSquareDistance, cellVisibility, chiSquareDistance, codeDistance, lbpHistograms, ltpCodes, ltpHistograms } from '../../src/preprocess/lbp.js';
@@ -203,10 +204,49 @@ describe('codeDistance', () => {
     expect(codeDistance(codes, codes, size, size, 3, 0)).toBe(0);
   });
 
+  it('equals a brute-force search of every pixel within the radius, on any size, radius and bound', () => {
+    /** The definition, pixel by pixel: the nearest same code of `b` within `radius`, else radius + 1, averaged. */
+    const reference = (a: Uint8Array, b: Uint8Array, w: number, h: number, radius: number): number => {
+      let sum = 0;
+      let coded = 0;
+      for (let p = 0; p < 2; p++) {
+        for (let y = 0; y < h; y++) {
+          for (let x = 0; x < w; x++) {
+            const code = a[p * w * h + y * w + x]!;
+            if (code === NO_CODE) continue;
+            let nearest = radius + 1;
+            for (let yy = 0; yy < h; yy++) for (let xx = 0; xx < w; xx++) {
+              const length = Math.hypot(xx - x, yy - y);
+              if (length <= radius && length < nearest && b[p * w * h + yy * w + xx] === code) nearest = length;
+            }
+            sum += nearest;
+            coded++;
+          }
+        }
+      }
+      return coded > 0 ? sum / coded : Number.POSITIVE_INFINITY;
+    };
+    // Few codes, so that matches lie at every distance; widths across 32-bit words; radii past a word.
+    const maps = fc.record({ w: fc.integer({ min: 1, max: 70 }), h: fc.integer({ min: 1, max: 6 }), radius: fc.oneof(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 30, max: 40 })) })
+      .chain(({ w, h, radius }) => {
+        const map = fc.uint8Array({ minLength: 2 * w * h, maxLength: 2 * w * h, min: 0, max: 5 }).map((m) => m.map((c) => (c === 5 ? NO_CODE : c)));
+        return fc.record({ w: fc.constant(w), h: fc.constant(h), radius: fc.constant(radius), a: map, b: map, bound: fc.option(fc.double({ min: 0, max: 5, noNaN: true }), { nil: undefined }) });
+      });
+    fc.assert(fc.property(maps, ({ w, h, radius, a, b, bound }) => {
+      const expected = reference(a, b, w, h, radius);
+      const got = codeDistance(a, b, w, h, radius, bound);
+      if (bound === undefined || expected <= bound) expect(got).toBeCloseTo(expected, 12);
+      else expect(got === Number.POSITIVE_INFINITY || Math.abs(got - expected) < 1e-12).toBe(true);
+    }), { numRuns: 400 });
+  });
+
   it("counts only the first map's coded pixels: Infinity when it has none", () => {
     const codes = ltpCodes(texture(8, 2), 8, 8, 1);
     expect(codeDistance(new Uint8Array(codes.length).fill(NO_CODE), codes, 8, 8, 2)).toBe(Number.POSITIVE_INFINITY);
     expect(() => codeDistance(codes, codes.subarray(1), 8, 8, 2)).toThrow(InvalidArgumentError);
     expect(() => codeDistance(codes, codes, 8, 8, 0)).toThrow(/radius/);
+    // Codes are bins 0..254 (NO_CODE aside): anything else is refused, naming the map.
+    expect(() => codeDistance(Float32Array.from(codes, (c, i) => (i === 20 ? 1.5 : c)), codes, 8, 8, 2)).toThrow(/Invalid a:/);
+    expect(() => codeDistance(codes, Float32Array.from(codes, (c, i) => (i === 20 ? -1 : c)), 8, 8, 2)).toThrow(/Invalid b:/);
   });
 });
