@@ -22,9 +22,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { DEFAULT_TEXTURE_MATCHING, FaceRecognizer, cosineSimilarity, initBackend, kFoldVerification, lfwImagePath, loadFacePipeline, loadImageFolder, normalizeIllumination, parseLfwPairs, readImage, similarityTransform } from '@facerec/node';
+import { DEFAULT_TEXTURE_MATCHING, FaceRecognizer, cosineSimilarity, initBackend, kFoldVerification, lfwImagePath, loadFacePipeline, loadImageFolder, normalizeIllumination, parseLfwPairs, readImage } from '@facerec/node';
 import { machine, printTable, repoRoot, writeResult } from './lib.mjs';
 import { relightFace } from './relight.mjs';
+import { tightCrop } from './tight-crop.mjs';
 
 const datasets = process.env.FACEREC_DATASETS ?? path.resolve(repoRoot, '../shared/datasets');
 const SETS = new Set((process.env.LIGHTING_FEWSHOT_SETS ?? 'orl,orl_tight,yale,yale_tight,lfw').split(','));
@@ -132,22 +133,7 @@ const HEADS = {
 };
 const HEAD_NAMES = process.env.LIGHTING_FEWSHOT_HEADS ? process.env.LIGHTING_FEWSHOT_HEADS.split(',') : Object.keys(HEADS);
 
-const W = 168, H = 192;
-const TIGHT = [[0.3, 0.34], [0.7, 0.34], [0.5, 0.55], [0.34, 0.74], [0.66, 0.74]].map(([x, y]) => ({ x: x * W, y: y * H }));
-/** A tight 168×192 grey crop of the photo's main face (bilinear), as cropped-face datasets ship them. */
-async function tight(image) {
-  const m = similarityTransform(TIGHT, (await pipeline.embedMainFaceOrCentre(image)).landmarks);
-  const { width: IW, height: IH, channels: C, data } = image;
-  const out = new Uint8Array(W * H);
-  const px = (x, y) => { let s = 0; for (let c = 0; c < C; c++) s += data[(y * IW + x) * C + c]; return s / C; };
-  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
-    const sx = m[0] * (x + 0.5) + m[1] * (y + 0.5) + m[2] - 0.5, sy = m[3] * (x + 0.5) + m[4] * (y + 0.5) + m[5] - 0.5;
-    const x0 = Math.max(0, Math.min(IW - 2, Math.floor(sx))), y0 = Math.max(0, Math.min(IH - 2, Math.floor(sy)));
-    const fx = Math.max(0, Math.min(1, sx - x0)), fy = Math.max(0, Math.min(1, sy - y0));
-    out[y * W + x] = Math.round((1 - fx) * (1 - fy) * px(x0, y0) + fx * (1 - fy) * px(x0 + 1, y0) + (1 - fx) * fy * px(x0, y0 + 1) + fx * fy * px(x0 + 1, y0 + 1));
-  }
-  return { width: W, height: H, channels: 1, data: out };
-}
+const tight = (image) => tightCrop(pipeline, image);
 const relitTests = (test) => Object.fromEntries([['clean', test], ...SEVERITIES.map((s) => [s, test.map((d, i) => ({ ...d, image: relightFace(d.image, i, s) }))])]);
 
 const jobs = {};

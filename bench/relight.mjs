@@ -31,9 +31,36 @@ export function relightFace(image, k, severity) {
   const rnd = seeded(k * 7919 + Object.keys(SEVERITIES).indexOf(severity));
   const azimuth = rnd() * 2 * Math.PI;
   const polar = ((band.angle[0] + (band.angle[1] - band.angle[0]) * rnd()) * Math.PI) / 180;
-  const light = [Math.sin(polar) * Math.cos(azimuth), Math.sin(polar) * Math.sin(azimuth), Math.cos(polar)];
+  return shade(image, [Math.sin(polar) * Math.cos(azimuth), Math.sin(polar) * Math.sin(azimuth), Math.cos(polar)], band.ambient, rnd);
+}
+
+/** The light's angle from the camera axis (degrees) of a direction `azimuth` degrees to the side and `elevation` up. */
+export const polarOf = (azimuth, elevation) => (Math.acos(Math.cos((azimuth * Math.PI) / 180) * Math.cos((elevation * Math.PI) / 180)) * 180) / Math.PI;
+
+/** The ambient share of the severity band a light `polar` degrees off the camera axis falls in. */
+const ambientAt = (polar) => Object.values(SEVERITIES).find((band) => polar <= band.angle[1])?.ambient ?? SEVERITIES.rear.ambient;
+
+/**
+ * `image` lit by a lamp `azimuth` degrees to the side (positive: from the image's right) and `elevation` degrees up,
+ * as a light stage places its lamps: {@link relightFace}'s face model, exposure and noise (seeded by `k`), the ambient
+ * light of the severity band its angle from the camera axis falls in, and a cast shadow that deepens with that angle
+ * up to 60° (a lamp near the camera casts almost none).
+ */
+export function relightFrom(image, k, azimuth, elevation) {
+  const a = (azimuth * Math.PI) / 180;
+  const e = (elevation * Math.PI) / 180;
+  // x to the image's right, y down, z towards the camera.
+  const polar = polarOf(azimuth, elevation);
+  return shade(image, [Math.sin(a) * Math.cos(e), -Math.sin(e), Math.cos(a) * Math.cos(e)], ambientAt(polar), seeded(k * 7919 + 101), Math.min(1, polar / 60));
+}
+
+/**
+ * `image` shaded by a unit `light` vector with `ambient` light in shadow; exposure, cast shadow (its depth times
+ * `castScale`) and noise drawn from `rnd`.
+ */
+function shade(image, light, ambient, rnd, castScale = 1) {
   const exposure = 0.55 + 0.55 * rnd();
-  const castDepth = rnd() < 0.5 ? 0.5 + 0.4 * rnd() : 0;
+  const castDepth = (rnd() < 0.5 ? 0.5 + 0.4 * rnd() : 0) * castScale;
   const castEdge = (rnd() - 0.5) * 0.3;
   const gauss = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
   const { width, height, channels, data } = image;
@@ -52,7 +79,7 @@ export function relightFace(image, k, severity) {
       // The cast shadow falls on the side away from the light, its edge near the face's middle.
       const away = -(u * light[0] + v * light[1]) / Math.max(1e-3, Math.hypot(light[0], light[1]));
       const cast = 1 - castDepth / (1 + Math.exp(-(away - castEdge) / 0.05));
-      const level = exposure * (band.ambient + (1 - band.ambient) * lambert) * cast;
+      const level = exposure * (ambient + (1 - ambient) * lambert) * cast;
       for (let c = 0; c < channels; c++) {
         const i = (y * width + x) * channels + c;
         out[i] = Math.max(0, Math.min(255, Math.round(data[i] * level + 1.5 * gauss())));

@@ -1,0 +1,93 @@
+// bench:lighting-directions — a stand-in for the issue's held-out lighting set (people photographed under 64 lamp
+// directions, trained on the 10 most frontally lit photos each, tested on the other 54), built from ORL: its 40
+// people as tight 168×192 grey crops (as cropped-face datasets ship them), lit by bench/relight.mjs's face model from
+// 64 lamp directions laid out like a light stage's (azimuth to ±130°, elevation −40° to +90°). Each person's first
+// 5 photos are lit by the 10 most frontal lamps (each photo twice) to train; the other 5 photos by the other 54
+// lamps (each lamp once per person, the photo cycling) to test. Accuracy by subset of the lamp's angle from the
+// camera axis, as in Georghiades et al.: 1 ≤ 12°, 2 ≤ 25°, 3 ≤ 50°, 4 ≤ 77°, 5 beyond.
+// Recipes, side by side: the seed CNN as `facerec train <dataset>` trains it (defaults) and with the previous
+// default recipe (no illumination step, no texture match); the class-mean head on the `default` preset as
+// `facerec train <dataset> --backbone default` trains it (defaults) and the head before session 8 (cosines only, no
+// crop geometry, no second look). A synthetic stand-in: the face model is a half-cylinder, not a face.
+// Usage: pnpm bench:lighting-directions   (env: FACEREC_DATASETS, LIGHTING_DIRECTIONS_RECIPES=cnn,cnn_previous,head,head_previous)
+// Writes bench-results/lighting-directions.json.
+import os from 'node:os';
+import path from 'node:path';
+import { FaceRecognizer, initBackend, loadFacePipeline, loadImageFolder } from '@facerec/node';
+import { machine, printTable, repoRoot, writeResult } from './lib.mjs';
+import { polarOf, relightFrom } from './relight.mjs';
+import { tightCrop } from './tight-crop.mjs';
+
+const datasets = process.env.FACEREC_DATASETS ?? path.resolve(repoRoot, '../shared/datasets');
+const RECIPE_NAMES = (process.env.LIGHTING_DIRECTIONS_RECIPES ?? 'cnn,cnn_previous,head,head_previous').split(',');
+const selection = await initBackend('wasm');
+const cpu0 = process.cpuUsage();
+const pipeline = await loadFacePipeline({ preset: 'default' });
+
+// 64 lamps [azimuth, elevation] in degrees: a light stage's layout, mirrored left and right.
+const ONE_SIDE = [[5, 10], [5, -10], [10, 0], [10, -20], [15, 20], [20, 10], [20, -10], [20, -40], [25, 0], [35, 15], [35, 40], [35, 65], [35, -20], [50, 0], [50, -40], [60, 20], [60, -20], [70, 0], [70, 45], [70, -35], [85, 20], [85, -20], [95, 0], [110, 15], [110, 40], [110, 65], [110, -20], [120, 0], [130, 20]];
+const LAMPS = [[0, 0], [0, 20], [0, 45], [0, 90], [0, -20], [0, -35], ...ONE_SIDE, ...ONE_SIDE.map(([a, e]) => [-a, e])]
+  .map(([azimuth, elevation]) => ({ azimuth, elevation, polar: polarOf(azimuth, elevation) }))
+  .sort((a, b) => a.polar - b.polar || a.azimuth - b.azimuth || a.elevation - b.elevation);
+const SUBSETS = [12, 25, 50, 77, 180];
+const subsetOf = (polar) => SUBSETS.findIndex((limit) => polar <= limit) + 1;
+const TRAIN_LAMPS = LAMPS.slice(0, 10);
+const TEST_LAMPS = LAMPS.slice(10);
+
+const orl = await loadImageFolder(path.join(datasets, 'orl'), { split: { type: 'first', count: 5 } });
+const crops = new Map();
+for (const d of [...orl.train, ...orl.test]) crops.set(d, await tightCrop(pipeline, d.image));
+const people = [...new Set(orl.train.map((d) => d.label))];
+const photosOf = (set, label) => set.filter((d) => d.label === label);
+const train = [];
+const tests = Object.fromEntries(SUBSETS.map((_, i) => [i + 1, []]));
+// The 10 most frontal lamps are subset 1's 7 and 3 of subset 2's: no test photo is lit as in subset 1.
+people.forEach((label, p) => {
+  const own = photosOf(orl.train, label);
+  TRAIN_LAMPS.forEach((lamp, i) => train.push({ label, image: relightFrom(crops.get(own[i % own.length]), p * 1000 + i, lamp.azimuth, lamp.elevation) }));
+  const held = photosOf(orl.test, label);
+  TEST_LAMPS.forEach((lamp, i) => tests[subsetOf(lamp.polar)].push({ label, image: relightFrom(crops.get(held[i % held.length]), p * 1000 + 100 + i, lamp.azimuth, lamp.elevation) }));
+});
+
+/** The backbone as the head before session 8 saw it: no face ever counted as found, so no crop geometry. */
+const neverFound = { embedder: pipeline.embedder, refiner: pipeline.refiner, embedMainFaceOrCentre: async (image) => ({ ...(await pipeline.embedMainFaceOrCentre(image)), found: false }) };
+const RECIPES = {
+  cnn: () => new FaceRecognizer({ seed: 1 }),
+  cnn_previous: () => new FaceRecognizer({ seed: 1, illumination: null, texture: null }),
+  head: () => new FaceRecognizer({ backbone: pipeline, head: 'class-mean' }),
+  head_previous: () => new FaceRecognizer({ backbone: neverFound, head: 'class-mean', texture: null, retryIllumination: null }),
+};
+
+const result = {
+  protocol: 'ORL 40 people as tight 168×192 grey crops, relit by bench/relight.mjs relightFrom from 64 light-stage lamps (azimuth to ±130°, elevation −40° to +90°); train: first 5 photos under the 10 most frontal lamps (400); test: last 5 photos under the other 54 lamps, one photo per lamp and person (2,160); subsets by the lamp angle from the camera axis: 1 ≤ 12°, 2 ≤ 25°, 3 ≤ 50°, 4 ≤ 77°, 5 > 77°',
+  recipes: 'cnn: the seed CNN with FaceRecognizer defaults (facerec train); cnn_previous: no illumination step, no texture match; head: class means on the default preset with the defaults (facerec train --backbone default); head_previous: cosines only, no crop geometry, no second look',
+  backend: selection.backend, machine: machine(), load_average_start: os.loadavg(),
+  train_photos: train.length, test_photos: Object.fromEntries(Object.entries(tests).map(([s, set]) => [s, set.length])),
+  train_lamps: TRAIN_LAMPS.map((l) => [l.azimuth, l.elevation]),
+  recipes_measured: {},
+};
+for (const name of RECIPE_NAMES) {
+  const recognizer = RECIPES[name]();
+  const t0 = performance.now();
+  await recognizer.fit(train, { seed: 1 });
+  const fitSeconds = (performance.now() - t0) / 1000;
+  const t1 = performance.now();
+  const subsets = {};
+  let right = 0, count = 0;
+  for (const [s, set] of Object.entries(tests)) {
+    if (set.length === 0) continue;
+    const report = await recognizer.evaluate(set);
+    subsets[s] = +report.accuracy.toFixed(4);
+    right += report.accuracy * set.length;
+    count += set.length;
+  }
+  recognizer.dispose();
+  result.recipes_measured[name] = { accuracy: +(right / count).toFixed(4), subsets, fit_seconds: +fitSeconds.toFixed(1), evaluate_ms_per_photo: +((performance.now() - t1) / count).toFixed(1), load_average: os.loadavg()[0] };
+  console.log(name, JSON.stringify(result.recipes_measured[name]));
+  result[`${name}_accuracy`] = result.recipes_measured[name].accuracy;
+  const cpu = process.cpuUsage(cpu0);
+  writeResult('lighting-directions', { ...result, cpu_seconds: +((cpu.user + cpu.system) / 1e6).toFixed(0), load_average_end: os.loadavg() });
+}
+printTable(['recipe', 'all', ...Object.keys(tests).filter((s) => tests[s].length > 0).map((s) => `subset ${s}`), 'fit s', 'ms/photo'], Object.entries(result.recipes_measured).map(([name, r]) => [
+  name, `${(r.accuracy * 100).toFixed(1)}%`, ...Object.values(r.subsets).map((a) => `${(a * 100).toFixed(1)}%`), r.fit_seconds.toFixed(1), r.evaluate_ms_per_photo.toFixed(1),
+]));
