@@ -9,8 +9,9 @@
 // default recipe (no illumination step, no texture match); the class-mean head on the `default` preset as
 // `facerec train <dataset> --backbone default` trains it (defaults) and the head before session 8 (cosines only, no
 // crop geometry, no second look). A synthetic stand-in: the face model is a half-cylinder, not a face.
-// Usage: pnpm bench:lighting-directions   (env: FACEREC_DATASETS, LIGHTING_DIRECTIONS_RECIPES=cnn,cnn_previous,head,head_previous)
-// Writes bench-results/lighting-directions.json.
+// Usage: pnpm bench:lighting-directions   (env: FACEREC_DATASETS, LIGHTING_DIRECTIONS_OUT=lighting-directions,
+//        LIGHTING_DIRECTIONS_RECIPES=cnn,cnn_previous,head,head_previous[,cnn_harsh_light])
+// Writes bench-results/lighting-directions.json (or <LIGHTING_DIRECTIONS_OUT>.json).
 import os from 'node:os';
 import path from 'node:path';
 import { FaceRecognizer, initBackend, loadFacePipeline, loadImageFolder } from '@facerec/node';
@@ -20,6 +21,7 @@ import { tightCrop } from './tight-crop.mjs';
 
 const datasets = process.env.FACEREC_DATASETS ?? path.resolve(repoRoot, '../shared/datasets');
 const RECIPE_NAMES = (process.env.LIGHTING_DIRECTIONS_RECIPES ?? 'cnn,cnn_previous,head,head_previous').split(',');
+const OUT = process.env.LIGHTING_DIRECTIONS_OUT ?? 'lighting-directions';
 const selection = await initBackend('wasm');
 const cpu0 = process.cpuUsage();
 const pipeline = await loadFacePipeline({ preset: 'default' });
@@ -40,54 +42,69 @@ for (const d of [...orl.train, ...orl.test]) crops.set(d, await tightCrop(pipeli
 const people = [...new Set(orl.train.map((d) => d.label))];
 const photosOf = (set, label) => set.filter((d) => d.label === label);
 const train = [];
-const tests = Object.fromEntries(SUBSETS.map((_, i) => [i + 1, []]));
 // The 10 most frontal lamps are subset 1's 7 and 3 of subset 2's: no test photo is lit as in subset 1.
+const tests = TEST_LAMPS.map(() => []);
+const lampName = ({ azimuth, elevation }) => `${azimuth >= 0 ? '+' : '-'}${Math.abs(azimuth)}/${elevation >= 0 ? '+' : '-'}${Math.abs(elevation)}`;
 people.forEach((label, p) => {
   const own = photosOf(orl.train, label);
   TRAIN_LAMPS.forEach((lamp, i) => train.push({ label, image: relightFrom(crops.get(own[i % own.length]), p * 1000 + i, lamp.azimuth, lamp.elevation) }));
   const held = photosOf(orl.test, label);
-  TEST_LAMPS.forEach((lamp, i) => tests[subsetOf(lamp.polar)].push({ label, image: relightFrom(crops.get(held[i % held.length]), p * 1000 + 100 + i, lamp.azimuth, lamp.elevation) }));
+  TEST_LAMPS.forEach((lamp, i) => tests[i].push({ label, image: relightFrom(crops.get(held[i % held.length]), p * 1000 + 100 + i, lamp.azimuth, lamp.elevation) }));
 });
 
 /** The backbone as the head before session 8 saw it: no face ever counted as found, so no crop geometry. */
 const neverFound = { embedder: pipeline.embedder, refiner: pipeline.refiner, embedMainFaceOrCentre: async (image) => ({ ...(await pipeline.embedMainFaceOrCentre(image)), found: false }) };
 const RECIPES = {
-  cnn: () => new FaceRecognizer({ seed: 1 }),
-  cnn_previous: () => new FaceRecognizer({ seed: 1, illumination: null, texture: null }),
-  head: () => new FaceRecognizer({ backbone: pipeline, head: 'class-mean' }),
-  head_previous: () => new FaceRecognizer({ backbone: neverFound, head: 'class-mean', texture: null, retryIllumination: null }),
+  cnn: { make: () => new FaceRecognizer({ seed: 1 }) },
+  cnn_previous: { make: () => new FaceRecognizer({ seed: 1, illumination: null, texture: null }) },
+  // Not in the default list: the seed CNN trained with the harsh-light augmentation (`fit`'s option, not its default).
+  cnn_harsh_light: { make: () => new FaceRecognizer({ seed: 1 }), fit: { augmentation: 'harsh-light' } },
+  head: { make: () => new FaceRecognizer({ backbone: pipeline, head: 'class-mean' }) },
+  head_previous: { make: () => new FaceRecognizer({ backbone: neverFound, head: 'class-mean', texture: null, retryIllumination: null }) },
 };
 
 const result = {
   protocol: 'ORL 40 people as tight 168×192 grey crops, relit by bench/relight.mjs relightFrom from 64 light-stage lamps (azimuth to ±130°, elevation −40° to +90°); train: first 5 photos under the 10 most frontal lamps (400); test: last 5 photos under the other 54 lamps, one photo per lamp and person (2,160); subsets by the lamp angle from the camera axis: 1 ≤ 12°, 2 ≤ 25°, 3 ≤ 50°, 4 ≤ 77°, 5 > 77°',
-  recipes: 'cnn: the seed CNN with FaceRecognizer defaults (facerec train); cnn_previous: no illumination step, no texture match; head: class means on the default preset with the defaults (facerec train --backbone default); head_previous: cosines only, no crop geometry, no second look',
+  recipes: 'cnn: the seed CNN with FaceRecognizer defaults (facerec train); cnn_previous: no illumination step, no texture match; cnn_harsh_light: the defaults trained with augmentation harsh-light; head: class means on the default preset with the defaults (facerec train --backbone default); head_previous: cosines only, no crop geometry, no second look',
   backend: selection.backend, machine: machine(), load_average_start: os.loadavg(),
-  train_photos: train.length, test_photos: Object.fromEntries(Object.entries(tests).map(([s, set]) => [s, set.length])),
+  train_photos: train.length,
+  test_photos: Object.fromEntries(SUBSETS.map((_, i) => [i + 1, TEST_LAMPS.filter((l) => subsetOf(l.polar) === i + 1).length * people.length])),
   train_lamps: TRAIN_LAMPS.map((l) => [l.azimuth, l.elevation]),
   recipes_measured: {},
 };
 for (const name of RECIPE_NAMES) {
-  const recognizer = RECIPES[name]();
+  const recipe = RECIPES[name];
+  const recognizer = recipe.make();
   const t0 = performance.now();
-  await recognizer.fit(train, { seed: 1 });
+  await recognizer.fit(train, { seed: 1, ...recipe.fit });
   const fitSeconds = (performance.now() - t0) / 1000;
   const t1 = performance.now();
+  const lamps = {};
   const subsets = {};
-  let right = 0, count = 0;
-  for (const [s, set] of Object.entries(tests)) {
-    if (set.length === 0) continue;
-    const report = await recognizer.evaluate(set);
-    subsets[s] = +report.accuracy.toFixed(4);
-    right += report.accuracy * set.length;
-    count += set.length;
+  for (const [i, set] of tests.entries()) {
+    const accuracy = (await recognizer.evaluate(set)).accuracy;
+    lamps[lampName(TEST_LAMPS[i])] = +accuracy.toFixed(3);
+    const s = (subsets[subsetOf(TEST_LAMPS[i].polar)] ??= { right: 0, count: 0 });
+    s.right += accuracy * set.length;
+    s.count += set.length;
   }
   recognizer.dispose();
-  result.recipes_measured[name] = { accuracy: +(right / count).toFixed(4), subsets, fit_seconds: +fitSeconds.toFixed(1), evaluate_ms_per_photo: +((performance.now() - t1) / count).toFixed(1), load_average: os.loadavg()[0] };
-  console.log(name, JSON.stringify(result.recipes_measured[name]));
+  const count = tests.reduce((n, set) => n + set.length, 0);
+  const right = Object.values(subsets).reduce((n, s) => n + s.right, 0);
+  result.recipes_measured[name] = {
+    accuracy: +(right / count).toFixed(4),
+    subsets: Object.fromEntries(Object.entries(subsets).map(([k, s]) => [k, +(s.right / s.count).toFixed(4)])),
+    // Lamps as ±azimuth/±elevation in degrees (azimuth positive: from the image's right).
+    lamps,
+    fit_seconds: +fitSeconds.toFixed(1), evaluate_ms_per_photo: +((performance.now() - t1) / count).toFixed(1), load_average: os.loadavg()[0] };
+  console.log(name, JSON.stringify({ ...result.recipes_measured[name], lamps: undefined }));
   result[`${name}_accuracy`] = result.recipes_measured[name].accuracy;
   const cpu = process.cpuUsage(cpu0);
-  writeResult('lighting-directions', { ...result, cpu_seconds: +((cpu.user + cpu.system) / 1e6).toFixed(0), load_average_end: os.loadavg() });
+  writeResult(OUT, { ...result, cpu_seconds: +((cpu.user + cpu.system) / 1e6).toFixed(0), load_average_end: os.loadavg() });
 }
-printTable(['recipe', 'all', ...Object.keys(tests).filter((s) => tests[s].length > 0).map((s) => `subset ${s}`), 'fit s', 'ms/photo'], Object.entries(result.recipes_measured).map(([name, r]) => [
+const measured = Object.entries(result.recipes_measured);
+printTable(['recipe', 'all', ...Object.keys(measured[0][1].subsets).map((s) => `subset ${s}`), 'fit s', 'ms/photo'], measured.map(([name, r]) => [
   name, `${(r.accuracy * 100).toFixed(1)}%`, ...Object.values(r.subsets).map((a) => `${(a * 100).toFixed(1)}%`), r.fit_seconds.toFixed(1), r.evaluate_ms_per_photo.toFixed(1),
 ]));
+const far = TEST_LAMPS.filter((l) => subsetOf(l.polar) === SUBSETS.length);
+printTable(['subset 5 lamp', 'angle', ...measured.map(([name]) => name)], far.map((l) => [lampName(l), `${l.polar.toFixed(0)}°`, ...measured.map(([, r]) => `${(r.lamps[lampName(l)] * 100).toFixed(1)}%`)]));
