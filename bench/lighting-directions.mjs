@@ -10,11 +10,11 @@
 // `facerec train <dataset> --backbone default` trains it (defaults) and the head before session 8 (cosines only, no
 // crop geometry, no second look). A synthetic stand-in: the face model is a half-cylinder, not a face.
 // Usage: pnpm bench:lighting-directions   (env: FACEREC_DATASETS, LIGHTING_DIRECTIONS_OUT=lighting-directions,
-//        LIGHTING_DIRECTIONS_RECIPES=cnn,cnn_previous,head,head_previous[,cnn_harsh_light])
+//        LIGHTING_DIRECTIONS_RECIPES=cnn,cnn_previous,head,head_previous[,cnn_harsh_light,cnn_pixel_codes])
 // Writes bench-results/lighting-directions.json (or <LIGHTING_DIRECTIONS_OUT>.json).
 import os from 'node:os';
 import path from 'node:path';
-import { FaceRecognizer, initBackend, loadFacePipeline, loadImageFolder } from '@facerec/node';
+import { DEFAULT_CNN_TEXTURE_MATCHING, DEFAULT_TEXTURE_MATCHING, FaceRecognizer, initBackend, loadFacePipeline, loadImageFolder } from '@facerec/node';
 import { machine, printTable, repoRoot, writeResult } from './lib.mjs';
 import { polarOf, relightFrom } from './relight.mjs';
 import { tightCrop } from './tight-crop.mjs';
@@ -59,13 +59,15 @@ const RECIPES = {
   cnn_previous: { make: () => new FaceRecognizer({ seed: 1, illumination: null, texture: null }) },
   // Not in the default list: the seed CNN trained with the harsh-light augmentation (`fit`'s option, not its default).
   cnn_harsh_light: { make: () => new FaceRecognizer({ seed: 1 }), fit: { augmentation: 'harsh-light' } },
+  // Not in the default list: the defaults with faces in shadow matched pixel by pixel (for photos known to be aligned).
+  cnn_pixel_codes: { make: () => new FaceRecognizer({ seed: 1, texture: { ...DEFAULT_CNN_TEXTURE_MATCHING, pixelRadius: DEFAULT_TEXTURE_MATCHING.pixelRadius } }) },
   head: { make: () => new FaceRecognizer({ backbone: pipeline, head: 'class-mean' }) },
   head_previous: { make: () => new FaceRecognizer({ backbone: neverFound, head: 'class-mean', texture: null, retryIllumination: null }) },
 };
 
 const result = {
   protocol: 'ORL 40 people as tight 168×192 grey crops, relit by bench/relight.mjs relightFrom from 64 light-stage lamps (azimuth to ±130°, elevation −40° to +90°); train: first 5 photos under the 10 most frontal lamps (400); test: last 5 photos under the other 54 lamps, one photo per lamp and person (2,160); subsets by the lamp angle from the camera axis: 1 ≤ 12°, 2 ≤ 25°, 3 ≤ 50°, 4 ≤ 77°, 5 > 77°',
-  recipes: 'cnn: the seed CNN with FaceRecognizer defaults (facerec train); cnn_previous: no illumination step, no texture match; cnn_harsh_light: the defaults trained with augmentation harsh-light; head: class means on the default preset with the defaults (facerec train --backbone default); head_previous: cosines only, no crop geometry, no second look',
+  recipes: 'cnn: the seed CNN with FaceRecognizer defaults (facerec train); cnn_previous: no illumination step, no texture match; cnn_harsh_light: the defaults trained with augmentation harsh-light; cnn_pixel_codes: the defaults with texture pixelRadius 3; head: class means on the default preset with the defaults (facerec train --backbone default); head_previous: cosines only, no crop geometry, no second look',
   backend: selection.backend, machine: machine(), load_average_start: os.loadavg(),
   train_photos: train.length,
   test_photos: Object.fromEntries(SUBSETS.map((_, i) => [i + 1, TEST_LAMPS.filter((l) => subsetOf(l.polar) === i + 1).length * people.length])),
