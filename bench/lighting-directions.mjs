@@ -9,8 +9,11 @@
 // default recipe (no illumination step, no texture match); the class-mean head on the `default` preset as
 // `facerec train <dataset> --backbone default` trains it (defaults) and the head before session 8 (cosines only, no
 // crop geometry, no second look). A synthetic stand-in: the face model is a half-cylinder, not a face.
+// LIGHTING_DIRECTIONS_AMBIENT scales the light left in shadow (default 1: 1% of it for lamps behind the face, 1.5% at
+// 80–95°, as bench/relight.mjs's bands), to see how much of what is missed is the stand-in's darkness.
 // Usage: pnpm bench:lighting-directions   (env: FACEREC_DATASETS, LIGHTING_DIRECTIONS_OUT=lighting-directions,
-//        LIGHTING_DIRECTIONS_RECIPES=cnn,cnn_previous,head,head_previous[,cnn_harsh_light,cnn_pixel_codes])
+//        LIGHTING_DIRECTIONS_RECIPES=cnn,cnn_previous,head,head_previous[,cnn_harsh_light,cnn_pixel_codes],
+//        LIGHTING_DIRECTIONS_AMBIENT=1)
 // Writes bench-results/lighting-directions.json (or <LIGHTING_DIRECTIONS_OUT>.json).
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +25,8 @@ import { tightCrop } from './tight-crop.mjs';
 const datasets = process.env.FACEREC_DATASETS ?? path.resolve(repoRoot, '../shared/datasets');
 const RECIPE_NAMES = (process.env.LIGHTING_DIRECTIONS_RECIPES ?? 'cnn,cnn_previous,head,head_previous').split(',');
 const OUT = process.env.LIGHTING_DIRECTIONS_OUT ?? 'lighting-directions';
+const AMBIENT = Number(process.env.LIGHTING_DIRECTIONS_AMBIENT ?? 1);
+if (!(AMBIENT > 0)) throw new Error(`LIGHTING_DIRECTIONS_AMBIENT must be a positive number, got ${process.env.LIGHTING_DIRECTIONS_AMBIENT}`);
 const selection = await initBackend('wasm');
 const cpu0 = process.cpuUsage();
 const pipeline = await loadFacePipeline({ preset: 'default' });
@@ -47,9 +52,9 @@ const tests = TEST_LAMPS.map(() => []);
 const lampName = ({ azimuth, elevation }) => `${azimuth >= 0 ? '+' : '-'}${Math.abs(azimuth)}/${elevation >= 0 ? '+' : '-'}${Math.abs(elevation)}`;
 people.forEach((label, p) => {
   const own = photosOf(orl.train, label);
-  TRAIN_LAMPS.forEach((lamp, i) => train.push({ label, image: relightFrom(crops.get(own[i % own.length]), p * 1000 + i, lamp.azimuth, lamp.elevation) }));
+  TRAIN_LAMPS.forEach((lamp, i) => train.push({ label, image: relightFrom(crops.get(own[i % own.length]), p * 1000 + i, lamp.azimuth, lamp.elevation, AMBIENT) }));
   const held = photosOf(orl.test, label);
-  TEST_LAMPS.forEach((lamp, i) => tests[i].push({ label, image: relightFrom(crops.get(held[i % held.length]), p * 1000 + 100 + i, lamp.azimuth, lamp.elevation) }));
+  TEST_LAMPS.forEach((lamp, i) => tests[i].push({ label, image: relightFrom(crops.get(held[i % held.length]), p * 1000 + 100 + i, lamp.azimuth, lamp.elevation, AMBIENT) }));
 });
 
 /** The backbone as the head before session 8 saw it: no face ever counted as found, so no crop geometry. */
@@ -68,6 +73,7 @@ const RECIPES = {
 const result = {
   protocol: 'ORL 40 people as tight 168×192 grey crops, relit by bench/relight.mjs relightFrom from 64 light-stage lamps (azimuth to ±130°, elevation −40° to +90°); train: first 5 photos under the 10 most frontal lamps (400); test: last 5 photos under the other 54 lamps, one photo per lamp and person (2,160); subsets by the lamp angle from the camera axis: 1 ≤ 12°, 2 ≤ 25°, 3 ≤ 50°, 4 ≤ 77°, 5 > 77°',
   recipes: 'cnn: the seed CNN with FaceRecognizer defaults (facerec train); cnn_previous: no illumination step, no texture match; cnn_harsh_light: the defaults trained with augmentation harsh-light; cnn_pixel_codes: the defaults with texture pixelRadius 3; head: class means on the default preset with the defaults (facerec train --backbone default); head_previous: cosines only, no crop geometry, no second look',
+  ambient_scale: AMBIENT,
   backend: selection.backend, machine: machine(), load_average_start: os.loadavg(),
   train_photos: train.length,
   test_photos: Object.fromEntries(SUBSETS.map((_, i) => [i + 1, TEST_LAMPS.filter((l) => subsetOf(l.polar) === i + 1).length * people.length])),

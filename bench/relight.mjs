@@ -43,15 +43,15 @@ const ambientAt = (polar) => Object.values(SEVERITIES).find((band) => polar <= b
 /**
  * `image` lit by a lamp `azimuth` degrees to the side (positive: from the image's right) and `elevation` degrees up,
  * as a light stage places its lamps: {@link relightFace}'s face model, exposure and noise (seeded by `k`), the ambient
- * light of the severity band its angle from the camera axis falls in, and a cast shadow that deepens with that angle
- * up to 60° (a lamp near the camera casts almost none).
+ * light of the severity band its angle from the camera axis falls in (times `ambientScale`, at most all of it), and
+ * a cast shadow that deepens with that angle up to 60° (a lamp near the camera casts almost none).
  */
-export function relightFrom(image, k, azimuth, elevation) {
+export function relightFrom(image, k, azimuth, elevation, ambientScale = 1) {
   const a = (azimuth * Math.PI) / 180;
   const e = (elevation * Math.PI) / 180;
   // x to the image's right, y down, z towards the camera.
   const polar = polarOf(azimuth, elevation);
-  return shade(image, [Math.sin(a) * Math.cos(e), -Math.sin(e), Math.cos(a) * Math.cos(e)], ambientAt(polar), seeded(k * 7919 + 101), Math.min(1, polar / 60));
+  return shade(image, [Math.sin(a) * Math.cos(e), -Math.sin(e), Math.cos(a) * Math.cos(e)], Math.min(1, ambientAt(polar) * ambientScale), seeded(k * 7919 + 101), Math.min(1, polar / 60));
 }
 
 /**
