@@ -1,7 +1,7 @@
-// LFW verification benchmark on lfw-dev (View 2 folds 1-5): facerec's pipeline (default and fast presets) vs
+// LFW verification benchmark on lfw-dev (View 2 folds 1-5): facerec's pipeline (default, fast, mobileface, accurate presets) vs
 // @vladmandic/face-api's full pipeline (SSD -> 68 landmarks -> descriptor, Euclidean), same images, same process.
 // Writes bench-results/lfw.json after each stage (a quick run with LFW_PAIRS_LIMIT=n writes lfw-limit<n>.json instead). Usage: pnpm bench:lfw   (env: FACEREC_DATASETS, LFW_PAIRS_LIMIT=n,
-// LFW_ONLY=ours,ours_fast,ours_mobileface,ours_faceres,faceapi to choose). ms_per_face / ms_per_image come from a separate timing pass
+// LFW_ONLY=ours,ours_fast,ours_mobileface,ours_accurate,ours_faceres,faceapi to choose). ms_per_face / ms_per_image come from a separate timing pass
 // (median of 5 repeats over the same 64 photos, after one warm-up); the whole-run means are kept as *_run_mean.
 import { createRequire } from 'node:module';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
@@ -16,7 +16,7 @@ const datasets = process.env.FACEREC_DATASETS ?? path.resolve(root, '../shared/d
 const lfw = path.join(datasets, 'lfw-dev');
 let pairsFile = path.join(lfw, 'pairs.txt');
 const images = path.join(lfw, 'images');
-const only = (process.env.LFW_ONLY ?? 'ours,ours_fast,ours_mobileface,faceapi').split(','); // add ours_faceres for the 1024-d faceres embedder (slow)
+const only = (process.env.LFW_ONLY ?? 'ours,ours_fast,ours_mobileface,ours_accurate,faceapi').split(','); // add ours_faceres for the 1024-d faceres embedder (slow)
 
 // A quick run: keep the first n same and n different pairs of every fold.
 const limit = Number(process.env.LFW_PAIRS_LIMIT ?? 0);
@@ -92,7 +92,7 @@ function save() {
   console.log(`wrote ${path.relative(root, out)}`);
 }
 
-for (const [name, preset] of [['ours', 'default'], ['ours_fast', 'fast'], ['ours_mobileface', 'mobileface'], ['ours_faceres', 'faceres']]) {
+for (const [name, preset] of [['ours', 'default'], ['ours_fast', 'fast'], ['ours_mobileface', 'mobileface'], ['ours_accurate', 'accurate'], ['ours_faceres', 'faceres']]) {
   if (!only.includes(name)) continue;
   const pipeline = await loadFacePipeline({ preset });
   const pairs = parseLfwPairs(readFileSync(pairsFile, 'utf8'), pairsFile);
@@ -113,7 +113,7 @@ if (only.includes('faceapi')) {
 if (results.faceapi) {
   const f = results.faceapi;
   console.log('\npipeline         accuracy   vs face-api   ms/face  face-api÷ours   ms/image  face-api÷ours');
-  for (const name of ['ours', 'ours_fast', 'ours_mobileface', 'ours_faceres', 'faceapi']) {
+  for (const name of ['ours', 'ours_fast', 'ours_mobileface', 'ours_accurate', 'ours_faceres', 'faceapi']) {
     const r = results[name];
     if (!r) continue;
     const diff = ((r.accuracy_mean - f.accuracy_mean) * 100).toFixed(2);

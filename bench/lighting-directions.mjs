@@ -12,7 +12,7 @@
 // LIGHTING_DIRECTIONS_AMBIENT scales the light left in shadow (default 1: 1% of it for lamps behind the face, 1.5% at
 // 80–95°, as bench/relight.mjs's bands), to see how much of what is missed is the stand-in's darkness.
 // Usage: pnpm bench:lighting-directions   (env: FACEREC_DATASETS, LIGHTING_DIRECTIONS_OUT=lighting-directions,
-//        LIGHTING_DIRECTIONS_RECIPES=cnn,cnn_previous,head,head_previous[,cnn_harsh_light,cnn_pixel_codes],
+//        LIGHTING_DIRECTIONS_RECIPES=cnn,cnn_previous,head,head_previous[,cnn_harsh_light,cnn_pixel_codes,head_accurate],
 //        LIGHTING_DIRECTIONS_AMBIENT=1)
 // Writes bench-results/lighting-directions.json (or <LIGHTING_DIRECTIONS_OUT>.json).
 import os from 'node:os';
@@ -68,11 +68,14 @@ const RECIPES = {
   cnn_pixel_codes: { make: () => new FaceRecognizer({ seed: 1, texture: { ...DEFAULT_CNN_TEXTURE_MATCHING, pixelRadius: DEFAULT_TEXTURE_MATCHING.pixelRadius } }) },
   head: { make: () => new FaceRecognizer({ backbone: pipeline, head: 'class-mean' }) },
   head_previous: { make: () => new FaceRecognizer({ backbone: neverFound, head: 'class-mean', texture: null, retryIllumination: null }) },
+  // Not in the default list: the same head on the `accurate` preset (facerec train --backbone accurate).
+  head_accurate: { make: async () => new FaceRecognizer({ backbone: (accurate ??= await loadFacePipeline({ preset: 'accurate' })), head: 'class-mean' }) },
 };
+let accurate;
 
 const result = {
   protocol: 'ORL 40 people as tight 168×192 grey crops, relit by bench/relight.mjs relightFrom from 64 light-stage lamps (azimuth to ±130°, elevation −40° to +90°); train: first 5 photos under the 10 most frontal lamps (400); test: last 5 photos under the other 54 lamps, one photo per lamp and person (2,160); subsets by the lamp angle from the camera axis: 1 ≤ 12°, 2 ≤ 25°, 3 ≤ 50°, 4 ≤ 77°, 5 > 77°',
-  recipes: 'cnn: the seed CNN with FaceRecognizer defaults (facerec train); cnn_previous: no illumination step, no texture match; cnn_harsh_light: the defaults trained with augmentation harsh-light; cnn_pixel_codes: the defaults with texture pixelRadius 3; head: class means on the default preset with the defaults (facerec train --backbone default); head_previous: cosines only, no crop geometry, no second look',
+  recipes: 'cnn: the seed CNN with FaceRecognizer defaults (facerec train); cnn_previous: no illumination step, no texture match; cnn_harsh_light: the defaults trained with augmentation harsh-light; cnn_pixel_codes: the defaults with texture pixelRadius 3; head: class means on the default preset with the defaults (facerec train --backbone default); head_accurate: the same on the accurate preset; head_previous: cosines only, no crop geometry, no second look',
   ambient_scale: AMBIENT,
   backend: selection.backend, machine: machine(), load_average_start: os.loadavg(),
   train_photos: train.length,
@@ -82,7 +85,7 @@ const result = {
 };
 for (const name of RECIPE_NAMES) {
   const recipe = RECIPES[name];
-  const recognizer = recipe.make();
+  const recognizer = await recipe.make();
   const t0 = performance.now();
   await recognizer.fit(train, { seed: 1, ...recipe.fit });
   const fitSeconds = (performance.now() - t0) / 1000;

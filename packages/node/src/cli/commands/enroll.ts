@@ -20,7 +20,7 @@ into one gallery take turns (a lock file .<gallery>.lock beside it) and all land
 others wait) or postgres://user:password@host/db?gallery=<name> (a server with pgvector).
 
 Options:
-  --preset <name>        embedder of a new gallery: default (dlib ResNet-34 + face mesh) | fast (dlib, no mesh) | mobileface | faceres;
+  --preset <name>        embedder of a new gallery: default (dlib ResNet-34 + face mesh) | fast (dlib, no mesh) | mobileface | faceres | accurate;
                          an existing gallery keeps its own (another preset is an error)
   --lock-timeout <s>     seconds to wait for another enrolment into the same gallery (default 30)
   --models <dir>         folder with the model files (default: the installed npm packages)

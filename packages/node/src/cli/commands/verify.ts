@@ -14,7 +14,7 @@ embedder's calibrated threshold. Exit code 0 either way; 1 when an image has no 
 
 Options:
   --threshold <x>    similarity at or above which the faces are the same person (default: the embedder's)
-  --preset <name>    default (dlib ResNet-34 + face mesh) | fast (dlib, no mesh) | mobileface | faceres
+  --preset <name>    default (dlib ResNet-34 + face mesh) | fast (dlib, no mesh) | mobileface | faceres | accurate (dlib + MobileFaceNet)
   --json             print one JSON object instead
 ${explainUsage('file')}  --models <dir>     folder with the model files (default: the installed npm packages)
   --backend <name>   auto | gpu | wasm | cpu (default auto)
