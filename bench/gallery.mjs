@@ -26,7 +26,7 @@ async function time(fn, reps = 50) {
 }
 
 const result = { rows, people: rows / 5, backend: backend.backend, machine: { cpus: os.cpus().length, loadavg_at_start: os.loadavg() }, embedders: {} };
-for (const [name, d] of [['dlib', 128], ['mobileface', 256], ['faceres', 1024]]) {
+for (const [name, d] of [['dlib', 128], ['mobileface', 256], ['dlib+mobilefacenet', 320], ['faceres', 1024]]) {
   const gallery = new Gallery(undefined, { embedder: name, dimensions: d, threshold: 0.5 });
   // 5 embeddings per person, as after enrolling 5 photos each.
   for (let i = 0; i < rows; i++) await gallery.enroll(`person${i % (rows / 5)}`, [unit(d)]);
