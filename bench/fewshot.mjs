@@ -1,6 +1,6 @@
 // Few-shot benchmark on ORL (40 people × 10 photos): k = 1, 2, 5 training photos per person, the rest tested,
 // with the pretrained embedder as frozen backbone (class means, and a softmax head). Writes bench-results/fewshot.json.
-// Usage: pnpm bench:fewshot   (env: FACEREC_DATA / FACEREC_DATASETS; FEWSHOT_PRESET=default|fast|mobileface|faceres)
+// Usage: pnpm bench:fewshot   (env: FACEREC_DATA / FACEREC_DATASETS; FEWSHOT_PRESET=default|fast|mobileface|faceres|accurate)
 import { mkdirSync, renameSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
