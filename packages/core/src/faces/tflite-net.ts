@@ -12,6 +12,13 @@ function activate(x: tf.Tensor, a: TfliteActivation): tf.Tensor {
   return a === 'relu' ? tf.relu(x) : a === 'relu6' ? tf.relu6(x) : x;
 }
 
+/** The tensors an operator's run reads as they are: a convolution's filter is read in tfjs's layout instead, a reshape's target from its declared output. */
+function runInputs(op: TfliteOperator): number[] {
+  if (op.conv) return [op.inputs[0]!, ...((op.inputs[2] ?? -1) >= 0 ? [op.inputs[2]!] : [])];
+  if (op.op === 'RESHAPE') return [op.inputs[0]!];
+  return op.inputs.filter((i) => i >= 0);
+}
+
 /**
  * A TFLite file converted from a framework without a PReLU operator writes PReLU out as `relu(x) + c·(x − |x|)`
  * (five operators, four activations the size of x). That is `prelu(x, 2c)`: one op. Returns, by the ADD's index,
@@ -95,6 +102,13 @@ export class TfliteNet implements EmbeddingNet {
       available.add(op.outputs[0]!);
     }
     if (!available.has(this.output)) throw new ModelFormatError(this.source, 'no operator writes the graph output');
+    // Constants no step reads as they are (filters kept in tfjs's layout, a PReLU's c, reshape targets) are freed.
+    const read = new Set(this.steps.flatMap((step) => (step.kind === 'prelu' ? [step.x] : runInputs(step.op))));
+    for (const [i, t] of this.constants) {
+      if (read.has(i)) continue;
+      t.dispose();
+      this.constants.delete(i);
+    }
   }
 
   /** The filter in tfjs's layout: CONV_2D's [out, h, w, in] → [h, w, in, out]; DEPTHWISE's [1, h, w, in·m] → [h, w, in, m]. */
@@ -110,9 +124,12 @@ export class TfliteNet implements EmbeddingNet {
     return tf.reshape(weights, [h, w, channels / m, m]);
   }
 
-  /** Every float weight, for the load-time check that none is NaN or infinite. */
+  /** Every float weight the run uses, for the load-time check that none is NaN or infinite. */
   weights(): Array<{ name: string; tensor: tf.Tensor }> {
-    return [...this.constants].filter(([, t]) => t.dtype === 'float32').map(([i, tensor]) => ({ name: this.graph.tensors[i]!.name, tensor }));
+    const name = (i: number) => this.graph.tensors[i]!.name;
+    const constants = [...this.constants].filter(([, t]) => t.dtype === 'float32').map(([i, tensor]) => ({ name: name(i), tensor }));
+    const own = this.steps.flatMap((s) => (s.kind === 'prelu' ? [{ name: `${name(s.output)} (PReLU slope)`, tensor: s.alpha }] : s.filter ? [{ name: name(s.op.inputs[1]!), tensor: s.filter as tf.Tensor }] : []));
+    return [...constants, ...own];
   }
 
   /** How many ops a run takes (a written-out PReLU counts as one). */
@@ -145,7 +162,7 @@ export class TfliteNet implements EmbeddingNet {
   }
 
   private run(op: TfliteOperator, filter: tf.Tensor4D | undefined, get: (i: number) => tf.Tensor): tf.Tensor {
-    const [a, b] = op.inputs.map((i) => (i >= 0 ? get(i) : undefined));
+    const [a, b] = runInputs(op).map(get);
     switch (op.op) {
       case 'CONV_2D':
       case 'DEPTHWISE_CONV_2D': {
@@ -154,8 +171,7 @@ export class TfliteNet implements EmbeddingNet {
         const dilations: [number, number] = [...op.conv!.dilations];
         const x = a as tf.Tensor4D;
         let y: tf.Tensor = op.op === 'CONV_2D' ? tf.conv2d(x, filter!, strides, padding, 'NHWC', dilations) : tf.depthwiseConv2d(x, filter!, strides, padding, 'NHWC', dilations);
-        const bias = (op.inputs[2] ?? -1) >= 0 ? get(op.inputs[2]!) : undefined;
-        if (bias) y = tf.add(y, bias);
+        if (b) y = tf.add(y, b); // the bias, when the operator has one
         return activate(y, activation);
       }
       case 'ADD':

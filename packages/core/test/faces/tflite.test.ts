@@ -65,10 +65,15 @@ describe('parseTflite', () => {
 
 describe('TfliteNet', () => {
   it("gives TensorFlow Lite's outputs for the tiny model, with the written-out PReLU run as one op", async () => {
+    const before = tf.memory().numTensors;
     const net = await loadTfliteNet(tiny, 'tiny.tflite', signature);
     try {
       // 9 operators, the five of the PReLU fused into one: 5 steps.
       expect(net.stepCount).toBe(5);
+      // Each weight is held once: 3 filters in tfjs's layout, 3 biases, the PReLU's slope (the file's filters, its c
+      // and the reshape target are freed).
+      expect(tf.memory().numTensors - before).toBe(7);
+      expect(net.weights()).toHaveLength(7);
       const x = tf.tensor4d(reference.input, reference.inputShape as [number, number, number, number]);
       const y = net.embed(x);
       expect(y.shape).toEqual(reference.outputShape);
