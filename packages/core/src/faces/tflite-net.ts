@@ -58,8 +58,8 @@ function findPrelus(graph: TfliteGraph, constants: ReadonlyMap<number, tf.Tensor
 export class TfliteNet implements EmbeddingNet {
   private readonly constants = new Map<number, tf.Tensor>();
   private readonly steps: Step[] = [];
-  /** Per tensor, the index of the last step that reads it (freed after it). */
-  private readonly lastRead = new Map<number, number>();
+  /** Per step, the activations read for the last time by it (freed after it). */
+  private readonly lastReadBy: number[][] = [];
   private readonly input: number;
   private readonly output: number;
 
@@ -86,6 +86,7 @@ export class TfliteNet implements EmbeddingNet {
     const prelus = findPrelus(this.graph, this.constants);
     const skipped = new Set([...prelus.values()].flatMap((p) => p.replaced));
     const available = new Set([this.input, ...this.constants.keys()]);
+    const lastRead = new Map<number, number>();
     for (const [k, op] of operators.entries()) {
       if (skipped.has(k)) continue;
       const prelu = prelus.get(k);
@@ -98,10 +99,14 @@ export class TfliteNet implements EmbeddingNet {
       } else {
         this.steps.push({ kind: 'op', op, ...(op.conv ? { filter: this.filter(k, op) } : {}) });
       }
-      for (const i of reads) this.lastRead.set(i, this.steps.length - 1);
+      for (const i of reads) lastRead.set(i, this.steps.length - 1);
       available.add(op.outputs[0]!);
     }
     if (!available.has(this.output)) throw new ModelFormatError(this.source, 'no operator writes the graph output');
+    for (const [i, s] of lastRead) {
+      if (i === this.input || i === this.output || this.constants.has(i)) continue;
+      (this.lastReadBy[s] ??= []).push(i);
+    }
     // Constants no step reads as they are (filters kept in tfjs's layout, a PReLU's c, reshape targets) are freed.
     const read = new Set(this.steps.flatMap((step) => (step.kind === 'prelu' ? [step.x] : runInputs(step.op))));
     for (const [i, t] of this.constants) {
@@ -115,8 +120,6 @@ export class TfliteNet implements EmbeddingNet {
   private filter(k: number, op: TfliteOperator): tf.Tensor4D {
     const weights = this.constants.get(op.inputs[1]!);
     if (!weights || weights.rank !== 4 || weights.dtype !== 'float32') throw new ModelFormatError(this.source, `operator ${k} (${op.op}) has no constant 4-d float32 filter`);
-    const bias = op.inputs[2] ?? -1;
-    if (bias >= 0 && !this.constants.has(bias)) throw new ModelFormatError(this.source, `operator ${k} (${op.op}) has a bias that is not a constant`);
     if (op.op === 'CONV_2D') return tf.transpose(weights, [1, 2, 3, 0]) as tf.Tensor4D;
     const [, h, w, channels] = weights.shape as [number, number, number, number];
     const m = op.conv!.depthMultiplier;
@@ -150,9 +153,8 @@ export class TfliteNet implements EmbeddingNet {
         const out = step.kind === 'prelu' ? tf.prelu(get(step.x), step.alpha) : this.run(step.op, step.filter, get);
         values.set(step.kind === 'prelu' ? step.output : step.op.outputs[0]!, out);
         // Activations are freed once read for the last time: a tidy alone would hold every layer's until the end.
-        for (const [i, t] of values) {
-          if (i === this.input || i === this.output || this.lastRead.get(i) !== s) continue;
-          t.dispose();
+        for (const i of this.lastReadBy[s] ?? []) {
+          values.get(i)?.dispose();
           values.delete(i);
         }
       }

