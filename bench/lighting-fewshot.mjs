@@ -128,6 +128,8 @@ const HEADS = {
   histograms_only: { hideFound: false, texture: (({ pixelRadius, ...rest }) => rest)(DEFAULT_TEXTURE_MATCHING) },
   // The texture code before session 11: LBP on every cell (no LTP, no cells left out in shadow).
   lbp_0_25: { hideFound: false, texture: { method: 'tan-triggs-lbp', size: 64, grid: [8, 8], weight: 0.25 } },
+  // Textures read at 96 pixels (12×12 cells of 8) instead of 64.
+  size_96: { hideFound: false, texture: { ...DEFAULT_TEXTURE_MATCHING, size: 96, grid: [12, 12] } },
   // The default's weight for a face in shadow (2) against others.
   ...Object.fromEntries([0.75, 1, 1.5, 2, 3, 4].filter((w) => w !== DEFAULT_TEXTURE_MATCHING.shadowWeight).map((w) => [`shadow_${w}`, { hideFound: false, texture: { ...DEFAULT_TEXTURE_MATCHING, shadowWeight: w } }])),
 };

@@ -12,7 +12,7 @@ export const SEVERITIES = {
 };
 
 /** A seeded source of uniform numbers in [0, 1). */
-function seeded(k) {
+export function seeded(k) {
   let s = ((k + 1) * 2654435761) >>> 0;
   return () => ((s = (Math.imul(s ^ (s >>> 15), 2246822519) + 3266489917) >>> 0) / 4294967296);
 }
@@ -38,7 +38,7 @@ export function relightFace(image, k, severity) {
 export const polarOf = (azimuth, elevation) => (Math.acos(Math.cos((azimuth * Math.PI) / 180) * Math.cos((elevation * Math.PI) / 180)) * 180) / Math.PI;
 
 /** The ambient share of the severity band a light `polar` degrees off the camera axis falls in. */
-const ambientAt = (polar) => Object.values(SEVERITIES).find((band) => polar <= band.angle[1])?.ambient ?? SEVERITIES.rear.ambient;
+export const ambientAt = (polar) => Object.values(SEVERITIES).find((band) => polar <= band.angle[1])?.ambient ?? SEVERITIES.rear.ambient;
 
 /**
  * `image` lit by a lamp `azimuth` degrees to the side (positive: from the image's right) and `elevation` degrees up,

@@ -4,6 +4,8 @@ import { similarityTransform } from '@facerec/node';
 
 export const TIGHT_WIDTH = 168;
 export const TIGHT_HEIGHT = 192;
+/** Where the face lies in a tight crop, roughly (the face mesh's input box). */
+export const TIGHT_FACE = { x: 0.18 * TIGHT_WIDTH, y: 0.12 * TIGHT_HEIGHT, width: 0.64 * TIGHT_WIDTH, height: 0.78 * TIGHT_HEIGHT };
 const TIGHT = [[0.3, 0.34], [0.7, 0.34], [0.5, 0.55], [0.34, 0.74], [0.66, 0.74]].map(([x, y]) => ({ x: x * TIGHT_WIDTH, y: y * TIGHT_HEIGHT }));
 
 /** A tight 168×192 grey crop (bilinear) of `image`'s main face as `pipeline` finds it (or the centre's). */
