@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { MESH_FILE, loadGraphModelFromFiles, locateModelDir } from '@facerec/node';
-import { ambientAt, polarOf, seeded } from './relight.mjs';
+import { ambientAt, lampVector, polarOf, seeded } from './relight.mjs';
 
 const INPUT = 192;
 let model;
@@ -95,7 +95,7 @@ function outside(hull, x, y) {
  * The height map (pixels towards the camera) of a `W`×`H` crop from mesh `points`: inside the mesh, the points'
  * depth interpolated (a Gaussian-weighted mean, σ 9 pixels); outside the points' convex hull, the rim's depth
  * falling away as a rounded head does (down by the square of the distance to the hull, over the face's half-width), then
- * smoothed (σ 2 pixels). Returns { height, width: W, height: H }.
+ * smoothed (σ 2 pixels). Returns { map, width: W, height: H }.
  */
 export function faceSurface(points, W, H) {
   const xs = points.map((p) => p.x), ys = points.map((p) => p.y), zs = points.map((p) => p.z);
@@ -158,8 +158,7 @@ export function shading(surface, light) {
  * it), and its exposure, camera noise and 8-bit rounding (seeded by `k`).
  */
 export function relightSurface(image, surface, k, azimuth, elevation, ambientScale = 1) {
-  const a = (azimuth * Math.PI) / 180, e = (elevation * Math.PI) / 180;
-  const light = shading(surface, [Math.sin(a) * Math.cos(e), -Math.sin(e), Math.cos(a) * Math.cos(e)]);
+  const light = shading(surface, lampVector(azimuth, elevation));
   const ambient = Math.min(1, ambientAt(polarOf(azimuth, elevation)) * ambientScale);
   const rnd = seeded(k * 7919 + 101);
   const exposure = 0.55 + 0.55 * rnd();

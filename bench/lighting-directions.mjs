@@ -59,7 +59,8 @@ const TEST_LAMPS = LAMPS.slice(10);
 const orl = await loadImageFolder(path.join(datasets, 'orl'), { split: { type: 'first', count: 5 } });
 const crops = new Map();
 const surfaces = new Map();
-for (const d of [...orl.train, ...orl.test]) {
+// Only the photos that are lit: with TEST_PHOTOS `same`, ORL's last 5 photos are not.
+for (const d of TEST_PHOTOS === 'same' ? orl.train : [...orl.train, ...orl.test]) {
   const crop = await tightCrop(pipeline, d.image);
   crops.set(d, crop);
   if (FACE === 'mesh') surfaces.set(crop, faceSurface(await meshPoints(crop, TIGHT_FACE), crop.width, crop.height));
@@ -74,8 +75,8 @@ const lampName = ({ azimuth, elevation }) => `${azimuth >= 0 ? '+' : '-'}${Math.
 people.forEach((label, p) => {
   const own = photosOf(orl.train, label);
   TRAIN_LAMPS.forEach((lamp, i) => train.push({ label, image: relight(crops.get(own[i % own.length]), p * 1000 + i, lamp) }));
-  const held = TEST_PHOTOS === 'same' ? own : photosOf(orl.test, label);
-  TEST_LAMPS.forEach((lamp, i) => tests[i].push({ label, image: relight(crops.get(held[i % held.length]), p * 1000 + 100 + i, lamp) }));
+  const tested = TEST_PHOTOS === 'same' ? own : photosOf(orl.test, label);
+  TEST_LAMPS.forEach((lamp, i) => tests[i].push({ label, image: relight(crops.get(tested[i % tested.length]), p * 1000 + 100 + i, lamp) }));
 });
 
 /** The backbone as the head before session 8 saw it: no face ever counted as found, so no crop geometry. */
@@ -89,10 +90,10 @@ const RECIPES = {
   cnn_pixel_codes: { make: () => new FaceRecognizer({ seed: 1, texture: { ...DEFAULT_CNN_TEXTURE_MATCHING, pixelRadius: DEFAULT_TEXTURE_MATCHING.pixelRadius } }) },
   head: { make: () => new FaceRecognizer({ backbone: pipeline, head: 'class-mean' }) },
   head_previous: { make: () => new FaceRecognizer({ backbone: neverFound, head: 'class-mean', texture: null, retryIllumination: null }) },
-  // Not in the default list: the same head on the `accurate` preset (facerec train --backbone accurate).
   // Not in the default list: the defaults with textures read at 96 pixels (12×12 cells of 8) instead of 64.
   head_texture_96: { make: () => new FaceRecognizer({ backbone: pipeline, head: 'class-mean', texture: { ...DEFAULT_TEXTURE_MATCHING, size: 96, grid: [12, 12] } }) },
   cnn_texture_96: { make: () => new FaceRecognizer({ seed: 1, texture: { ...DEFAULT_CNN_TEXTURE_MATCHING, size: 96, grid: [12, 12] } }) },
+  // Not in the default list: the same head on the `accurate` preset (facerec train --backbone accurate).
   head_accurate: { make: async () => new FaceRecognizer({ backbone: (accurate ??= await loadFacePipeline({ preset: 'accurate' })), head: 'class-mean' }) },
 };
 let accurate;

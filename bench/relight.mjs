@@ -37,6 +37,12 @@ export function relightFace(image, k, severity) {
 /** The light's angle from the camera axis (degrees) of a direction `azimuth` degrees to the side and `elevation` up. */
 export const polarOf = (azimuth, elevation) => (Math.acos(Math.cos((azimuth * Math.PI) / 180) * Math.cos((elevation * Math.PI) / 180)) * 180) / Math.PI;
 
+/** The unit vector towards a lamp `azimuth` degrees to the side and `elevation` degrees up: x to the image's right, y down, z towards the camera. */
+export function lampVector(azimuth, elevation) {
+  const a = (azimuth * Math.PI) / 180, e = (elevation * Math.PI) / 180;
+  return [Math.sin(a) * Math.cos(e), -Math.sin(e), Math.cos(a) * Math.cos(e)];
+}
+
 /** The ambient share of the severity band a light `polar` degrees off the camera axis falls in. */
 export const ambientAt = (polar) => Object.values(SEVERITIES).find((band) => polar <= band.angle[1])?.ambient ?? SEVERITIES.rear.ambient;
 
@@ -47,11 +53,8 @@ export const ambientAt = (polar) => Object.values(SEVERITIES).find((band) => pol
  * a cast shadow that deepens with that angle up to 60° (a lamp near the camera casts almost none).
  */
 export function relightFrom(image, k, azimuth, elevation, ambientScale = 1) {
-  const a = (azimuth * Math.PI) / 180;
-  const e = (elevation * Math.PI) / 180;
-  // x to the image's right, y down, z towards the camera.
   const polar = polarOf(azimuth, elevation);
-  return shade(image, [Math.sin(a) * Math.cos(e), -Math.sin(e), Math.cos(a) * Math.cos(e)], Math.min(1, ambientAt(polar) * ambientScale), seeded(k * 7919 + 101), Math.min(1, polar / 60));
+  return shade(image, lampVector(azimuth, elevation), Math.min(1, ambientAt(polar) * ambientScale), seeded(k * 7919 + 101), Math.min(1, polar / 60));
 }
 
 /**
