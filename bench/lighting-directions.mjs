@@ -18,7 +18,7 @@
 // behind the face, 1.5% at 80–95°, as bench/relight.mjs's bands).
 // Usage: pnpm bench:lighting-directions   (env: FACEREC_DATASETS, LIGHTING_DIRECTIONS_OUT=lighting-directions,
 //        LIGHTING_DIRECTIONS_RECIPES=cnn,cnn_previous,head,head_previous[,cnn_harsh_light,cnn_pixel_codes,cnn_texture_96,
-//        head_accurate,head_texture_96],
+//        head_accurate,head_pixels_64,head_pixels_128,head_texture_96],
 //        LIGHTING_DIRECTIONS_FACE=mesh|cylinder, LIGHTING_DIRECTIONS_TEST_PHOTOS=same|held, LIGHTING_DIRECTIONS_AMBIENT=1)
 // Writes bench-results/lighting-directions.json (or <LIGHTING_DIRECTIONS_OUT>.json).
 import os from 'node:os';
@@ -87,9 +87,13 @@ const RECIPES = {
   // Not in the default list: the seed CNN trained with the harsh-light augmentation (`fit`'s option, not its default).
   cnn_harsh_light: { make: () => new FaceRecognizer({ seed: 1 }), fit: { augmentation: 'harsh-light' } },
   // Not in the default list: the defaults with faces in shadow matched pixel by pixel (for photos known to be aligned).
-  cnn_pixel_codes: { make: () => new FaceRecognizer({ seed: 1, texture: { ...DEFAULT_CNN_TEXTURE_MATCHING, pixelRadius: DEFAULT_TEXTURE_MATCHING.pixelRadius } }) },
+  cnn_pixel_codes: { make: () => new FaceRecognizer({ seed: 1, texture: { ...DEFAULT_CNN_TEXTURE_MATCHING, pixelRadius: DEFAULT_TEXTURE_MATCHING.pixelRadius, pixelSize: DEFAULT_TEXTURE_MATCHING.pixelSize } }) },
   head: { make: () => new FaceRecognizer({ backbone: pipeline, head: 'class-mean' }) },
   head_previous: { make: () => new FaceRecognizer({ backbone: neverFound, head: 'class-mean', texture: null, retryIllumination: null }) },
+  // Not in the default list: the head's faces in shadow matched pixel by pixel at 64 pixels (the default before
+  // session 18) or 128, instead of 96.
+  head_pixels_64: { make: () => new FaceRecognizer({ backbone: pipeline, head: 'class-mean', texture: { ...DEFAULT_TEXTURE_MATCHING, pixelSize: 64 } }) },
+  head_pixels_128: { make: () => new FaceRecognizer({ backbone: pipeline, head: 'class-mean', texture: { ...DEFAULT_TEXTURE_MATCHING, pixelSize: 128 } }) },
   // Not in the default list: the defaults with textures read at 96 pixels (12×12 cells of 8) instead of 64.
   head_texture_96: { make: () => new FaceRecognizer({ backbone: pipeline, head: 'class-mean', texture: { ...DEFAULT_TEXTURE_MATCHING, size: 96, grid: [12, 12] } }) },
   cnn_texture_96: { make: () => new FaceRecognizer({ seed: 1, texture: { ...DEFAULT_CNN_TEXTURE_MATCHING, size: 96, grid: [12, 12] } }) },
@@ -100,7 +104,7 @@ let accurate;
 
 const result = {
   protocol: `ORL 40 people as tight 168×192 grey crops, relit ${FACE === 'mesh' ? 'on each face\'s own shape (bench/face-surface.mjs relightSurface: a height map from the face mesh, Lambert and cast shadows)' : 'by bench/relight.mjs relightFrom (a half-cylinder face)'} from 64 light-stage lamps (azimuth to ±130°, elevation −40° to +90°); train: first 5 photos under the 10 most frontal lamps (400); test: ${TEST_PHOTOS === 'same' ? 'the same 5 photos' : 'the last 5 photos'} under the other 54 lamps, one photo per lamp and person (2,160); subsets by the lamp angle from the camera axis: 1 ≤ 12°, 2 ≤ 25°, 3 ≤ 50°, 4 ≤ 77°, 5 > 77°`,
-  recipes: 'cnn: the seed CNN with FaceRecognizer defaults (facerec train); cnn_previous: no illumination step, no texture match; cnn_harsh_light: the defaults trained with augmentation harsh-light; cnn_pixel_codes: the defaults with texture pixelRadius 3; head: class means on the default preset with the defaults (facerec train --backbone default); head_accurate: the same on the accurate preset; head_texture_96, cnn_texture_96: the defaults with textures at 96 pixels (12×12 cells); head_previous: cosines only, no crop geometry, no second look',
+  recipes: 'cnn: the seed CNN with FaceRecognizer defaults (facerec train); cnn_previous: no illumination step, no texture match; cnn_harsh_light: the defaults trained with augmentation harsh-light; cnn_pixel_codes: the defaults with texture pixelRadius 3 at pixelSize 96; head: class means on the default preset with the defaults (facerec train --backbone default); head_accurate: the same on the accurate preset; head_pixels_64, head_pixels_128: the head with faces in shadow matched pixel by pixel at 64 or 128 pixels (96 by default); head_texture_96, cnn_texture_96: the defaults with textures at 96 pixels (12×12 cells); head_previous: cosines only, no crop geometry, no second look',
   ambient_scale: AMBIENT,
   test_photos_from: TEST_PHOTOS,
   face: FACE,

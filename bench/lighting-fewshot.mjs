@@ -125,7 +125,10 @@ const HEADS = {
   texture_only: { hideFound: false, texture: { ...DEFAULT_TEXTURE_MATCHING, weight: 10, shadowWeight: 10 } },
   session8_default: { hideFound: false, texture: DEFAULT_TEXTURE_MATCHING, retryIllumination: null },
   // Faces in shadow on crops of one geometry matched by cell histograms, as before session 13 (no pixel codes).
-  histograms_only: { hideFound: false, texture: (({ pixelRadius, ...rest }) => rest)(DEFAULT_TEXTURE_MATCHING) },
+  histograms_only: { hideFound: false, texture: (({ pixelRadius, pixelSize, ...rest }) => rest)(DEFAULT_TEXTURE_MATCHING) },
+  // Faces in shadow matched pixel by pixel at the histograms' 64 pixels, as before session 18 (not 96).
+  pixels_64: { hideFound: false, texture: { ...DEFAULT_TEXTURE_MATCHING, pixelSize: 64 } },
+  pixels_128: { hideFound: false, texture: { ...DEFAULT_TEXTURE_MATCHING, pixelSize: 128 } },
   // The texture code before session 11: LBP on every cell (no LTP, no cells left out in shadow).
   lbp_0_25: { hideFound: false, texture: { method: 'tan-triggs-lbp', size: 64, grid: [8, 8], weight: 0.25 } },
   // Textures read at 96 pixels (12×12 cells of 8) instead of 64.

@@ -46,12 +46,18 @@ export interface TextureMatching {
    * `'tan-triggs-ltp'` only, for photos cropped alike: a face in shadow (more than 30% of it, measured against the
    * training photos) is matched pixel by pixel instead of by cell histograms: each of its visible pixels' codes is
    * sought among the same codes of the other face within this many pixels ({@link codeDistance}). A face lit from
-   * behind shows only a rim, too narrow to fill any cell. Each texture then also carries its pixels' codes (8 kB more
-   * at 64 × 64). Only faces that line up pixel for pixel gain: a class-mean head uses it only with its crop textures
+   * behind shows only a rim, too narrow to fill any cell. Each texture then also carries its pixels' codes (2 bytes
+   * per pixel of `pixelSize`: 18 kB more at 96 × 96). Only faces that line up pixel for pixel gain: a class-mean head uses it only with its crop textures
    * (training photos found to be crops of one geometry), and a CNN, which reads photos whole, only when given it.
    * Absent: histograms for every face.
    */
   readonly pixelRadius?: number;
+  /**
+   * `pixelRadius` only: the side, in pixels, of the aligned face whose pixel codes are matched (the histograms keep
+   * `size`). A rim or a lit forehead is a few pixels wide at 64: finer pixels keep more of it, while faces in view
+   * keep the coarser histograms that hold up across photos. Absent: `size`.
+   */
+  readonly pixelSize?: number;
   /**
    * How much the texture moves a score, in units of the spread of the embedding's scores over the people: a
    * person's fused score is `cosine + weight · σ(cosines) · z(−texture distance)`. With `shadowWeight`, the weight of
@@ -70,7 +76,7 @@ export const FACE_IN_SHADOW = 0.3;
 /**
  * The default texture match of a class-mean head: 64×64 faces, 8×8 cells, LTP at threshold 0.2, cells darker than
  * 3–20 grey levels left out, weight 0.25 for a face in full view rising to 2 for one in shadow, a face in shadow
- * matched pixel by pixel within 3 pixels. Embeddings of faces
+ * matched pixel by pixel within 3 pixels of a 96 × 96 face. Embeddings of faces
  * half in shadow lose much of their identity while Tan–Triggs + LTP on the lit cells keeps it; at weight 0.25 the
  * embedding still decides on normally lit real photos (bench/lighting-fewshot.mjs, BENCHMARKS.md lighting).
  */
@@ -83,16 +89,23 @@ export const DEFAULT_TEXTURE_MATCHING: TextureMatching = Object.freeze({
   weight: 0.25,
   shadowWeight: 2,
   pixelRadius: 3,
+  pixelSize: 96,
 });
+
+/** The side of the face whose pixel codes a match reads ({@link TextureMatching.pixelSize}), or undefined without pixel codes. */
+export function pixelSide(matching: TextureMatching): number | undefined {
+  return matching.pixelRadius === undefined ? undefined : (matching.pixelSize ?? matching.size);
+}
 
 /**
  * Values of one texture: each cell's histograms, then (LTP) each cell's visibility, then (with `pixelRadius`) its
- * pixels' codes ({@link ltpCodes}) over 255.
+ * pixels' codes ({@link ltpCodes}, at {@link pixelSide}) over 255.
  */
 export function textureLength(matching: TextureMatching): number {
   const cells = matching.grid[0] * matching.grid[1];
   if (matching.method !== 'tan-triggs-ltp') return cells * LBP_BINS;
-  return cells * (2 * LBP_BINS + 1) + (matching.pixelRadius === undefined ? 0 : 2 * matching.size * matching.size);
+  const side = pixelSide(matching) ?? 0;
+  return cells * (2 * LBP_BINS + 1) + 2 * side * side;
 }
 
 /** Where an LTP texture's parts start: the visibility after the histograms, the codes after the visibility. */
@@ -108,9 +121,9 @@ export function textureDistance(a: Float32Array, b: Float32Array, matching: Text
   return cellChiSquareDistance(a.subarray(0, bins), b.subarray(0, bins), 2 * LBP_BINS, a.subarray(bins, codes), b.subarray(bins, codes));
 }
 
-/** `matching` without its pixel codes ({@link TextureMatching.pixelRadius}): histograms for every face. */
+/** `matching` without its pixel codes ({@link TextureMatching.pixelRadius}, `pixelSize`): histograms for every face. */
 export function withoutPixelCodes(matching: TextureMatching): TextureMatching {
-  const { pixelRadius: _, ...rest } = matching;
+  const { pixelRadius: _, pixelSize: __, ...rest } = matching;
   return rest;
 }
 
@@ -134,8 +147,8 @@ export function validateTextureMatching(value: unknown, source: string): Texture
   if (typeof weight !== 'number' || !(weight >= 0 && weight <= 10)) throw new InvalidArgumentError(`${source}.weight`, `expected a number in [0, 10], got ${String(weight)}`);
   const base: TextureMatching = { method, size: size as number, grid: [grid[0] as number, grid[1] as number] as [number, number], weight };
   if (method === 'tan-triggs-lbp') {
-    if (v.threshold !== undefined || v.shadow !== undefined || v.shadowWeight !== undefined || v.pixelRadius !== undefined) {
-      throw new InvalidArgumentError(source, `'tan-triggs-lbp' takes no threshold, shadow, shadowWeight or pixelRadius (those are 'tan-triggs-ltp' settings)`);
+    if (v.threshold !== undefined || v.shadow !== undefined || v.shadowWeight !== undefined || v.pixelRadius !== undefined || v.pixelSize !== undefined) {
+      throw new InvalidArgumentError(source, `'tan-triggs-lbp' takes no threshold, shadow, shadowWeight, pixelRadius or pixelSize (those are 'tan-triggs-ltp' settings)`);
     }
     return base;
   }
@@ -153,12 +166,17 @@ export function validateTextureMatching(value: unknown, source: string): Texture
   if (pixelRadius !== undefined && !(Number.isInteger(pixelRadius) && (pixelRadius as number) >= 1 && (pixelRadius as number) <= 8)) {
     throw new InvalidArgumentError(`${source}.pixelRadius`, `expected an integer in [1, 8], got ${String(pixelRadius)}`);
   }
+  const pixelSize = v.pixelSize;
+  if (pixelSize !== undefined && !(pixelRadius !== undefined && Number.isInteger(pixelSize) && (pixelSize as number) >= 16 && (pixelSize as number) <= 256)) {
+    throw new InvalidArgumentError(`${source}.pixelSize`, `expected an integer in [16, 256] beside a pixelRadius, got ${String(pixelSize)}`);
+  }
   return {
     ...base,
     threshold,
     shadow: [shadow[0] as number, shadow[1] as number],
     ...(shadowWeight === undefined ? {} : { shadowWeight }),
     ...(pixelRadius === undefined ? {} : { pixelRadius: pixelRadius as number }),
+    ...(pixelSize === undefined ? {} : { pixelSize: pixelSize as number }),
   };
 }
 
@@ -192,22 +210,29 @@ function shadowShare(texture: Float32Array, matching: TextureMatching, reference
 
 /**
  * The texture of the face at `landmarks` in `image` (a RawImage or a `[h, w, c]` tensor, 0..255; not disposed): the
- * face warped onto the ArcFace template at `size`² pixels, grey, Tan–Triggs-normalised, then pattern histograms.
+ * face warped onto the ArcFace template at `size`² pixels, grey, Tan–Triggs-normalised, then pattern histograms
+ * (and pixel codes, from a warp at {@link pixelSide} when that differs).
  */
 export async function faceTexture(image: FaceImage, landmarks: FiveLandmarks, matching: TextureMatching): Promise<Float32Array> {
-  const { size } = matching;
-  const m = similarityTransform(templateInPixels(ARCFACE_TEMPLATE, size), landmarks);
   const [height, width] = image instanceof tf.Tensor ? image.shape : [image.height, image.width];
-  const grey = tf.tidy(() => {
-    const crop = image instanceof tf.Tensor
-      ? tf.squeeze(warpAffine(image, [m], [size, size]), [0])
-      : tf.tensor3d(warpPixels(image, [m], size, size, 0), [size, size, image.channels]);
-    return tf.expandDims(crop.shape[2] === 1 ? crop : tf.mean(crop, 2, true), 0) as tf.Tensor4D;
-  });
+  const aligned = (size: number): { grey: tf.Tensor4D; inside: Uint8Array } => {
+    const m = similarityTransform(templateInPixels(ARCFACE_TEMPLATE, size), landmarks);
+    const grey = tf.tidy(() => {
+      const crop = image instanceof tf.Tensor
+        ? tf.squeeze(warpAffine(image, [m], [size, size]), [0])
+        : tf.tensor3d(warpPixels(image, [m], size, size, 0), [size, size, image.channels]);
+      return tf.expandDims(crop.shape[2] === 1 ? crop : tf.mean(crop, 2, true), 0) as tf.Tensor4D;
+    });
+    return { grey, inside: warpCoverage(m, width, height, size) };
+  };
+  const face = aligned(matching.size);
+  const side = pixelSide(matching);
+  const fine = side !== undefined && side !== matching.size ? aligned(side) : undefined;
   try {
-    return (await greyTextures(grey, matching, [warpCoverage(m, width, height, size)]))[0]!;
+    return (await greyTextures(face.grey, matching, [face.inside], fine && { grey: fine.grey, inside: [fine.inside] }))[0]!;
   } finally {
-    grey.dispose();
+    face.grey.dispose();
+    fine?.grey.dispose();
   }
 }
 
@@ -227,16 +252,33 @@ function warpCoverage(m: Affine, width: number, height: number, size: number): U
   return out;
 }
 
+/** The same faces framed at a match's {@link pixelSide} for their pixel codes, where that differs from its `size`. */
+export interface FineFaces {
+  /** `[n, side, side, 1]` grey faces, 0..255 (not disposed). */
+  readonly grey: tf.Tensor4D;
+  /** Per face, which of its pixels fall on the photo (see {@link greyTextures}). */
+  readonly inside?: readonly Uint8Array[];
+}
+
 /**
  * The textures of grey faces already framed and at the match's size (`[n, size, size, 1]`, 0..255; not disposed):
  * Tan–Triggs-normalised with its published parameters, then pattern histograms (and, for LTP, each cell's
  * visibility from the grey levels, over the pixels `inside` flags as the photo's when given), one texture per face.
+ * Pixel codes come from `fine` when the match reads them at another side ({@link TextureMatching.pixelSize}).
  * What {@link faceTexture} does after aligning; a trained CNN's textures come here from its own crop of the photo.
+ * @throws InvalidArgumentError naming `grey` or `fine` for faces of the wrong shape, or `fine` when it is needed and missing.
  */
-export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching, inside?: readonly Uint8Array[]): Promise<Float32Array[]> {
+export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching, inside?: readonly Uint8Array[], fine?: FineFaces): Promise<Float32Array[]> {
   const { size, grid } = matching;
   const [n, h, w, c] = grey.shape;
   if (h !== size || w !== size || c !== 1) throw new InvalidArgumentError('grey', `expected [n, ${size}, ${size}, 1] faces, got [${grey.shape.join(', ')}]`);
+  const side = pixelSide(matching);
+  if (side !== undefined && side !== size) {
+    const shape = fine?.grey.shape;
+    if (!shape || shape[0] !== n || shape[1] !== side || shape[2] !== side || shape[3] !== 1) {
+      throw new InvalidArgumentError('fine', `expected [${n}, ${side}, ${side}, 1] faces for pixel codes at ${side} pixels, got ${shape ? `[${shape.join(', ')}]` : 'none'}`);
+    }
+  }
   const normalised = tanTriggs(grey);
   try {
     // Read asynchronously: a GPU backend in Node cannot read its memory synchronously.
@@ -244,7 +286,9 @@ export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching,
     const face = (i: number): Float32Array => values.subarray(i * size * size, (i + 1) * size * size);
     if (matching.method === 'tan-triggs-lbp') return Array.from({ length: n }, (_, i) => lbpHistograms(face(i), size, size, grid));
     const levels = (await grey.data()) as Float32Array;
-    const [dark, bright] = matching.shadow!;
+    const codes = side === undefined ? undefined
+      : side === size ? pixelCodesOf(values, levels, n, side, matching, inside)
+      : await finePixelCodes(fine!, side, matching);
     return Array.from({ length: n }, (_, i) => {
       const own = levels.subarray(i * size * size, (i + 1) * size * size);
       const histograms = ltpHistograms(face(i), size, size, grid, matching.threshold!);
@@ -252,17 +296,37 @@ export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching,
       const out = new Float32Array(textureLength(matching));
       out.set(histograms);
       out.set(visibility, histograms.length);
-      if (matching.pixelRadius !== undefined) {
-        // A pixel shows the face above the middle of the shadow range; below it, camera noise is much of its level.
-        const visible = Uint8Array.from(own, (level, p) => (level > (dark + bright) / 2 && (!inside || inside[i]![p]) ? 1 : 0));
-        const codes = ltpCodes(face(i), size, size, matching.threshold!, visible);
-        out.set(Float32Array.from(codes, (c) => c / 255), ltpParts(matching).codes);
-      }
+      if (codes) out.set(codes[i]!, ltpParts(matching).codes);
       return out;
     });
   } finally {
     normalised.dispose();
   }
+}
+
+/** {@link pixelCodesOf} the faces framed at the match's pixel side. */
+async function finePixelCodes(fine: FineFaces, side: number, matching: TextureMatching): Promise<Float32Array[]> {
+  const normalised = tanTriggs(fine.grey);
+  try {
+    const values = (await normalised.data()) as Float32Array;
+    return pixelCodesOf(values, (await fine.grey.data()) as Float32Array, fine.grey.shape[0], side, matching, fine.inside);
+  } finally {
+    normalised.dispose();
+  }
+}
+
+/**
+ * Each face's pixel codes over 255, at `side` pixels (`grey` `[n, side, side, 1]`, Tan–Triggs-normalised as `values`):
+ * a pixel counts as showing the face above the middle of the shadow range; below it, camera noise is much of its level.
+ */
+function pixelCodesOf(values: Float32Array, levels: Float32Array, n: number, side: number, matching: TextureMatching, inside?: readonly Uint8Array[]): Float32Array[] {
+  const [dark, bright] = matching.shadow!;
+  const area = side * side;
+  return Array.from({ length: n }, (_, i) => {
+    const own = levels.subarray(i * area, (i + 1) * area);
+    const visible = Uint8Array.from(own, (level, p) => (level > (dark + bright) / 2 && (!inside || inside[i]![p]) ? 1 : 0));
+    return Float32Array.from(ltpCodes(values.subarray(i * area, (i + 1) * area), side, side, matching.threshold!, visible), (c) => c / 255);
+  });
 }
 
 /** How a class-mean head saves its training textures: the match, and the textures quantised to bytes, in base64. */
@@ -360,7 +424,8 @@ export class TextureGallery {
     const bins = this.bins;
     if (texture.length !== bins) throw new InvalidArgumentError('texture', `has ${texture.length} bins, expected ${bins}`);
     const out = new Float32Array(this.count).fill(Number.POSITIVE_INFINITY);
-    const { pixelRadius, size } = this.matching;
+    const { pixelRadius } = this.matching;
+    const side = pixelSide(this.matching)!;
     const byPixel = pixelRadius !== undefined && this.shadowOf(texture) > FACE_IN_SHADOW;
     const start = byPixel ? ltpParts(this.matching).codes : 0;
     const codes = byPixel ? Uint8Array.from(texture.subarray(start), (c) => Math.round(c * 255)) : undefined;
@@ -368,7 +433,7 @@ export class TextureGallery {
     for (let i = 0; i < this.people.length; i++) {
       let d: number;
       // Only the nearest photo of each person counts: a farther one may stop early.
-      if (codes) d = codeDistance(codes, this.bytes.subarray(i * bins + start, (i + 1) * bins), size, size, pixelRadius!, out[this.people[i]!]!);
+      if (codes) d = codeDistance(codes, this.bytes.subarray(i * bins + start, (i + 1) * bins), side, side, pixelRadius!, out[this.people[i]!]!);
       else {
         for (let j = 0; j < bins; j++) row[j] = this.bytes[i * bins + j]! / 255;
         d = textureDistance(texture, row, this.matching);

@@ -30,8 +30,8 @@ async function trainedMetadata(name: string, ...flags: string[]): Promise<Record
 }
 
 const matching = (texture: unknown): unknown => {
-  const { method, size, grid, threshold, shadow, weight, shadowWeight, pixelRadius } = texture as Record<string, unknown>;
-  return { method, size, grid, threshold, shadow, weight, shadowWeight, pixelRadius };
+  const { method, size, grid, threshold, shadow, weight, shadowWeight, pixelRadius, pixelSize } = texture as Record<string, unknown>;
+  return { method, size, grid, threshold, shadow, weight, shadowWeight, pixelRadius, pixelSize };
 };
 
 describe('facerec train --texture (a trained CNN)', () => {
@@ -54,8 +54,10 @@ describe('facerec train --backbone with --texture / --retry-illumination', () =>
     const byDefault = await trainedMetadata('head-default', '--backbone', 'fast');
     expect(byDefault.head).toBe('class-mean');
     // The textures at the detector's landmarks carry no pixel codes: only crops of one geometry line up pixel for pixel.
-    expect(matching(byDefault.texture)).toEqual({ ...DEFAULT_TEXTURE_MATCHING, pixelRadius: undefined });
+    expect(matching(byDefault.texture)).toEqual({ ...DEFAULT_TEXTURE_MATCHING, pixelRadius: undefined, pixelSize: undefined });
     expect(byDefault.retryIllumination).toEqual({ ...DEFAULT_RETRY_ILLUMINATION });
+    // The crops' textures (the fixtures are crops of one geometry) carry the pixel codes, at 96 pixels.
+    expect(matching(byDefault.cropTexture)).toEqual({ ...DEFAULT_TEXTURE_MATCHING });
 
     const off = await trainedMetadata('head-off', '--backbone', 'fast', '--texture', 'none', '--retry-illumination', 'none');
     expect(off.head).toBe('class-mean');
@@ -65,7 +67,7 @@ describe('facerec train --backbone with --texture / --retry-illumination', () =>
     const equalize = await trainedMetadata('head-equalize', '--backbone', 'fast', '--retry-illumination', 'equalize', '--texture', '1');
     expect(equalize.retryIllumination).toEqual({ method: 'equalize' });
     // The weight for faces in shadow keeps its ratio: 1 · 2 / 0.25.
-    expect(matching(equalize.texture)).toEqual({ ...DEFAULT_TEXTURE_MATCHING, pixelRadius: undefined, weight: 1, shadowWeight: 8 });
+    expect(matching(equalize.texture)).toEqual({ ...DEFAULT_TEXTURE_MATCHING, pixelRadius: undefined, pixelSize: undefined, weight: 1, shadowWeight: 8 });
   }, 90_000);
 });
 

@@ -122,6 +122,27 @@ describe("a trained CNN's texture match", () => {
     expect(ltp).toBeGreaterThan(everyCell + 0.08);
   }, 60_000);
 
+  it('reads pixel codes at pixelSize from the photo framed at that size, histograms at size', async () => {
+    const { lit } = await orl(2, 8, 90);
+    const photos = lit.slice(0, 3).map((d) => d.image);
+    const FRAMING = { inputSize: [64, 64] as [number, number], channels: 1 as const, normalization: 'none' as const };
+    const fine: TextureMatching = { ...DEFAULT_CNN_TEXTURE_MATCHING, pixelRadius: 3, pixelSize: 96 };
+    const [mixed, at64, at96] = [
+      await imageTextures(photos, FRAMING, fine),
+      await imageTextures(photos, FRAMING, DEFAULT_CNN_TEXTURE_MATCHING),
+      await imageTextures(photos, FRAMING, { ...DEFAULT_CNN_TEXTURE_MATCHING, size: 96, grid: [12, 12], pixelRadius: 3 }),
+    ];
+    const cells = 64 * (2 * 59 + 1);
+    const cells96 = 144 * (2 * 59 + 1);
+    photos.forEach((_, i) => {
+      expect(mixed[i]!.length).toBe(cells + 2 * 96 * 96);
+      expect(Array.from(mixed[i]!.subarray(0, cells))).toEqual(Array.from(at64[i]!));
+      expect(Array.from(mixed[i]!.subarray(cells))).toEqual(Array.from(at96[i]!.subarray(cells96)));
+      // The lamp leaves half of each face lit: some of its pixels carry codes.
+      expect(mixed[i]!.subarray(cells).some((c) => c < 1)).toBe(true);
+    });
+  }, 60_000);
+
   it('saves and loads a model whose textures pass 1 MB of metadata without console warnings, answering the same', async () => {
     const { train, lit } = await orl(30);
     const r = new FaceRecognizer(SMALL);
