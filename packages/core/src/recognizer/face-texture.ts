@@ -47,9 +47,9 @@ export interface TextureMatching {
    * training photos) is matched pixel by pixel instead of by cell histograms: each of its visible pixels' codes is
    * sought among the same codes of the other face within this many pixels ({@link codeDistance}). A face lit from
    * behind shows only a rim, too narrow to fill any cell. Each texture then also carries its pixels' codes (2 bytes
-   * per pixel of `pixelSize`: 18 kB more at 96 × 96). Only faces that line up pixel for pixel gain: a class-mean head uses it only with its crop textures
-   * (training photos found to be crops of one geometry), and a CNN, which reads photos whole, only when given it.
-   * Absent: histograms for every face.
+   * per pixel of `pixelSize`: 18 kB more at 96 × 96). Only faces that line up pixel for pixel gain: a class-mean
+   * head uses it only with its crop textures (training photos found to be crops of one geometry), and a CNN, which
+   * reads photos whole, only when given it. Absent: histograms for every face.
    */
   readonly pixelRadius?: number;
   /**
@@ -76,9 +76,9 @@ export const FACE_IN_SHADOW = 0.3;
 /**
  * The default texture match of a class-mean head: 64×64 faces, 8×8 cells, LTP at threshold 0.2, cells darker than
  * 3–20 grey levels left out, weight 0.25 for a face in full view rising to 2 for one in shadow, a face in shadow
- * matched pixel by pixel within 3 pixels of a 96 × 96 face. Embeddings of faces
- * half in shadow lose much of their identity while Tan–Triggs + LTP on the lit cells keeps it; at weight 0.25 the
- * embedding still decides on normally lit real photos (bench/lighting-fewshot.mjs, BENCHMARKS.md lighting).
+ * matched pixel by pixel within 3 pixels of a 96 × 96 face. Embeddings of faces half in shadow lose much of their
+ * identity while Tan–Triggs + LTP on the lit cells keeps it; at weight 0.25 the embedding still decides on normally
+ * lit real photos (bench/lighting-fewshot.mjs, BENCHMARKS.md lighting).
  */
 export const DEFAULT_TEXTURE_MATCHING: TextureMatching = Object.freeze({
   method: 'tan-triggs-ltp',
@@ -211,7 +211,7 @@ function shadowShare(texture: Float32Array, matching: TextureMatching, reference
 /**
  * The texture of the face at `landmarks` in `image` (a RawImage or a `[h, w, c]` tensor, 0..255; not disposed): the
  * face warped onto the ArcFace template at `size`² pixels, grey, Tan–Triggs-normalised, then pattern histograms
- * (and pixel codes, from a warp at {@link pixelSide} when that differs).
+ * (and pixel codes, from a second warp when the match reads them at another `pixelSize`).
  */
 export async function faceTexture(image: FaceImage, landmarks: FiveLandmarks, matching: TextureMatching): Promise<Float32Array> {
   const [height, width] = image instanceof tf.Tensor ? image.shape : [image.height, image.width];
@@ -264,7 +264,8 @@ export interface FineFaces {
  * The textures of grey faces already framed and at the match's size (`[n, size, size, 1]`, 0..255; not disposed):
  * Tan–Triggs-normalised with its published parameters, then pattern histograms (and, for LTP, each cell's
  * visibility from the grey levels, over the pixels `inside` flags as the photo's when given), one texture per face.
- * Pixel codes come from `fine` when the match reads them at another side ({@link TextureMatching.pixelSize}).
+ * Pixel codes come from `fine` when given (needed when the match reads them at another side,
+ * {@link TextureMatching.pixelSize}).
  * What {@link faceTexture} does after aligning; a trained CNN's textures come here from its own crop of the photo.
  * @throws InvalidArgumentError naming `grey` or `fine` for faces of the wrong shape, or `fine` when it is needed and missing.
  */
@@ -273,7 +274,7 @@ export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching,
   const [n, h, w, c] = grey.shape;
   if (h !== size || w !== size || c !== 1) throw new InvalidArgumentError('grey', `expected [n, ${size}, ${size}, 1] faces, got [${grey.shape.join(', ')}]`);
   const side = pixelSide(matching);
-  if (side !== undefined && side !== size) {
+  if (side !== undefined && (side !== size || fine)) {
     const shape = fine?.grey.shape;
     if (!shape || shape[0] !== n || shape[1] !== side || shape[2] !== side || shape[3] !== 1) {
       throw new InvalidArgumentError('fine', `expected [${n}, ${side}, ${side}, 1] faces for pixel codes at ${side} pixels, got ${shape ? `[${shape.join(', ')}]` : 'none'}`);
@@ -287,8 +288,8 @@ export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching,
     if (matching.method === 'tan-triggs-lbp') return Array.from({ length: n }, (_, i) => lbpHistograms(face(i), size, size, grid));
     const levels = (await grey.data()) as Float32Array;
     const codes = side === undefined ? undefined
-      : side === size ? pixelCodesOf(values, levels, n, side, matching, inside)
-      : await finePixelCodes(fine!, side, matching);
+      : fine ? await finePixelCodes(fine, side, matching)
+      : pixelCodesOf(values, levels, n, side, matching, inside);
     return Array.from({ length: n }, (_, i) => {
       const own = levels.subarray(i * size * size, (i + 1) * size * size);
       const histograms = ltpHistograms(face(i), size, size, grid, matching.threshold!);
@@ -425,7 +426,7 @@ export class TextureGallery {
     if (texture.length !== bins) throw new InvalidArgumentError('texture', `has ${texture.length} bins, expected ${bins}`);
     const out = new Float32Array(this.count).fill(Number.POSITIVE_INFINITY);
     const { pixelRadius } = this.matching;
-    const side = pixelSide(this.matching)!;
+    const side = pixelSide(this.matching) ?? 0;
     const byPixel = pixelRadius !== undefined && this.shadowOf(texture) > FACE_IN_SHADOW;
     const start = byPixel ? ltpParts(this.matching).codes : 0;
     const codes = byPixel ? Uint8Array.from(texture.subarray(start), (c) => Math.round(c * 255)) : undefined;
