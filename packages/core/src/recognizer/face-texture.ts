@@ -264,8 +264,7 @@ export interface FineFaces {
  * The textures of grey faces already framed and at the match's size (`[n, size, size, 1]`, 0..255; not disposed):
  * Tan–Triggs-normalised with its published parameters, then pattern histograms (and, for LTP, each cell's
  * visibility from the grey levels, over the pixels `inside` flags as the photo's when given), one texture per face.
- * Pixel codes come from `fine` when given (needed when the match reads them at another side,
- * {@link TextureMatching.pixelSize}).
+ * Pixel codes come from `fine` when the match reads them at another side ({@link TextureMatching.pixelSize}).
  * What {@link faceTexture} does after aligning; a trained CNN's textures come here from its own crop of the photo.
  * @throws InvalidArgumentError naming `grey` or `fine` for faces of the wrong shape, or `fine` when it is needed and missing.
  */
@@ -274,7 +273,8 @@ export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching,
   const [n, h, w, c] = grey.shape;
   if (h !== size || w !== size || c !== 1) throw new InvalidArgumentError('grey', `expected [n, ${size}, ${size}, 1] faces, got [${grey.shape.join(', ')}]`);
   const side = pixelSide(matching);
-  if (side !== undefined && (side !== size || fine)) {
+  const atFine = side !== undefined && side !== size;
+  if (atFine) {
     const shape = fine?.grey.shape;
     if (!shape || shape[0] !== n || shape[1] !== side || shape[2] !== side || shape[3] !== 1) {
       throw new InvalidArgumentError('fine', `expected [${n}, ${side}, ${side}, 1] faces for pixel codes at ${side} pixels, got ${shape ? `[${shape.join(', ')}]` : 'none'}`);
@@ -288,7 +288,7 @@ export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching,
     if (matching.method === 'tan-triggs-lbp') return Array.from({ length: n }, (_, i) => lbpHistograms(face(i), size, size, grid));
     const levels = (await grey.data()) as Float32Array;
     const codes = side === undefined ? undefined
-      : fine ? await finePixelCodes(fine, side, matching)
+      : atFine ? await finePixelCodes(fine!, side, matching)
       : pixelCodesOf(values, levels, n, side, matching, inside);
     return Array.from({ length: n }, (_, i) => {
       const own = levels.subarray(i * size * size, (i + 1) * size * size);
