@@ -17,11 +17,12 @@
 // expressions) instead; LIGHTING_DIRECTIONS_AMBIENT scales the light left in shadow (default 1: 1% of it for lamps
 // behind the face, 1.5% at 80–95°, as bench/relight.mjs's bands).
 // Usage: pnpm bench:lighting-directions   (env: FACEREC_DATASETS, LIGHTING_DIRECTIONS_OUT=lighting-directions,
-//        LIGHTING_DIRECTIONS_RECIPES=cnn,cnn_previous,head,head_previous[,cnn_harsh_light,cnn_pixel_codes,cnn_texture_96,
+//        LIGHTING_DIRECTIONS_RECIPES=cnn,cnn_previous,head,head_previous[,cnn_harsh_light,cnn_histograms,cnn_texture_96,
 //        head_accurate,head_pixels_64,head_pixels_128,head_texture_96],
 //        LIGHTING_DIRECTIONS_FACE=mesh|cylinder, LIGHTING_DIRECTIONS_TEST_PHOTOS=same|held, LIGHTING_DIRECTIONS_AMBIENT=1)
 // Writes bench-results/lighting-directions.json (or <LIGHTING_DIRECTIONS_OUT>.json).
 import os from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
 import path from 'node:path';
 import { DEFAULT_CNN_TEXTURE_MATCHING, DEFAULT_TEXTURE_MATCHING, FaceRecognizer, initBackend, loadFacePipeline, loadImageFolder } from '@facerec/node';
 import { machine, printTable, repoRoot, writeResult } from './lib.mjs';
@@ -81,13 +82,15 @@ people.forEach((label, p) => {
 
 /** The backbone as the head before session 8 saw it: no face ever counted as found, so no crop geometry. */
 const neverFound = { embedder: pipeline.embedder, refiner: pipeline.refiner, embedMainFaceOrCentre: async (image) => ({ ...(await pipeline.embedMainFaceOrCentre(image)), found: false }) };
+const { pixelRadius: _radius, pixelSize: _size, ...CNN_HISTOGRAMS } = DEFAULT_CNN_TEXTURE_MATCHING;
 const RECIPES = {
   cnn: { make: () => new FaceRecognizer({ seed: 1 }) },
   cnn_previous: { make: () => new FaceRecognizer({ seed: 1, illumination: null, texture: null }) },
   // Not in the default list: the seed CNN trained with the harsh-light augmentation (`fit`'s option, not its default).
   cnn_harsh_light: { make: () => new FaceRecognizer({ seed: 1 }), fit: { augmentation: 'harsh-light' } },
-  // Not in the default list: the defaults with faces in shadow matched pixel by pixel (for photos known to be aligned).
-  cnn_pixel_codes: { make: () => new FaceRecognizer({ seed: 1, texture: { ...DEFAULT_CNN_TEXTURE_MATCHING, pixelRadius: DEFAULT_TEXTURE_MATCHING.pixelRadius, pixelSize: DEFAULT_TEXTURE_MATCHING.pixelSize } }) },
+  // Not in the default list: the defaults without pixel codes (the CNN's default before session 19, which never
+  // matched faces in shadow pixel by pixel).
+  cnn_histograms: { make: () => new FaceRecognizer({ seed: 1, texture: CNN_HISTOGRAMS }) },
   head: { make: () => new FaceRecognizer({ backbone: pipeline, head: 'class-mean' }) },
   head_previous: { make: () => new FaceRecognizer({ backbone: neverFound, head: 'class-mean', texture: null, retryIllumination: null }) },
   // Not in the default list: the head's faces in shadow matched pixel by pixel at 64 pixels (the default before
@@ -104,7 +107,7 @@ let accurate;
 
 const result = {
   protocol: `ORL 40 people as tight 168×192 grey crops, relit ${FACE === 'mesh' ? 'on each face\'s own shape (bench/face-surface.mjs relightSurface: a height map from the face mesh, Lambert and cast shadows)' : 'by bench/relight.mjs relightFrom (a half-cylinder face)'} from 64 light-stage lamps (azimuth to ±130°, elevation −40° to +90°); train: first 5 photos under the 10 most frontal lamps (400); test: ${TEST_PHOTOS === 'same' ? 'the same 5 photos' : 'the last 5 photos'} under the other 54 lamps, one photo per lamp and person (2,160); subsets by the lamp angle from the camera axis: 1 ≤ 12°, 2 ≤ 25°, 3 ≤ 50°, 4 ≤ 77°, 5 > 77°`,
-  recipes: 'cnn: the seed CNN with FaceRecognizer defaults (facerec train); cnn_previous: no illumination step, no texture match; cnn_harsh_light: the defaults trained with augmentation harsh-light; cnn_pixel_codes: the defaults with texture pixelRadius 3 at pixelSize 96; head: class means on the default preset with the defaults (facerec train --backbone default); head_accurate: the same on the accurate preset; head_pixels_64, head_pixels_128: the head with faces in shadow matched pixel by pixel at 64 or 128 pixels (96 by default); head_texture_96, cnn_texture_96: the defaults with textures at 96 pixels (12×12 cells); head_previous: cosines only, no crop geometry, no second look',
+  recipes: 'cnn: the seed CNN with FaceRecognizer defaults (facerec train); cnn_previous: no illumination step, no texture match; cnn_harsh_light: the defaults trained with augmentation harsh-light; cnn_histograms: the defaults without pixel codes (the CNN default before session 19); head: class means on the default preset with the defaults (facerec train --backbone default); head_accurate: the same on the accurate preset; head_pixels_64, head_pixels_128: the head with faces in shadow matched pixel by pixel at 64 or 128 pixels (96 by default); head_texture_96, cnn_texture_96: the defaults with textures at 96 pixels (12×12 cells); head_previous: cosines only, no crop geometry, no second look',
   ambient_scale: AMBIENT,
   test_photos_from: TEST_PHOTOS,
   face: FACE,
@@ -120,6 +123,13 @@ for (const name of RECIPE_NAMES) {
   const t0 = performance.now();
   await recognizer.fit(train, { seed: 1, ...recipe.fit });
   const fitSeconds = (performance.now() - t0) / 1000;
+  // Whether the saved texture match kept its pixel codes (a CNN keeps them only where they hold on its photos).
+  let saved;
+  await recognizer.save(tf.io.withSaveHandler(async (artifacts) => {
+    saved = artifacts.userDefinedMetadata?.facerec;
+    return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+  }));
+  const pixelCodes = saved?.texture?.pixelRadius !== undefined || saved?.cropTexture?.pixelRadius !== undefined;
   const t1 = performance.now();
   const lamps = {};
   const subsets = {};
@@ -138,6 +148,7 @@ for (const name of RECIPE_NAMES) {
     subsets: Object.fromEntries(Object.entries(subsets).map(([k, s]) => [k, +(s.right / s.count).toFixed(4)])),
     // Lamps as ±azimuth/±elevation in degrees (azimuth positive: from the image's right).
     lamps,
+    pixel_codes: pixelCodes,
     fit_seconds: +fitSeconds.toFixed(1), evaluate_ms_per_photo: +((performance.now() - t1) / count).toFixed(1), load_average: os.loadavg()[0] };
   console.log(name, JSON.stringify({ ...result.recipes_measured[name], lamps: undefined }));
   result[`${name}_accuracy`] = result.recipes_measured[name].accuracy;

@@ -6,16 +6,19 @@ import { toChannels } from '../preprocess/color.js';
 import type { PreprocessingConfig } from '../preprocess/config.js';
 import { centerCrop } from '../preprocess/crop.js';
 import { resize } from '../preprocess/resize.js';
-import { DEFAULT_TEXTURE_MATCHING, fuseTextureScores, greyTextures, pixelSide, withoutPixelCodes, type TextureGallery, type TextureMatching } from './face-texture.js';
+import { DEFAULT_TEXTURE_MATCHING, fuseTextureScores, greyTextures, pixelSide, type TextureGallery, type TextureMatching } from './face-texture.js';
 
 /**
  * The default texture match of a trained CNN: the few-shot head's ({@link DEFAULT_TEXTURE_MATCHING}: 64×64 faces,
- * 8×8 cells, LTP, cells in shadow left out; no pixel codes, since a CNN reads its photos whole, not aligned) at weight 1 for a face in full view, rising to 3 for one in shadow. A
- * CNN's log-probabilities spread far more than a head's cosines, and it learnt the light of its training photos
- * only, so the texture weighs more. Chosen on ORL and Yale development splits disjoint from the benchmarks' test
- * photos: the best mean accuracy there, with the weight of evenly lit faces kept at 1 (BENCHMARKS.md, lighting).
+ * 8×8 cells, LTP, cells in shadow left out, a face in shadow matched pixel by pixel at 96 × 96) at weight 1 for a
+ * face in full view, rising to 3 for one in shadow. A CNN's log-probabilities spread far more than a head's cosines,
+ * and it learnt the light of its training photos only, so the texture weighs more. Chosen on ORL and Yale
+ * development splits disjoint from the benchmarks' test photos: the best mean accuracy there, with the weight of
+ * evenly lit faces kept at 1 (BENCHMARKS.md, lighting). A CNN reads its photos whole, not aligned, so it keeps the
+ * pixel codes only where its training photos line up pixel for pixel: where their faces, relit by a harsh lamp, are
+ * named by the codes at least as often as by the histograms.
  */
-export const DEFAULT_CNN_TEXTURE_MATCHING: TextureMatching = Object.freeze({ ...withoutPixelCodes(DEFAULT_TEXTURE_MATCHING), weight: 1, shadowWeight: 3 });
+export const DEFAULT_CNN_TEXTURE_MATCHING: TextureMatching = Object.freeze({ ...DEFAULT_TEXTURE_MATCHING, weight: 1, shadowWeight: 3 });
 
 /**
  * One photo framed for its texture, grey, at the match's size (`[size, size, 1]`, 0..255): the CNN's own crop (if
@@ -32,6 +35,11 @@ function framed(image: FaceImage, preprocessing: PreprocessingConfig, size: numb
   });
 }
 
+/** `images` framed for their textures as a CNN with `preprocessing` reads them ({@link framed}): `[n, size, size, 1]`. */
+export function framedFaces(images: readonly FaceImage[], preprocessing: PreprocessingConfig, size: number): tf.Tensor4D {
+  return tf.tidy(() => tf.stack(images.map((image, i) => framed(image, preprocessing, size, `images[${i}]`))) as tf.Tensor4D);
+}
+
 /**
  * The textures of `images` as a CNN with `preprocessing` reads them (see {@link framed}): Tan–Triggs + patterns
  * ({@link greyTextures}). With `mirror`, the textures of their mirror images follow (2n in all), framed and read back
@@ -39,7 +47,7 @@ function framed(image: FaceImage, preprocessing: PreprocessingConfig, size: numb
  */
 export async function imageTextures(images: readonly FaceImage[], preprocessing: PreprocessingConfig, matching: TextureMatching, mirror = false): Promise<Float32Array[]> {
   const at = (size: number): tf.Tensor4D => tf.tidy(() => {
-    const faces = tf.stack(images.map((image, i) => framed(image, preprocessing, size, `images[${i}]`))) as tf.Tensor4D;
+    const faces = framedFaces(images, preprocessing, size);
     // NHWC: axis 2 is the width.
     return mirror ? tf.concat([faces, tf.reverse(faces, 2)]) : faces;
   });

@@ -18,8 +18,9 @@ import { landmarkSourceOf, type FacePipeline } from '../faces/pipeline.js';
 import { checkWeightValues } from '../faces/model-checks.js';
 import { EmbeddingClassifier } from './embedding-classifier.js';
 import { cropLandmarksOf, headFace, landmarksOnCrop, onCrop, retryIlluminationStep, type CropLandmarks, type HeadFace } from './head-faces.js';
-import { DEFAULT_TEXTURE_MATCHING, FACE_IN_SHADOW, TextureGallery, faceTexture, withoutPixelCodes, validateTextureMatching, type TextureMatching } from './face-texture.js';
-import { DEFAULT_CNN_TEXTURE_MATCHING, fuseImageTextures, imageTextures } from './cnn-texture.js';
+import { DEFAULT_TEXTURE_MATCHING, FACE_IN_SHADOW, TextureGallery, faceTexture, pixelSide, withoutPixelCodes, validateTextureMatching, type TextureMatching } from './face-texture.js';
+import { DEFAULT_CNN_TEXTURE_MATCHING, framedFaces, fuseImageTextures, imageTextures } from './cnn-texture.js';
+import { pixelCodesHold } from './pixel-code-check.js';
 import { trainerOptions, type FitOptions } from './fit-options.js';
 import { illuminationStep } from './illumination-default.js';
 import { distinctLabels } from './labels.js';
@@ -83,7 +84,10 @@ export interface FaceRecognizerOptions {
    * A trained CNN (no backbone) fuses the same match with its log-probabilities, reading each photo whole (its
    * centred square when wider than tall): faces lit from the side or half in shadow are named far more often than by
    * the CNN alone, normally lit ones as before (BENCHMARKS.md, lighting). Default {@link DEFAULT_CNN_TEXTURE_MATCHING};
-   * the training photos' textures are saved with the model. `null`: probabilities only, as facerec answered before.
+   * the training photos' textures are saved with the model. A match with pixel codes keeps them only when they hold
+   * on the training photos (relit, they are named by the codes at least as often as by the histograms; photos cut
+   * alike, as a cropped-face dataset's); else the saved match has none. `null`: probabilities only, as facerec
+   * answered before.
    */
   readonly texture?: TextureMatching | null;
   /**
@@ -319,11 +323,15 @@ export class FaceRecognizer {
 
   /**
    * The training photos' textures a CNN fuses with its probabilities (see {@link FaceRecognizerOptions.texture}), or
-   * undefined with `texture: null`. Photos go in batches of 64, so a large dataset never holds all crops at once.
+   * undefined with `texture: null`; pixel codes only when they hold on these photos ({@link pixelCodesHold}). Photos
+   * go in batches of 64, so a large dataset never holds all crops at once.
    */
   private async cnnTextures(images: readonly FaceImage[], people: readonly number[], count: number, preprocessing: PreprocessingConfig): Promise<TextureGallery | undefined> {
     if (this.options.texture === null) return undefined;
-    const matching = this.options.texture ?? DEFAULT_CNN_TEXTURE_MATCHING;
+    let matching = this.options.texture ?? DEFAULT_CNN_TEXTURE_MATCHING;
+    if (pixelSide(matching) !== undefined && !(await pixelCodesHold(images, people, matching, (photos, size) => framedFaces(photos, preprocessing, size)))) {
+      matching = withoutPixelCodes(matching);
+    }
     const textures: Float32Array[] = [];
     for (let start = 0; start < images.length; start += 64) textures.push(...(await imageTextures(images.slice(start, start + 64), preprocessing, matching)));
     return TextureGallery.fromTextures(matching, textures, people, count);

@@ -49,7 +49,8 @@ export interface TextureMatching {
    * behind shows only a rim, too narrow to fill any cell. Each texture then also carries its pixels' codes (2 bytes
    * per pixel of `pixelSize`: 18 kB more at 96 × 96). Only faces that line up pixel for pixel gain: a class-mean
    * head uses it only with its crop textures (training photos found to be crops of one geometry), and a CNN, which
-   * reads photos whole, only when given it. Absent: histograms for every face.
+   * reads photos whole, only when its training photos, relit, are named by the codes at least as often as by the
+   * histograms. Absent: histograms for every face.
    */
   readonly pixelRadius?: number;
   /**
@@ -119,6 +120,12 @@ export function textureDistance(a: Float32Array, b: Float32Array, matching: Text
   if (matching.method === 'tan-triggs-lbp') return chiSquareDistance(a, b);
   const { visibility: bins, codes } = ltpParts(matching);
   return cellChiSquareDistance(a.subarray(0, bins), b.subarray(0, bins), 2 * LBP_BINS, a.subarray(bins, codes), b.subarray(bins, codes));
+}
+
+/** The pixel codes of a texture of `matching`, as the bytes {@link codeDistance} compares; undefined without pixel codes. */
+export function codeBytes(texture: Float32Array, matching: TextureMatching): Uint8Array | undefined {
+  if (pixelSide(matching) === undefined) return undefined;
+  return Uint8Array.from(texture.subarray(ltpParts(matching).codes), (c) => Math.round(c * 255));
 }
 
 /** `matching` without its pixel codes ({@link TextureMatching.pixelRadius}, `pixelSize`): histograms for every face. */
@@ -429,7 +436,7 @@ export class TextureGallery {
     const side = pixelSide(this.matching) ?? 0;
     const byPixel = pixelRadius !== undefined && this.shadowOf(texture) > FACE_IN_SHADOW;
     const start = byPixel ? ltpParts(this.matching).codes : 0;
-    const codes = byPixel ? Uint8Array.from(texture.subarray(start), (c) => Math.round(c * 255)) : undefined;
+    const codes = byPixel ? codeBytes(texture, this.matching) : undefined;
     const row = new Float32Array(bins);
     for (let i = 0; i < this.people.length; i++) {
       let d: number;
