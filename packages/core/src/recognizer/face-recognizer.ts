@@ -323,18 +323,28 @@ export class FaceRecognizer {
 
   /**
    * The training photos' textures a CNN fuses with its probabilities (see {@link FaceRecognizerOptions.texture}), or
-   * undefined with `texture: null`; pixel codes only when they hold on these photos ({@link pixelCodesHold}). Photos
-   * go in batches of 64, so a large dataset never holds all crops at once.
+   * undefined with `texture: null`; pixel codes only when they hold on these photos ({@link pixelCodesHold}), whose
+   * textures the check read are kept. The other photos go in batches of 64, so a large dataset never holds all crops
+   * at once.
    */
   private async cnnTextures(images: readonly FaceImage[], people: readonly number[], count: number, preprocessing: PreprocessingConfig): Promise<TextureGallery | undefined> {
     if (this.options.texture === null) return undefined;
     let matching = this.options.texture ?? DEFAULT_CNN_TEXTURE_MATCHING;
-    if (pixelSide(matching) !== undefined && !(await pixelCodesHold(images, people, matching, (photos, size) => framedFaces(photos, preprocessing, size)))) {
-      matching = withoutPixelCodes(matching);
+    let read: ReadonlyMap<number, Float32Array> = new Map();
+    if (pixelSide(matching) !== undefined) {
+      const check = await pixelCodesHold(images, people, matching, (photos, size) => framedFaces(photos, preprocessing, size));
+      if (check.holds) read = check.textures;
+      else matching = withoutPixelCodes(matching);
     }
-    const textures: Float32Array[] = [];
-    for (let start = 0; start < images.length; start += 64) textures.push(...(await imageTextures(images.slice(start, start + 64), preprocessing, matching)));
-    return TextureGallery.fromTextures(matching, textures, people, count);
+    const textures = images.map((_, i) => read.get(i));
+    // The photos the check did not already read, in batches.
+    const rest = textures.flatMap((t, i) => (t ? [] : [i]));
+    for (let start = 0; start < rest.length; start += 64) {
+      const batch = rest.slice(start, start + 64);
+      const batchTextures = await imageTextures(batch.map((i) => images[i]!), preprocessing, matching);
+      batch.forEach((i, k) => (textures[i] = batchTextures[k]));
+    }
+    return TextureGallery.fromTextures(matching, textures as Float32Array[], people, count);
   }
 
   /** Names the person in `image` (a face crop, or with a backbone any photo of one person), or answers unknown below the threshold. */

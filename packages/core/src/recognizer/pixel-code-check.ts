@@ -22,6 +22,15 @@ const GOLDEN_ANGLE = Math.PI * (3 - Math.sqrt(5));
 /** Frames photos as the texture match reads them: `[n, size, size, 1]` grey faces, 0..255. */
 export type FaceFramer = (images: readonly FaceImage[], size: number) => tf.Tensor4D;
 
+/** What {@link pixelCodesHold} found: whether the codes hold, and the textures (with codes) it read on the way. */
+export interface PixelCodeCheck {
+  readonly holds: boolean;
+  /** Index in the photos given → that photo's texture as lit, with pixel codes; the caller need not read them again. */
+  readonly textures: ReadonlyMap<number, Float32Array>;
+}
+
+const NOT_HELD: PixelCodeCheck = { holds: false, textures: new Map() };
+
 /**
  * Whether `matching`'s pixel codes ({@link TextureMatching.pixelRadius}) hold on these training photos (`people[i]`
  * the person of `images[i]`): pixel codes only pay where a person's photos line up pixel for pixel (a light stage's
@@ -31,12 +40,12 @@ export type FaceFramer = (images: readonly FaceImage[], size: number) => tf.Tens
  * between people at least as wide (the mean log-ratio of the nearest own and other person's distances). False for
  * a match without pixel codes, and when fewer than 8 photos can be named.
  */
-export async function pixelCodesHold(images: readonly FaceImage[], people: readonly number[], matching: TextureMatching, frame: FaceFramer): Promise<boolean> {
+export async function pixelCodesHold(images: readonly FaceImage[], people: readonly number[], matching: TextureMatching, frame: FaceFramer): Promise<PixelCodeCheck> {
   const side = pixelSide(matching);
-  if (side === undefined) return false;
+  if (side === undefined) return NOT_HELD;
   const chosen = checkPhotos(people);
   const probes = evenly(chosen.length, CHECK_PROBES);
-  if (probes.length < MIN_PROBES) return false;
+  if (probes.length < MIN_PROBES) return NOT_HELD;
   const photos = chosen.map((i) => images[i]!);
   const textures = await texturesOf(photos, matching, side, frame);
   const relit = await texturesOf(probes.map((k) => photos[k]!), matching, side, frame, lamps(probes.length));
@@ -62,7 +71,8 @@ export async function pixelCodesHold(images: readonly FaceImage[], people: reado
     tally(code, byCode);
   });
   // More named wins; as many (both name all, on an easy set), the wider margin between people.
-  return code.named > histogram.named || (code.named === histogram.named && code.margin <= histogram.margin);
+  const holds = code.named > histogram.named || (code.named === histogram.named && code.margin <= histogram.margin);
+  return { holds, textures: new Map(chosen.map((i, k) => [i, textures[k]!])) };
 }
 
 /**
