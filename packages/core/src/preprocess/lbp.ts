@@ -134,55 +134,38 @@ export function ltpCodes(pixels: ArrayLike<number>, width: number, height: numbe
   return pixelCodes(pixels, width, height, threshold, visible);
 }
 
-/** Lengths `Math.hypot(dx, dy)` for 0 ≤ dx, dy ≤ radius, row dy, per radius. */
-const LENGTHS = new Map<number, Float64Array>();
-function lengthsWithin(radius: number): Float64Array {
-  let lengths = LENGTHS.get(radius);
-  if (!lengths) {
-    lengths = new Float64Array((radius + 1) * (radius + 1));
-    for (let dy = 0; dy <= radius; dy++) for (let dx = 0; dx <= radius; dx++) lengths[dy * (radius + 1) + dx] = Math.hypot(dx, dy);
-    LENGTHS.set(radius, lengths);
-  }
-  return lengths;
+/** The offsets within a radius, nearest first: `dx`, `dy` and their length `Math.hypot(dx, dy)`, per radius. */
+interface Window {
+  readonly dx: Int32Array;
+  readonly dy: Int32Array;
+  readonly length: Float64Array;
 }
-
-/** Bit rows reused across calls of {@link codeDistance}: one bit per pixel of `b`, per code that `a` holds, per row. */
-let rowBits = new Uint32Array(0);
-
-/** Trailing zeros of a non-zero 32-bit word. */
-function trailingZeros(word: number): number {
-  return 31 - Math.clz32(word & -word);
-}
-
-/**
- * The distance along a row of bits (`words` 32-bit words from `start`) from bit `x` to the nearest set bit, at most
- * `limit` (else `limit + 1`).
- */
-function nearestInRow(bits: Uint32Array, start: number, words: number, x: number, limit: number): number {
-  const w = x >>> 5;
-  const bit = x & 31;
-  // At or right of x: the word's bits from x, then whole words further right.
-  let best = limit + 1;
-  let word = bits[start + w]! >>> bit;
-  if (word !== 0) best = trailingZeros(word);
-  else {
-    for (let k = w + 1, passed = 32 - bit; k < words && passed <= limit; k++, passed += 32) {
-      word = bits[start + k]!;
-      if (word !== 0) {
-        best = passed + trailingZeros(word);
-        break;
+const WINDOWS = new Map<number, Window>();
+function windowWithin(radius: number): Window {
+  let window = WINDOWS.get(radius);
+  if (!window) {
+    const offsets: Array<[number, number, number]> = [];
+    for (let dy = -radius; dy <= radius; dy++) {
+      for (let dx = -radius; dx <= radius; dx++) {
+        const length = Math.hypot(dx, dy);
+        if (length <= radius) offsets.push([dx, dy, length]);
       }
     }
+    offsets.sort((p, q) => p[2] - q[2]);
+    window = { dx: Int32Array.from(offsets, (o) => o[0]), dy: Int32Array.from(offsets, (o) => o[1]), length: Float64Array.from(offsets, (o) => o[2]) };
+    WINDOWS.set(radius, window);
   }
-  if (best === 0) return 0;
-  // Left of x: the word's bits below x (moved to the top), then whole words further left.
-  word = bit === 0 ? 0 : bits[start + w]! << (32 - bit);
-  if (word !== 0) return Math.min(best, Math.clz32(word) + 1);
-  for (let k = w - 1, passed = bit; k >= 0 && passed < best && passed < limit; k--, passed += 32) {
-    word = bits[start + k]!;
-    if (word !== 0) return Math.min(best, passed + Math.clz32(word) + 1);
+  return window;
+}
+
+/** `codes` as bytes, checked: each a bin 0..254 or {@link NO_CODE} (a `Uint8Array` holds nothing else). */
+function codeMap(codes: ArrayLike<number>, name: string): Uint8Array {
+  if (codes instanceof Uint8Array) return codes;
+  for (let i = 0; i < codes.length; i++) {
+    const code = codes[i]!;
+    if (!(Number.isInteger(code) && code >= 0 && code <= NO_CODE)) throw new InvalidArgumentError(name, `expected codes 0..${NO_CODE} at every pixel, got ${String(code)} at ${i}`);
   }
-  return Math.min(best, limit + 1);
+  return Uint8Array.from(codes);
 }
 
 /**
@@ -199,59 +182,44 @@ function nearestInRow(bits: Uint32Array, start: number, words: number, x: number
 export function codeDistance(a: ArrayLike<number>, b: ArrayLike<number>, width: number, height: number, radius: number, bound = Number.POSITIVE_INFINITY): number {
   if (a.length !== 2 * width * height || b.length !== a.length) throw new InvalidArgumentError('b', `expected two code maps of 2 × ${width} × ${height}, got ${a.length} and ${b.length}`);
   if (!(Number.isInteger(radius) && radius >= 1)) throw new InvalidArgumentError('radius', `expected a positive integer, got ${String(radius)}`);
-  const plane = width * height;
-  const words = (width + 31) >>> 5;
-  // One bit row set per code of `a` (per plane): `b`'s pixels with that code, searched a word at a time.
-  const slots = new Int16Array(512).fill(-1);
-  let used = 0;
+  const codesA = codeMap(a, 'a');
+  const codesB = codeMap(b, 'b');
   let coded = 0;
-  for (let i = 0; i < 2 * plane; i++) {
-    const code = a[i]!;
-    if (code === NO_CODE) continue;
-    if (!(Number.isInteger(code) && code >= 0 && code < NO_CODE)) throw new InvalidArgumentError('a', `expected codes 0..${NO_CODE} at every pixel, got ${String(code)} at ${i}`);
-    coded++;
-    const slot = (i < plane ? 0 : 256) + code;
-    if (slots[slot]! < 0) slots[slot] = used++;
-  }
+  for (let i = 0; i < codesA.length; i++) if (codesA[i] !== NO_CODE) coded++;
   if (coded === 0) return Number.POSITIVE_INFINITY;
-  const size = used * height * words;
-  if (rowBits.length < size) rowBits = new Uint32Array(size);
-  const bits = rowBits;
-  bits.fill(0, 0, size);
-  for (let i = 0; i < 2 * plane; i++) {
-    const code = b[i]!;
-    if (code === NO_CODE) continue;
-    if (!(Number.isInteger(code) && code >= 0 && code < NO_CODE)) throw new InvalidArgumentError('b', `expected codes 0..${NO_CODE} at every pixel, got ${String(code)} at ${i}`);
-    const slot = slots[(i < plane ? 0 : 256) + code]!;
-    if (slot < 0) continue;
-    const p = i < plane ? i : i - plane;
-    const y = Math.floor(p / width);
-    const x = p - y * width;
-    bits[(slot * height + y) * words + (x >>> 5)]! |= 1 << (x & 31);
-  }
-  const lengths = lengthsWithin(radius);
+  const { dx, dy, length } = windowWithin(radius);
+  const offsets = dx.length;
+  // The window's offsets in the flat map, for pixels whose whole window lies inside it.
+  const steps = Int32Array.from(dx, (x, k) => dy[k]! * width + x);
+  const plane = width * height;
   const far = radius + 1;
   // Every pixel adds at least 0, so once the sum passes this the mean exceeds `bound`.
   const most = bound * coded;
   let sum = 0;
   for (let p = 0; p < 2 * plane; p += plane) {
-    const half = p === 0 ? 0 : 256;
     for (let y = 0; y < height; y++) {
       if (sum > most) return Number.POSITIVE_INFINITY;
+      const inRows = y >= radius && y < height - radius;
       for (let x = 0; x < width; x++) {
-        const code = a[p + y * width + x]!;
+        const i = p + y * width + x;
+        const code = codesA[i]!;
         if (code === NO_CODE) continue;
-        const rows = slots[half + code]! * height;
-        // Rows nearest first; a row dy away holds nothing nearer than dy.
+        // Offsets nearest first: the first of `b`'s pixels with the same code is the nearest.
         let nearest = far;
-        for (let dy = 0; dy <= radius && dy < nearest; dy++) {
-          for (let side = dy === 0 ? 1 : 0; side < 2; side++) {
-            const yy = side === 0 ? y - dy : y + dy;
-            if (yy < 0 || yy >= height) continue;
-            const dx = nearestInRow(bits, (rows + yy) * words, words, x, radius);
-            if (dx <= radius) {
-              const length = lengths[dy * (radius + 1) + dx]!;
-              if (length <= radius && length < nearest) nearest = length;
+        if (inRows && x >= radius && x < width - radius) {
+          for (let k = 0; k < offsets; k++) {
+            if (codesB[i + steps[k]!] === code) {
+              nearest = length[k]!;
+              break;
+            }
+          }
+        } else {
+          for (let k = 0; k < offsets; k++) {
+            const xx = x + dx[k]!;
+            const yy = y + dy[k]!;
+            if (xx >= 0 && xx < width && yy >= 0 && yy < height && codesB[p + yy * width + xx] === code) {
+              nearest = length[k]!;
+              break;
             }
           }
         }
