@@ -37,8 +37,9 @@ const NOT_HELD: PixelCodeCheck = { holds: false, textures: new Map() };
  * crops, faces cut alike), and lose to the cell histograms where faces move within the frame. Up to 32 photos, among
  * up to 160 of people with at least two, are relit by a lamp 70° off the camera axis and named leave-one-out among
  * the others, once by pixel codes, once by histograms; the codes hold when they name more, or as many with a margin
- * between people at least as wide (the mean log-ratio of the nearest own and other person's distances). False for
- * a match without pixel codes, and when fewer than 8 photos can be named.
+ * between people at least as wide (the mean log-ratio of the nearest own and other person's distances). They do
+ * not hold for a match without pixel codes, nor when fewer than 8 photos can be named. The textures of the photos
+ * that took part come back with the answer, so a fit that keeps the codes need not read them again.
  */
 export async function pixelCodesHold(images: readonly FaceImage[], people: readonly number[], matching: TextureMatching, frame: FaceFramer): Promise<PixelCodeCheck> {
   const side = pixelSide(matching);
