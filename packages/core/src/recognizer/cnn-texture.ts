@@ -6,7 +6,7 @@ import { toChannels } from '../preprocess/color.js';
 import type { PreprocessingConfig } from '../preprocess/config.js';
 import { centerCrop } from '../preprocess/crop.js';
 import { resize } from '../preprocess/resize.js';
-import { DEFAULT_TEXTURE_MATCHING, fuseTextureScores, greyTextures, pixelSide, type TextureGallery, type TextureMatching } from './face-texture.js';
+import { DEFAULT_TEXTURE_MATCHING, framedTextures, fuseTextureScores, type TextureGallery, type TextureMatching } from './face-texture.js';
 
 /**
  * The default texture match of a trained CNN: the few-shot head's ({@link DEFAULT_TEXTURE_MATCHING}: 64×64 faces,
@@ -46,21 +46,11 @@ export function framedFaces(images: readonly FaceImage[], preprocessing: Preproc
  * in the same pass.
  */
 export async function imageTextures(images: readonly FaceImage[], preprocessing: PreprocessingConfig, matching: TextureMatching, mirror = false): Promise<Float32Array[]> {
-  const at = (size: number): tf.Tensor4D => tf.tidy(() => {
+  return framedTextures((size) => tf.tidy(() => {
     const faces = framedFaces(images, preprocessing, size);
     // NHWC: axis 2 is the width.
     return mirror ? tf.concat([faces, tf.reverse(faces, 2)]) : faces;
-  });
-  const grey = at(matching.size);
-  const side = pixelSide(matching);
-  let fine: tf.Tensor4D | undefined;
-  try {
-    if (side !== undefined && side !== matching.size) fine = at(side);
-    return await greyTextures(grey, matching, undefined, fine && { grey: fine });
-  } finally {
-    grey.dispose();
-    fine?.dispose();
-  }
+  }), matching);
 }
 
 /**

@@ -312,6 +312,23 @@ export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching,
   }
 }
 
+/**
+ * The textures of faces that `frame` frames at a side (`[n, side, side, 1]` grey faces, 0..255; disposed here): at
+ * the match's size, and again at its pixel side where the codes are read at another ({@link greyTextures}).
+ */
+export async function framedTextures(frame: (side: number) => tf.Tensor4D, matching: TextureMatching): Promise<Float32Array[]> {
+  const side = pixelSide(matching);
+  const grey = frame(matching.size);
+  let fine: tf.Tensor4D | undefined;
+  try {
+    if (side !== undefined && side !== matching.size) fine = frame(side);
+    return await greyTextures(grey, matching, undefined, fine && { grey: fine });
+  } finally {
+    grey.dispose();
+    fine?.dispose();
+  }
+}
+
 /** {@link pixelCodesOf} the faces framed at the match's pixel side. */
 async function finePixelCodes(fine: FineFaces, side: number, matching: TextureMatching): Promise<Float32Array[]> {
   const normalised = tanTriggs(fine.grey);

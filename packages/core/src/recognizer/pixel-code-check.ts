@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { FaceImage } from '../image/types.js';
 import { applyLighting, type LightingDraw } from '../preprocess/augment-lighting.js';
 import { codeDistance } from '../preprocess/lbp.js';
-import { codeBytes, greyTextures, pixelSide, textureDistance, type TextureMatching } from './face-texture.js';
+import { codeBytes, framedTextures, pixelSide, textureDistance, type TextureMatching } from './face-texture.js';
 
 /** At most this many training photos take part, whole people at a time, so the check costs the same on any dataset. */
 const CHECK_PHOTOS = 160;
@@ -48,8 +48,8 @@ export async function pixelCodesHold(images: readonly FaceImage[], people: reado
   const probes = evenly(chosen.length, CHECK_PROBES);
   if (probes.length < MIN_PROBES) return NOT_HELD;
   const photos = chosen.map((i) => images[i]!);
-  const textures = await texturesOf(photos, matching, side, frame);
-  const relit = await texturesOf(probes.map((k) => photos[k]!), matching, side, frame, lamps(probes.length));
+  const textures = await texturesOf(photos, matching, frame);
+  const relit = await texturesOf(probes.map((k) => photos[k]!), matching, frame, lamps(probes.length));
   const codes = textures.map((t) => codeBytes(t, matching)!);
   const personOf = (k: number): number => people[chosen[k]!]!;
   const radius = matching.pixelRadius!;
@@ -120,19 +120,10 @@ function lamps(n: number): LightingDraw[] {
   }));
 }
 
-/** Textures of `photos` framed at the match's size and pixel side, lit by `draws` when given. */
-async function texturesOf(photos: readonly FaceImage[], matching: TextureMatching, side: number, frame: FaceFramer, draws?: readonly LightingDraw[]): Promise<Float32Array[]> {
-  const at = (size: number): tf.Tensor4D => tf.tidy(() => {
+/** Textures of `photos` framed as the match reads them, lit by `draws` when given. */
+function texturesOf(photos: readonly FaceImage[], matching: TextureMatching, frame: FaceFramer, draws?: readonly LightingDraw[]): Promise<Float32Array[]> {
+  return framedTextures((size) => tf.tidy(() => {
     const faces = frame(photos, size);
     return draws ? applyLighting(faces, draws) : faces;
-  });
-  const grey = at(matching.size);
-  let fine: tf.Tensor4D | undefined;
-  try {
-    if (side !== matching.size) fine = at(side);
-    return await greyTextures(grey, matching, undefined, fine && { grey: fine });
-  } finally {
-    grey.dispose();
-    fine?.dispose();
-  }
+  }), matching);
 }
