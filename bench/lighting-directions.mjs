@@ -17,9 +17,10 @@
 // expressions) instead; LIGHTING_DIRECTIONS_AMBIENT scales the light left in shadow (default 1: 1% of it for lamps
 // behind the face, 1.5% at 80–95°, as bench/relight.mjs's bands).
 // Usage: pnpm bench:lighting-directions   (env: FACEREC_DATASETS, LIGHTING_DIRECTIONS_OUT=lighting-directions,
-//        LIGHTING_DIRECTIONS_RECIPES=cnn,cnn_previous,head,head_previous[,cnn_harsh_light,cnn_histograms,cnn_texture_96,
+//        LIGHTING_DIRECTIONS_RECIPES=cnn,cnn_previous,head,head_previous[,cnn_codes,head_codes,cnn_harsh_light,cnn_histograms,cnn_texture_96,
 //        head_accurate,head_pixels_64,head_pixels_128,head_texture_96],
-//        LIGHTING_DIRECTIONS_FACE=mesh|cylinder, LIGHTING_DIRECTIONS_TEST_PHOTOS=same|held, LIGHTING_DIRECTIONS_AMBIENT=1)
+//        LIGHTING_DIRECTIONS_FACE=mesh|cylinder, LIGHTING_DIRECTIONS_TEST_PHOTOS=same|held, LIGHTING_DIRECTIONS_AMBIENT=1,
+//        LIGHTING_DIRECTIONS_POSES=1|5)
 // Writes bench-results/lighting-directions.json (or <LIGHTING_DIRECTIONS_OUT>.json).
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
@@ -38,6 +39,12 @@ const AMBIENT = Number(process.env.LIGHTING_DIRECTIONS_AMBIENT ?? 1);
 // lamp; `held`: each person's other photos (other poses and expressions).
 const TEST_PHOTOS = process.env.LIGHTING_DIRECTIONS_TEST_PHOTOS ?? 'same';
 if (!['held', 'same'].includes(TEST_PHOTOS)) throw new Error(`LIGHTING_DIRECTIONS_TEST_PHOTOS must be held or same, got ${TEST_PHOTOS}`);
+// How many photos (poses) of each person are lit: 1 (the default since session 22), as a light stage photographs one
+// pose of each person under every lamp, so that its 10 training photos line up pixel for pixel; or 5, each lit by 2
+// training lamps (sessions 17–21), photos in which the face moves a little. With `held` test photos, the same number
+// of each person's other photos are tested.
+const POSES = Number(process.env.LIGHTING_DIRECTIONS_POSES ?? 1);
+if (![1, 5].includes(POSES)) throw new Error(`LIGHTING_DIRECTIONS_POSES must be 1 or 5, got ${process.env.LIGHTING_DIRECTIONS_POSES}`);
 // `mesh`: each face's own shape from the face mesh (bench/face-surface.mjs), with the shadows it casts; `cylinder`:
 // bench/relight.mjs's half-cylinder face.
 const FACE = process.env.LIGHTING_DIRECTIONS_FACE ?? 'mesh';
@@ -74,15 +81,17 @@ const train = [];
 const tests = TEST_LAMPS.map(() => []);
 const lampName = ({ azimuth, elevation }) => `${azimuth >= 0 ? '+' : '-'}${Math.abs(azimuth)}/${elevation >= 0 ? '+' : '-'}${Math.abs(elevation)}`;
 people.forEach((label, p) => {
-  const own = photosOf(orl.train, label);
+  const own = photosOf(orl.train, label).slice(0, POSES);
   TRAIN_LAMPS.forEach((lamp, i) => train.push({ label, image: relight(crops.get(own[i % own.length]), p * 1000 + i, lamp) }));
-  const tested = TEST_PHOTOS === 'same' ? own : photosOf(orl.test, label);
+  const tested = TEST_PHOTOS === 'same' ? own : photosOf(orl.test, label).slice(0, POSES);
   TEST_LAMPS.forEach((lamp, i) => tests[i].push({ label, image: relight(crops.get(tested[i % tested.length]), p * 1000 + 100 + i, lamp) }));
 });
 
 /** The backbone as the head before session 8 saw it: no face ever counted as found, so no crop geometry. */
 const neverFound = { embedder: pipeline.embedder, refiner: pipeline.refiner, embedMainFaceOrCentre: async (image) => ({ ...(await pipeline.embedMainFaceOrCentre(image)), found: false }) };
-const { pixelRadius: _radius, pixelSize: _size, ...CNN_HISTOGRAMS } = DEFAULT_CNN_TEXTURE_MATCHING;
+const { pixelRadius: _radius, pixelSize: _size, subspaceSize: _subspace, ...CNN_HISTOGRAMS } = DEFAULT_CNN_TEXTURE_MATCHING;
+const { subspaceSize: _cnnSubspace, ...CNN_CODES } = DEFAULT_CNN_TEXTURE_MATCHING;
+const { subspaceSize: _headSubspace, ...HEAD_CODES } = DEFAULT_TEXTURE_MATCHING;
 const RECIPES = {
   cnn: { make: () => new FaceRecognizer({ seed: 1 }) },
   cnn_previous: { make: () => new FaceRecognizer({ seed: 1, illumination: null, texture: null }) },
@@ -91,7 +100,10 @@ const RECIPES = {
   // Not in the default list: the defaults without pixel codes (the CNN's default before session 19, which never
   // matched faces in shadow pixel by pixel).
   cnn_histograms: { make: () => new FaceRecognizer({ seed: 1, texture: CNN_HISTOGRAMS }) },
+  // Not in the default list: the defaults without light subspaces (sessions 19–21's defaults: pixel codes only).
+  cnn_codes: { make: () => new FaceRecognizer({ seed: 1, texture: CNN_CODES }) },
   head: { make: () => new FaceRecognizer({ backbone: pipeline, head: 'class-mean' }) },
+  head_codes: { make: () => new FaceRecognizer({ backbone: pipeline, head: 'class-mean', texture: HEAD_CODES }) },
   head_previous: { make: () => new FaceRecognizer({ backbone: neverFound, head: 'class-mean', texture: null, retryIllumination: null }) },
   // Not in the default list: the head's faces in shadow matched pixel by pixel at 64 pixels (the default before
   // session 18) or 128, instead of 96.
@@ -106,10 +118,11 @@ const RECIPES = {
 let accurate;
 
 const result = {
-  protocol: `ORL 40 people as tight 168×192 grey crops, relit ${FACE === 'mesh' ? 'on each face\'s own shape (bench/face-surface.mjs relightSurface: a height map from the face mesh, Lambert and cast shadows)' : 'by bench/relight.mjs relightFrom (a half-cylinder face)'} from 64 light-stage lamps (azimuth to ±130°, elevation −40° to +90°); train: first 5 photos under the 10 most frontal lamps (400); test: ${TEST_PHOTOS === 'same' ? 'the same 5 photos' : 'the last 5 photos'} under the other 54 lamps, one photo per lamp and person (2,160); subsets by the lamp angle from the camera axis: 1 ≤ 12°, 2 ≤ 25°, 3 ≤ 50°, 4 ≤ 77°, 5 > 77°`,
-  recipes: 'cnn: the seed CNN with FaceRecognizer defaults (facerec train); cnn_previous: no illumination step, no texture match; cnn_harsh_light: the defaults trained with augmentation harsh-light; cnn_histograms: the defaults without pixel codes (the CNN default before session 19); head: class means on the default preset with the defaults (facerec train --backbone default); head_accurate: the same on the accurate preset; head_pixels_64, head_pixels_128: the head with faces in shadow matched pixel by pixel at 64 or 128 pixels (96 by default); head_texture_96, cnn_texture_96: the defaults with textures at 96 pixels (12×12 cells); head_previous: cosines only, no crop geometry, no second look',
+  protocol: `ORL 40 people as tight 168×192 grey crops, relit ${FACE === 'mesh' ? 'on each face\'s own shape (bench/face-surface.mjs relightSurface: a height map from the face mesh, Lambert and cast shadows)' : 'by bench/relight.mjs relightFrom (a half-cylinder face)'} from 64 light-stage lamps (azimuth to ±130°, elevation −40° to +90°); train: ${POSES === 1 ? 'the first photo' : 'first 5 photos'} under the 10 most frontal lamps (400); test: ${TEST_PHOTOS === 'same' ? `the same ${POSES === 1 ? 'photo' : '5 photos'}` : `the last ${POSES === 1 ? 'photo' : '5 photos'}`} under the other 54 lamps, one photo per lamp and person (2,160); subsets by the lamp angle from the camera axis: 1 ≤ 12°, 2 ≤ 25°, 3 ≤ 50°, 4 ≤ 77°, 5 > 77°`,
+  recipes: 'cnn: the seed CNN with FaceRecognizer defaults (facerec train); cnn_previous: no illumination step, no texture match; cnn_harsh_light: the defaults trained with augmentation harsh-light; cnn_histograms: the defaults without pixel codes (the CNN default before session 19); cnn_codes, head_codes: the defaults without light subspaces (pixel codes only, the defaults of sessions 19–21); head: class means on the default preset with the defaults (facerec train --backbone default); head_accurate: the same on the accurate preset; head_pixels_64, head_pixels_128: the head with faces in shadow matched pixel by pixel at 64 or 128 pixels (96 by default); head_texture_96, cnn_texture_96: the defaults with textures at 96 pixels (12×12 cells); head_previous: cosines only, no crop geometry, no second look',
   ambient_scale: AMBIENT,
   test_photos_from: TEST_PHOTOS,
+  poses: POSES,
   face: FACE,
   backend: selection.backend, machine: machine(), load_average_start: os.loadavg(),
   train_photos: train.length,

@@ -125,7 +125,9 @@ const HEADS = {
   texture_only: { hideFound: false, texture: { ...DEFAULT_TEXTURE_MATCHING, weight: 10, shadowWeight: 10 } },
   session8_default: { hideFound: false, texture: DEFAULT_TEXTURE_MATCHING, retryIllumination: null },
   // Faces in shadow on crops of one geometry matched by cell histograms, as before session 13 (no pixel codes).
-  histograms_only: { hideFound: false, texture: (({ pixelRadius, pixelSize, ...rest }) => rest)(DEFAULT_TEXTURE_MATCHING) },
+  histograms_only: { hideFound: false, texture: (({ pixelRadius, pixelSize, subspaceSize, ...rest }) => rest)(DEFAULT_TEXTURE_MATCHING) },
+  // Faces in shadow on crops of one geometry matched by pixel codes only, without light subspaces (sessions 13–21).
+  codes_only: { hideFound: false, texture: (({ subspaceSize, ...rest }) => rest)(DEFAULT_TEXTURE_MATCHING) },
   // Faces in shadow matched pixel by pixel at the histograms' 64 pixels, as before session 18 (not 96).
   pixels_64: { hideFound: false, texture: { ...DEFAULT_TEXTURE_MATCHING, pixelSize: 64 } },
   pixels_128: { hideFound: false, texture: { ...DEFAULT_TEXTURE_MATCHING, pixelSize: 128 } },

@@ -78,7 +78,7 @@ export interface FaceRecognizerOptions {
    * {@link TextureMatching}). Default {@link DEFAULT_TEXTURE_MATCHING}: faces half in shadow or lit from the side are
    * named far more often than by the embedding alone, normally lit ones as before (BENCHMARKS.md, lighting). The
    * training faces' textures are saved with the head (about 7.6 kB per photo; 3.8 kB with `'tan-triggs-lbp'`; with
-   * crops of one geometry, their textures at the crop as well, 16 kB each with pixel codes), so
+   * crops of one geometry, their textures at the crop as well, 28 kB each with pixel codes and light subspaces), so
    * predict applies the same. `null`: cosines only. Refused with the softmax head.
    *
    * A trained CNN (no backbone) fuses the same match with its log-probabilities, reading each photo whole (its
@@ -86,7 +86,7 @@ export interface FaceRecognizerOptions {
    * the CNN alone, normally lit ones as before (BENCHMARKS.md, lighting). Default {@link DEFAULT_CNN_TEXTURE_MATCHING};
    * the training photos' textures are saved with the model. A match with pixel codes keeps them only when they hold
    * on the training photos (relit, they are named by the codes at least as often as by the histograms; photos cut
-   * alike, as a cropped-face dataset's); else the saved match has none. `null`: probabilities only, as facerec
+   * alike, as a cropped-face dataset's); else the saved match has none, nor light subspaces. `null`: probabilities only, as facerec
    * answered before.
    */
   readonly texture?: TextureMatching | null;

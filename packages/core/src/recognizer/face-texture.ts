@@ -9,6 +9,7 @@ import type { FaceImage } from '../image/types.js';
 import { tanTriggs } from '../preprocess/illumination.js';
 import { LBP_BINS, cellChiSquareDistance, cellVisibility, chiSquareDistance, codeDistance, lbpHistograms, ltpCodes, ltpHistograms } from '../preprocess/lbp.js';
 import { decodeBase64, encodeBase64 } from '../base64.js';
+import { LightSubspaces } from './light-subspaces.js';
 
 /**
  * How a texture is coded: `'tan-triggs-ltp'` (the default) local ternary patterns with cells in shadow left out,
@@ -60,6 +61,17 @@ export interface TextureMatching {
    */
   readonly pixelSize?: number;
   /**
+   * `pixelRadius` only: the side, in pixels, of the face whose grey levels each texture also keeps (1 byte per pixel:
+   * 2.3 kB at 48 × 48), to match a face in shadow against each person's light subspace: the span of their training
+   * photos' grey levels (4 dimensions, from people with at least 3 photos). Where a person's photos line up pixel for
+   * pixel (a light stage photographs one pose under every lamp), that span holds their face under any lamp on the
+   * pixels it lights (Lambert's law), so a face lit from far off axis is fitted there on its visible pixels. The logs
+   * of the residuals are then the face's texture distances: for every face in shadow when the training photos line
+   * up (each is fitted by its own person's span far better than by anyone else's), else only where one person's
+   * residual is at most a quarter of anyone else's; elsewhere the pixel codes are. Absent: pixel codes only.
+   */
+  readonly subspaceSize?: number;
+  /**
    * How much the texture moves a score, in units of the spread of the embedding's scores over the people: a
    * person's fused score is `cosine + weight · σ(cosines) · z(−texture distance)`. With `shadowWeight`, the weight of
    * a face in full view.
@@ -77,7 +89,8 @@ export const FACE_IN_SHADOW = 0.3;
 /**
  * The default texture match of a class-mean head: 64×64 faces, 8×8 cells, LTP at threshold 0.2, cells darker than
  * 3–20 grey levels left out, weight 0.25 for a face in full view rising to 2 for one in shadow, a face in shadow
- * matched pixel by pixel within 3 pixels of a 96 × 96 face. Embeddings of faces half in shadow lose much of their
+ * matched pixel by pixel within 3 pixels of a 96 × 96 face, or by each person's light subspace at 48 × 48 where those
+ * can name it. Embeddings of faces half in shadow lose much of their
  * identity while Tan–Triggs + LTP on the lit cells keeps it; at weight 0.25 the embedding still decides on normally
  * lit real photos (bench/lighting-fewshot.mjs, BENCHMARKS.md lighting).
  */
@@ -91,6 +104,7 @@ export const DEFAULT_TEXTURE_MATCHING: TextureMatching = Object.freeze({
   shadowWeight: 2,
   pixelRadius: 3,
   pixelSize: 96,
+  subspaceSize: 48,
 });
 
 /** The side of the face whose pixel codes a match reads ({@link TextureMatching.pixelSize}), or undefined without pixel codes. */
@@ -100,19 +114,21 @@ export function pixelSide(matching: TextureMatching): number | undefined {
 
 /**
  * Values of one texture: each cell's histograms, then (LTP) each cell's visibility, then (with `pixelRadius`) its
- * pixels' codes ({@link ltpCodes}, at {@link pixelSide}) over 255.
+ * pixels' codes ({@link ltpCodes}, at {@link pixelSide}) over 255, then (with `subspaceSize`) the face's grey levels
+ * at that side over 255.
  */
 export function textureLength(matching: TextureMatching): number {
-  const cells = matching.grid[0] * matching.grid[1];
-  if (matching.method !== 'tan-triggs-ltp') return cells * LBP_BINS;
-  const side = pixelSide(matching) ?? 0;
-  return cells * (2 * LBP_BINS + 1) + 2 * side * side;
+  if (matching.method !== 'tan-triggs-ltp') return matching.grid[0] * matching.grid[1] * LBP_BINS;
+  const subspace = matching.subspaceSize ?? 0;
+  return ltpParts(matching).frame + subspace * subspace;
 }
 
-/** Where an LTP texture's parts start: the visibility after the histograms, the codes after the visibility. */
-function ltpParts(matching: TextureMatching): { visibility: number; codes: number } {
+/** Where an LTP texture's parts start: the visibility after the histograms, the codes after the visibility, the grey frame after the codes. */
+function ltpParts(matching: TextureMatching): { visibility: number; codes: number; frame: number } {
   const cells = matching.grid[0] * matching.grid[1];
-  return { visibility: cells * 2 * LBP_BINS, codes: cells * (2 * LBP_BINS + 1) };
+  const side = pixelSide(matching) ?? 0;
+  const codes = cells * (2 * LBP_BINS + 1);
+  return { visibility: cells * 2 * LBP_BINS, codes, frame: codes + 2 * side * side };
 }
 
 /** The histogram distance of two textures of the same match: chi-square, per visible cell for LTP. */
@@ -125,12 +141,16 @@ export function textureDistance(a: Float32Array, b: Float32Array, matching: Text
 /** The pixel codes of a texture of `matching`, as the bytes {@link codeDistance} compares; undefined without pixel codes. */
 export function codeBytes(texture: Float32Array, matching: TextureMatching): Uint8Array | undefined {
   if (pixelSide(matching) === undefined) return undefined;
-  return Uint8Array.from(texture.subarray(ltpParts(matching).codes), (c) => Math.round(c * 255));
+  const { codes, frame } = ltpParts(matching);
+  return Uint8Array.from(texture.subarray(codes, frame), (c) => Math.round(c * 255));
 }
 
-/** `matching` without its pixel codes ({@link TextureMatching.pixelRadius}, `pixelSize`): histograms for every face. */
+/**
+ * `matching` without its pixel-by-pixel match of faces in shadow ({@link TextureMatching.pixelRadius}, `pixelSize`,
+ * `subspaceSize`): histograms for every face.
+ */
 export function withoutPixelCodes(matching: TextureMatching): TextureMatching {
-  const { pixelRadius: _, pixelSize: __, ...rest } = matching;
+  const { pixelRadius: _, pixelSize: __, subspaceSize: ___, ...rest } = matching;
   return rest;
 }
 
@@ -154,8 +174,8 @@ export function validateTextureMatching(value: unknown, source: string): Texture
   if (typeof weight !== 'number' || !(weight >= 0 && weight <= 10)) throw new InvalidArgumentError(`${source}.weight`, `expected a number in [0, 10], got ${String(weight)}`);
   const base: TextureMatching = { method, size: size as number, grid: [grid[0] as number, grid[1] as number] as [number, number], weight };
   if (method === 'tan-triggs-lbp') {
-    if (v.threshold !== undefined || v.shadow !== undefined || v.shadowWeight !== undefined || v.pixelRadius !== undefined || v.pixelSize !== undefined) {
-      throw new InvalidArgumentError(source, `'tan-triggs-lbp' takes no threshold, shadow, shadowWeight, pixelRadius or pixelSize (those are 'tan-triggs-ltp' settings)`);
+    if (v.threshold !== undefined || v.shadow !== undefined || v.shadowWeight !== undefined || v.pixelRadius !== undefined || v.pixelSize !== undefined || v.subspaceSize !== undefined) {
+      throw new InvalidArgumentError(source, `'tan-triggs-lbp' takes no threshold, shadow, shadowWeight, pixelRadius, pixelSize or subspaceSize (those are 'tan-triggs-ltp' settings)`);
     }
     return base;
   }
@@ -177,6 +197,10 @@ export function validateTextureMatching(value: unknown, source: string): Texture
   if (pixelSize !== undefined && !(pixelRadius !== undefined && Number.isInteger(pixelSize) && (pixelSize as number) >= 16 && (pixelSize as number) <= 256)) {
     throw new InvalidArgumentError(`${source}.pixelSize`, `expected an integer in [16, 256] beside a pixelRadius, got ${String(pixelSize)}`);
   }
+  const subspaceSize = v.subspaceSize;
+  if (subspaceSize !== undefined && !(pixelRadius !== undefined && Number.isInteger(subspaceSize) && (subspaceSize as number) >= 16 && (subspaceSize as number) <= 128)) {
+    throw new InvalidArgumentError(`${source}.subspaceSize`, `expected an integer in [16, 128] beside a pixelRadius, got ${String(subspaceSize)}`);
+  }
   return {
     ...base,
     threshold,
@@ -184,6 +208,7 @@ export function validateTextureMatching(value: unknown, source: string): Texture
     ...(shadowWeight === undefined ? {} : { shadowWeight }),
     ...(pixelRadius === undefined ? {} : { pixelRadius: pixelRadius as number }),
     ...(pixelSize === undefined ? {} : { pixelSize: pixelSize as number }),
+    ...(subspaceSize === undefined ? {} : { subspaceSize: subspaceSize as number }),
   };
 }
 
@@ -234,12 +259,16 @@ export async function faceTexture(image: FaceImage, landmarks: FiveLandmarks, ma
   };
   const face = aligned(matching.size);
   const side = pixelSide(matching);
-  const fine = side !== undefined && side !== matching.size ? aligned(side) : undefined;
+  let fine: ReturnType<typeof aligned> | undefined;
+  let subspace: ReturnType<typeof aligned> | undefined;
   try {
-    return (await greyTextures(face.grey, matching, [face.inside], fine && { grey: fine.grey, inside: [fine.inside] }))[0]!;
+    if (side !== undefined && side !== matching.size) fine = aligned(side);
+    if (matching.subspaceSize !== undefined) subspace = aligned(matching.subspaceSize);
+    return (await greyTextures(face.grey, matching, [face.inside], fine && { grey: fine.grey, inside: [fine.inside] }, subspace?.grey))[0]!;
   } finally {
     face.grey.dispose();
     fine?.grey.dispose();
+    subspace?.grey.dispose();
   }
 }
 
@@ -271,11 +300,14 @@ export interface FineFaces {
  * The textures of grey faces already framed and at the match's size (`[n, size, size, 1]`, 0..255; not disposed):
  * Tan–Triggs-normalised with its published parameters, then pattern histograms (and, for LTP, each cell's
  * visibility from the grey levels, over the pixels `inside` flags as the photo's when given), one texture per face.
- * Pixel codes come from `fine` when the match reads them at another side ({@link TextureMatching.pixelSize}).
+ * Pixel codes come from `fine` when the match reads them at another side ({@link TextureMatching.pixelSize}), and
+ * the grey levels a match with `subspaceSize` keeps from `subspace` (`[n, subspaceSize, subspaceSize, 1]`, 0..255;
+ * not disposed), the same faces framed at that side, outside the photo black.
  * What {@link faceTexture} does after aligning; a trained CNN's textures come here from its own crop of the photo.
- * @throws InvalidArgumentError naming `grey` or `fine` for faces of the wrong shape, or `fine` when it is needed and missing.
+ * @throws InvalidArgumentError naming `grey`, `fine` or `subspace` for faces of the wrong shape, or `fine` or
+ *   `subspace` when it is needed and missing.
  */
-export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching, inside?: readonly Uint8Array[], fine?: FineFaces): Promise<Float32Array[]> {
+export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching, inside?: readonly Uint8Array[], fine?: FineFaces, subspace?: tf.Tensor4D): Promise<Float32Array[]> {
   const { size, grid } = matching;
   const [n, h, w, c] = grey.shape;
   if (h !== size || w !== size || c !== 1) throw new InvalidArgumentError('grey', `expected [n, ${size}, ${size}, 1] faces, got [${grey.shape.join(', ')}]`);
@@ -285,6 +317,13 @@ export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching,
     const shape = fine?.grey.shape;
     if (!shape || shape[0] !== n || shape[1] !== side || shape[2] !== side || shape[3] !== 1) {
       throw new InvalidArgumentError('fine', `expected [${n}, ${side}, ${side}, 1] faces for pixel codes at ${side} pixels, got ${shape ? `[${shape.join(', ')}]` : 'none'}`);
+    }
+  }
+  const subspaceSide = matching.subspaceSize;
+  if (subspaceSide !== undefined) {
+    const shape = subspace?.shape;
+    if (!shape || shape[0] !== n || shape[1] !== subspaceSide || shape[2] !== subspaceSide || shape[3] !== 1) {
+      throw new InvalidArgumentError('subspace', `expected [${n}, ${subspaceSide}, ${subspaceSide}, 1] faces for the light subspaces, got ${shape ? `[${shape.join(', ')}]` : 'none'}`);
     }
   }
   const normalised = tanTriggs(grey);
@@ -297,6 +336,7 @@ export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching,
     const codes = side === undefined ? undefined
       : atFine ? await finePixelCodes(fine!, side, matching)
       : pixelCodesOf(values, levels, n, side, matching, inside);
+    const frames = subspaceSide === undefined ? undefined : ((await subspace!.data()) as Float32Array);
     return Array.from({ length: n }, (_, i) => {
       const own = levels.subarray(i * size * size, (i + 1) * size * size);
       const histograms = ltpHistograms(face(i), size, size, grid, matching.threshold!);
@@ -305,6 +345,11 @@ export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching,
       out.set(histograms);
       out.set(visibility, histograms.length);
       if (codes) out.set(codes[i]!, ltpParts(matching).codes);
+      if (frames) {
+        const area = subspaceSide! * subspaceSide!;
+        const start = ltpParts(matching).frame;
+        for (let q = 0; q < area; q++) out[start + q] = Math.min(255, Math.max(0, frames[i * area + q]!)) / 255;
+      }
       return out;
     });
   } finally {
@@ -314,18 +359,22 @@ export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching,
 
 /**
  * The textures of faces that `frame` frames at a side (`[n, side, side, 1]` grey faces, 0..255; disposed here): at
- * the match's size, and again at its pixel side where the codes are read at another ({@link greyTextures}).
+ * the match's size, again at its pixel side where the codes are read at another, and at its `subspaceSize` where it
+ * has one ({@link greyTextures}).
  */
 export async function framedTextures(frame: (side: number) => tf.Tensor4D, matching: TextureMatching): Promise<Float32Array[]> {
   const side = pixelSide(matching);
   const grey = frame(matching.size);
   let fine: tf.Tensor4D | undefined;
+  let subspace: tf.Tensor4D | undefined;
   try {
     if (side !== undefined && side !== matching.size) fine = frame(side);
-    return await greyTextures(grey, matching, undefined, fine && { grey: fine });
+    if (matching.subspaceSize !== undefined) subspace = frame(matching.subspaceSize);
+    return await greyTextures(grey, matching, undefined, fine && { grey: fine }, subspace);
   } finally {
     grey.dispose();
     fine?.dispose();
+    subspace?.dispose();
   }
 }
 
@@ -345,11 +394,11 @@ async function finePixelCodes(fine: FineFaces, side: number, matching: TextureMa
  * a pixel counts as showing the face above the middle of the shadow range; below it, camera noise is much of its level.
  */
 function pixelCodesOf(values: Float32Array, levels: Float32Array, n: number, side: number, matching: TextureMatching, inside?: readonly Uint8Array[]): Float32Array[] {
-  const [dark, bright] = matching.shadow!;
+  const above = visibleAbove(matching);
   const area = side * side;
   return Array.from({ length: n }, (_, i) => {
     const own = levels.subarray(i * area, (i + 1) * area);
-    const visible = Uint8Array.from(own, (level, p) => (level > (dark + bright) / 2 && (!inside || inside[i]![p]) ? 1 : 0));
+    const visible = Uint8Array.from(own, (level, p) => (level > above && (!inside || inside[i]![p]) ? 1 : 0));
     return Float32Array.from(ltpCodes(values.subarray(i * area, (i + 1) * area), side, side, matching.threshold!, visible), (c) => c / 255);
   });
 }
@@ -375,7 +424,17 @@ export class TextureGallery {
     const bins = textureLength(matching);
     const means = Array.from({ length: people.length }, (_, i) => meanVisibility(bytes.subarray(i * bins, (i + 1) * bins), matching, 1 / 255)).sort((a, b) => a - b);
     this.referenceVisibility = means.length === 0 ? 1 : means[Math.floor(means.length / 2)]!;
+    // Built from the saved bytes, so a loaded gallery scores exactly as the fitted one.
+    const subspaceSide = matching.subspaceSize;
+    if (subspaceSide !== undefined) {
+      const start = ltpParts(matching).frame;
+      const frames = Array.from({ length: people.length }, (_, i) => bytes.subarray(i * bins + start, (i + 1) * bins));
+      this.subspaces = LightSubspaces.fromFrames(frames, Array.from(people), count, subspaceSide, visibleAbove(matching));
+    }
   }
+
+  /** Each person's light subspace, with `subspaceSize`. */
+  private readonly subspaces: LightSubspaces | undefined;
 
   /** The median of the training textures' mean cell visibility: how much of a face in full view this framing shows. */
   private readonly referenceVisibility: number;
@@ -436,6 +495,19 @@ export class TextureGallery {
     return new TextureGallery(matching, Int32Array.from(people as number[]), bytes, count);
   }
 
+  /**
+   * Log relative residuals of `texture`'s grey frame in each person's light subspace, when they can name it (see
+   * {@link TextureMatching.subspaceSize}); else undefined.
+   */
+  private subspaceDistances(texture: Float32Array): Float32Array | undefined {
+    if (!this.subspaces) return undefined;
+    const start = ltpParts(this.matching).frame;
+    const residuals = this.subspaces.explain(Float32Array.from(texture.subarray(start), (v) => Math.round(v * 255)));
+    if (!residuals) return undefined;
+    // Logs: the right person's residual is orders of magnitude below the rest, which a z-score on a linear scale hides.
+    return residuals.map((r) => (Number.isFinite(r) ? Math.log(Math.max(r, 1e-12)) : r));
+  }
+
   /** What {@link TextureGallery.fromSaved} reads back. */
   toSaved(): SavedTextures {
     return { ...this.matching, grid: [...this.matching.grid], people: Array.from(this.people), textures: encodeBase64(this.bytes) };
@@ -443,7 +515,9 @@ export class TextureGallery {
 
   /**
    * Each person's smallest distance from `texture` to their training textures (Infinity for none): chi-square of
-   * the histograms, or with `pixelRadius` for a face in shadow the pixels' {@link codeDistance}.
+   * the histograms, or with `pixelRadius` for a face in shadow the pixels' {@link codeDistance}. With
+   * `subspaceSize`, a face in shadow that one person's light subspace explains decisively (see
+   * {@link TextureMatching.subspaceSize}) gets the log of each person's relative residual instead.
    */
   distances(texture: Float32Array): Float32Array {
     const bins = this.bins;
@@ -452,13 +526,15 @@ export class TextureGallery {
     const { pixelRadius } = this.matching;
     const side = pixelSide(this.matching) ?? 0;
     const byPixel = pixelRadius !== undefined && this.shadowOf(texture) > FACE_IN_SHADOW;
-    const start = byPixel ? ltpParts(this.matching).codes : 0;
+    const bySubspace = byPixel ? this.subspaceDistances(texture) : undefined;
+    if (bySubspace) return bySubspace;
+    const parts = ltpParts(this.matching);
     const codes = byPixel ? codeBytes(texture, this.matching) : undefined;
     const row = new Float32Array(bins);
     for (let i = 0; i < this.people.length; i++) {
       let d: number;
       // Only the nearest photo of each person counts: a farther one may stop early.
-      if (codes) d = codeDistance(codes, this.bytes.subarray(i * bins + start, (i + 1) * bins), side, side, pixelRadius!, out[this.people[i]!]!);
+      if (codes) d = codeDistance(codes, this.bytes.subarray(i * bins + parts.codes, i * bins + parts.frame), side, side, pixelRadius!, out[this.people[i]!]!);
       else {
         for (let j = 0; j < bins; j++) row[j] = this.bytes[i * bins + j]! / 255;
         d = textureDistance(texture, row, this.matching);
@@ -468,6 +544,12 @@ export class TextureGallery {
     }
     return out;
   }
+}
+
+/** The grey level above which a pixel shows the face: the middle of the match's shadow range (below it, camera noise is much of its level). */
+function visibleAbove(matching: TextureMatching): number {
+  const [dark, bright] = matching.shadow!;
+  return (dark + bright) / 2;
 }
 
 /**

@@ -14,8 +14,10 @@ expectNoLeakPerTest();
 
 const SIDE = 64;
 const PEOPLE = 8;
+/** The default match without the light subspaces (tested in light-subspaces.test.ts and below): pixel codes alone. */
+const { subspaceSize: _subspace, ...CODES_ONLY } = DEFAULT_TEXTURE_MATCHING;
 /** The default match with its pixel codes read at the histograms' 64 pixels. */
-const AT_64: TextureMatching = { ...DEFAULT_TEXTURE_MATCHING, pixelSize: SIDE };
+const AT_64: TextureMatching = { ...CODES_ONLY, pixelSize: SIDE };
 
 function seeded(k: number): () => number {
   let s = (k * 2654435761 + 1) >>> 0;
@@ -120,14 +122,15 @@ describe('texture match pixel by pixel (pixelRadius)', () => {
     const rims = [2, 3].flatMap((k) => Array.from({ length: PEOPLE }, (_, p) => finePhoto(p, k, true)));
     const accuracy = async (matching: TextureMatching): Promise<number> =>
       named(TextureGallery.fromTextures(matching, await textures(training, matching), people, PEOPLE), await textures(rims, matching));
-    const fine = await accuracy({ ...DEFAULT_TEXTURE_MATCHING, pixelSize: FINE });
+    const fine = await accuracy({ ...CODES_ONLY, pixelSize: FINE });
     const coarse = await accuracy(AT_64);
     expect(fine).toBeGreaterThan(0.6);
     expect(coarse).toBeLessThan(fine - 0.2);
     // Each texture carries its 2 · 96² pixel codes; a texture without the 96-pixel faces is refused, naming them.
-    expect(textureLength({ ...DEFAULT_TEXTURE_MATCHING, pixelSize: FINE }) - textureLength(withoutPixelCodes(DEFAULT_TEXTURE_MATCHING))).toBe(2 * FINE * FINE);
+    expect(textureLength({ ...CODES_ONLY, pixelSize: FINE }) - textureLength(withoutPixelCodes(DEFAULT_TEXTURE_MATCHING))).toBe(2 * FINE * FINE);
+    expect(textureLength(DEFAULT_TEXTURE_MATCHING) - textureLength(CODES_ONLY)).toBe(48 * 48);
     const grey = tf.zeros([1, SIDE, SIDE, 1]) as tf.Tensor4D;
-    await expect(greyTextures(grey, { ...DEFAULT_TEXTURE_MATCHING, pixelSize: FINE })).rejects.toThrow(/fine/);
+    await expect(greyTextures(grey, { ...CODES_ONLY, pixelSize: FINE })).rejects.toThrow(/fine/);
     grey.dispose();
   });
 
@@ -140,5 +143,10 @@ describe('texture match pixel by pixel (pixelRadius)', () => {
     expect(() => validateTextureMatching({ ...DEFAULT_TEXTURE_MATCHING, pixelSize: 95.5 }, 'texture')).toThrow(/texture\.pixelSize/);
     expect(() => validateTextureMatching({ ...DEFAULT_TEXTURE_MATCHING, pixelSize: 8 }, 'texture')).toThrow(/texture\.pixelSize/);
     expect(() => validateTextureMatching({ ...withoutPixelCodes(DEFAULT_TEXTURE_MATCHING), pixelSize: 96 }, 'texture')).toThrow(/texture\.pixelSize/);
+    expect(validateTextureMatching(DEFAULT_TEXTURE_MATCHING, 'texture').subspaceSize).toBe(48);
+    expect(() => validateTextureMatching({ ...DEFAULT_TEXTURE_MATCHING, subspaceSize: 47.5 }, 'texture')).toThrow(/texture\.subspaceSize/);
+    expect(() => validateTextureMatching({ ...DEFAULT_TEXTURE_MATCHING, subspaceSize: 8 }, 'texture')).toThrow(/texture\.subspaceSize/);
+    expect(() => validateTextureMatching({ ...withoutPixelCodes(DEFAULT_TEXTURE_MATCHING), subspaceSize: 48 }, 'texture')).toThrow(/texture\.subspaceSize/);
+    expect(withoutPixelCodes(DEFAULT_TEXTURE_MATCHING).subspaceSize).toBeUndefined();
   });
 });

@@ -30,15 +30,15 @@ async function trainedMetadata(name: string, ...flags: string[]): Promise<Record
 }
 
 const matching = (texture: unknown): unknown => {
-  const { method, size, grid, threshold, shadow, weight, shadowWeight, pixelRadius, pixelSize } = texture as Record<string, unknown>;
-  return { method, size, grid, threshold, shadow, weight, shadowWeight, pixelRadius, pixelSize };
+  const { method, size, grid, threshold, shadow, weight, shadowWeight, pixelRadius, pixelSize, subspaceSize } = texture as Record<string, unknown>;
+  return { method, size, grid, threshold, shadow, weight, shadowWeight, pixelRadius, pixelSize, subspaceSize };
 };
 
 describe('facerec train --texture (a trained CNN)', () => {
   it('saves the texture match by default, without it with --texture none, with the weight given', async () => {
     const byDefault = await trainedMetadata('cnn-default', '--epochs', '1');
     // Too few photos to tell whether pixel codes hold on them: saved without.
-    expect(matching(byDefault.texture)).toEqual({ ...DEFAULT_CNN_TEXTURE_MATCHING, pixelRadius: undefined, pixelSize: undefined });
+    expect(matching(byDefault.texture)).toEqual({ ...DEFAULT_CNN_TEXTURE_MATCHING, pixelRadius: undefined, pixelSize: undefined, subspaceSize: undefined });
     expect((byDefault.texture as { people: number[] }).people).toHaveLength(6);
 
     const off = await trainedMetadata('cnn-off', '--epochs', '1', '--texture', 'none');
@@ -46,7 +46,7 @@ describe('facerec train --texture (a trained CNN)', () => {
     expect(off).not.toHaveProperty('texture');
 
     const weighted = await trainedMetadata('cnn-half', '--epochs', '1', '--texture', '0.5');
-    expect(matching(weighted.texture)).toEqual({ ...DEFAULT_CNN_TEXTURE_MATCHING, pixelRadius: undefined, pixelSize: undefined, weight: 0.5, shadowWeight: 1.5 });
+    expect(matching(weighted.texture)).toEqual({ ...DEFAULT_CNN_TEXTURE_MATCHING, pixelRadius: undefined, pixelSize: undefined, subspaceSize: undefined, weight: 0.5, shadowWeight: 1.5 });
   }, 60_000);
 });
 
@@ -55,9 +55,9 @@ describe('facerec train --backbone with --texture / --retry-illumination', () =>
     const byDefault = await trainedMetadata('head-default', '--backbone', 'fast');
     expect(byDefault.head).toBe('class-mean');
     // The textures at the detector's landmarks carry no pixel codes: only crops of one geometry line up pixel for pixel.
-    expect(matching(byDefault.texture)).toEqual({ ...DEFAULT_TEXTURE_MATCHING, pixelRadius: undefined, pixelSize: undefined });
+    expect(matching(byDefault.texture)).toEqual({ ...DEFAULT_TEXTURE_MATCHING, pixelRadius: undefined, pixelSize: undefined, subspaceSize: undefined });
     expect(byDefault.retryIllumination).toEqual({ ...DEFAULT_RETRY_ILLUMINATION });
-    // The crops' textures (the fixtures are crops of one geometry) carry the pixel codes, at 96 pixels.
+    // The crops' textures (the fixtures are crops of one geometry) carry the pixel codes, at 96 pixels, and the light subspaces.
     expect(matching(byDefault.cropTexture)).toEqual({ ...DEFAULT_TEXTURE_MATCHING });
 
     const off = await trainedMetadata('head-off', '--backbone', 'fast', '--texture', 'none', '--retry-illumination', 'none');
@@ -68,7 +68,7 @@ describe('facerec train --backbone with --texture / --retry-illumination', () =>
     const equalize = await trainedMetadata('head-equalize', '--backbone', 'fast', '--retry-illumination', 'equalize', '--texture', '1');
     expect(equalize.retryIllumination).toEqual({ method: 'equalize' });
     // The weight for faces in shadow keeps its ratio: 1 · 2 / 0.25.
-    expect(matching(equalize.texture)).toEqual({ ...DEFAULT_TEXTURE_MATCHING, pixelRadius: undefined, pixelSize: undefined, weight: 1, shadowWeight: 8 });
+    expect(matching(equalize.texture)).toEqual({ ...DEFAULT_TEXTURE_MATCHING, pixelRadius: undefined, pixelSize: undefined, subspaceSize: undefined, weight: 1, shadowWeight: 8 });
   }, 90_000);
 });
 

@@ -125,7 +125,7 @@ describe("a trained CNN's texture match", () => {
     expect(ltp).toBeGreaterThan(everyCell + 0.08);
   }, 60_000);
 
-  it('reads pixel codes at pixelSize from the photo framed at that size, histograms at size', async () => {
+  it('reads pixel codes at pixelSize and the light-subspace frame from the photo framed at those sizes, histograms at size', async () => {
     const { lit } = await orl(2, 8, 90);
     const photos = lit.slice(0, 3).map((d) => d.image);
     const FRAMING = { inputSize: [64, 64] as [number, number], channels: 1 as const, normalization: 'none' as const };
@@ -138,7 +138,7 @@ describe("a trained CNN's texture match", () => {
     const cells = 64 * (2 * 59 + 1);
     const cells96 = 144 * (2 * 59 + 1);
     photos.forEach((_, i) => {
-      expect(mixed[i]!.length).toBe(cells + 2 * 96 * 96);
+      expect(mixed[i]!.length).toBe(cells + 2 * 96 * 96 + 48 * 48);
       expect(Array.from(mixed[i]!.subarray(0, cells))).toEqual(Array.from(at64[i]!));
       expect(Array.from(mixed[i]!.subarray(cells))).toEqual(Array.from(at96[i]!.subarray(cells96)));
       // The lamp leaves half of each face lit: some of its pixels carry codes.
