@@ -337,6 +337,7 @@ export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching,
       : atFine ? await finePixelCodes(fine!, side, matching)
       : pixelCodesOf(values, levels, n, side, matching, inside);
     const frames = subspaceSide === undefined ? undefined : ((await subspace!.data()) as Float32Array);
+    const parts = ltpParts(matching);
     return Array.from({ length: n }, (_, i) => {
       const own = levels.subarray(i * size * size, (i + 1) * size * size);
       const histograms = ltpHistograms(face(i), size, size, grid, matching.threshold!);
@@ -344,11 +345,10 @@ export async function greyTextures(grey: tf.Tensor4D, matching: TextureMatching,
       const out = new Float32Array(textureLength(matching));
       out.set(histograms);
       out.set(visibility, histograms.length);
-      if (codes) out.set(codes[i]!, ltpParts(matching).codes);
+      if (codes) out.set(codes[i]!, parts.codes);
       if (frames) {
         const area = subspaceSide! * subspaceSide!;
-        const start = ltpParts(matching).frame;
-        for (let q = 0; q < area; q++) out[start + q] = Math.min(255, Math.max(0, frames[i * area + q]!)) / 255;
+        for (let q = 0; q < area; q++) out[parts.frame + q] = Math.min(255, Math.max(0, frames[i * area + q]!)) / 255;
       }
       return out;
     });
@@ -516,8 +516,8 @@ export class TextureGallery {
   /**
    * Each person's smallest distance from `texture` to their training textures (Infinity for none): chi-square of
    * the histograms, or with `pixelRadius` for a face in shadow the pixels' {@link codeDistance}. With
-   * `subspaceSize`, a face in shadow that one person's light subspace explains decisively (see
-   * {@link TextureMatching.subspaceSize}) gets the log of each person's relative residual instead.
+   * `subspaceSize`, a face in shadow that the light subspaces can name (see {@link TextureMatching.subspaceSize})
+   * gets the log of each person's relative residual instead.
    */
   distances(texture: Float32Array): Float32Array {
     const bins = this.bins;
